@@ -1,0 +1,54 @@
+# pp: the developer entry points. `make test` is what CI runs.
+#   make deps   install the Debian packages pp needs (idempotent, seconds when done)
+#   make build  configure and build into build/ (tools in build/bin/)
+#   make test   deps + build + every test suite
+#   make demo   run the main job on the shipped example
+
+LLVM_PREFIX ?= /usr/lib/llvm-22
+BUILD_DIR   ?= build
+JOBS        ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+# Debian packages the build, the tests and the python exporters need.
+DEBIAN_PACKAGES := cmake ninja-build g++ llvm-22-dev libmlir-22-dev mlir-22-tools \
+  llvm-22-tools libgtest-dev libonnx-dev libprotobuf-dev protobuf-compiler \
+  libonnx-testdata libopenblas-dev libopenmpi-dev openmpi-bin clang-22 \
+  libclang-rt-22-dev python3-numpy python3-onnx python3-torch
+
+.PHONY: deps build test check-lit check-unit demo docs clean
+
+deps:
+	@scripts/install-deps.sh $(DEBIAN_PACKAGES)
+
+$(BUILD_DIR)/build.ninja:
+	cmake -G Ninja -S . -B $(BUILD_DIR) \
+	  -DCMAKE_BUILD_TYPE=Release \
+	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
+	  -DLLVM_DIR=$(LLVM_PREFIX)/lib/cmake/llvm \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit \
+	  $(CMAKE_FLAGS)
+
+build: $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+check-lit: build
+	cmake --build $(BUILD_DIR) --target check-pp
+
+check-unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+test: deps
+	$(MAKE) build
+	$(MAKE) check-lit
+	$(MAKE) check-unit
+
+demo: build
+	@scripts/demo.sh $(BUILD_DIR)
+
+# Regenerates docs/dialect.md from the ODS documentation strings.
+docs: build
+	cmake --build $(BUILD_DIR) --target mlir-doc
+	cp $(BUILD_DIR)/docs/PPDialect.md docs/dialect.md
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,71 @@
+//===- PPAttrs.td - pp dialect attributes ------------------*- tablegen -*-===//
+//
+// Attributes that describe where data lives: the sharding of a tensor over a
+// mesh and the pipeline stage an op or function belongs to.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_DIALECT_PP_IR_PPATTRS_TD
+#define PP_DIALECT_PP_IR_PPATTRS_TD
+
+include "pp/Dialect/PP/IR/PPBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+class PP_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<PP_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+def PP_ShardingAttr : PP_Attr<"Sharding", "sharding"> {
+  let summary = "How a tensor is laid out over the ranks of a mesh";
+  let description = [{
+    One list of mesh axes per tensor dimension: the dimension is split over
+    those axes, major to minor. An empty list means the dimension is
+    replicated. `partial` names the axes over which every rank holds only a
+    partial value that still has to be combined with the given reduction
+    (the output of a row-parallel matmul is `partial sum` over `"tp"`).
+    An axis may appear at most once in a sharding.
+
+    Example:
+
+    ```mlir
+    // Column-parallel weight [768, 3072] split on its columns over "tp".
+    #pp.sharding<@world, [[], ["tp"]]>
+    // Row-parallel matmul output, replicated in shape, summed over "tp".
+    #pp.sharding<@world, [[], [], []], partial sum ["tp"]>
+    ```
+  }];
+  let parameters = (ins
+    "FlatSymbolRefAttr":$mesh,
+    ArrayRefParameter<"ArrayAttr", "mesh axes splitting each dimension">:$dimAxes,
+    OptionalParameter<"ArrayAttr", "axes holding partial values">:$partialAxes,
+    DefaultValuedParameter<"ReductionKind", "ReductionKind::sum",
+                           "how partial values combine">:$partialKind
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// True when no dimension is split and nothing is partial.
+    bool isReplicated() const;
+    /// The axes splitting dimension `dim`, as plain strings.
+    ::llvm::SmallVector<::llvm::StringRef> getAxesOfDim(unsigned dim) const;
+  }];
+}
+
+def PP_StageAttr : PP_Attr<"Stage", "stage"> {
+  let summary = "The pipeline stage an op or function runs in";
+  let description = [{
+    `index` counts virtual stages in model order. With `v` virtual stages per
+    rank and `p` pipeline ranks, virtual stage `k` runs on pipeline rank
+    `k mod p` as its chunk `k / p` (Megatron's interleaved placement); with
+    `v = 1` the two numbers coincide.
+
+    Example: `#pp.stage<3>`.
+  }];
+  let parameters = (ins "int64_t":$index);
+  let assemblyFormat = "`<` $index `>`";
+  let genVerifyDecl = 1;
+}
+
+#endif // PP_DIALECT_PP_IR_PPATTRS_TD

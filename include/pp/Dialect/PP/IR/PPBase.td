@@ -1,0 +1,47 @@
+//===- PPBase.td - pp dialect definition -------------------*- tablegen -*-===//
+//
+// The dialect itself and the enums its attributes and ops share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_DIALECT_PP_IR_PPBASE_TD
+#define PP_DIALECT_PP_IR_PPBASE_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def PP_Dialect : Dialect {
+  let name = "pp";
+  let cppNamespace = "::mlir::pp";
+  let summary = "Pipeline- and tensor-parallel graphs for transformer models";
+  let description = [{
+    The `pp` dialect holds an ONNX transformer graph after import and the
+    parallel structure that the compiler adds to it: device meshes, the
+    sharding of every value, pipeline stages, and the point-to-point and
+    collective communication that a partitioned program needs.
+
+    Ranks are addressed through a `pp.mesh`, a named N-dimensional grid of
+    devices such as `["dp" = 2, "pp" = 4, "tp" = 2]`. A communication op names
+    the mesh and a list of its axes. The ranks that share every coordinate
+    outside those axes form one *group*; the op runs within each group, and a
+    peer is a rank's linear index inside its group (row-major over the listed
+    axes). A program written once therefore serves every rank of the mesh,
+    which keeps the IR size independent of the number of GPUs.
+  }];
+  let useDefaultAttributePrinterParser = 1;
+}
+
+def PP_ReductionKind : I32EnumAttr<"ReductionKind",
+    "how a collective combines the contributions of a group", [
+      I32EnumAttrCase<"sum", 0>,
+      I32EnumAttrCase<"max", 1>,
+      I32EnumAttrCase<"min", 2>,
+      I32EnumAttrCase<"avg", 3>
+    ]> {
+  let cppNamespace = "::mlir::pp";
+}
+
+class PP_Op<string mnemonic, list<Trait> traits = []>
+    : Op<PP_Dialect, mnemonic, traits>;
+
+#endif // PP_DIALECT_PP_IR_PPBASE_TD

@@ -1,0 +1,29 @@
+//===- PPDialect.h - pp dialect ---------------------------------*- C++ -*-===//
+//
+// The one header to include for the pp dialect, its attributes and ops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_DIALECT_PP_IR_PPDIALECT_H
+#define PP_DIALECT_PP_IR_PPDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "pp/Dialect/PP/IR/PPDialect.h.inc"
+#include "pp/Dialect/PP/IR/PPEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "pp/Dialect/PP/IR/PPAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "pp/Dialect/PP/IR/PPOps.h.inc"
+
+#endif // PP_DIALECT_PP_IR_PPDIALECT_H

@@ -1,0 +1,32 @@
+# -*- Python -*-
+# lit configuration for pp: FileCheck, not, count and split-file come from
+# llvm-22's tools dir, pp-opt and friends from build/bin.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "PP"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit",
+                   "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.pp_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+tools = ["pp-opt"]
+llvm_config.add_tool_substitutions(tools, [config.pp_tools_dir])
+
+config.substitutions.append(("%pp_src_root", config.pp_src_root))
+config.substitutions.append(("%mlir_include_dir",
+                             os.path.join(os.path.dirname(config.llvm_tools_dir),
+                                          "include")))

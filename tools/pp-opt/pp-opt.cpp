@@ -1,0 +1,21 @@
+//===- pp-opt.cpp - the pp compiler driver -------------------------------===//
+//
+// Works like mlir-opt on .mlir files, with the pp dialect, the upstream
+// dialects pp builds on, and every pp pass registered.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pp/Dialect/PP/IR/PPDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::registerTransformsPasses();
+  mlir::DialectRegistry registry;
+  registry.insert<mlir::pp::PPDialect, mlir::func::FuncDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "pp compiler driver\n", registry));
+}
