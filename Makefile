@@ -42,7 +42,8 @@ test: deps
 	$(MAKE) check-lit
 	$(MAKE) check-unit
 
-demo: build
+demo: deps
+	$(MAKE) build
 	@scripts/demo.sh $(BUILD_DIR)
 
 # Regenerates docs/dialect.md from the ODS documentation strings.
