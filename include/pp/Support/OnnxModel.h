@@ -37,7 +37,13 @@ enum class DataType : int32_t {
   Double = 11,
   UInt32 = 12,
   UInt64 = 13,
+  Complex64 = 14,
+  Complex128 = 15,
   BFloat16 = 16,
+  Float8E4M3FN = 17,
+  Float8E4M3FNUZ = 18,
+  Float8E5M2 = 19,
+  Float8E5M2FNUZ = 20,
 };
 
 /// Bytes per element; 0 for Undefined, String and unknown values.
@@ -57,9 +63,15 @@ struct TensorRef {
   uint64_t offset = 0;
   uint64_t length = 0;
   /// Element bytes decoded from varint typed fields (int32_data, int64_data,
-  /// uint64_data), which cannot be referenced in place.
+  /// uint64_data), which cannot be referenced in place, and from unpacked
+  /// float_data/double_data. `length` is the byte count in both cases.
   std::vector<char> decoded;
+  /// The elements of a DataType::String tensor (string_data); such a tensor
+  /// has no fixed-width bytes.
+  std::vector<std::string> strings;
 
+  /// Product of dims (1 for a scalar); -1 when a dim is negative or the
+  /// product overflows int64. Tensors from the reader are always valid.
   int64_t numElements() const;
 };
 
@@ -72,6 +84,9 @@ struct Dim {
 struct ValueInfo {
   std::string name;
   DataType dtype = DataType::Undefined;
+  /// The type is a tensor_type; false for sequences, maps, optionals,
+  /// sparse tensors and values without a type.
+  bool isTensor = false;
   bool hasShape = false;
   std::vector<Dim> dims;
 };
@@ -91,6 +106,7 @@ struct Attribute {
   std::vector<std::string> strings;
   std::vector<TensorRef> tensors;
   std::shared_ptr<Graph> g;  ///< subgraph (If/Loop bodies); decoded, unused
+  std::vector<std::shared_ptr<Graph>> graphs; ///< GRAPHS attributes
 };
 
 struct Node {

@@ -1,6 +1,11 @@
 //===- PPDialect.cpp - pp dialect registration ---------------------------===//
+//
+// Registers attributes and ops, and holds the ODS-generated definitions.
+//
+//===----------------------------------------------------------------------===//
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
+#include "CustomDirectives.h"
 
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -14,6 +19,9 @@ using namespace mlir::pp;
 #define GET_ATTRDEF_CLASSES
 #include "pp/Dialect/PP/IR/PPAttrs.cpp.inc"
 
+#define GET_OP_CLASSES
+#include "pp/Dialect/PP/IR/PPOps.cpp.inc"
+
 void PPDialect::initialize() {
   addAttributes<
 #define GET_ATTRDEF_LIST
@@ -23,4 +31,12 @@ void PPDialect::initialize() {
 #define GET_OP_LIST
 #include "pp/Dialect/PP/IR/PPOps.cpp.inc"
       >();
+}
+
+Operation *PPDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  auto elements = llvm::dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return builder.create<ConstantOp>(loc, elements);
 }

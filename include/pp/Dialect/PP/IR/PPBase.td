@@ -29,6 +29,7 @@ def PP_Dialect : Dialect {
     which keeps the IR size independent of the number of GPUs.
   }];
   let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 1;
 }
 
 def PP_ReductionKind : I32EnumAttr<"ReductionKind",

@@ -15,7 +15,10 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "pp/Dialect/PP/IR/PPTraits.h"
 
 #include "pp/Dialect/PP/IR/PPDialect.h.inc"
 #include "pp/Dialect/PP/IR/PPEnums.h.inc"

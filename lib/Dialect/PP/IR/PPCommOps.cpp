@@ -1,4 +1,4 @@
-//===- PPOps.cpp - pp dialect ops ----------------------------------------===//
+//===- PPCommOps.cpp - mesh and communication ops ------------------------===//
 //
 // Custom syntax and verification of pp.mesh and the communication ops. Rules
 // that need the group size run in verifySymbolUses, once the mesh is known.
@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
+#include "pp/Dialect/PP/IR/ShapeUtils.h"
+#include "CustomDirectives.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -17,8 +19,8 @@ using namespace mlir::pp;
 // `@mesh["axis", ...]`, shared by every communication op.
 //===----------------------------------------------------------------------===//
 
-static ParseResult parseMeshGroup(OpAsmParser &parser, FlatSymbolRefAttr &mesh,
-                                  ArrayAttr &axes) {
+ParseResult mlir::pp::parseMeshGroup(OpAsmParser &parser,
+                                     FlatSymbolRefAttr &mesh, ArrayAttr &axes) {
   SmallVector<Attribute> names;
   if (parser.parseAttribute(mesh) ||
       parser.parseCommaSeparatedList(OpAsmParser::Delimiter::Square, [&] {
@@ -33,8 +35,8 @@ static ParseResult parseMeshGroup(OpAsmParser &parser, FlatSymbolRefAttr &mesh,
   return success();
 }
 
-static void printMeshGroup(OpAsmPrinter &printer, Operation *,
-                           FlatSymbolRefAttr mesh, ArrayAttr axes) {
+void mlir::pp::printMeshGroup(OpAsmPrinter &printer, Operation *,
+                              FlatSymbolRefAttr mesh, ArrayAttr axes) {
   printer << mesh << "[";
   llvm::interleaveComma(axes, printer, [&](Attribute axis) {
     printer.printString(llvm::cast<StringAttr>(axis).getValue());
@@ -187,13 +189,6 @@ static LogicalResult checkReductionType(Operation *op, ReductionKind kind,
   return success();
 }
 
-static std::string shapeString(ArrayRef<int64_t> shape) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  llvm::interleave(shape, os, "x");
-  return s;
-}
-
 /// The result must have `expected` as its shape; `why` explains the rule.
 static LogicalResult checkResultShape(Operation *op, Type result,
                                       ArrayRef<int64_t> expected,
@@ -201,8 +196,8 @@ static LogicalResult checkResultShape(Operation *op, Type result,
   ArrayRef<int64_t> actual = llvm::cast<ShapedType>(result).getShape();
   if (actual == expected)
     return success();
-  return op->emitOpError() << "result shape " << shapeString(actual)
-                           << " should be " << shapeString(expected) << " ("
+  return op->emitOpError() << "result shape " << shapeToString(actual)
+                           << " should be " << shapeToString(expected) << " ("
                            << why << ")";
 }
 
@@ -345,5 +340,3 @@ LogicalResult AllToAllOp::verifySymbolUses(SymbolTableCollection &tables) {
   return verifyGroup(*this, tables);
 }
 
-#define GET_OP_CLASSES
-#include "pp/Dialect/PP/IR/PPOps.cpp.inc"

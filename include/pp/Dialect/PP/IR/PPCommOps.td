@@ -1,0 +1,209 @@
+//===- PPCommOps.td - mesh and communication ops -----------*- tablegen -*-===//
+//
+// The mesh and the communication ops. Every communication op names a group of
+// ranks as `over @mesh["axis", ...]`; see the dialect description.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_DIALECT_PP_IR_PPCOMMOPS_TD
+#define PP_DIALECT_PP_IR_PPCOMMOPS_TD
+
+include "pp/Dialect/PP/IR/PPBase.td"
+include "pp/Dialect/PP/IR/PPAttrs.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// pp.mesh
+//===----------------------------------------------------------------------===//
+
+def PP_MeshOp : PP_Op<"mesh", [Symbol]> {
+  let summary = "A named grid of ranks";
+  let description = [{
+    Declares an N-dimensional grid of ranks with one name per axis. Rank
+    numbers are row-major over the axes, so with `["dp" = 2, "pp" = 4,
+    "tp" = 2]` the tensor-parallel partners of a rank are adjacent numbers,
+    which is how GPUs of one node are numbered.
+
+    Example:
+
+    ```mlir
+    pp.mesh @world ["dp" = 2, "pp" = 4, "tp" = 2]
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, StrArrayAttr:$axes,
+                       DenseI64ArrayAttr:$shape);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Number of ranks in the whole mesh.
+    int64_t getNumRanks();
+    /// Index of axis `name`, or -1.
+    int64_t getAxisIndex(::llvm::StringRef name);
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Communication ops
+//===----------------------------------------------------------------------===//
+
+// Ops that address a group of ranks on a mesh. They resolve the mesh symbol
+// in verifySymbolUses, where the group size needed by their shape rules is
+// known; verifyWithGroup() holds each op's own rules.
+class PP_CommOp<string mnemonic, list<Trait> traits = []>
+    : PP_Op<mnemonic, traits # [
+        DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  code commClassDeclaration = [{
+    /// Checks that depend on the number of ranks in the group.
+    ::mlir::LogicalResult verifyWithGroup(int64_t groupSize);
+  }];
+  let extraClassDeclaration = commClassDeclaration;
+}
+
+def PP_SendOp : PP_CommOp<"send", [MemoryEffects<[MemWrite]>]> {
+  let summary = "Sends a tensor to one peer of the group";
+  let description = [{
+    Blocks until the matching `pp.recv` on `peer` has taken the tensor
+    (rendezvous, as NCCL point-to-point behaves). A send and a recv match
+    when they name the same group and `tag` and each names the other as
+    its peer.
+
+    Example (stage 0 hands its activations to stage 1):
+
+    ```mlir
+    pp.send %h to @world["pp"] peer 1 tag 0 : tensor<4x16x768xf32>
+    ```
+  }];
+  let arguments = (ins AnyStaticShapeTensor:$input, FlatSymbolRefAttr:$mesh,
+                       StrArrayAttr:$axes, I64Attr:$peer, I64Attr:$tag);
+  let assemblyFormat = [{
+    $input `to` custom<MeshGroup>($mesh, $axes) `peer` $peer `tag` $tag
+    attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+def PP_RecvOp : PP_CommOp<"recv", [MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "Receives a tensor from one peer of the group";
+  let description = [{
+    The counterpart of `pp.send`: blocks until `peer` sends a tensor with the
+    same `tag`, and returns it. The result type states what is expected; a
+    schedule verifier checks that it equals what the peer sends.
+
+    Example:
+
+    ```mlir
+    %h = pp.recv from @world["pp"] peer 0 tag 0 : tensor<4x16x768xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$mesh, StrArrayAttr:$axes,
+                       I64Attr:$peer, I64Attr:$tag);
+  let results = (outs AnyStaticShapeTensor:$result);
+  let assemblyFormat = [{
+    `from` custom<MeshGroup>($mesh, $axes) `peer` $peer `tag` $tag
+    attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def PP_AllReduceOp : PP_CommOp<"all_reduce", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "Combines a tensor across the group; every rank gets the result";
+  let description = [{
+    Every rank contributes a tensor of the same shape and receives the
+    element-wise `sum`, `max`, `min` or `avg` of all contributions. `avg`
+    needs a floating-point element type. A ring all-reduce moves
+    2(n-1)/n of the tensor per rank.
+
+    Example (after a row-parallel matmul):
+
+    ```mlir
+    %y = pp.all_reduce sum %x over @world["tp"] : tensor<4x16x768xf32>
+    ```
+  }];
+  let arguments = (ins PP_ReductionKind:$kind, AnyStaticShapeTensor:$input,
+                       FlatSymbolRefAttr:$mesh, StrArrayAttr:$axes);
+  let results = (outs AnyStaticShapeTensor:$result);
+  let assemblyFormat = [{
+    $kind $input `over` custom<MeshGroup>($mesh, $axes) attr-dict `:`
+    type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+def PP_AllGatherOp : PP_CommOp<"all_gather", [Pure]> {
+  let summary = "Concatenates the group's tensors along one dimension";
+  let description = [{
+    Rank `i` of the group contributes the `i`-th slice along `dim`; every
+    rank receives the concatenation, so `dim` grows by the group size and
+    the other dimensions are unchanged.
+
+    Example (two tensor-parallel ranks):
+
+    ```mlir
+    %y = pp.all_gather %x over @world["tp"] dim 1
+        : tensor<4x384xf32> -> tensor<4x768xf32>
+    ```
+  }];
+  let arguments = (ins AnyStaticShapeTensor:$input, FlatSymbolRefAttr:$mesh,
+                       StrArrayAttr:$axes, I64Attr:$dim);
+  let results = (outs AnyStaticShapeTensor:$result);
+  let assemblyFormat = [{
+    $input `over` custom<MeshGroup>($mesh, $axes) `dim` $dim attr-dict `:`
+    type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def PP_ReduceScatterOp : PP_CommOp<"reduce_scatter", [Pure]> {
+  let summary = "Combines the group's tensors and leaves each rank one slice";
+  let description = [{
+    The reduction of `pp.all_reduce`, after which rank `i` of the group keeps
+    only the `i`-th slice along `dim`. `dim` must divide by the group size.
+    Sequence parallelism uses it in place of an all-reduce.
+
+    Example:
+
+    ```mlir
+    %y = pp.reduce_scatter sum %x over @world["tp"] dim 1
+        : tensor<4x16x768xf32> -> tensor<4x8x768xf32>
+    ```
+  }];
+  let arguments = (ins PP_ReductionKind:$kind, AnyStaticShapeTensor:$input,
+                       FlatSymbolRefAttr:$mesh, StrArrayAttr:$axes,
+                       I64Attr:$dim);
+  let results = (outs AnyStaticShapeTensor:$result);
+  let assemblyFormat = [{
+    $kind $input `over` custom<MeshGroup>($mesh, $axes) `dim` $dim attr-dict
+    `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def PP_AllToAllOp : PP_CommOp<"all_to_all", [Pure]> {
+  let summary = "Exchanges slices so that a split moves from one dimension to another";
+  let description = [{
+    Each rank cuts its tensor into group-size slices along `split_dim` and
+    sends slice `j` to rank `j`; it concatenates what it receives along
+    `concat_dim`. `split_dim` shrinks by the group size and `concat_dim`
+    grows by it. Expert and sequence parallelism use it.
+
+    Example:
+
+    ```mlir
+    %y = pp.all_to_all %x over @world["tp"] split 1 concat 0
+        : tensor<4x8xf32> -> tensor<8x4xf32>
+    ```
+  }];
+  let arguments = (ins AnyStaticShapeTensor:$input, FlatSymbolRefAttr:$mesh,
+                       StrArrayAttr:$axes, I64Attr:$split_dim,
+                       I64Attr:$concat_dim);
+  let results = (outs AnyStaticShapeTensor:$result);
+  let assemblyFormat = [{
+    $input `over` custom<MeshGroup>($mesh, $axes) `split` $split_dim
+    `concat` $concat_dim attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // PP_DIALECT_PP_IR_PPCOMMOPS_TD

@@ -1,0 +1,34 @@
+//===- ShapeUtils.h - static shape arithmetic -------------------*- C++ -*-===//
+
+#ifndef PP_DIALECT_PP_IR_SHAPEUTILS_H
+#define PP_DIALECT_PP_IR_SHAPEUTILS_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include <optional>
+#include <string>
+
+namespace mlir::pp {
+
+/// The numpy broadcast of two shapes, or nullopt when they are
+/// incompatible.
+std::optional<llvm::SmallVector<int64_t>>
+broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
+
+/// Product of the dims (1 for a scalar).
+int64_t numElements(llvm::ArrayRef<int64_t> shape);
+
+/// Row-major strides of `shape`, in elements.
+llvm::SmallVector<int64_t> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
+
+/// Strides for reading `shape` as if broadcast to `target` (0 on stretched
+/// and missing leading dims).
+llvm::SmallVector<int64_t> broadcastStrides(llvm::ArrayRef<int64_t> shape,
+                                            llvm::ArrayRef<int64_t> target);
+
+/// "8x16x64", and "scalar" for rank 0.
+std::string shapeToString(llvm::ArrayRef<int64_t> shape);
+
+} // namespace mlir::pp
+
+#endif // PP_DIALECT_PP_IR_SHAPEUTILS_H

@@ -1,0 +1,37 @@
+//===- OnnxImporter.h - ONNX model -> pp graph IR ---------------*- C++ -*-===//
+
+#ifndef PP_IMPORT_ONNXIMPORTER_H
+#define PP_IMPORT_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlir::pp {
+
+struct ImportOptions {
+  /// Static shapes for graph inputs (`--input-shape=name:8x16`); they bind
+  /// symbolic dims and must agree with fixed ones.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Initializers with at most this many bytes become pp.constant (their
+  /// values take part in folding); larger ones become pp.weight references.
+  uint64_t inlineLimitBytes = 4096;
+};
+
+/// Imports the ONNX model at `path` into a module holding `func.func @main`.
+/// Every op carries a NameLoc with the ONNX node name (inside a FileLineCol
+/// location of the model file). On bad input, emits one diagnostic naming
+/// the node and op type and returns null.
+OwningOpRef<ModuleOp> importOnnxModel(MLIRContext *context,
+                                      const std::string &path,
+                                      const ImportOptions &options);
+
+/// The ONNX op types (default domain) the importer understands, sorted.
+std::vector<std::string> supportedOnnxOps();
+
+} // namespace mlir::pp
+
+#endif // PP_IMPORT_ONNXIMPORTER_H

@@ -1,0 +1,28 @@
+//===- EmitProgram.h - pp IR -> a runnable program --------------*- C++ -*-===//
+
+#ifndef PP_TARGET_EMITPROGRAM_H
+#define PP_TARGET_EMITPROGRAM_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+
+namespace mlir::pp {
+
+struct TargetOptions {
+  /// "cpu" (host loops + OpenBLAS) or "cuda" (kernels + cuBLAS).
+  std::string target = "cpu";
+  /// Folder that receives src/, plan.json, plan.txt and run.
+  std::string outputDir;
+  /// False for --emit=source: stop after writing sources and the plan.
+  bool buildBinary = true;
+};
+
+/// Writes the program for `module` (one func.func @main over pp graph ops)
+/// into options.outputDir and, unless told otherwise, builds OUT/run.
+/// Reports problems as diagnostics on the offending op.
+LogicalResult emitProgram(ModuleOp module, const TargetOptions &options);
+
+} // namespace mlir::pp
+
+#endif // PP_TARGET_EMITPROGRAM_H

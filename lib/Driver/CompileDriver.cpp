@@ -1,0 +1,212 @@
+//===- CompileDriver.cpp - pp-opt on ONNX models and --target ------------===//
+//
+// The part of pp-opt that mlir-opt does not have: importing ONNX, binding
+// input shapes, and compiling to a program folder. Passes named on the
+// command line run exactly as in mlir-opt. Diagnostics are printed on one
+// line each, as `<model>: error: node '<name>': <message>` when they point
+// into an ONNX model.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pp/Driver/CompileDriver.h"
+
+#include "pp/Import/OnnxImporter.h"
+#include "pp/Target/EmitProgram.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+using namespace mlir::pp;
+namespace cl = llvm::cl;
+
+namespace {
+
+struct DriverOptions {
+  cl::opt<std::string> input{cl::Positional, cl::desc("<model.onnx | file.mlir>"),
+                             cl::init("-")};
+  cl::opt<std::string> output{"o", cl::desc("Output file, or folder with --target"),
+                              cl::value_desc("path"), cl::init("-")};
+  cl::list<std::string> inputShapes{
+      "input-shape",
+      cl::desc("Static shape of a graph input, e.g. input_ids:8x16 "
+               "(repeatable, or comma separated)"),
+      cl::CommaSeparated};
+  cl::opt<std::string> target{"target",
+                              cl::desc("Compile for cpu or cuda into the -o folder"),
+                              cl::init("")};
+  cl::opt<std::string> emit{"emit",
+                            cl::desc("binary (default): build OUT/run; "
+                                     "source: stop after OUT/src and the plan"),
+                            cl::init("binary")};
+};
+
+bool hasSuffix(StringRef s, StringRef suffix) { return s.ends_with(suffix); }
+
+/// Parses "name:8x16" into the import options.
+LogicalResult parseInputShape(StringRef spec, ImportOptions &options) {
+  auto [name, dims] = spec.rsplit(':');
+  if (name.empty() || dims.empty()) {
+    llvm::errs() << "error: --input-shape expects name:AxB..., got '" << spec
+                 << "'\n";
+    return failure();
+  }
+  std::vector<int64_t> shape;
+  SmallVector<StringRef> parts;
+  dims.split(parts, 'x');
+  for (StringRef part : parts) {
+    int64_t size;
+    if (part == "scalar" && parts.size() == 1)
+      break;
+    if (part.getAsInteger(10, size) || size < 0) {
+      llvm::errs() << "error: --input-shape '" << spec
+                   << "': '" << part << "' is not a dim size\n";
+      return failure();
+    }
+    shape.push_back(size);
+  }
+  options.inputShapes[name.str()] = shape;
+  return success();
+}
+
+/// One line per diagnostic; ONNX node names come first.
+void printDiagnostic(Diagnostic &diag) {
+  llvm::raw_ostream &os = llvm::errs();
+  Location loc = diag.getLocation();
+  std::string node;
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    node = name.getName().str();
+    loc = name.getChildLoc();
+  }
+  if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+    os << file.getFilename().getValue();
+    if (file.getLine() > 0)
+      os << ":" << file.getLine() << ":" << file.getColumn();
+    os << ": ";
+  }
+  switch (diag.getSeverity()) {
+  case DiagnosticSeverity::Error:
+    os << "error: ";
+    break;
+  case DiagnosticSeverity::Warning:
+    os << "warning: ";
+    break;
+  default:
+    os << "note: ";
+    break;
+  }
+  if (!node.empty())
+    os << "node '" << node << "': ";
+  os << diag.str() << "\n";
+}
+
+OwningOpRef<ModuleOp> loadInput(MLIRContext &context,
+                                const DriverOptions &opts,
+                                const ImportOptions &importOptions,
+                                llvm::SourceMgr &sourceMgr) {
+  if (hasSuffix(opts.input, ".onnx"))
+    return importOnnxModel(&context, opts.input, importOptions);
+  std::string error;
+  auto file = openInputFile(opts.input, &error);
+  if (!file) {
+    llvm::errs() << "error: " << error << "\n";
+    return {};
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  return parseSourceFile<ModuleOp>(sourceMgr, &context);
+}
+
+} // namespace
+
+bool mlir::pp::isCompileInvocation(int argc, char **argv) {
+  for (int i = 1; i < argc; ++i) {
+    StringRef arg = argv[i];
+    if (hasSuffix(arg, ".onnx") || arg.starts_with("--target") ||
+        arg.starts_with("-target"))
+      return true;
+  }
+  return false;
+}
+
+int mlir::pp::runCompileDriver(int argc, char **argv,
+                               DialectRegistry &registry) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  DriverOptions opts;
+  PassPipelineCLParser passPipeline("", "Compiler passes to run", "p");
+  cl::ParseCommandLineOptions(argc, argv, "pp compiler driver\n");
+
+  ImportOptions importOptions;
+  for (const std::string &spec : opts.inputShapes)
+    if (failed(parseInputShape(spec, importOptions)))
+      return 2;
+  if (!opts.target.empty() && opts.target != "cpu" && opts.target != "cuda") {
+    llvm::errs() << "error: --target must be cpu or cuda, got '"
+                 << opts.target << "'\n";
+    return 2;
+  }
+  if (opts.emit != "binary" && opts.emit != "source") {
+    llvm::errs() << "error: --emit must be binary or source, got '"
+                 << opts.emit << "'\n";
+    return 2;
+  }
+  if (!opts.target.empty() && opts.output == "-") {
+    llvm::errs() << "error: --target needs an output folder: -o OUT\n";
+    return 2;
+  }
+
+  MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
+    printDiagnostic(diag);
+    return success();
+  });
+
+  OwningOpRef<ModuleOp> module =
+      loadInput(context, opts, importOptions, sourceMgr);
+  if (!module)
+    return 1;
+
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
+  auto errorHandler = [](const Twine &message) {
+    llvm::errs() << "error: " << message << "\n";
+    return failure();
+  };
+  if (failed(passPipeline.addToPipeline(pm, errorHandler)) ||
+      failed(pm.run(*module)))
+    return 1;
+
+  if (opts.target.empty()) {
+    std::string error;
+    auto out = openOutputFile(opts.output, &error);
+    if (!out) {
+      llvm::errs() << "error: " << error << "\n";
+      return 1;
+    }
+    module->print(out->os());
+    out->os() << "\n";
+    out->keep();
+    return 0;
+  }
+
+  TargetOptions targetOptions;
+  targetOptions.target = opts.target;
+  targetOptions.outputDir = opts.output;
+  targetOptions.buildBinary = opts.emit == "binary";
+  return failed(emitProgram(*module, targetOptions)) ? 1 : 0;
+}

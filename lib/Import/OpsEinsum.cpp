@@ -1,0 +1,161 @@
+//===- OpsEinsum.cpp - ONNX Einsum as transposes and one matmul ----------===//
+//
+// The equations transformers use ("bhqd,bhkd->bhqk", "bij,bjk->bik",
+// "bid,jd->bij", ...) are batched matmuls in disguise. Letters are sorted
+// into batch (in both operands and the output), contracted (both operands
+// only), and free (one operand and the output); letters in one operand only
+// are summed first. Each operand is then transposed to [batch, free,
+// contracted] order and reshaped to 3-D, multiplied, and the product is
+// reshaped and transposed into the output order.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImportContext.h"
+
+#include "pp/Dialect/PP/IR/ShapeUtils.h"
+
+using namespace mlir;
+using namespace mlir::pp;
+
+namespace {
+
+struct Operand {
+  std::string letters;
+  Value value;
+  int64_t dimOf(char c) const {
+    return llvm::cast<ShapedType>(value.getType())
+        .getDimSize(letters.find(c));
+  }
+};
+
+/// Sums away the letters of `op` that appear nowhere else.
+void sumPrivateLetters(NodeImporter &n, Operand &op, StringRef others) {
+  SmallVector<int64_t> dims;
+  std::string kept;
+  auto type = llvm::cast<RankedTensorType>(op.value.getType());
+  SmallVector<int64_t> shape;
+  for (auto [d, c] : llvm::enumerate(op.letters)) {
+    if (others.contains(c)) {
+      kept += c;
+      shape.push_back(type.getDimSize(d));
+    } else {
+      dims.push_back(d);
+    }
+  }
+  if (dims.empty())
+    return;
+  op.value = n.create<ReduceOp>(n.tensorType(shape, type.getElementType()),
+                                ReduceKind::sum, op.value, dims,
+                                /*keepdims=*/false);
+  op.letters = kept;
+}
+
+/// Transposes `op` so its letters read `order`.
+Value arrange(NodeImporter &n, const Operand &op, StringRef order) {
+  SmallVector<int64_t> perm;
+  for (char c : order)
+    perm.push_back(op.letters.find(c));
+  return n.transpose(op.value, perm);
+}
+
+int64_t product(const Operand &op, StringRef letters) {
+  int64_t p = 1;
+  for (char c : letters)
+    p *= op.dimOf(c);
+  return p;
+}
+
+LogicalResult importEinsum(NodeImporter &n) {
+  std::string equation;
+  for (char c : n.stringAttr("equation", ""))
+    if (c != ' ')
+      equation += c;
+  if (StringRef(equation).contains("..."))
+    return n.error() << "Einsum with '...' is not supported";
+  StringRef eq = equation, inputs, output;
+  bool explicitOutput = eq.contains("->");
+  std::tie(inputs, output) = eq.split("->");
+  SmallVector<StringRef> terms;
+  inputs.split(terms, ',');
+  if (terms.size() != n.numInputs() || terms.size() > 2)
+    return n.error() << "Einsum '" << equation << "' with " << n.numInputs()
+                     << " inputs is not supported (one or two operands)";
+
+  SmallVector<Operand> ops;
+  for (auto [i, term] : llvm::enumerate(terms)) {
+    if (int64_t(term.size()) != n.inputType(i).getRank())
+      return n.error() << "Einsum term '" << term << "' does not match rank "
+                       << n.inputType(i).getRank();
+    for (char c : term)
+      if (term.count(c) != 1)
+        return n.error() << "Einsum term '" << term
+                         << "' repeats a letter (diagonals are not supported)";
+    ops.push_back({term.str(), n.input(i)});
+  }
+  std::string out;
+  if (explicitOutput) {
+    out = output.str();
+  } else {
+    // Implicit output: the letters that appear once, alphabetically.
+    std::string all = inputs.str();
+    for (char c = 'A'; c <= 'z'; ++c)
+      if (std::count(all.begin(), all.end(), c) == 1)
+        out += c;
+  }
+
+  if (ops.size() == 1) {
+    sumPrivateLetters(n, ops[0], out);
+    n.setOutput(0, arrange(n, ops[0], out));
+    return success();
+  }
+
+  Operand &a = ops[0], &b = ops[1];
+  sumPrivateLetters(n, a, b.letters + out);
+  sumPrivateLetters(n, b, a.letters + out);
+  std::string batch, contracted, freeA, freeB;
+  for (char c : out) {
+    bool inA = a.letters.find(c) != std::string::npos;
+    bool inB = b.letters.find(c) != std::string::npos;
+    if (inA && inB)
+      batch += c;
+    else if (inA)
+      freeA += c;
+    else if (inB)
+      freeB += c;
+    else
+      return n.error() << "output letter '" << c << "' is in no operand";
+  }
+  for (char c : a.letters)
+    if (b.letters.find(c) != std::string::npos &&
+        out.find(c) == std::string::npos)
+      contracted += c;
+  for (char c : batch + contracted)
+    if (a.dimOf(c) != b.dimOf(c))
+      return n.error() << "letter '" << c << "' has size " << a.dimOf(c)
+                       << " in one operand and " << b.dimOf(c)
+                       << " in the other";
+
+  int64_t batchSize = product(a, batch), k = product(a, contracted);
+  Value lhs = n.reshape(arrange(n, a, batch + freeA + contracted),
+                        {batchSize, product(a, freeA), k});
+  Value rhs = n.reshape(arrange(n, b, batch + contracted + freeB),
+                        {batchSize, k, product(b, freeB)});
+  FailureOr<Value> product3 = buildMatMul(n, lhs, rhs);
+  if (failed(product3))
+    return failure();
+  Operand result{batch + freeA + freeB, Value()};
+  SmallVector<int64_t> shape;
+  for (char c : batch + freeA)
+    shape.push_back(a.dimOf(c));
+  for (char c : freeB)
+    shape.push_back(b.dimOf(c));
+  result.value = n.reshape(*product3, shape);
+  n.setOutput(0, arrange(n, result, out));
+  return success();
+}
+
+} // namespace
+
+void mlir::pp::registerEinsumImporter(OpImporterTable &t) {
+  t["Einsum"] = requireInputs(1, importEinsum);
+}

@@ -1,0 +1,87 @@
+//===- EmitProgram.cpp - pp IR -> a program folder -----------------------===//
+//
+// OUT/src/program.{cpp,cu} and OUT/src/build.sh, OUT/plan.json,
+// OUT/plan.txt, and (unless --emit=source) OUT/run built from them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pp/Target/EmitProgram.h"
+
+#include "Legalize.h"
+#include "PlanReport.h"
+#include "ProgramWriter.h"
+#include "Toolchain.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::pp;
+
+namespace {
+
+LogicalResult writeFile(Location loc, const std::string &path,
+                        function_ref<void(llvm::raw_ostream &)> write) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return emitError(loc) << "cannot write " << path << ": " << ec.message();
+  write(os);
+  return success();
+}
+
+} // namespace
+
+LogicalResult mlir::pp::emitProgram(ModuleOp module,
+                                    const TargetOptions &options) {
+  Location loc = module.getLoc();
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main)
+    return emitError(loc) << "the module has no func.func @main to compile";
+  bool cuda = options.target == "cuda";
+  auto modelAttr = module->getAttrOfType<StringAttr>("pp.model");
+  auto dirAttr = module->getAttrOfType<StringAttr>("pp.weights_dir");
+  std::string model = modelAttr ? modelAttr.str() : "<mlir input>";
+  std::string weightsDir = dirAttr ? dirAttr.str() : ".";
+
+  legalizeForKernels(main);
+
+  std::string out = options.outputDir;
+  SmallString<256> src(out);
+  llvm::sys::path::append(src, "src");
+  if (std::error_code ec = llvm::sys::fs::create_directories(src))
+    return emitError(loc) << "cannot create " << src << ": " << ec.message();
+
+  std::string source;
+  llvm::raw_string_ostream sourceOs(source);
+  PlanInfo plan{model, options.target, main, {}};
+  if (failed(writeProgram(main, cuda, model, weightsDir, sourceOs,
+                          plan.summary)))
+    return failure();
+
+  std::string sourcePath =
+      (src + (cuda ? "/program.cu" : "/program.cpp")).str();
+  std::string binary = out + "/run";
+  std::string command = buildCommand(cuda, sourcePath, binary);
+  if (failed(writeFile(loc, sourcePath,
+                       [&](llvm::raw_ostream &os) { os << source; })) ||
+      failed(writeFile(loc, (src + "/build.sh").str(),
+                       [&](llvm::raw_ostream &os) {
+                         os << "#!/bin/sh\n# Rebuilds ../run from "
+                               "this folder's source.\nset -e\n"
+                            << command << "\n";
+                       })) ||
+      failed(writeFile(loc, out + "/plan.json",
+                       [&](llvm::raw_ostream &os) { writePlanJson(plan, os); })) ||
+      failed(writeFile(loc, out + "/plan.txt",
+                       [&](llvm::raw_ostream &os) { writePlanText(plan, os); })))
+    return failure();
+  if (!options.buildBinary)
+    return success();
+  std::string log = out + "/build.log";
+  if (!runBuild(command, log))
+    return emitError(loc) << "building " << binary << " failed; see " << log;
+  return success();
+}

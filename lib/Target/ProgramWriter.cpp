@@ -1,0 +1,522 @@
+//===- ProgramWriter.cpp - pp graph IR -> C++ or CUDA C++ ----------------===//
+
+#include "ProgramWriter.h"
+
+#include "BufferPlan.h"
+#include "CTypes.h"
+#include "ElementwiseFusion.h"
+#include "pp/Dialect/PP/IR/PPDialect.h"
+#include "pp/Dialect/PP/IR/ShapeUtils.h"
+
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::pp;
+
+namespace {
+
+constexpr int kMaxRank = 8; // pprt::kMaxRank
+
+ArrayRef<int64_t> shapeOf(Value v) {
+  return llvm::cast<ShapedType>(v.getType()).getShape();
+}
+Type elementOf(Value v) {
+  return llvm::cast<ShapedType>(v.getType()).getElementType();
+}
+
+std::string join(ArrayRef<int64_t> values) {
+  std::string s;
+  for (auto [i, v] : llvm::enumerate(values))
+    s += (i ? ", " : "") + std::to_string(v);
+  return s;
+}
+
+/// `static const int64_t name[] = {...};`, or a null pointer for rank 0.
+std::string int64Array(StringRef name, ArrayRef<int64_t> values) {
+  if (values.empty())
+    return "    const int64_t *const " + name.str() + " = nullptr;\n";
+  return "    static const int64_t " + name.str() + "[] = {" + join(values) +
+         "};\n";
+}
+
+/// The ONNX node an op came from, for comments.
+std::string nodeName(Operation *op) {
+  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
+    return loc.getName().str();
+  return "";
+}
+
+/// Splat constants read only by elementwise loops need no memory.
+bool isLiteralOnly(Value v) {
+  return isInlinedConstant(v) && llvm::all_of(v.getUsers(), isElementwise);
+}
+
+class Writer {
+public:
+  Writer(func::FuncOp main, bool cuda, ProgramSummary &summary)
+      : main(main), cuda(cuda), summary(summary) {}
+
+  LogicalResult write(StringRef modelName, StringRef weightsDir,
+                      raw_ostream &os);
+
+private:
+  LogicalResult checkTypes(Operation *op);
+  bool needsStorage(Value v);
+  std::string ptr(Value v);
+  std::string typed(Value v, bool isConst = true);
+  std::string kernel(StringRef name) const {
+    return (cuda ? "pprt::cuda::" : "pprt::cpu::") + name.str();
+  }
+  LogicalResult emitOp(Operation *op);
+  void emitConstant(ConstantOp op);
+  void emitFusedLoop(Operation *root);
+  void emitCopy(Value dst, int64_t dstOffset, ArrayRef<int64_t> dstStrides,
+                Value src, int64_t srcOffset, ArrayRef<int64_t> srcStrides,
+                ArrayRef<int64_t> shape);
+  void emitOutputs(func::ReturnOp ret);
+
+  func::FuncOp main;
+  bool cuda;
+  ProgramSummary &summary;
+  SmallVector<Operation *> ops;
+  llvm::DenseSet<Value> fused;
+  BufferPlan plan;
+  llvm::DenseMap<Value, int> weightIndex;
+  llvm::DenseMap<Value, std::string> constantName;
+  std::string helpers, body, weightTable;
+  llvm::raw_string_ostream helpersOs{helpers}, bodyOs{body},
+      weightOs{weightTable};
+  int nextHelper = 0;
+};
+
+bool Writer::needsStorage(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def || isa<WeightOp>(def))
+    return false;
+  if (isa<ConstantOp>(def))
+    return cuda && !isLiteralOnly(v);
+  return true;
+}
+
+std::string Writer::ptr(Value v) {
+  Value owner = plan.storageOf(v);
+  if (auto arg = dyn_cast<BlockArgument>(owner))
+    return "inputs[" + std::to_string(arg.getArgNumber()) + "]";
+  if (auto it = weightIndex.find(owner); it != weightIndex.end())
+    return "weights[" + std::to_string(it->second) + "]";
+  if (auto it = plan.offsets.find(owner); it != plan.offsets.end())
+    return "(arena + " + std::to_string(it->second) + ")";
+  return constantName.lookup(owner);
+}
+
+std::string Writer::typed(Value v, bool isConst) {
+  return "(" + std::string(isConst ? "const " : "") +
+         storageCType(elementOf(v)) + " *)" + ptr(v);
+}
+
+LogicalResult Writer::checkTypes(Operation *op) {
+  for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults())) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type)
+      return op->emitError() << "pp cannot emit values of type " << v.getType();
+    Type element = type.getElementType();
+    if (storageCType(element).empty() ||
+        (!cuda && (element.isF16() || element.isBF16())))
+      return op->emitError() << "the " << (cuda ? "cuda" : "cpu")
+                             << " target does not support element type "
+                             << element;
+    if (type.getRank() > kMaxRank)
+      return op->emitError() << "rank " << type.getRank()
+                             << " is above the runtime's limit of "
+                             << kMaxRank;
+  }
+  return success();
+}
+
+void Writer::emitConstant(ConstantOp op) {
+  if (isLiteralOnly(op.getResult()))
+    return; // spelled as a literal where it is used
+  auto value = llvm::cast<DenseElementsAttr>(op.getValue());
+  std::string name = "kConst" + std::to_string(nextHelper++);
+  Type element = value.getElementType();
+  int64_t count = value.getNumElements();
+  summary.constantBytes += count * elementBytes(element);
+  helpersOs << "// " << nodeName(op) << "\n";
+  if (element.isF16() || element.isBF16()) {
+    // Stored as raw bits: no portable literal for 16-bit floats.
+    helpersOs << "alignas(64) const uint16_t " << name << "[" << count
+              << "] = {";
+    for (int64_t i = 0; i < count; ++i) {
+      APFloat v = value.getValues<APFloat>()[value.isSplat() ? 0 : i];
+      helpersOs << (i ? ", " : "") << v.bitcastToAPInt().getZExtValue();
+    }
+  } else {
+    helpersOs << "alignas(64) const " << storageCType(element) << " " << name
+              << "[" << std::max<int64_t>(count, 1) << "] = {";
+    for (int64_t i = 0; i < count; ++i)
+      helpersOs << (i ? ", " : "") << literal(value, i);
+  }
+  helpersOs << "};\n\n";
+  if (!cuda) {
+    constantName[op.getResult()] = "(void *)" + name;
+    return;
+  }
+  bodyOs << "  // " << nodeName(op) << ": constant into the arena\n"
+         << "  PPRT_CUDA_CHECK(cudaMemcpyAsync(" << ptr(op.getResult()) << ", "
+         << name << ", sizeof(" << name
+         << "), cudaMemcpyHostToDevice, (cudaStream_t)ctx.stream));\n";
+}
+
+void Writer::emitFusedLoop(Operation *root) {
+  FusedLoop loop = buildFusedLoop(root, fused);
+  Value result = root->getResult(0);
+  ArrayRef<int64_t> shape = shapeOf(result);
+  int64_t n = numElements(shape);
+  std::string name = "fused" + std::to_string(nextHelper++);
+  std::string outType = storageCType(elementOf(result));
+
+  // The ops of the loop, for a reader of the generated code.
+  SmallVector<std::string> names;
+  SmallVector<Operation *> worklist{root};
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    names.push_back(nodeName(op) + " (" + op->getName().getStringRef().str() +
+                    ")");
+    ++summary.numFusedOps;
+    for (Value operand : op->getOperands())
+      if (fused.contains(operand))
+        worklist.push_back(operand.getDefiningOp());
+  }
+  helpersOs << "// Fused:";
+  for (const std::string &s : llvm::reverse(names))
+    helpersOs << " " << s;
+  helpersOs << "\n" << (cuda ? "__global__ void " : "void ") << name << "(";
+  for (auto [k, leaf] : llvm::enumerate(loop.leaves))
+    helpersOs << "const " << storageCType(elementOf(leaf)) << " *__restrict__ p"
+              << k << ", ";
+  helpersOs << outType << " *__restrict__ out) {\n";
+  if (cuda)
+    helpersOs << "  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + "
+                 "threadIdx.x; i < "
+              << n << "; i += (int64_t)blockDim.x * gridDim.x) {\n";
+  else
+    helpersOs << "  for (int64_t i = 0; i < " << n << "; ++i) {\n";
+
+  // Leaves of another shape read at a broadcast index.
+  bool needCoords = llvm::any_of(loop.leaves, [&](Value leaf) {
+    return shapeOf(leaf) != shape && numElements(shapeOf(leaf)) != 1;
+  });
+  if (needCoords) {
+    helpersOs << "    int64_t rest = i;\n";
+    for (size_t d = shape.size(); d-- > 0;)
+      helpersOs << "    int64_t c" << d << " = rest % " << shape[d]
+                << "; rest /= " << shape[d] << ";\n";
+    helpersOs << "    (void)rest;\n";
+  }
+  for (auto [k, leaf] : llvm::enumerate(loop.leaves)) {
+    std::string index;
+    if (shapeOf(leaf) == shape) {
+      index = "i";
+    } else if (numElements(shapeOf(leaf)) == 1) {
+      index = "0";
+    } else {
+      SmallVector<int64_t> strides = broadcastStrides(shapeOf(leaf), shape);
+      for (auto [d, stride] : llvm::enumerate(strides))
+        if (stride != 0)
+          index += (index.empty() ? "" : " + ") + std::string("c") +
+                   std::to_string(d) + " * " + std::to_string(stride);
+    }
+    helpersOs << "    " << computeCType(elementOf(leaf)) << " leaf" << k
+              << " = (" << computeCType(elementOf(leaf)) << ")p" << k << "["
+              << index << "];\n";
+  }
+  helpersOs << "    " << computeCType(elementOf(result)) << " result;\n";
+  StringRef lines = loop.body;
+  while (!lines.empty()) {
+    auto [line, rest] = lines.split('\n');
+    helpersOs << "    " << line << "\n";
+    lines = rest;
+  }
+  helpersOs << "    out[i] = (" << outType << ")result;\n  }\n}\n\n";
+
+  bodyOs << "  " << name;
+  if (cuda)
+    bodyOs << "<<<" << std::min<int64_t>((n + 255) / 256, 4096)
+           << ", 256, 0, (cudaStream_t)ctx.stream>>>";
+  bodyOs << "(";
+  for (Value leaf : loop.leaves)
+    bodyOs << typed(leaf) << ", ";
+  bodyOs << typed(result, false) << ");\n";
+  if (cuda)
+    bodyOs << "  PPRT_CUDA_CHECK(cudaGetLastError());\n";
+  ++summary.numFusedLoops;
+}
+
+void Writer::emitCopy(Value dst, int64_t dstOffset,
+                      ArrayRef<int64_t> dstStrides, Value src,
+                      int64_t srcOffset, ArrayRef<int64_t> srcStrides,
+                      ArrayRef<int64_t> shape) {
+  unsigned bytes = elementBytes(elementOf(src));
+  bodyOs << "  {\n"
+         << int64Array("shape", shape) << int64Array("dstStrides", dstStrides)
+         << int64Array("srcStrides", srcStrides) << "    "
+         << kernel("copyStrided") << "(ctx, (char *)" << ptr(dst) << " + "
+         << dstOffset * bytes << ", dstStrides, (const char *)" << ptr(src)
+         << " + " << srcOffset * bytes << ", srcStrides, shape, "
+         << shape.size() << ", " << bytes << ");\n  }\n";
+  ++summary.numKernelCalls;
+}
+
+LogicalResult Writer::emitOp(Operation *op) {
+  if (failed(checkTypes(op)))
+    return failure();
+  std::string where = nodeName(op);
+  if (!isa<WeightOp, ReshapeOp>(op) && !fused.contains(op->getResult(0)) &&
+      !where.empty() && !isa<ConstantOp>(op))
+    bodyOs << "  // " << where << ": " << op->getName().getStringRef()
+           << "\n";
+  if (isElementwise(op)) {
+    if (!fused.contains(op->getResult(0)))
+      emitFusedLoop(op);
+    return success();
+  }
+  auto call = [&](StringRef name) -> raw_ostream & {
+    ++summary.numKernelCalls;
+    return bodyOs << "  " << kernel(name) << "(ctx, ";
+  };
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](WeightOp) { return success(); })
+      .Case([&](ReshapeOp) { return success(); })
+      .Case([&](ConstantOp c) {
+        emitConstant(c);
+        return success();
+      })
+      .Case([&](MatMulOp m) {
+        ArrayRef<int64_t> a = shapeOf(m.getLhs()), b = shapeOf(m.getRhs()),
+                          c = shapeOf(m.getResult());
+        int64_t rows = a[a.size() - 2], inner = a.back(), cols = b.back();
+        int64_t batch = numElements(c.drop_back(2));
+        int64_t strideA = numElements(a.drop_back(2)) == 1 ? 0 : rows * inner;
+        int64_t strideB = numElements(b.drop_back(2)) == 1 ? 0 : inner * cols;
+        call("matmul") << typed(m.getResult(), false) << ", "
+                       << typed(m.getLhs()) << ", " << typed(m.getRhs())
+                       << ", " << batch << ", " << rows << ", " << cols
+                       << ", " << inner << ", " << strideA << ", " << strideB
+                       << ", " << rows * cols << ", false, false);\n";
+        return success();
+      })
+      .Case([&](SoftmaxOp s) {
+        ArrayRef<int64_t> shape = shapeOf(s.getInput());
+        int64_t dim = s.getDimAttr().getInt();
+        call("softmax") << typed(s.getResult(), false) << ", "
+                        << typed(s.getInput()) << ", "
+                        << numElements(shape.take_front(dim)) << ", "
+                        << shape[dim] << ", "
+                        << numElements(shape.drop_front(dim + 1)) << ", "
+                        << (s.getLog() ? "true" : "false") << ");\n";
+        return success();
+      })
+      .Case([&](LayerNormOp l) {
+        ArrayRef<int64_t> shape = shapeOf(l.getInput());
+        int64_t dim = l.getDimAttr().getInt();
+        call("layerNorm") << typed(l.getResult(), false) << ", "
+                          << typed(l.getInput()) << ", "
+                          << typed(l.getScale()) << ", "
+                          << (l.getBias() ? typed(l.getBias()) : "nullptr")
+                          << ", " << numElements(shape.take_front(dim))
+                          << ", " << numElements(shape.drop_front(dim))
+                          << ", " << literal(l.getEpsilon().convertToDouble(),
+                                             Float32Type::get(op->getContext()))
+                          << ");\n";
+        return success();
+      })
+      .Case([&](ReduceOp r) {
+        ArrayRef<int64_t> shape = shapeOf(r.getInput());
+        ArrayRef<int64_t> dims = r.getDims();
+        static const char *kinds[] = {"Sum", "Mean", "Max", "Min", "Prod"};
+        int64_t first = dims.empty() ? 0 : dims.front();
+        int64_t last = dims.empty() ? -1 : dims.back();
+        call("reduce") << typed(r.getResult(), false) << ", "
+                       << typed(r.getInput()) << ", "
+                       << numElements(shape.take_front(first)) << ", "
+                       << numElements(shape.slice(first, last - first + 1))
+                       << ", " << numElements(shape.drop_front(last + 1))
+                       << ", pprt::ReduceKind::"
+                       << kinds[static_cast<int>(r.getKind())] << ");\n";
+        return success();
+      })
+      .Case([&](TransposeOp t) {
+        SmallVector<int64_t> in = rowMajorStrides(shapeOf(t.getInput()));
+        SmallVector<int64_t> src;
+        for (int64_t p : t.getPerm())
+          src.push_back(in[p]);
+        ArrayRef<int64_t> out = shapeOf(t.getResult());
+        emitCopy(t.getResult(), 0, rowMajorStrides(out), t.getInput(), 0, src,
+                 out);
+        return success();
+      })
+      .Case([&](SliceOp s) {
+        SmallVector<int64_t> in = rowMajorStrides(shapeOf(s.getInput()));
+        SmallVector<int64_t> src;
+        int64_t offset = 0;
+        for (size_t d = 0; d < in.size(); ++d) {
+          offset += s.getStarts()[d] * in[d];
+          src.push_back(s.getSteps()[d] * in[d]);
+        }
+        ArrayRef<int64_t> out = shapeOf(s.getResult());
+        emitCopy(s.getResult(), 0, rowMajorStrides(out), s.getInput(), offset,
+                 src, out);
+        return success();
+      })
+      .Case([&](BroadcastOp b) {
+        ArrayRef<int64_t> out = shapeOf(b.getResult());
+        emitCopy(b.getResult(), 0, rowMajorStrides(out), b.getInput(), 0,
+                 broadcastStrides(shapeOf(b.getInput()), out), out);
+        return success();
+      })
+      .Case([&](ConcatOp c) {
+        ArrayRef<int64_t> out = shapeOf(c.getResult());
+        SmallVector<int64_t> strides = rowMajorStrides(out);
+        int64_t dim = c.getDimAttr().getInt(), at = 0;
+        for (Value input : c.getInputs()) {
+          ArrayRef<int64_t> shape = shapeOf(input);
+          emitCopy(c.getResult(), at * strides[dim], strides, input, 0,
+                   rowMajorStrides(shape), shape);
+          at += shape[dim];
+        }
+        return success();
+      })
+      .Case([&](GatherOp g) {
+        ArrayRef<int64_t> in = shapeOf(g.getInput());
+        int64_t dim = g.getDimAttr().getInt();
+        call("gather") << ptr(g.getResult()) << ", " << ptr(g.getInput())
+                       << ", " << typed(g.getIndices()) << ", "
+                       << elementBytes(elementOf(g.getInput())) << ", "
+                       << numElements(in.take_front(dim)) << ", " << in[dim]
+                       << ", " << numElements(in.drop_front(dim + 1)) << ", "
+                       << numElements(shapeOf(g.getIndices())) << ");\n";
+        return success();
+      })
+      .Case([&](TriluOp t) {
+        ArrayRef<int64_t> shape = shapeOf(t.getInput());
+        call("trilu") << ptr(t.getResult()) << ", " << ptr(t.getInput())
+                      << ", " << elementBytes(elementOf(t.getInput())) << ", "
+                      << numElements(shape.drop_back(2)) << ", "
+                      << shape[shape.size() - 2] << ", " << shape.back()
+                      << ", " << t.getKAttr().getInt() << ", "
+                      << (t.getUpper() ? "true" : "false") << ");\n";
+        return success();
+      })
+      .Default([&](Operation *) {
+        return op->emitError()
+               << "'" << op->getName()
+               << "' is not supported by the single-device program emitter";
+      });
+}
+
+void Writer::emitOutputs(func::ReturnOp ret) {
+  for (auto [j, value] : llvm::enumerate(ret.getOperands())) {
+    int64_t n = numElements(shapeOf(value));
+    if (n == 0)
+      continue;
+    unsigned bytes = elementBytes(elementOf(value));
+    bodyOs << "  // output " << j << "\n  {\n"
+           << "    static const int64_t shape[] = {" << n << "};\n"
+           << "    static const int64_t strides[] = {1};\n    "
+           << kernel("copyStrided") << "(ctx, outputs[" << j
+           << "], strides, " << ptr(value) << ", strides, shape, 1, " << bytes
+           << ");\n  }\n";
+  }
+}
+
+LogicalResult Writer::write(StringRef modelName, StringRef weightsDir,
+                            raw_ostream &os) {
+  if (!main.getBody().hasOneBlock())
+    return main.emitError("@main must have one block");
+  for (Operation &op : main.getBody().front().without_terminator())
+    ops.push_back(&op);
+  fused = findFusedValues(ops);
+  plan = planBuffers(
+      ops, [&](Value v) { return needsStorage(v); },
+      [](Operation *op) { return isa<ReshapeOp>(op); }, fused);
+  summary.arenaBytes = plan.arenaBytes;
+
+  // Weights table.
+  for (Operation *op : ops) {
+    auto w = dyn_cast<WeightOp>(op);
+    if (!w)
+      continue;
+    int index = weightIndex.size();
+    weightIndex[w.getResult()] = index;
+    Type element = elementOf(w.getResult());
+    Type fileElement = w.getFileElementType().value_or(element);
+    uint64_t bytes = numElements(shapeOf(w.getResult())) *
+                     elementBytes(fileElement);
+    summary.weights.push_back({w.getName().str(), w.getFile().str(),
+                               uint64_t(w.getOffsetAttr().getInt()), bytes});
+    summary.weightBytes += bytes;
+    weightOs << "    {\"" << w.getName() << "\", \"" << w.getFile() << "\", "
+             << w.getOffsetAttr().getInt() << ", " << bytes << ", "
+             << runtimeDType(fileElement) << ", " << runtimeDType(element)
+             << ", " << shapeOf(w.getResult()).size() << ", {"
+             << join(shapeOf(w.getResult())) << "}},\n";
+  }
+
+  for (Operation *op : ops)
+    if (failed(emitOp(op)))
+      return failure();
+  emitOutputs(cast<func::ReturnOp>(main.getBody().front().getTerminator()));
+
+  // Assemble the file.
+  auto specs = [&](TypeRange types, StringRef attrName) {
+    std::string s;
+    for (auto [i, type] : llvm::enumerate(types)) {
+      auto t = cast<RankedTensorType>(type);
+      auto name = attrName == "arg"
+                      ? main.getArgAttrOfType<StringAttr>(i, "pp.name")
+                      : main.getResultAttrOfType<StringAttr>(i, "pp.name");
+      s += "    {\"" + (name ? name.str() : "v" + std::to_string(i)) + "\", " +
+           runtimeDType(t.getElementType()) + ", " +
+           std::to_string(t.getRank()) + ", {" + join(t.getShape()) + "}},\n";
+    }
+    return s;
+  };
+  auto function = main.getFunctionType();
+  os << "// Generated by pp-opt from " << modelName << " for target "
+     << (cuda ? "cuda" : "cpu") << ". Do not edit.\n"
+     << "// Buffers live in one arena of " << plan.arenaBytes
+     << " bytes planned at compile time.\n\n"
+     << "#include \"pprt/Kernels.h\"\n";
+  if (cuda)
+    os << "#include \"pprt/CudaCheck.h\"\n#include <cuda_runtime.h>\n";
+  os << "\n#include <cmath>\n#include <cstdint>\n\nnamespace {\n\n"
+     << helpers << "void runModel(pprt::Context &ctx, void *const *inputs, "
+     << "void *const *outputs,\n              void *const *weights, char "
+        "*arena) {\n"
+     << "  (void)inputs; (void)weights; (void)arena;\n"
+     << body << "}\n\n"
+     << "const pprt::TensorSpec kInputs[] = {\n"
+     << specs(function.getInputs(), "arg") << "    {}};\n"
+     << "const pprt::TensorSpec kOutputs[] = {\n"
+     << specs(function.getResults(), "result") << "    {}};\n"
+     << "const pprt::WeightSpec kWeights[] = {\n"
+     << weightTable << "    {}};\n\n} // namespace\n\n"
+     << "const pprt::Program &pprt::program() {\n"
+     << "  static const Program program = {\"" << modelName << "\", \""
+     << (cuda ? "cuda" : "cpu") << "\", \"" << weightsDir << "\", "
+     << function.getNumInputs() << ", kInputs, " << function.getNumResults()
+     << ", kOutputs, " << weightIndex.size() << ", kWeights, "
+     << plan.arenaBytes << ", runModel};\n"
+     << "  return program;\n}\n";
+  return success();
+}
+
+} // namespace
+
+LogicalResult mlir::pp::writeProgram(func::FuncOp main, bool cuda,
+                                     StringRef modelName,
+                                     StringRef weightsDir, raw_ostream &os,
+                                     ProgramSummary &summary) {
+  return Writer(main, cuda, summary).write(modelName, weightsDir, os);
+}

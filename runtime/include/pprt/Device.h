@@ -1,0 +1,64 @@
+//===- Device.h - where a program's buffers live and run --------*- C++ -*-===//
+//
+// runMain is target-independent: it talks to memory and streams only through
+// a Device. pprt_cpu provides the host device, pprt_cuda the CUDA one; a
+// program links exactly one of them, and that library also defines the
+// contract's runMain(argc, argv, program), forwarding to runMain(..., device)
+// declared here. Tests call the four-argument form directly.
+//
+// Device methods do not return errors: a failing allocation or copy prints a
+// one-line `error: ...` naming the call and exits with code 1, like every
+// other runtime abort. Only init() reports, so that a missing GPU is a clean
+// error message.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PPRT_DEVICE_H
+#define PPRT_DEVICE_H
+
+#include "pprt/Program.h"
+
+#include <cstddef>
+#include <string>
+
+namespace pprt {
+
+class Device {
+public:
+  virtual ~Device() = default;
+
+  /// "cpu" or "cuda"; compared with Program::target.
+  virtual const char *name() const = 0;
+  /// True when device buffers are ordinary host memory (no staging needed).
+  virtual bool isHost() const = 0;
+  /// Selects and checks the hardware; false with `error` when unusable.
+  virtual bool init(std::string &error) = 0;
+
+  /// `bytes` of device memory (at least 256-byte aligned; 0 bytes gives a
+  /// valid, unique pointer).
+  virtual void *alloc(size_t bytes) = 0;
+  virtual void free(void *ptr) = 0;
+  /// Blocking copies between host and device memory.
+  virtual void upload(void *dst, const void *hostSrc, size_t bytes) = 0;
+  virtual void download(void *hostDst, const void *src, size_t bytes) = 0;
+  /// Waits for all work queued on `ctx`, and reports errors that kernels
+  /// recorded (a gather index out of range) by exiting with a message.
+  virtual void synchronize(Context &ctx) = 0;
+
+  /// A context for `rank` of `worldSize` with its stream and BLAS handle.
+  virtual Context makeContext(int rank, int worldSize) = 0;
+  virtual void destroyContext(Context &ctx) = 0;
+};
+
+/// The host device; defined in pprt_cpu.
+Device &cpuDevice();
+/// The CUDA device; defined in pprt_cuda.
+Device &cudaDevice();
+
+/// runMain on an explicit device. The contract's three-argument runMain is
+/// this with the device of the linked target library.
+int runMain(int argc, char **argv, const Program &program, Device &device);
+
+} // namespace pprt
+
+#endif // PPRT_DEVICE_H

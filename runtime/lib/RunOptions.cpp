@@ -1,0 +1,112 @@
+//===- RunOptions.cpp - the command line of a generated program -----------===//
+//
+// Strict parsing: unknown flags, missing values and malformed numbers are
+// usage errors (exit code 2) rather than being ignored.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RunOptions.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+namespace pprt {
+
+bool parseRunOptions(int argc, char **argv, RunOptions &options,
+                     std::string &error) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      options.help = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0) {
+      error = "unexpected argument '" + arg + "' (see --help)";
+      return false;
+    }
+    std::string flag = arg, value;
+    bool haveValue = false;
+    size_t eq = arg.find('=');
+    if (eq != std::string::npos) {
+      flag = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+      haveValue = true;
+    }
+    static const char *const kFlags[] = {"--input",         "--output-dir",
+                                         "--test-data-dir", "--weights-dir",
+                                         "--tolerance",     "--repeat"};
+    bool known = false;
+    for (const char *f : kFlags)
+      known |= flag == f;
+    if (!known) {
+      error = "unknown option '" + flag + "' (see --help)";
+      return false;
+    }
+    if (!haveValue) {
+      if (i + 1 >= argc) {
+        error = "option " + flag + " needs a value";
+        return false;
+      }
+      value = argv[++i];
+    }
+
+    if (flag == "--input") {
+      size_t sep = value.find('=');
+      if (sep == std::string::npos || sep == 0 || sep + 1 == value.size()) {
+        error = "--input expects NAME=FILE.npy, got '" + value + "'";
+        return false;
+      }
+      options.inputs.emplace_back(value.substr(0, sep), value.substr(sep + 1));
+    } else if (flag == "--output-dir") {
+      options.outputDir = value;
+    } else if (flag == "--test-data-dir") {
+      options.testDataDir = value;
+    } else if (flag == "--weights-dir") {
+      options.weightsDir = value;
+    } else if (flag == "--tolerance") {
+      char *end = nullptr;
+      errno = 0;
+      double t = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end || errno || !std::isfinite(t) || t < 0) {
+        error =
+            "--tolerance expects a non-negative number, got '" + value + "'";
+        return false;
+      }
+      options.tolerance = t;
+    } else if (flag == "--repeat") {
+      char *end = nullptr;
+      errno = 0;
+      long n = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end || errno || n < 1 || n > 1000000) {
+        error = "--repeat expects a count in [1, 1000000], got '" + value + "'";
+        return false;
+      }
+      options.repeat = static_cast<int>(n);
+    }
+  }
+  return true;
+}
+
+std::string runUsage(const char *argv0, const char *modelName) {
+  std::string name = argv0 ? argv0 : "run";
+  return "usage: " + name +
+         " [options]\n"
+         "Runs the compiled model '" +
+         std::string(modelName ? modelName : "?") +
+         "'.\n"
+         "\n"
+         "  --input NAME=FILE.npy  value of graph input NAME (repeatable)\n"
+         "  --output-dir DIR       write DIR/<output>.npy for every output\n"
+         "  --test-data-dir DIR    ONNX test_data_set: inputs from "
+         "input_N.pb,\n"
+         "                         outputs compared with output_N.pb\n"
+         "  --tolerance T          allowed max_abs_err / max(1, max_abs_ref)\n"
+         "                         with --test-data-dir (default 1e-4)\n"
+         "  --weights-dir DIR      read weight files from DIR\n"
+         "  --repeat N             time N runs after one warm-up run\n"
+         "  --help                 this text\n";
+}
+
+} // namespace pprt

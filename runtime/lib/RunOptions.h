@@ -1,0 +1,38 @@
+//===- RunOptions.h - the command line of a generated program ---*- C++ -*-===//
+//
+// Parsing only; RunMain.cpp acts on the result. Kept apart so the usage text
+// and the flags are in one place.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PPRT_LIB_RUNOPTIONS_H
+#define PPRT_LIB_RUNOPTIONS_H
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pprt {
+
+struct RunOptions {
+  /// (input name, .npy path) in command-line order.
+  std::vector<std::pair<std::string, std::string>> inputs;
+  std::string outputDir;
+  std::string testDataDir;
+  std::string weightsDir; ///< empty: Program::weightsDir
+  double tolerance = 1e-4;
+  int repeat = 0; ///< 0: run once, untimed
+  bool help = false;
+};
+
+/// Parses argv[1..]; false with a one-line `error` on bad usage. Both
+/// `--flag VALUE` and `--flag=VALUE` are accepted.
+bool parseRunOptions(int argc, char **argv, RunOptions &options,
+                     std::string &error);
+
+/// The --help text for a program called `argv0`.
+std::string runUsage(const char *argv0, const char *modelName);
+
+} // namespace pprt
+
+#endif // PPRT_LIB_RUNOPTIONS_H

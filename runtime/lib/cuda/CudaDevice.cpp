@@ -1,0 +1,105 @@
+//===- CudaDevice.cpp - the CUDA Device -----------------------------------===//
+//
+// One cudaMalloc per buffer, made by runMain before the first run; the run
+// itself never allocates. The context's stream is a blocking stream so that
+// it orders after the synchronous cudaMemcpy uploads on the legacy stream.
+// Linking pprt_cuda selects this device: the file also defines the
+// contract's runMain.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelErrors.h"
+#include "pprt/CudaCheck.h"
+#include "pprt/Device.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace pprt {
+
+namespace {
+
+class CudaDevice final : public Device {
+public:
+  const char *name() const override { return "cuda"; }
+  bool isHost() const override { return false; }
+
+  bool init(std::string &error) override {
+    int count = 0;
+    cudaError_t status = cudaGetDeviceCount(&count);
+    if (status != cudaSuccess || count == 0) {
+      error =
+          std::string("no usable CUDA device: ") +
+          (status != cudaSuccess ? cudaGetErrorString(status) : "none found");
+      return false;
+    }
+    // One process per GPU; multi-rank runs will pick the local rank here.
+    PPRT_CUDA_CHECK(cudaSetDevice(0));
+    return true;
+  }
+
+  void *alloc(size_t bytes) override {
+    void *ptr = nullptr;
+    PPRT_CUDA_CHECK(cudaMalloc(&ptr, bytes ? bytes : 1));
+    return ptr;
+  }
+  void free(void *ptr) override { PPRT_CUDA_CHECK(cudaFree(ptr)); }
+  void upload(void *dst, const void *hostSrc, size_t bytes) override {
+    if (bytes)
+      PPRT_CUDA_CHECK(cudaMemcpy(dst, hostSrc, bytes, cudaMemcpyHostToDevice));
+  }
+  void download(void *hostDst, const void *src, size_t bytes) override {
+    if (bytes)
+      PPRT_CUDA_CHECK(cudaMemcpy(hostDst, src, bytes, cudaMemcpyDeviceToHost));
+  }
+
+  void synchronize(Context &ctx) override {
+    PPRT_CUDA_CHECK(
+        cudaStreamSynchronize(static_cast<cudaStream_t>(ctx.stream)));
+    int64_t index, bound;
+    if (cuda::takeGatherError(index, bound)) {
+      std::fprintf(stderr,
+                   "error: gather index %lld out of range [%lld, %lld)\n",
+                   static_cast<long long>(index),
+                   static_cast<long long>(index < 0 ? -bound : 0),
+                   static_cast<long long>(bound));
+      std::exit(1);
+    }
+  }
+
+  Context makeContext(int rank, int worldSize) override {
+    Context ctx;
+    ctx.rank = rank;
+    ctx.worldSize = worldSize;
+    cudaStream_t stream;
+    PPRT_CUDA_CHECK(cudaStreamCreate(&stream));
+    cublasHandle_t blas;
+    PPRT_CUBLAS_CHECK(cublasCreate(&blas));
+    PPRT_CUBLAS_CHECK(cublasSetStream(blas, stream));
+    ctx.stream = stream;
+    ctx.blas = blas;
+    return ctx;
+  }
+
+  void destroyContext(Context &ctx) override {
+    if (ctx.blas)
+      PPRT_CUBLAS_CHECK(cublasDestroy(static_cast<cublasHandle_t>(ctx.blas)));
+    if (ctx.stream)
+      PPRT_CUDA_CHECK(cudaStreamDestroy(static_cast<cudaStream_t>(ctx.stream)));
+    ctx.blas = nullptr;
+    ctx.stream = nullptr;
+  }
+};
+
+} // namespace
+
+Device &cudaDevice() {
+  static CudaDevice device;
+  return device;
+}
+
+int runMain(int argc, char **argv, const Program &program) {
+  return runMain(argc, argv, program, cudaDevice());
+}
+
+} // namespace pprt

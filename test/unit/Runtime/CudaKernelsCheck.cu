@@ -1,0 +1,275 @@
+//===- CudaKernelsCheck.cu - cuda kernels against the cpu kernels ---------===//
+//
+// Runs every cuda kernel for float, __half and __nv_bfloat16 on small random
+// inputs and compares with the cpu kernel on the same (rounded) inputs.
+// Exits 77 (ctest: skipped) without a GPU, so CI builds it and GPU machines
+// run it. `--bad-gather` checks that an out-of-range index is reported.
+//
+//===----------------------------------------------------------------------===//
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include "pprt/CudaCheck.h"
+#include "pprt/DType.h"
+#include "pprt/Device.h"
+#include "pprt/Kernels.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace pprt;
+
+namespace {
+
+template <typename T> DType dtypeOf();
+template <> DType dtypeOf<float>() { return DType::F32; }
+template <> DType dtypeOf<__half>() { return DType::F16; }
+template <> DType dtypeOf<__nv_bfloat16>() { return DType::BF16; }
+
+/// Allowed max |gpu - cpu| / max(1, max |cpu|): the storage type's rounding.
+template <typename T> float toleranceOf() {
+  return dtypeOf<T>() == DType::F32   ? 1e-5f
+         : dtypeOf<T>() == DType::F16 ? 4e-3f
+                                      : 3e-2f;
+}
+
+int failures = 0;
+
+std::vector<float> randomFloats(size_t n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = dist(gen);
+  return v;
+}
+
+/// Device buffers of T, filled from and read back as float.
+template <typename T> class Buffer {
+public:
+  explicit Buffer(size_t n) : count(n) {
+    PPRT_CUDA_CHECK(cudaMalloc(&ptr, n * sizeof(T) + 1));
+  }
+  Buffer(const std::vector<float> &values) : Buffer(values.size()) {
+    std::vector<T> host(count);
+    convertElements(host.data(), dtypeOf<T>(), values.data(), DType::F32,
+                    count);
+    PPRT_CUDA_CHECK(
+        cudaMemcpy(ptr, host.data(), count * sizeof(T), cudaMemcpyDefault));
+  }
+  ~Buffer() { cudaFree(ptr); }
+  std::vector<float> read() const {
+    std::vector<T> host(count);
+    PPRT_CUDA_CHECK(cudaDeviceSynchronize());
+    PPRT_CUDA_CHECK(
+        cudaMemcpy(host.data(), ptr, count * sizeof(T), cudaMemcpyDefault));
+    std::vector<float> out(count);
+    convertElements(out.data(), DType::F32, host.data(), dtypeOf<T>(), count);
+    return out;
+  }
+  T *get() const { return ptr; }
+
+private:
+  T *ptr = nullptr;
+  size_t count;
+};
+
+/// Rounds `v` to T and back, so both sides see identical inputs.
+template <typename T> std::vector<float> rounded(std::vector<float> v) {
+  return Buffer<T>(v).read();
+}
+
+template <typename T>
+void expectClose(const std::string &what, const std::vector<float> &got,
+                 const std::vector<float> &want) {
+  float maxErr = 0, maxRef = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    maxErr = std::fmax(maxErr, std::fabs(got[i] - want[i]));
+    maxRef = std::fmax(maxRef, std::fabs(want[i]));
+    if (std::isnan(got[i]) != std::isnan(want[i]))
+      maxErr = INFINITY;
+  }
+  bool ok = maxErr <= toleranceOf<T>() * std::fmax(1.0f, maxRef);
+  std::printf("%s %s<%s>: max_abs_err=%g max_abs_ref=%g\n",
+              ok ? "ok  " : "FAIL", what.c_str(), dtypeName(dtypeOf<T>()),
+              maxErr, maxRef);
+  failures += !ok;
+}
+
+template <typename T> void checkTyped(Context &gpu, Context &host) {
+  // matmul: every transpose combination, with a broadcast A.
+  for (int t = 0; t < 8; ++t) {
+    bool transA = t & 1, transB = t & 2, broadcastA = t & 4;
+    const int64_t batch = 3, m = 5, n = 7, k = 33;
+    int64_t strideA = broadcastA ? 0 : m * k;
+    auto a = rounded<T>(randomFloats(batch * m * k, 1));
+    auto b = rounded<T>(randomFloats(batch * k * n, 2));
+    std::vector<float> want(batch * m * n);
+    cpu::matmul<float>(host, want.data(), a.data(), b.data(), batch, m, n, k,
+                       strideA, k * n, m * n, transA, transB);
+    Buffer<T> da(a), db(b), dc(want.size());
+    cuda::matmul<T>(gpu, dc.get(), da.get(), db.get(), batch, m, n, k, strideA,
+                    k * n, m * n, transA, transB);
+    expectClose<T>("matmul t=" + std::to_string(t), dc.read(), want);
+  }
+  // softmax over a row longer than a block, and over a middle dim.
+  for (int64_t inner : {1, 3})
+    for (bool log : {false, true}) {
+      const int64_t outer = 4, n = 300;
+      auto x = rounded<T>(randomFloats(outer * n * inner, 3));
+      std::vector<float> want(x.size());
+      cpu::softmax<float>(host, want.data(), x.data(), outer, n, inner, log);
+      Buffer<T> dx(x), dy(x.size());
+      cuda::softmax<T>(gpu, dy.get(), dx.get(), outer, n, inner, log);
+      expectClose<T>("softmax inner=" + std::to_string(inner) +
+                         " log=" + std::to_string(log),
+                     dy.read(), want);
+    }
+  // norms
+  {
+    const int64_t rows = 5, cols = 1000;
+    auto x = rounded<T>(randomFloats(rows * cols, 4));
+    auto scale = rounded<T>(randomFloats(cols, 5));
+    auto bias = rounded<T>(randomFloats(cols, 6));
+    Buffer<T> dx(x), ds(scale), db(bias), dy(x.size());
+    std::vector<float> want(x.size());
+    for (bool withBias : {false, true}) {
+      cpu::layerNorm<float>(host, want.data(), x.data(), scale.data(),
+                            withBias ? bias.data() : nullptr, rows, cols,
+                            1e-5f);
+      cuda::layerNorm<T>(gpu, dy.get(), dx.get(), ds.get(),
+                         withBias ? db.get() : nullptr, rows, cols, 1e-5f);
+      expectClose<T>("layerNorm bias=" + std::to_string(withBias), dy.read(),
+                     want);
+    }
+    cpu::rmsNorm<float>(host, want.data(), x.data(), scale.data(), rows, cols,
+                        1e-6f);
+    cuda::rmsNorm<T>(gpu, dy.get(), dx.get(), ds.get(), rows, cols, 1e-6f);
+    expectClose<T>("rmsNorm", dy.read(), want);
+  }
+  // reduce
+  for (int64_t inner : {1, 3})
+    for (int kind = 0; kind < 5; ++kind) {
+      const int64_t outer = 4, n = 37;
+      auto x = randomFloats(outer * n * inner, 7);
+      // Keep products representable in every type.
+      for (float &v : x)
+        v = 1.0f + v / 16;
+      x = rounded<T>(x);
+      std::vector<float> want(outer * inner);
+      cpu::reduce<float>(host, want.data(), x.data(), outer, n, inner,
+                         ReduceKind(kind));
+      Buffer<T> dx(x), dy(want.size());
+      cuda::reduce<T>(gpu, dy.get(), dx.get(), outer, n, inner,
+                      ReduceKind(kind));
+      expectClose<T>("reduce kind=" + std::to_string(kind) +
+                         " inner=" + std::to_string(inner),
+                     dy.read(), want);
+    }
+}
+
+/// Runs the same movement on both sides for elements of `elemSize` bytes.
+void checkMovement(Context &gpu, Context &host, size_t elemSize) {
+  std::vector<unsigned char> src(4 * 6 * 5 * elemSize);
+  for (size_t i = 0; i < src.size(); ++i)
+    src[i] = static_cast<unsigned char>(i * 37 + 11);
+  unsigned char *dsrc, *ddst;
+  PPRT_CUDA_CHECK(cudaMalloc(&dsrc, src.size()));
+  PPRT_CUDA_CHECK(cudaMalloc(&ddst, src.size()));
+  PPRT_CUDA_CHECK(
+      cudaMemcpy(dsrc, src.data(), src.size(), cudaMemcpyHostToDevice));
+  auto compare = [&](const char *what, const std::vector<unsigned char> &want,
+                     size_t bytes) {
+    std::vector<unsigned char> got(bytes);
+    PPRT_CUDA_CHECK(cudaDeviceSynchronize());
+    PPRT_CUDA_CHECK(
+        cudaMemcpy(got.data(), ddst, bytes, cudaMemcpyDeviceToHost));
+    bool ok = std::memcmp(got.data(), want.data(), bytes) == 0;
+    std::printf("%s %s elemSize=%zu\n", ok ? "ok  " : "FAIL", what, elemSize);
+    failures += !ok;
+  };
+  std::vector<unsigned char> want(src.size());
+
+  // Transpose [4,6,5] -> [5,4,6] reading the last row backwards in dim 0.
+  const int64_t shape[] = {5, 4, 6};
+  const int64_t dstStrides[] = {24, 6, 1};
+  const int64_t srcStrides[] = {1, -30, 5};
+  size_t lastBlock = 3 * 30 * elemSize;
+  cpu::copyStrided(host, want.data(), dstStrides, src.data() + lastBlock,
+                   srcStrides, shape, 3, elemSize);
+  cuda::copyStrided(gpu, ddst, dstStrides, dsrc + lastBlock, srcStrides, shape,
+                    3, elemSize);
+  compare("copyStrided", want, src.size());
+
+  // Broadcast a row of 5 to [6,5].
+  const int64_t bshape[] = {6, 5}, bdst[] = {5, 1}, bsrc[] = {0, 1};
+  cpu::copyStrided(host, want.data(), bdst, src.data(), bsrc, bshape, 2,
+                   elemSize);
+  cuda::copyStrided(gpu, ddst, bdst, dsrc, bsrc, bshape, 2, elemSize);
+  compare("broadcast", want, 30 * elemSize);
+
+  // Gather rows {5, -1, 0} of [4, 6, 5] along the middle dim.
+  int64_t indices[] = {5, -1, 0};
+  int64_t *dindices;
+  PPRT_CUDA_CHECK(cudaMalloc(&dindices, sizeof(indices)));
+  PPRT_CUDA_CHECK(
+      cudaMemcpy(dindices, indices, sizeof(indices), cudaMemcpyHostToDevice));
+  cpu::gather(host, want.data(), src.data(), indices, elemSize, 4, 6, 5, 3);
+  cuda::gather(gpu, ddst, dsrc, dindices, elemSize, 4, 6, 5, 3);
+  compare("gather", want, 4 * 3 * 5 * elemSize);
+  cudaFree(dindices);
+
+  // Trilu on [4, 6, 5] with k = -1, both triangles.
+  for (bool upper : {false, true}) {
+    cpu::trilu(host, want.data(), src.data(), elemSize, 4, 6, 5, -1, upper);
+    cuda::trilu(gpu, ddst, dsrc, elemSize, 4, 6, 5, -1, upper);
+    compare(upper ? "trilu upper" : "trilu lower", want, src.size());
+  }
+  cudaFree(dsrc);
+  cudaFree(ddst);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
+    std::printf("no CUDA device: skipped\n");
+    return 77;
+  }
+  Device &device = cudaDevice();
+  std::string error;
+  if (!device.init(error)) {
+    std::fprintf(stderr, "error: %s\n", error.c_str());
+    return 1;
+  }
+  Context gpu = device.makeContext(0, 1);
+  Context host;
+
+  if (argc > 1 && std::string(argv[1]) == "--bad-gather") {
+    float *data;
+    int64_t *index;
+    PPRT_CUDA_CHECK(cudaMalloc(&data, 16));
+    PPRT_CUDA_CHECK(cudaMalloc(&index, sizeof(int64_t)));
+    int64_t bad = 70000;
+    PPRT_CUDA_CHECK(
+        cudaMemcpy(index, &bad, sizeof(bad), cudaMemcpyHostToDevice));
+    cuda::gather(gpu, data, data, index, sizeof(float), 1, 50257, 1, 1);
+    device.synchronize(gpu); // prints the error and exits 1
+    return 0;
+  }
+
+  checkTyped<float>(gpu, host);
+  checkTyped<__half>(gpu, host);
+  checkTyped<__nv_bfloat16>(gpu, host);
+  for (size_t elemSize : {1, 2, 4, 8, 3})
+    checkMovement(gpu, host, elemSize);
+  device.destroyContext(gpu);
+  std::printf("%d failures\n", failures);
+  return failures ? 1 : 0;
+}
