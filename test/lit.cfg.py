@@ -30,3 +30,10 @@ config.substitutions.append(("%pp_src_root", config.pp_src_root))
 config.substitutions.append(("%mlir_include_dir",
                              os.path.join(os.path.dirname(config.llvm_tools_dir),
                                           "include")))
+
+# Debian's interpreter has torch, onnx and numpy; the python3 first on PATH
+# may not.
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%pyscripts", os.path.join(config.pp_src_root, "python")))
+if config.pp_have_cuda:
+    config.available_features.add("nvcc")

@@ -42,6 +42,11 @@ struct DriverOptions {
       cl::desc("Static shape of a graph input, e.g. input_ids:8x16 "
                "(repeatable, or comma separated)"),
       cl::CommaSeparated};
+  cl::opt<uint64_t> inlineLimit{
+      "inline-limit-bytes",
+      cl::desc("Initializers up to this size become pp.constant; larger "
+               "ones stay in their files as pp.weight"),
+      cl::init(4096)};
   cl::opt<std::string> target{"target",
                               cl::desc("Compile for cpu or cuda into the -o folder"),
                               cl::init("")};
@@ -149,6 +154,7 @@ int mlir::pp::runCompileDriver(int argc, char **argv,
   cl::ParseCommandLineOptions(argc, argv, "pp compiler driver\n");
 
   ImportOptions importOptions;
+  importOptions.inlineLimitBytes = opts.inlineLimit;
   for (const std::string &spec : opts.inputShapes)
     if (failed(parseInputShape(spec, importOptions)))
       return 2;

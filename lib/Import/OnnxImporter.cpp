@@ -334,7 +334,8 @@ OwningOpRef<ModuleOp> mlir::pp::importOnnxModel(MLIRContext *context,
   onnx::Model model;
   std::string error;
   if (!onnx::readModel(path, model, error)) {
-    emitError(FileLineColLoc::get(context, path, 0, 0)) << error;
+    // The reader's message already names the file.
+    emitError(UnknownLoc::get(context)) << error;
     return {};
   }
   return GraphImporter(context, model, options).run();
