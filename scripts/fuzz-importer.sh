@@ -18,10 +18,37 @@ binary="$out/pp-import-fuzz"
 testdata=/usr/share/libonnx-testdata/data
 
 mkdir -p "$out"
+flags=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+  -O1 -g -std=c++17 -I include -I lib/Support)
+
 echo "== building $binary"
-"$cxx" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -O1 -g -std=c++17 -I include -I lib/Support \
-  tools/pp-import-fuzz/fuzz_onnx.cpp lib/Support/*.cpp -o "$binary"
+"$cxx" "${flags[@]}" tools/pp-import-fuzz/fuzz_onnx.cpp lib/Support/*.cpp \
+  -o "$binary"
+
+# The whole importer (graph checks, op importers, folders, verifiers) links
+# the shared MLIR and needs the ODS headers of a configured build.
+importer="$out/pp-import-fuzz-ir"
+llvm=/usr/lib/llvm-22
+echo "== building $importer"
+mkdir -p "$out/obj"
+objects=()
+pids=()
+for source in tools/pp-import-fuzz/fuzz_import.cpp lib/Import/*.cpp \
+  lib/Dialect/PP/IR/*.cpp lib/Support/*.cpp; do
+  object="$out/obj/$(echo "$source" | tr / _).o"
+  objects+=("$object")
+  "$cxx" "${flags[@]}" -I "$build/include" -isystem "$llvm/include" \
+    -c "$source" -o "$object" &
+  pids+=($!)
+  # One compile per core; a failed compile fails the script.
+  if ((${#pids[@]} == $(nproc))); then
+    for pid in "${pids[@]}"; do wait "$pid"; done
+    pids=()
+  fi
+done
+for pid in "${pids[@]}"; do wait "$pid"; done
+"$cxx" -fsanitize=fuzzer,address,undefined "${objects[@]}" -L"$llvm/lib" \
+  -lMLIR -lLLVM -Wl,-rpath,"$llvm/lib" -o "$importer"
 
 # A fresh corpus each run: seeds are copied in, nothing is committed.
 corpus=$(mktemp -d "${TMPDIR:-/tmp}/pp-fuzz-corpus.XXXXXX")
@@ -32,7 +59,11 @@ seeds=(node/test_abs node/test_add node/test_constant node/test_conv_with_stride
   node/test_layer_normalization_2d_axis0 node/test_gemm_default_single_elem_vector_bias
   node/test_scan_sum node/test_constantofshape_int_zeros simple/test_gradient_of_add
   pytorch-operator/test_operator_add_size1_broadcast pytorch-converted/test_Linear
-  pytorch-converted/test_Embedding pytorch-converted/test_BatchNorm1d_3d_input_eval)
+  pytorch-converted/test_Embedding pytorch-converted/test_BatchNorm1d_3d_input_eval
+  node/test_matmul_2d node/test_softmax_axis_0 node/test_slice node/test_einsum_batch_matmul
+  node/test_where_example node/test_concat_2d_axis_0 node/test_split_equal_parts_1d
+  node/test_unsqueeze_axis_0 node/test_expand_dim_changed node/test_range_float_type_positive_delta
+  node/test_reduce_mean_default_axes_keepdims_example node/test_transpose_all_permutations_0)
 for seed in "${seeds[@]}"; do
   model="$testdata/$seed/model.onnx"
   # Large models make slow seeds; small ones cover the same fields.
@@ -40,9 +71,13 @@ for seed in "${seeds[@]}"; do
     cp "$model" "$corpus/$(basename "$seed").onnx"
   fi
 done
-echo "== fuzzing for ${seconds}s with $(ls "$corpus" | wc -l) seed models"
+echo "== fuzzing the ONNX reader for ${seconds}s with $(ls "$corpus" | wc -l) seed models"
 
 # libFuzzer exits non-zero on any finding; set -e turns that into ours.
 "$binary" "$corpus" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
   -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
-  -artifact_prefix="$out/"
+  -artifact_prefix="$out/reader-"
+echo "== fuzzing the whole importer for ${seconds}s"
+"$importer" "$corpus" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+  -rss_limit_mb=4096 -malloc_limit_mb=2048 -print_final_stats=1 \
+  -artifact_prefix="$out/importer-"

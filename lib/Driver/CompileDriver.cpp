@@ -10,6 +10,7 @@
 
 #include "pp/Driver/CompileDriver.h"
 
+#include "pp/Dialect/PP/Transforms/Passes.h"
 #include "pp/Import/OnnxImporter.h"
 #include "pp/Target/EmitProgram.h"
 
@@ -50,6 +51,11 @@ struct DriverOptions {
   cl::opt<std::string> target{"target",
                               cl::desc("Compile for cpu or cuda into the -o folder"),
                               cl::init("")};
+  cl::opt<std::string> dtype{
+      "dtype",
+      cl::desc("Element type for weights and activations: f32 (default), "
+               "bf16 or f16 (cuda only; kernels accumulate in f32)"),
+      cl::init("f32")};
   cl::opt<std::string> emit{"emit",
                             cl::desc("binary (default): build OUT/run; "
                                      "source: stop after OUT/src and the plan"),
@@ -168,6 +174,16 @@ int mlir::pp::runCompileDriver(int argc, char **argv,
                  << opts.emit << "'\n";
     return 2;
   }
+  if (opts.dtype != "f32" && opts.dtype != "bf16" && opts.dtype != "f16") {
+    llvm::errs() << "error: --dtype must be f32, bf16 or f16, got '"
+                 << opts.dtype << "'\n";
+    return 2;
+  }
+  if (opts.dtype != "f32" && opts.target != "cuda") {
+    llvm::errs() << "error: --dtype=" << opts.dtype
+                 << " needs --target=cuda; the cpu kernels compute in f32\n";
+    return 2;
+  }
   if (!opts.target.empty() && opts.output == "-") {
     llvm::errs() << "error: --target needs an output folder: -o OUT\n";
     return 2;
@@ -193,8 +209,11 @@ int mlir::pp::runCompileDriver(int argc, char **argv,
     llvm::errs() << "error: " << message << "\n";
     return failure();
   };
-  if (failed(passPipeline.addToPipeline(pm, errorHandler)) ||
-      failed(pm.run(*module)))
+  if (failed(passPipeline.addToPipeline(pm, errorHandler)))
+    return 1;
+  if (opts.dtype != "f32")
+    pm.addPass(createConvertFloatTypePass({opts.dtype}));
+  if (failed(pm.run(*module)))
     return 1;
 
   if (opts.target.empty()) {

@@ -5,6 +5,10 @@
 // OUT/src/build.sh so a program can be rebuilt by hand, for instance on a
 // GPU machine that has nvcc but no MLIR.
 //
+// PP_CXX_OPT in the environment replaces the optimisation flag (-O2): the
+// ONNX conformance run builds hundreds of tiny programs that run once, and
+// sets it to -O0.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Toolchain.h"
@@ -15,10 +19,28 @@
 
 using namespace mlir;
 
+namespace {
+
+/// -O2 unless PP_CXX_OPT names another level (-O0, -O1, -O3, -Os, -Og).
+std::string optimisationFlag() {
+  const char *env = std::getenv("PP_CXX_OPT");
+  if (!env || !*env)
+    return "-O2";
+  StringRef flag(env);
+  // Only a plain -O flag: the value ends up in a shell command.
+  if (flag.size() == 3 && flag.starts_with("-O") &&
+      StringRef("0123sg").contains(flag[2]))
+    return flag.str();
+  return "-O2";
+}
+
+} // namespace
+
 std::string mlir::pp::buildCommand(bool cuda, StringRef source,
                                    StringRef binary) {
   std::string libs = std::string(cuda ? PP_LIB_PPRT_CUDA : PP_LIB_PPRT_CPU);
-  std::string common = " -std=c++17 -O2 -I" PP_RUNTIME_INCLUDE_DIR " " +
+  std::string common = " -std=c++17 " + optimisationFlag() +
+                       " -I" PP_RUNTIME_INCLUDE_DIR " " +
                        source.str() + " -o " + binary.str() + " " +
                        PP_LIB_PPRT_MAIN " " + libs + " " PP_LIB_PPRT
                        " " PP_LIB_PPSUPPORT;

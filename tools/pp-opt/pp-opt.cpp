@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
+#include "pp/Dialect/PP/Transforms/Passes.h"
 #include "pp/Driver/CompileDriver.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -16,6 +17,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
+  mlir::pp::registerPPPasses();
   mlir::DialectRegistry registry;
   registry.insert<mlir::pp::PPDialect, mlir::func::FuncDialect>();
   if (mlir::pp::isCompileInvocation(argc, argv))
