@@ -299,6 +299,12 @@ LogicalResult Writer::emitOp(Operation *op) {
         int64_t batch = numElements(c.drop_back(2));
         int64_t strideA = numElements(a.drop_back(2)) == 1 ? 0 : rows * inner;
         int64_t strideB = numElements(b.drop_back(2)) == 1 ? 0 : inner * cols;
+        // One weight matrix for a batch of activations is one taller GEMM.
+        if (strideB == 0 && strideA != 0) {
+          rows *= batch;
+          batch = 1;
+          strideA = 0;
+        }
         call("matmul") << typed(m.getResult(), false) << ", "
                        << typed(m.getLhs()) << ", " << typed(m.getRhs())
                        << ", " << batch << ", " << rows << ", " << cols
