@@ -211,6 +211,8 @@ int mlir::pp::runCompileDriver(int argc, char **argv,
   };
   if (failed(passPipeline.addToPipeline(pm, errorHandler)))
     return 1;
+  if (!opts.target.empty())
+    pm.addPass(createFuseNormsPass());
   if (opts.dtype != "f32")
     pm.addPass(createConvertFloatTypePass({opts.dtype}));
   if (failed(pm.run(*module)))

@@ -337,6 +337,17 @@ LogicalResult Writer::emitOp(Operation *op) {
                           << ");\n";
         return success();
       })
+      .Case([&](RmsNormOp r) {
+        ArrayRef<int64_t> shape = shapeOf(r.getInput());
+        call("rmsNorm") << typed(r.getResult(), false) << ", "
+                        << typed(r.getInput()) << ", " << typed(r.getScale())
+                        << ", " << numElements(shape.drop_back()) << ", "
+                        << shape.back() << ", "
+                        << literal(r.getEpsilon().convertToDouble(),
+                                   Float32Type::get(op->getContext()))
+                        << ");\n";
+        return success();
+      })
       .Case([&](ReduceOp r) {
         ArrayRef<int64_t> shape = shapeOf(r.getInput());
         ArrayRef<int64_t> dims = r.getDims();

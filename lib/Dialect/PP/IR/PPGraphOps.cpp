@@ -286,3 +286,16 @@ void mlir::pp::printTriangleKind(OpAsmPrinter &printer, Operation *,
                                  UnitAttr upper) {
   printer << (upper ? "upper" : "lower");
 }
+
+LogicalResult RmsNormOp::verify() {
+  ArrayRef<int64_t> shape = shapeOf(getInput());
+  if (shape.empty())
+    return emitOpError("needs rank 1 or more");
+  if (failed(checkSameElementType(*this, getInput(), getScale())) ||
+      failed(checkShape(*this, shapeOf(getResult()), shape)))
+    return failure();
+  if (shapeOf(getScale()) != shape.take_back())
+    return emitOpError() << "scale must have shape "
+                         << shapeToString(shape.take_back());
+  return success();
+}

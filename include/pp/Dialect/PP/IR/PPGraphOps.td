@@ -245,6 +245,31 @@ def PP_LayerNormOp : PP_Op<"layer_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
+def PP_RmsNormOp : PP_Op<"rms_norm", [Pure]> {
+  let summary = "Root-mean-square normalisation over the last dim";
+  let description = [{
+    y = x / sqrt(mean(x^2) + epsilon) * scale over the last dim; `scale`
+    has the shape of that dim. ONNX before opset 23 has no RMSNorm op, so
+    exporters write it out as Pow/ReduceMean/Add/Sqrt/Div/Mul;
+    `pp-fuse-norms` recognises that chain and turns it into this op, which
+    both targets run as one kernel.
+
+    Example:
+
+    ```mlir
+    %y = pp.rms_norm %x, %g epsilon 1.0e-06
+        : (tensor<8x16x64xf32>, tensor<64xf32>) -> tensor<8x16x64xf32>
+    ```
+  }];
+  let arguments = (ins PP_Tensor:$input, PP_Tensor:$scale, F32Attr:$epsilon);
+  let results = (outs PP_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `epsilon` $epsilon attr-dict `:` `(` type(operands) `)`
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def PP_ReduceOp : PP_Op<"reduce", [Pure]> {
   let summary = "Reduces a tensor along some dims";
   let description = [{

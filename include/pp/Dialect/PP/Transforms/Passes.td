@@ -25,4 +25,22 @@ def ConvertFloatTypePass : Pass<"pp-convert-float-type", "ModuleOp"> {
   ];
 }
 
+def FuseNormsPass : Pass<"pp-fuse-norms"> {
+  let summary = "Recognises RMSNorm and LayerNorm written out as primitive ops";
+  let description = [{
+    Exporters write RMSNorm (always, before ONNX opset 23) and LayerNorm
+    (before opset 17) as chains of Pow/ReduceMean/Add/Sqrt/Div/Mul/Sub.
+    This pass rewrites
+
+    - `x / sqrt(mean(x^2, last dim) + eps) * w` into `pp.rms_norm`, and
+    - `(x - mean(x)) / sqrt(mean((x - mean(x))^2) + eps) * w + b` into
+      `pp.layer_norm` over the last dim,
+
+    accepting `x * x` for `x^2`, `x * reciprocal(s)` for `x / s`, and
+    either operand order of the commutative ops. Each becomes one kernel
+    with a numerically careful reduction, instead of five passes over
+    memory. The compile flow runs it before emission.
+  }];
+}
+
 #endif // PP_DIALECT_PP_TRANSFORMS_PASSES_TD
