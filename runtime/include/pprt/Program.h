@@ -37,13 +37,27 @@ size_t dtypeSize(DType type);
 const char *dtypeName(DType type);
 
 constexpr int kMaxRank = 8;
+constexpr int kMaxMeshAxes = 4;
 
-/// A graph input or output.
+/// The device grid the program was compiled for (the compiler's pp.mesh):
+/// ranks are numbered row-major over the axes, so with ["dp", "pp", "tp"]
+/// tensor-parallel partners are adjacent ranks. numAxes == 0 means one rank.
+struct MeshSpec {
+  int numAxes;
+  const char *axisNames[kMaxMeshAxes];
+  int64_t axisSizes[kMaxMeshAxes];
+};
+
+/// A graph input or output. `shape` is the whole tensor. When `shardAxes`
+/// is set, dim d is split into equal contiguous parts over mesh axis
+/// shardAxes[d] (-1: not split), and each rank computes in its part only:
+/// data parallelism splits the batch dim over "dp" this way.
 struct TensorSpec {
   const char *name;
   DType dtype;  ///< the type the program computes in
   int rank;
   int64_t shape[kMaxRank];
+  const int *shardAxes = nullptr;  ///< rank entries, or null: replicated
 };
 
 /// A weight: where its bytes are in a file, and what the program wants.
@@ -58,7 +72,12 @@ struct WeightSpec {
   DType dtype;      ///< element type the program wants (converted on load)
   int rank;
   int64_t shape[kMaxRank];  ///< shape of the whole tensor in the file
+  /// As in TensorSpec: each rank loads only its part of the split dims
+  /// (tensor parallelism), read straight from the file.
+  const int *shardAxes = nullptr;
 };
+
+class Comm;
 
 /// Per-rank execution state handed to the generated code.
 struct Context {
@@ -66,6 +85,8 @@ struct Context {
   int worldSize = 1;
   void *stream = nullptr;  ///< cuda: cudaStream_t
   void *blas = nullptr;    ///< cuda: cublasHandle_t
+  Comm *comm = nullptr;    ///< set when the program has more than one rank
+  const MeshSpec *mesh = nullptr;
 };
 
 /// Runs the model once. `inputs`, `outputs` and `weights` point to buffers
@@ -74,6 +95,21 @@ struct Context {
 using RunFn = void (*)(Context &ctx, void *const *inputs,
                        void *const *outputs, void *const *weights,
                        char *arena);
+
+/// What one pipeline stage runs. Every rank whose coordinate on the
+/// program's stage axis is `index` runs this stage. The RunFn gets the
+/// program-wide input, output and weight arrays; entries the stage does not
+/// list are null (a rank loads only its stage's weights).
+struct StageSpec {
+  RunFn run;
+  uint64_t arenaBytes;
+  int numWeights;
+  const int *weights;  ///< indices into Program::weights
+  int numInputs;
+  const int *inputs;   ///< graph inputs the stage reads
+  int numOutputs;
+  const int *outputs;  ///< graph outputs the stage produces
+};
 
 struct Program {
   const char *modelName;
@@ -85,8 +121,15 @@ struct Program {
   const TensorSpec *outputs;
   int numWeights;
   const WeightSpec *weights;
+  /// A single-rank program without a stage table runs this.
   uint64_t arenaBytes;
   RunFn run;
+  /// Multi-rank programs: the mesh, the mesh axis that numbers pipeline
+  /// stages (-1: every rank runs stage 0), and one StageSpec per stage.
+  MeshSpec mesh = {};
+  int stageAxis = -1;
+  int numStages = 0;
+  const StageSpec *stages = nullptr;
 };
 
 /// Defined by the generated program.
