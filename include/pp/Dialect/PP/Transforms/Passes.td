@@ -43,4 +43,62 @@ def FuseNormsPass : Pass<"pp-fuse-norms"> {
   }];
 }
 
+def PartitionStagesPass : Pass<"pp-partition-stages", "ModuleOp"> {
+  let summary = "Chooses pipeline stage boundaries on the residual stream";
+  let description = [{
+    Assigns every op of `func.func @main` to a pipeline stage, cutting only
+    where a single activation is live (the residual stream between blocks).
+
+    Values that do not depend on both a graph input and a weight (masks
+    built from inputs, position tables, causal masks) are not on the
+    stream: each stage that reads them recomputes them, so they never cross
+    a stage boundary.
+
+    Layers come from ONNX node names: the first path component of the form
+    `name.N` (`/h.3/attn/MatMul`, `/model/layers.17/mlp/...`). When names
+    carry no layer index, the segments between consecutive cut points are
+    the units instead. Ops before the first layer (embedding) go to the
+    first stage and ops after the last (final norm, LM head) to the last.
+
+    With `stage-layers` empty, a dynamic program over the layer boundaries
+    minimises the largest stage cost (FLOPs; the embedding and LM head
+    count). `stage-layers=4,6,6,4` fixes the split; a split that does not
+    add up, or leaves a stage empty, is an error, never silently changed.
+
+    With `virtual-stages=v`, the model is cut into `num-stages * v` virtual
+    stages; virtual stage k runs on pipeline rank `k mod num-stages`.
+
+    The pass creates `pp.mesh @world ["dp" = dp, "pp" = num-stages,
+    "tp" = tp]`, annotates ops with `pp.stage = #pp.stage<k>` (stream ops
+    only), and records the split on @main as `pp.stage_layers`,
+    `pp.stage_flops` and `pp.layer_source`.
+  }];
+  let options = [
+    Option<"numStages", "num-stages", "int64_t", /*default=*/"1",
+           "Pipeline ranks (the mesh's \"pp\" axis)">,
+    Option<"virtualStages", "virtual-stages", "int64_t", /*default=*/"1",
+           "Model chunks per pipeline rank (interleaved schedules)">,
+    ListOption<"stageLayers", "stage-layers", "int64_t",
+               "Layers per (virtual) stage, in order">,
+    Option<"dp", "dp", "int64_t", /*default=*/"1",
+           "Data-parallel replicas (the mesh's \"dp\" axis)">,
+    Option<"tp", "tp", "int64_t", /*default=*/"1",
+           "Tensor-parallel ranks (the mesh's \"tp\" axis)">
+  ];
+}
+
+def SplitStagesPass : Pass<"pp-split-stages", "ModuleOp"> {
+  let summary = "One function per pipeline stage, with send/recv between them";
+  let description = [{
+    After `pp-partition-stages`, moves each stage's ops into
+    `func.func @stage<k>` (with `pp.stage = #pp.stage<k>`), recomputing the
+    off-stream values each stage reads, and connects consecutive stages
+    with `pp.send`/`pp.recv` over the mesh's "pp" axis: stage k sends the
+    value live across its boundary to the rank of stage k+1 with tag k.
+    Each stage function takes the graph inputs it reads (arguments carry
+    `pp.input_index`) and returns the graph outputs it produces (results
+    carry `pp.output_index`). @main is removed.
+  }];
+}
+
 #endif // PP_DIALECT_PP_TRANSFORMS_PASSES_TD
