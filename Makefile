@@ -15,7 +15,7 @@ DEBIAN_PACKAGES := cmake ninja-build g++ llvm-22-dev libmlir-22-dev mlir-22-tool
   libonnx-testdata libopenblas-dev libopenmpi-dev openmpi-bin clang-22 \
   libclang-rt-22-dev python3-numpy python3-onnx python3-torch
 
-.PHONY: deps build test check-lit check-unit demo docs clean
+.PHONY: deps build test check-lit check-unit fuzz demo docs clean
 
 deps:
 	@scripts/install-deps.sh $(DEBIAN_PACKAGES)
@@ -46,10 +46,11 @@ demo: deps
 	$(MAKE) build
 	@scripts/demo.sh $(BUILD_DIR)
 
-# Regenerates docs/dialect.md from the ODS documentation strings.
+# Regenerates docs/dialect.md and docs/passes.md from the ODS descriptions.
 docs: build
 	cmake --build $(BUILD_DIR) --target mlir-doc
 	cp $(BUILD_DIR)/docs/PPDialect.md docs/dialect.md
+	cp $(BUILD_DIR)/docs/PPPasses.md docs/passes.md
 
 clean:
 	rm -rf $(BUILD_DIR)
