@@ -278,3 +278,39 @@ func.func @sharding_unknown_reduction() attributes {s = #pp.sharding<@world, [[]
 
 // expected-error @+1 {{stage index -1 is negative}}
 func.func @negative_stage() attributes {pp.stage = #pp.stage<-1>}
+
+// -----
+
+pp.mesh @world ["tp" = 3]
+func.func @all_slice_not_divisible(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'pp.all_slice' op dim 1 of size 8 does not divide by the group size 3}}
+  %0 = pp.all_slice %x over @world["tp"] dim 1 : tensor<4x8xf32> -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+pp.mesh @world ["tp" = 2]
+func.func @all_slice_wrong_shape(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'pp.all_slice' op result shape 4x8 should be 4x4 (slicing dim 1 over a group of 2)}}
+  %0 = pp.all_slice %x over @world["tp"] dim 1 : tensor<4x8xf32> -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+pp.mesh @world ["tp" = 2]
+func.func @all_slice_dim_out_of_range(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'pp.all_slice' op dim 2 out of range for a rank-2 tensor}}
+  %0 = pp.all_slice %x over @world["tp"] dim 2 : tensor<4x8xf32> -> tensor<4x4xf32>
+  return
+}
+
+// -----
+
+pp.mesh @world ["tp" = 2]
+func.func @all_slice_changes_element_type(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'pp.all_slice' op result element type 'f16' differs from input element type 'f32'}}
+  %0 = pp.all_slice %x over @world["tp"] dim 1 : tensor<4x8xf32> -> tensor<4x4xf16>
+  return
+}

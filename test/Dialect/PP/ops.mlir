@@ -84,3 +84,10 @@ func.func @attributes() attributes {
     z = #pp.sharding<@world, [["dp"], [], ["tp", "pp"]], partial max ["x"]>} {
   return
 }
+
+// CHECK-LABEL: func.func @all_slice_keeps_own_part
+func.func @all_slice_keeps_own_part(%x: tensor<4x16x64xf32>) -> tensor<4x16x32xf32> {
+  // CHECK: pp.all_slice %{{.*}} over @world["tp"] dim 2 : tensor<4x16x64xf32> -> tensor<4x16x32xf32>
+  %0 = pp.all_slice %x over @world["tp"] dim 2 : tensor<4x16x64xf32> -> tensor<4x16x32xf32>
+  return %0 : tensor<4x16x32xf32>
+}

@@ -340,3 +340,28 @@ LogicalResult AllToAllOp::verifySymbolUses(SymbolTableCollection &tables) {
   return verifyGroup(*this, tables);
 }
 
+
+//===----------------------------------------------------------------------===//
+// AllSliceOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AllSliceOp::verify() {
+  auto type = llvm::cast<RankedTensorType>(getInput().getType());
+  return failure(
+      failed(checkDim(*this, "dim", getDimAttr().getInt(), type)) ||
+      failed(checkSameElementType(*this, type, getResult().getType())));
+}
+LogicalResult AllSliceOp::verifyWithGroup(int64_t groupSize) {
+  auto type = llvm::cast<RankedTensorType>(getInput().getType());
+  int64_t dim = getDimAttr().getInt();
+  if (failed(checkDivisible(*this, type, dim, groupSize)))
+    return failure();
+  SmallVector<int64_t> expected(type.getShape());
+  expected[dim] /= groupSize;
+  return checkResultShape(*this, getResult().getType(), expected,
+                          "slicing dim " + Twine(dim) + " over a group of " +
+                              Twine(groupSize));
+}
+LogicalResult AllSliceOp::verifySymbolUses(SymbolTableCollection &tables) {
+  return verifyGroup(*this, tables);
+}

@@ -180,6 +180,32 @@ def PP_ReduceScatterOp : PP_CommOp<"reduce_scatter", [Pure]> {
   let hasVerifier = 1;
 }
 
+def PP_AllSliceOp : PP_CommOp<"all_slice", [Pure]> {
+  let summary = "Each rank keeps its own slice of a replicated tensor";
+  let description = [{
+    The inverse of `pp.all_gather`, without communication: every rank of
+    the group holds the whole tensor and keeps slice `i` along `dim`, where
+    `i` is its index in the group. `dim` must divide by the group size.
+    Tensor parallelism uses it where a replicated value (a bias, a mask,
+    K/V heads that do not divide by T) meets a sharded one.
+
+    Example:
+
+    ```mlir
+    %y = pp.all_slice %x over @world["tp"] dim 2
+        : tensor<4x16x768xf32> -> tensor<4x16x384xf32>
+    ```
+  }];
+  let arguments = (ins AnyStaticShapeTensor:$input, FlatSymbolRefAttr:$mesh,
+                       StrArrayAttr:$axes, I64Attr:$dim);
+  let results = (outs AnyStaticShapeTensor:$result);
+  let assemblyFormat = [{
+    $input `over` custom<MeshGroup>($mesh, $axes) `dim` $dim attr-dict `:`
+    type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def PP_AllToAllOp : PP_CommOp<"all_to_all", [Pure]> {
   let summary = "Exchanges slices so that a split moves from one dimension to another";
   let description = [{
