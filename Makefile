@@ -37,10 +37,16 @@ check-lit: build
 check-unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer on the ONNX reader and on the whole importer, FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 30
+fuzz: build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-importer.sh $(BUILD_DIR)
+
 test: deps
 	$(MAKE) build
-	$(MAKE) check-lit
+	$(MAKE) fuzz
 	$(MAKE) check-unit
+	$(MAKE) check-lit
 
 demo: deps
 	$(MAKE) build

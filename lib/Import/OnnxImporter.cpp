@@ -224,11 +224,19 @@ LogicalResult GraphImporter::importNode(size_t index, int64_t opset) {
   NodeImporter importer(node, opset, builder, nodeLoc(index), values);
   if (failed(it->second(importer)))
     return failure();
-  for (auto [i, output] : llvm::enumerate(node.outputs))
-    if (!output.empty() && !values.count(output))
+  for (auto [i, output] : llvm::enumerate(node.outputs)) {
+    if (output.empty())
+      continue;
+    if (!values.count(output))
       return nodeError(index) << "output " << i << " ('" << output
                               << "') of " << node.opType
                               << " is not supported";
+    auto type = cast<RankedTensorType>(values.lookup(output).getType());
+    if (numElements(type.getShape()) > kMaxTensorElements)
+      return nodeError(index) << "output '" << output << "' would have shape "
+                              << shapeToString(type.getShape())
+                              << ", more than 2^40 elements";
+  }
   return success();
 }
 

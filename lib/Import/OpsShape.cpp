@@ -17,6 +17,19 @@ using namespace mlir::pp;
 
 namespace {
 
+/// A shape read from an input must be one pp can hold.
+LogicalResult checkShapeInput(NodeImporter &n, ArrayRef<int64_t> shape,
+                              StringRef what) {
+  for (int64_t d : shape)
+    if (d < 0)
+      return n.error() << what << " has a negative dim: "
+                       << shapeToString(shape);
+  if (numElements(shape) > kMaxTensorElements)
+    return n.error() << what << " " << shapeToString(shape)
+                     << " has more than 2^40 elements";
+  return success();
+}
+
 Value i64Constant(NodeImporter &n, ArrayRef<int64_t> values,
                   ArrayRef<int64_t> shape) {
   auto type = n.tensorType(shape, n.builder.getI64Type());
@@ -93,7 +106,7 @@ LogicalResult importConstant(NodeImporter &n) {
 
 LogicalResult importConstantOfShape(NodeImporter &n) {
   FailureOr<SmallVector<int64_t>> shape = n.intsInput(0, "shape");
-  if (failed(shape))
+  if (failed(shape) || failed(checkShapeInput(n, *shape, "shape")))
     return failure();
   DenseElementsAttr fill;
   if (const onnx::Attribute *a = n.attr("value")) {
@@ -120,8 +133,11 @@ LogicalResult importRange(NodeImporter &n) {
     return failure();
   if (*delta == 0)
     return n.error() << "Range delta is zero";
-  int64_t count =
-      std::max<int64_t>(int64_t(std::ceil((*limit - *start) / *delta)), 0);
+  double steps = std::ceil((*limit - *start) / *delta);
+  if (!(steps < double(kMaxTensorElements)))
+    return n.error() << "Range would have " << steps
+                     << " elements, more than 2^40";
+  int64_t count = std::max<int64_t>(int64_t(steps), 0);
   Type element = n.inputType(0).getElementType();
   auto type = n.tensorType({count}, element);
   DenseElementsAttr value;
@@ -169,7 +185,7 @@ LogicalResult importReshape(NodeImporter &n) {
     }
     if (size < 0)
       return n.error() << "shape entry " << d << " is " << size;
-    known *= size;
+    known = numElements({known, size});
   }
   int64_t total = numElements(in);
   if (inferred >= 0) {
@@ -265,8 +281,10 @@ LogicalResult importTranspose(NodeImporter &n) {
                      << rank;
   for (int64_t &p : perm) {
     FailureOr<int64_t> a = n.normalizeAxis(p, rank, "perm entry");
-    if (failed(a) || seen[*a])
-      return n.error() << "perm is not a permutation";
+    if (failed(a))
+      return failure();
+    if (seen[*a])
+      return n.error() << "perm lists dim " << *a << " twice";
     p = *a;
     seen[p] = true;
   }
@@ -339,6 +357,13 @@ LogicalResult importSplit(NodeImporter &n) {
     sizes = *given;
   } else {
     int64_t parts = n.intAttr("num_outputs", n.numOutputs());
+    if (parts <= 0)
+      return n.error() << "Split into " << parts << " parts";
+    // Opset 18 lets the last part be smaller; before, parts are equal.
+    if (n.opset < 18 && dim % parts != 0)
+      return n.error() << "dim " << *axis << " of size " << dim
+                       << " does not split into " << parts
+                       << " equal parts (opset " << n.opset << ")";
     int64_t chunk = (dim + parts - 1) / parts;
     for (int64_t i = 0; i < parts; ++i)
       sizes.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
@@ -398,26 +423,33 @@ LogicalResult importSlice(NodeImporter &n) {
 
   SmallVector<int64_t> outStarts(rank, 0), outSteps(rank, 1);
   SmallVector<int64_t> shape(type.getShape());
+  SmallVector<bool> seen(rank, false);
   for (size_t i = 0; i < starts.size(); ++i) {
     FailureOr<int64_t> axis = n.normalizeAxis(axes[i], rank);
     if (failed(axis))
       return failure();
+    if (seen[*axis])
+      return n.error() << "axis " << axes[i] << " is listed twice";
+    seen[*axis] = true;
     int64_t dim = shape[*axis], step = steps[i];
     if (step == 0)
       return n.error() << "slice step is zero";
     auto clamp = [&](int64_t v, int64_t lo, int64_t hi) {
       if (v < 0)
         v += dim;
-      return std::clamp(v, lo, hi);
+      return std::clamp(v, lo, std::max(lo, hi)); // hi < lo when dim is 0
     };
-    // ONNX clamps differently for forward and backward steps.
+    // ONNX clamps starts into [0, dim] going forward and [0, dim - 1]
+    // going backward, ends into [0, dim] and [-1, dim - 1].
     int64_t start = step > 0 ? clamp(starts[i], 0, dim)
-                             : clamp(starts[i], -1, dim - 1);
+                             : clamp(starts[i], 0, dim - 1);
     int64_t end = step > 0 ? clamp(ends[i], 0, dim)
                            : clamp(ends[i], -1, dim - 1);
-    int64_t count = step > 0 ? (end - start + step - 1) / step
-                             : (start - end - step - 1) / -step;
-    count = std::max<int64_t>(count, 0);
+    // |step| may be 2^63: the distance is below that, so INT64_MAX divides
+    // the same way.
+    int64_t stride = step == INT64_MIN ? INT64_MAX : std::abs(step);
+    int64_t distance = step > 0 ? end - start : start - end;
+    int64_t count = dim > 0 && distance > 0 ? (distance - 1) / stride + 1 : 0;
     shape[*axis] = count;
     outStarts[*axis] = count > 0 ? start : 0;
     outSteps[*axis] = step;
@@ -431,7 +463,7 @@ LogicalResult importSlice(NodeImporter &n) {
 
 LogicalResult importExpand(NodeImporter &n) {
   FailureOr<SmallVector<int64_t>> target = n.intsInput(1, "shape");
-  if (failed(target))
+  if (failed(target) || failed(checkShapeInput(n, *target, "shape")))
     return failure();
   RankedTensorType type = n.inputType(0);
   // Expand broadcasts both ways: a 1 in the target keeps the input's dim.
@@ -452,13 +484,15 @@ LogicalResult importTile(NodeImporter &n) {
   if (int64_t(repeats->size()) != type.getRank())
     return n.error() << "repeats has " << repeats->size()
                      << " entries for rank " << type.getRank();
+  if (failed(checkShapeInput(n, *repeats, "repeats")))
+    return failure();
   // [d0, d1] tiled by [r0, r1] is [1, d0, 1, d1] broadcast to
   // [r0, d0, r1, d1], reshaped to [r0*d0, r1*d1].
   SmallVector<int64_t> spread, wide, out;
   for (auto [d, size] : llvm::enumerate(type.getShape())) {
     spread.append({1, size});
     wide.append({(*repeats)[d], size});
-    out.push_back((*repeats)[d] * size);
+    out.push_back(numElements({(*repeats)[d], size}));
   }
   Value x = n.reshape(n.input(0), spread);
   x = n.create<BroadcastOp>(n.tensorType(wide, type.getElementType()), x);

@@ -13,6 +13,7 @@
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::pp;
@@ -50,7 +51,7 @@ std::optional<Scalars> readScalars(Attribute attr) {
     }
     return s;
   }
-  if (!type.isIntOrIndex())
+  if (!llvm::isa<IntegerType>(type))
     return std::nullopt;
   bool isBool = type.isInteger(1);
   bool isUnsigned = type.isUnsignedInteger();
@@ -58,6 +59,18 @@ std::optional<Scalars> readScalars(Attribute attr) {
     s.i.push_back(isBool || isUnsigned ? int64_t(v.getZExtValue())
                                        : v.getSExtValue());
   return s;
+}
+
+/// C++ float-to-integer conversion is undefined outside the target's range;
+/// saturate instead (NaN becomes 0), as the fold must never crash.
+int64_t toInt64(double v) {
+  if (std::isnan(v))
+    return 0;
+  if (v >= 9223372036854775807.0)
+    return std::numeric_limits<int64_t>::max();
+  if (v <= -9223372036854775808.0)
+    return std::numeric_limits<int64_t>::min();
+  return int64_t(v);
 }
 
 DenseElementsAttr writeScalars(Type resultType, const Scalars &s) {
@@ -77,9 +90,9 @@ DenseElementsAttr writeScalars(Type resultType, const Scalars &s) {
   unsigned width = type.getIntOrFloatBitWidth();
   SmallVector<APInt> values;
   for (size_t k = 0, e = s.isFloat ? s.f.size() : s.i.size(); k < e; ++k) {
-    int64_t v = s.isFloat ? int64_t(s.f[k]) : s.i[k];
-    if (width == 1)
-      v = v != 0;
+    // To i1 is `x != 0`, also for floats such as 0.5.
+    int64_t v = width == 1 ? (s.isFloat ? s.f[k] != 0 : s.i[k] != 0)
+                           : (s.isFloat ? toInt64(s.f[k]) : s.i[k]);
     values.push_back(APInt(width, uint64_t(v), /*isSigned=*/width > 1,
                            /*implicitTrunc=*/true));
   }
@@ -113,16 +126,19 @@ foldElementwise(Operation *op, ArrayRef<Attribute> operands,
                 function_ref<int64_t(ArrayRef<int64_t>)> intFn) {
   Type resultType = op->getResult(0).getType();
   ArrayRef<int64_t> shape = llvm::cast<ShapedType>(resultType).getShape();
+  if (numElements(shape) > kMaxFoldElements)
+    return {};
   SmallVector<Scalars> inputs;
-  SmallVector<SmallVector<int64_t>> maps;
-  for (auto [attr, value] : llvm::zip(operands, op->getOperands())) {
+  for (Attribute attr : operands) {
     std::optional<Scalars> s = readScalars(attr);
     if (!s)
       return {};
     inputs.push_back(std::move(*s));
+  }
+  SmallVector<SmallVector<int64_t>> maps;
+  for (Value value : op->getOperands())
     maps.push_back(broadcastIndices(
         llvm::cast<ShapedType>(value.getType()).getShape(), shape));
-  }
   // Select's condition is integral; its value operands decide the kind.
   bool isFloat = inputs.back().isFloat;
   if ((isFloat && !floatFn) || (!isFloat && !intFn))
@@ -135,7 +151,7 @@ foldElementwise(Operation *op, ArrayRef<Attribute> operands,
     for (size_t a = 0; a < inputs.size(); ++a) {
       int64_t index = maps[a][k];
       fargs[a] = inputs[a].isFloat ? inputs[a].f[index] : inputs[a].i[index];
-      iargs[a] = inputs[a].isFloat ? int64_t(inputs[a].f[index])
+      iargs[a] = inputs[a].isFloat ? toInt64(inputs[a].f[index])
                                    : inputs[a].i[index];
     }
     if (isFloat)
@@ -148,23 +164,25 @@ foldElementwise(Operation *op, ArrayRef<Attribute> operands,
 
 /// Comparisons read either kind and produce i1 (as integers).
 OpFoldResult foldComparison(Operation *op, ArrayRef<Attribute> operands,
-                            function_ref<bool(double, double)> cmp) {
+                            function_ref<bool(double, double)> floatCmp,
+                            function_ref<bool(int64_t, int64_t)> intCmp) {
   Type resultType = op->getResult(0).getType();
   ArrayRef<int64_t> shape = llvm::cast<ShapedType>(resultType).getShape();
+  if (numElements(shape) > kMaxFoldElements)
+    return {};
   std::optional<Scalars> a = readScalars(operands[0]);
   std::optional<Scalars> b = readScalars(operands[1]);
-  if (!a || !b)
+  if (!a || !b || a->isFloat != b->isFloat)
     return {};
   SmallVector<int64_t> mapA = broadcastIndices(
       llvm::cast<ShapedType>(op->getOperand(0).getType()).getShape(), shape);
   SmallVector<int64_t> mapB = broadcastIndices(
       llvm::cast<ShapedType>(op->getOperand(1).getType()).getShape(), shape);
-  auto at = [](const Scalars &s, int64_t k) {
-    return s.isFloat ? s.f[k] : double(s.i[k]);
-  };
+  // Integers compare exactly: i64 values above 2^53 do not survive double.
   Scalars out;
   for (int64_t k = 0, n = numElements(shape); k < n; ++k)
-    out.i.push_back(cmp(at(*a, mapA[k]), at(*b, mapB[k])));
+    out.i.push_back(a->isFloat ? floatCmp(a->f[mapA[k]], b->f[mapB[k]])
+                               : intCmp(a->i[mapA[k]], b->i[mapB[k]]));
   return writeScalars(resultType, out);
 }
 
@@ -229,8 +247,8 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
         });                                                                  \
   }
 
-PP_FOLD_UNARY(NegOp, -x, -x)
-PP_FOLD_UNARY(AbsOp, std::fabs(x), x < 0 ? -x : x)
+PP_FOLD_UNARY(NegOp, -x, int64_t(0 - uint64_t(x)))
+PP_FOLD_UNARY(AbsOp, std::fabs(x), x < 0 ? int64_t(0 - uint64_t(x)) : x)
 PP_FOLD_UNARY(ExpOp, std::exp(x), std::exp(double(x)))
 PP_FOLD_UNARY(LogOp, std::log(x), std::log(double(x)))
 PP_FOLD_UNARY(SqrtOp, std::sqrt(x), std::sqrt(double(x)))
@@ -268,10 +286,12 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
         });                                                                  \
   }
 
-PP_FOLD_BINARY(AddOp, a + b, a + b)
-PP_FOLD_BINARY(SubOp, a - b, a - b)
-PP_FOLD_BINARY(MulOp, a * b, a * b)
-PP_FOLD_BINARY(PowOp, std::pow(a, b), int64_t(std::pow(double(a), double(b))))
+// Integer arithmetic wraps (two's complement), as the emitted code does on
+// every target pp supports, instead of overflowing in the compiler.
+PP_FOLD_BINARY(AddOp, a + b, int64_t(uint64_t(a) + uint64_t(b)))
+PP_FOLD_BINARY(SubOp, a - b, int64_t(uint64_t(a) - uint64_t(b)))
+PP_FOLD_BINARY(MulOp, a * b, int64_t(uint64_t(a) * uint64_t(b)))
+PP_FOLD_BINARY(PowOp, std::pow(a, b), toInt64(std::pow(double(a), double(b))))
 PP_FOLD_BINARY(MaxOp, std::max(a, b), std::max(a, b))
 PP_FOLD_BINARY(MinOp, std::min(a, b), std::min(a, b))
 PP_FOLD_BINARY(AndOp, a && b, a && b)
@@ -285,20 +305,27 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
   return foldElementwise(
       *this, adaptor.getOperands(),
       [](ArrayRef<double> v) { return v[0] / v[1]; },
-      [](ArrayRef<int64_t> v) { return v[0] / v[1]; });
+      // INT64_MIN / -1 overflows; wrap like the hardware would rather than
+      // trap in the compiler.
+      [](ArrayRef<int64_t> v) {
+        return v[1] == -1 ? int64_t(0 - uint64_t(v[0])) : v[0] / v[1];
+      });
 }
 
 OpFoldResult EqualOp::fold(FoldAdaptor adaptor) {
-  return foldComparison(*this, adaptor.getOperands(),
-                        [](double a, double b) { return a == b; });
+  return foldComparison(
+      *this, adaptor.getOperands(), [](double a, double b) { return a == b; },
+      [](int64_t a, int64_t b) { return a == b; });
 }
 OpFoldResult LessOp::fold(FoldAdaptor adaptor) {
-  return foldComparison(*this, adaptor.getOperands(),
-                        [](double a, double b) { return a < b; });
+  return foldComparison(
+      *this, adaptor.getOperands(), [](double a, double b) { return a < b; },
+      [](int64_t a, int64_t b) { return a < b; });
 }
 OpFoldResult GreaterOp::fold(FoldAdaptor adaptor) {
-  return foldComparison(*this, adaptor.getOperands(),
-                        [](double a, double b) { return a > b; });
+  return foldComparison(
+      *this, adaptor.getOperands(), [](double a, double b) { return a > b; },
+      [](int64_t a, int64_t b) { return a > b; });
 }
 
 OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
@@ -397,6 +424,9 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
 OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
+  if (!asSmallDense(adaptor.getInput()) ||
+      numElements(shapeOf(getResult())) > kMaxFoldElements)
+    return {};
   SmallVector<int64_t> map =
       broadcastIndices(shapeOf(getInput()), shapeOf(getResult()));
   if (int64_t(map.size()) > kMaxFoldElements)

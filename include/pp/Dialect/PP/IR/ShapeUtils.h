@@ -15,8 +15,14 @@ namespace mlir::pp {
 std::optional<llvm::SmallVector<int64_t>>
 broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
 
-/// Product of the dims (1 for a scalar).
+/// Product of the dims (1 for a scalar); INT64_MAX when a dim is negative
+/// or the product overflows, so hostile shapes never cause undefined
+/// behaviour.
 int64_t numElements(llvm::ArrayRef<int64_t> shape);
+
+/// The most elements pp accepts in one tensor (2^40): far above any real
+/// activation or weight, far below overflow in byte and stride arithmetic.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 40;
 
 /// Row-major strides of `shape`, in elements.
 llvm::SmallVector<int64_t> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
