@@ -11,6 +11,7 @@
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::pp;
@@ -96,6 +97,12 @@ LogicalResult WeightOp::verify() {
                          << " is negative";
   if (getFile().empty())
     return emitOpError("names no file");
+  // The emitter sizes the bytes to read from this type.
+  if (std::optional<Type> fileType = getFileElementType())
+    if (!fileType->isIntOrFloat())
+      return emitOpError() << "file element type must be an integer or "
+                              "floating-point type, got "
+                           << *fileType;
   return success();
 }
 
@@ -133,6 +140,9 @@ LogicalResult LayerNormOp::verify() {
   int64_t dim = getDimAttr().getInt();
   if (failed(checkDimInRange(*this, "dim", dim, shape.size())) ||
       failed(checkSameElementType(*this, getInput(), getScale())) ||
+      (getBias() &&
+       failed(checkSameElementType(*this, getInput(), getBias()))) ||
+      failed(checkSameElementType(*this, getInput(), getResult())) ||
       failed(checkShape(*this, shapeOf(getResult()), shape)))
     return failure();
   ArrayRef<int64_t> normalized = shape.drop_front(dim);
@@ -212,7 +222,14 @@ LogicalResult SliceOp::verify() {
       return emitOpError() << "step of dim " << d << " is zero";
     if (out[d] == 0)
       continue;
-    int64_t last = start + (out[d] - 1) * step;
+    // Huge steps must not wrap around into range: every element between
+    // the first and the last is read, not just those two.
+    int64_t offset, last;
+    if (llvm::MulOverflow(out[d] - 1, step, offset) ||
+        llvm::AddOverflow(start, offset, last))
+      return emitOpError() << "dim " << d << " overflows 64-bit indices (start "
+                           << start << ", step " << step << ", " << out[d]
+                           << " elements)";
     if (start < 0 || start >= in[d] || last < 0 || last >= in[d])
       return emitOpError() << "dim " << d << " reads elements " << start
                            << ".." << last << " of " << in[d];
@@ -241,6 +258,8 @@ LogicalResult ConcatOp::verify() {
                              << first[d] << " vs " << shape[d] << ")";
     expected[dim] += shape[dim];
   }
+  if (failed(checkSameElementType(*this, getInputs()[0], getResult())))
+    return failure();
   return checkShape(*this, shapeOf(getResult()), expected);
 }
 

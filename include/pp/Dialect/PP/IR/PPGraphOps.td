@@ -49,7 +49,8 @@ def PP_WeightOp : PP_Op<"weight", [Pure]> {
     rank reads only the part it needs.
 
     `file_element_type` is the element type in the file when the program
-    computes in another one (after `--dtype=bf16`, say).
+    computes in another one (after `--dtype=bf16`, say); it is an integer or
+    floating-point type.
 
     Example:
 
@@ -224,7 +225,8 @@ def PP_LayerNormOp : PP_Op<"layer_norm", [Pure]> {
   let description = [{
     y = (x - mean) / sqrt(var + epsilon) * scale + bias, with mean and
     variance over dims `dim..rank-1`; `scale` and `bias` have the shape of
-    those dims. `bias` is optional.
+    those dims. `bias` is optional. Input, scale, bias and result have one
+    element type.
 
     Example:
 
@@ -357,6 +359,9 @@ def PP_SliceOp : PP_Op<"slice", [Pure]> {
 def PP_ConcatOp : PP_Op<"concat", [Pure]> {
   let summary = "Joins tensors along one dim";
   let description = [{
+    The inputs (at least one) agree on every dim but `dim` and have the
+    result's element type.
+
     Example:
 
     ```mlir
