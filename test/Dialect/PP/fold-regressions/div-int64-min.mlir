@@ -2,9 +2,7 @@
 
 // Regression: a folder bug, now fixed (PPFolders.cpp, DivOp::fold): the int64 quotient is
 // computed with `/`, and INT64_MIN / -1 overflows, which traps (SIGFPE) on
-// x86 and crashes pp-opt. Division by zero is already left unfolded; this
-// case should be too (or fold with wrap-around).
-
+// x86 and crashed pp-opt. It now folds with wrap-around.
 
 // Either outcome is fine; pp-opt must not crash.
 // CHECK-LABEL: func.func @div_int64_min_by_minus_one

@@ -4,8 +4,7 @@
 // the operands are held to kMaxFoldElements (65536), not the broadcast
 // result, so two small constants fold into a constant of any size (here
 // 2x256x256 = 131072 elements, not a splat). Data-movement folds check
-// the result size; elementwise ones should too. Remove the XFAIL line when
-// fixed.
+// the result size; elementwise ones now do too.
 
 // CHECK-LABEL: func.func @elementwise_result_above_limit
 // CHECK: %[[ADD:.*]] = pp.add
