@@ -101,4 +101,41 @@ def SplitStagesPass : Pass<"pp-split-stages", "ModuleOp"> {
   }];
 }
 
+def ShardTensorParallelPass : Pass<"pp-shard-tensor-parallel", "ModuleOp"> {
+  let summary = "Megatron-style tensor parallelism over the mesh's \"tp\" axis";
+  let description = [{
+    Rewrites every function of the module to what one of the T ranks of
+    the `"tp"` axis of `pp.mesh @world` computes, and inserts the
+    collectives that make the ranks agree. Each value gets a layout:
+    replicated, split along one dim, or partial (every rank holds a
+    summand). Layouts flow forward from the inputs (replicated) through
+    per-op rules; where a producer's layout differs from what its consumer
+    needs, a conversion is inserted:
+
+    | from \ to | replicated | split(d) |
+    |---|---|---|
+    | partial | `pp.all_reduce sum` | `pp.reduce_scatter` |
+    | split(d) | `pp.all_gather` | `pp.all_to_all` (other d) |
+    | replicated | - | `pp.all_slice` (no communication); a weight loads only its shard |
+
+    The anchors are Megatron's: a matmul of a replicated activation with a
+    2-D weight is column-parallel (the weight is split on its columns, the
+    result on its last dim) when the columns divide by T and, if the result
+    is reshaped into heads, the head count divides by T; otherwise the
+    weight stays replicated (GQA K/V with fewer KV heads than ranks). A
+    matmul whose activation is split on its contraction dim is
+    row-parallel: the weight is split on its rows and the result is
+    partial, summed by an all-reduce where a consumer needs the whole
+    value (the residual add). Attention heads stay split through the
+    Reshape/Transpose chains and the batched matmuls; norms, softmax over
+    a split dim, function results and stage-to-stage sends need replicated
+    values.
+
+    Sharded weights carry `sharding = #pp.sharding<@world, ...>` and the
+    local type, so each rank reads only its part of the file. Matmuls get
+    `pp.tp = "column"` or `"row"` for plans and tests. With a "tp" axis of
+    size 1 the pass changes nothing.
+  }];
+}
+
 #endif // PP_DIALECT_PP_TRANSFORMS_PASSES_TD
