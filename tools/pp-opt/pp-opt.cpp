@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "pp/Analysis/Passes.h"
 #include "pp/Dialect/PP/IR/PPDialect.h"
 #include "pp/Dialect/PP/Transforms/Passes.h"
 #include "pp/Driver/CompileDriver.h"
@@ -18,6 +19,7 @@
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   mlir::pp::registerPPPasses();
+  mlir::pp::registerPPAnalysisPasses();
   mlir::DialectRegistry registry;
   registry.insert<mlir::pp::PPDialect, mlir::func::FuncDialect>();
   if (mlir::pp::isCompileInvocation(argc, argv))

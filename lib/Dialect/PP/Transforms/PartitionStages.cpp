@@ -15,6 +15,7 @@
 #include "pp/Dialect/PP/Transforms/Passes.h"
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
+#include "pp/Analysis/OpCost.h"
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
 #include "pp/Dialect/PP/Transforms/StageUtils.h"
 
@@ -51,21 +52,6 @@ int64_t layerIndexOf(Operation *op) {
     }
   }
   return -1;
-}
-
-/// Floating-point work of an op: 2MNK per matmul, one per result element
-/// otherwise. Stage balance only needs relative figures.
-double estimateFlops(Operation *op) {
-  if (auto matmul = dyn_cast<MatMulOp>(op)) {
-    auto a = llvm::cast<ShapedType>(matmul.getLhs().getType());
-    auto c = llvm::cast<ShapedType>(matmul.getType());
-    return 2.0 * double(c.getNumElements()) * double(a.getShape().back());
-  }
-  double flops = 0;
-  for (Value result : op->getResults())
-    if (auto type = llvm::dyn_cast<ShapedType>(result.getType()))
-      flops += double(type.getNumElements());
-  return flops;
 }
 
 /// Positions in the stream order that separate transformer layers, as
@@ -118,10 +104,11 @@ SmallVector<size_t> layerBoundaries(const StreamInfo &stream) {
   return boundaries;
 }
 
-/// A unit of stage assignment: ops [begin, end) of the stream order.
+/// A unit of stage assignment: ops [begin, end) of the stream order, and
+/// their estimated time.
 struct Unit {
   size_t begin, end;
-  double flops = 0;
+  double seconds = 0;
 };
 
 struct PartitionStagesPass
@@ -132,7 +119,7 @@ struct PartitionStagesPass
 
 private:
   LogicalResult checkOptions(func::FuncOp main);
-  SmallVector<int64_t> balance(ArrayRef<double> unitFlops, int64_t stages,
+  SmallVector<int64_t> balance(ArrayRef<double> unitCost, int64_t stages,
                                double prologue, double epilogue);
 };
 
@@ -158,14 +145,14 @@ LogicalResult PartitionStagesPass::checkOptions(func::FuncOp main) {
 /// Splits units into `stages` contiguous non-empty groups minimising the
 /// most expensive group; the first group also pays `prologue`, the last
 /// `epilogue`. Returns the number of units per group.
-SmallVector<int64_t> PartitionStagesPass::balance(ArrayRef<double> unitFlops,
+SmallVector<int64_t> PartitionStagesPass::balance(ArrayRef<double> unitCost,
                                                   int64_t stages,
                                                   double prologue,
                                                   double epilogue) {
-  size_t n = unitFlops.size();
+  size_t n = unitCost.size();
   SmallVector<double> prefix(n + 1, 0);
   for (size_t i = 0; i < n; ++i)
-    prefix[i + 1] = prefix[i] + unitFlops[i];
+    prefix[i + 1] = prefix[i] + unitCost[i];
   auto cost = [&](int64_t stage, size_t from, size_t to) {
     double c = prefix[to] - prefix[from];
     if (stage == 0)
@@ -233,14 +220,23 @@ void PartitionStagesPass::runOnOperation() {
   for (size_t b = 0; b + 1 < boundaries.size(); ++b)
     if (boundaries[b + 1] > boundaries[b])
       units.push_back({boundaries[b], boundaries[b + 1]});
+  // Balance estimated time (roofline on the chosen hardware), so that
+  // memory-bound ops count as well as matmuls.
+  llvm::Expected<HardwareSpec> spec = loadHardware(hardware);
+  if (!spec) {
+    main.emitError() << llvm::toString(spec.takeError());
+    return signalPassFailure();
+  }
+  OpCostModel model(std::move(*spec));
+  auto timeOf = [&](Operation *op) { return model.cost(op).time(); };
   for (Unit &unit : units)
     for (size_t i = unit.begin; i < unit.end; ++i)
-      unit.flops += estimateFlops(order[i]);
+      unit.seconds += timeOf(order[i]);
   double prologue = 0, epilogue = 0;
   for (size_t i = 0; i < prologueEnd; ++i)
-    prologue += estimateFlops(order[i]);
+    prologue += timeOf(order[i]);
   for (size_t i = epilogueBegin; i < order.size(); ++i)
-    epilogue += estimateFlops(order[i]);
+    epilogue += timeOf(order[i]);
 
   if (int64_t(units.size()) < stages) {
     main.emitError() << "cannot split " << units.size()
@@ -260,10 +256,10 @@ void PartitionStagesPass::runOnOperation() {
     }
     sizes.assign(stageLayers.begin(), stageLayers.end());
   } else {
-    SmallVector<double> flops;
+    SmallVector<double> seconds;
     for (const Unit &unit : units)
-      flops.push_back(unit.flops);
-    sizes = balance(flops, stages, prologue, epilogue);
+      seconds.push_back(unit.seconds);
+    sizes = balance(seconds, stages, prologue, epilogue);
   }
 
   // Annotate stream ops; record the split.
@@ -276,7 +272,7 @@ void PartitionStagesPass::runOnOperation() {
     size_t to = s == stages - 1 ? order.size() : units[unit - 1].end;
     for (size_t i = from; i < to; ++i) {
       order[i]->setAttr("pp.stage", StageAttr::get(&getContext(), s));
-      stageFlops[s] += int64_t(estimateFlops(order[i]));
+      stageFlops[s] += int64_t(model.cost(order[i]).flops);
     }
   }
   main->setAttr("pp.stage_layers", b.getDenseI64ArrayAttr(sizes));

@@ -61,8 +61,9 @@ def PartitionStagesPass : Pass<"pp-partition-stages", "ModuleOp"> {
     first stage and ops after the last (final norm, LM head) to the last.
 
     With `stage-layers` empty, a dynamic program over the layer boundaries
-    minimises the largest stage cost (FLOPs; the embedding and LM head
-    count). `stage-layers=4,6,6,4` fixes the split; a split that does not
+    minimises the largest stage cost: the roofline time of its ops on the
+    `hardware` preset (docs/cost-model.md), so the embedding, the LM head
+    and memory-bound ops all count. `stage-layers=4,6,6,4` fixes the split; a split that does not
     add up, or leaves a stage empty, is an error, never silently changed.
 
     With `virtual-stages=v`, the model is cut into `num-stages * v` virtual
@@ -83,7 +84,9 @@ def PartitionStagesPass : Pass<"pp-partition-stages", "ModuleOp"> {
     Option<"dp", "dp", "int64_t", /*default=*/"1",
            "Data-parallel replicas (the mesh's \"dp\" axis)">,
     Option<"tp", "tp", "int64_t", /*default=*/"1",
-           "Tensor-parallel ranks (the mesh's \"tp\" axis)">
+           "Tensor-parallel ranks (the mesh's \"tp\" axis)">,
+    Option<"hardware", "hardware", "std::string", /*default=*/"\"h100-sxm\"",
+           "Hardware preset or JSON file whose roofline prices the ops">
   ];
 }
 
