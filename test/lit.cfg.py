@@ -23,7 +23,7 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-tools = ["pp-opt"]
+tools = ["pp-opt", "pp-schedule"]
 llvm_config.add_tool_substitutions(tools, [config.pp_tools_dir])
 
 config.substitutions.append(("%pp_src_root", config.pp_src_root))
