@@ -107,10 +107,16 @@ DenseElementsAttr NodeImporter::constantInput(size_t i) const {
 FailureOr<SmallVector<int64_t>> NodeImporter::intsInput(size_t i,
                                                         StringRef what) {
   DenseElementsAttr value = constantInput(i);
-  if (!value || !value.getElementType().isIntOrIndex()) {
+  if (!value) {
     error() << "input '" << node.inputs[i] << "' (" << what
             << ") must be an integer constant once shapes are folded, but "
                "the graph computes it at run time";
+    return failure();
+  }
+  if (!value.getElementType().isIntOrIndex()) {
+    error() << "input '" << node.inputs[i] << "' (" << what
+            << ") must have integer elements, got "
+            << value.getElementType();
     return failure();
   }
   SmallVector<int64_t> result;
@@ -121,9 +127,16 @@ FailureOr<SmallVector<int64_t>> NodeImporter::intsInput(size_t i,
 
 FailureOr<double> NodeImporter::floatInput(size_t i, StringRef what) {
   DenseElementsAttr value = constantInput(i);
-  if (!value || value.getNumElements() != 1) {
+  if (!value) {
     error() << "input '" << node.inputs[i] << "' (" << what
-            << ") must be a scalar constant";
+            << ") must be a scalar constant once shapes are folded, but the "
+               "graph computes it at run time";
+    return failure();
+  }
+  if (value.getNumElements() != 1) {
+    error() << "input '" << node.inputs[i] << "' (" << what
+            << ") must be a scalar, but has "
+            << shapeToString(value.getType().getShape());
     return failure();
   }
   if (llvm::isa<FloatType>(value.getElementType())) {

@@ -6,7 +6,9 @@
 // only), and free (one operand and the output); letters in one operand only
 // are summed first. Each operand is then transposed to [batch, free,
 // contracted] order and reshaped to 3-D, multiplied, and the product is
-// reshaped and transposed into the output order.
+// reshaped and transposed into the output order. A letter repeated in one
+// term takes a diagonal first, and "..." stands for as many dims as the
+// operand has beyond its letters.
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,13 +67,59 @@ int64_t product(const Operand &op, StringRef letters) {
   return p;
 }
 
+/// Takes the diagonal of every letter `op` repeats ("ii" -> "i"): the two
+/// dims move to the end, flatten to n*n elements, and a slice with step
+/// n + 1 reads the diagonal.
+LogicalResult takeDiagonals(NodeImporter &n, Operand &op) {
+  for (size_t p = 0; p < op.letters.size(); ++p) {
+    size_t q = op.letters.find(op.letters[p], p + 1);
+    if (q == std::string::npos)
+      continue;
+    char c = op.letters[p];
+    int64_t size = op.dimOf(c);
+    int64_t other = llvm::cast<ShapedType>(op.value.getType()).getDimSize(q);
+    if (other != size)
+      return n.error() << "letter '" << c << "' has sizes " << size << " and "
+                       << other << " in one operand";
+    std::string rest;
+    SmallVector<int64_t> perm, shape;
+    for (size_t d = 0; d < op.letters.size(); ++d)
+      if (d != p && d != q) {
+        rest += op.letters[d];
+        perm.push_back(d);
+        shape.push_back(op.dimOf(op.letters[d]));
+      }
+    perm.append({int64_t(p), int64_t(q)});
+    Value moved = n.transpose(op.value, perm);
+    SmallVector<int64_t> flat(shape);
+    flat.push_back(size * size);
+    moved = n.reshape(moved, flat);
+    auto type = llvm::cast<RankedTensorType>(moved.getType());
+    SmallVector<int64_t> starts(type.getRank(), 0), steps(type.getRank(), 1);
+    steps.back() = size + 1;
+    shape.push_back(size);
+    op.value = n.create<SliceOp>(n.tensorType(shape, type.getElementType()),
+                                 moved, n.builder.getDenseI64ArrayAttr(starts),
+                                 n.builder.getDenseI64ArrayAttr(steps));
+    op.letters = rest + c;
+    p = size_t(-1); // letters moved: start over
+  }
+  return success();
+}
+
+/// Spells "..." in `term` as the trailing `count` of `ellipsis` (digits,
+/// which ONNX equations never use), numpy-aligned from the right.
+std::string expandEllipsis(StringRef term, StringRef ellipsis,
+                           int64_t count) {
+  auto [before, after] = term.split("...");
+  return (before + ellipsis.take_back(count) + after).str();
+}
+
 LogicalResult importEinsum(NodeImporter &n) {
   std::string equation;
   for (char c : n.stringAttr("equation", ""))
     if (c != ' ')
       equation += c;
-  if (StringRef(equation).contains("..."))
-    return n.error() << "Einsum with '...' is not supported";
   StringRef eq = equation, inputs, output;
   bool explicitOutput = eq.contains("->");
   std::tie(inputs, output) = eq.split("->");
@@ -81,27 +129,55 @@ LogicalResult importEinsum(NodeImporter &n) {
     return n.error() << "Einsum '" << equation << "' with " << n.numInputs()
                      << " inputs is not supported (one or two operands)";
 
-  SmallVector<Operand> ops;
+  // Ellipsis dims get letters of their own.
+  const StringRef ellipsis = "0123456789";
+  int64_t ellipsisRank = 0;
+  SmallVector<int64_t> ellipsisCounts;
   for (auto [i, term] : llvm::enumerate(terms)) {
-    if (int64_t(term.size()) != n.inputType(i).getRank())
+    int64_t count = 0;
+    if (term.contains("...")) {
+      count = n.inputType(i).getRank() - (int64_t(term.size()) - 3);
+      if (count < 0 || StringRef(term).split("...").second.contains("..."))
+        return n.error() << "Einsum term '" << term
+                         << "' does not match rank "
+                         << n.inputType(i).getRank();
+    }
+    ellipsisCounts.push_back(count);
+    ellipsisRank = std::max(ellipsisRank, count);
+  }
+
+  SmallVector<Operand> ops;
+  std::string all;
+  for (auto [i, term] : llvm::enumerate(terms)) {
+    std::string letters =
+        expandEllipsis(term, ellipsis.take_front(ellipsisRank),
+                       ellipsisCounts[i]);
+    if (int64_t(letters.size()) != n.inputType(i).getRank())
       return n.error() << "Einsum term '" << term << "' does not match rank "
                        << n.inputType(i).getRank();
-    for (char c : term)
-      if (term.count(c) != 1)
-        return n.error() << "Einsum term '" << term
-                         << "' repeats a letter (diagonals are not supported)";
-    ops.push_back({term.str(), n.input(i)});
+    all += letters; // before diagonals: "ii" alone is a trace
+    ops.push_back({letters, n.input(i)});
+    if (failed(takeDiagonals(n, ops.back())))
+      return failure();
   }
   std::string out;
   if (explicitOutput) {
-    out = output.str();
+    if (output.contains("...") && !inputs.contains("..."))
+      return n.error() << "Einsum output '" << output
+                       << "' has '...' but no input does";
+    out = expandEllipsis(output, ellipsis.take_front(ellipsisRank),
+                         ellipsisRank);
   } else {
-    // Implicit output: the letters that appear once, alphabetically.
-    std::string all = inputs.str();
+    // Implicit output: the ellipsis dims, then the letters that appear
+    // once, alphabetically.
+    out = ellipsis.take_front(ellipsisRank).str();
     for (char c = 'A'; c <= 'z'; ++c)
       if (std::count(all.begin(), all.end(), c) == 1)
         out += c;
   }
+  for (char c : out)
+    if (std::count(out.begin(), out.end(), c) != 1)
+      return n.error() << "output letter '" << c << "' appears twice";
 
   if (ops.size() == 1) {
     sumPrivateLetters(n, ops[0], out);

@@ -10,6 +10,8 @@
 
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -33,13 +35,16 @@ LogicalResult importBinary(NodeImporter &n) {
   return success();
 }
 
-/// a <= b as not(a > b), a >= b as not(a < b).
+/// a <= b as (a < b) or (a == b), so that NaN compares false; not(a > b)
+/// would make it true.
 template <typename OpTy>
-LogicalResult importNegatedComparison(NodeImporter &n) {
-  FailureOr<Value> result = n.binary<OpTy>(n.input(0), n.input(1));
-  if (failed(result))
+LogicalResult importOrEqual(NodeImporter &n) {
+  FailureOr<Value> strict = n.binary<OpTy>(n.input(0), n.input(1));
+  FailureOr<Value> equal =
+      failed(strict) ? strict : n.binary<EqualOp>(n.input(0), n.input(1));
+  if (failed(equal))
     return failure();
-  n.setOutput(0, n.create<NotOp>(result->getType(), *result));
+  n.setOutput(0, *n.binary<OrOp>(*strict, *equal));
   return success();
 }
 
@@ -135,8 +140,33 @@ LogicalResult importIdentity(NodeImporter &n) {
   return success();
 }
 
+/// Dropout is the identity at inference. Training mode (opset 12's
+/// training_mode input) with a non-zero ratio draws random masks, which pp
+/// does not compile. Opsets before 7 are read as inference whatever is_test
+/// says, as exporters of that era meant.
 LogicalResult importDropout(NodeImporter &n) {
-  // Inference: the data passes through and the mask is all true.
+  bool training = false;
+  if (n.hasInput(2)) {
+    FailureOr<SmallVector<int64_t>> mode = n.intsInput(2, "training_mode");
+    if (failed(mode))
+      return failure();
+    training = llvm::any_of(*mode, [](int64_t v) { return v != 0; });
+  }
+  if (training) {
+    double ratio = n.floatAttr("ratio", 0.5f);
+    if (n.hasInput(1)) {
+      FailureOr<double> given = n.floatInput(1, "ratio");
+      if (failed(given))
+        return failure();
+      ratio = *given;
+    }
+    if (ratio != 0)
+      return n.error() << "Dropout in training mode (ratio "
+                       << llvm::formatv("{0}", ratio).str()
+                       << ") draws random masks; pp compiles inference "
+                          "graphs only";
+  }
+  // The data passes through and the mask is all true.
   n.setOutput(0, n.input(0));
   if (n.wantsOutput(1)) {
     auto type = n.tensorType(n.inputType(0).getShape(), n.builder.getI1Type());
@@ -194,8 +224,8 @@ void mlir::pp::registerElementwiseImporters(OpImporterTable &t) {
   t["Equal"] = requireInputs(2, importBinary<EqualOp>);
   t["Less"] = requireInputs(2, importBinary<LessOp>);
   t["Greater"] = requireInputs(2, importBinary<GreaterOp>);
-  t["LessOrEqual"] = requireInputs(2, importNegatedComparison<GreaterOp>);
-  t["GreaterOrEqual"] = requireInputs(2, importNegatedComparison<LessOp>);
+  t["LessOrEqual"] = requireInputs(2, importOrEqual<LessOp>);
+  t["GreaterOrEqual"] = requireInputs(2, importOrEqual<GreaterOp>);
   t["And"] = requireInputs(2, importBinary<AndOp>);
   t["Or"] = requireInputs(2, importBinary<OrOp>);
   t["Sum"] = requireInputs(1, importVariadic<AddOp>);

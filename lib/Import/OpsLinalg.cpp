@@ -155,10 +155,31 @@ LogicalResult importLayerNorm(NodeImporter &n) {
       return failure();
     bias = *b;
   }
+  float epsilon = n.floatAttr("epsilon", 1e-5f);
   n.setOutput(0, n.create<LayerNormOp>(
                      type, n.input(0), *scale, bias,
                      n.builder.getI64IntegerAttr(*axis),
-                     n.builder.getF32FloatAttr(n.floatAttr("epsilon", 1e-5f))));
+                     n.builder.getF32FloatAttr(epsilon)));
+  if (n.wantsOutput(1) || n.wantsOutput(2)) {
+    // The optional statistics outputs (training graphs keep them) are
+    // recomputed with reductions; inference graphs rarely ask for them.
+    SmallVector<int64_t> dims, shape(type.getShape());
+    for (int64_t d = *axis; d < type.getRank(); ++d) {
+      dims.push_back(d);
+      shape[d] = 1;
+    }
+    auto mean = [&](Value v) {
+      return n.create<ReduceOp>(n.tensorType(shape, type.getElementType()),
+                                ReduceKind::mean, v, dims, /*keepdims=*/true);
+    };
+    Value mu = mean(n.input(0));
+    Value centered = *n.binary<SubOp>(n.input(0), mu);
+    Value var = mean(*n.binary<MulOp>(centered, centered));
+    Value std = n.create<SqrtOp>(
+        var.getType(), *n.binary<AddOp>(var, n.scalarLike(var, epsilon)));
+    n.setOutput(1, mu);
+    n.setOutput(2, n.create<ReciprocalOp>(std.getType(), std));
+  }
   return success();
 }
 

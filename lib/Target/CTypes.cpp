@@ -46,10 +46,18 @@ std::string mlir::pp::runtimeDType(Type t) {
     return "pprt::DType::BF16";
   if (t.isInteger(1))
     return "pprt::DType::Bool";
-  if (t.isInteger(64))
+  if (t.isSignlessInteger(64))
     return "pprt::DType::I64";
-  if (t.isInteger(32))
+  if (t.isSignlessInteger(32))
     return "pprt::DType::I32";
+  if (t.isSignlessInteger(16))
+    return "pprt::DType::I16";
+  if (t.isUnsignedInteger(16))
+    return "pprt::DType::U16";
+  if (t.isUnsignedInteger(32))
+    return "pprt::DType::U32";
+  if (t.isUnsignedInteger(64))
+    return "pprt::DType::U64";
   if (t.isSignlessInteger(8))
     return "pprt::DType::I8";
   if (t.isUnsignedInteger(8))

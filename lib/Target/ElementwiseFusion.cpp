@@ -125,8 +125,15 @@ public:
                 return mathFn("powf", element) + "(" + a + ", " + b + ")";
               return "(" + ct + ")pow((double)" + a + ", (double)" + b + ")";
             })
-            .Case([&](MaxOp) { return "(" + a + " > " + b + " ? " + a + " : " + b + ")"; })
-            .Case([&](MinOp) { return "(" + a + " < " + b + " ? " + a + " : " + b + ")"; })
+            // A NaN operand wins, as in numpy (a != a only for NaN).
+            .Case([&](MaxOp) {
+              return "(" + a + " > " + b + " || " + a + " != " + a + " ? " +
+                     a + " : " + b + ")";
+            })
+            .Case([&](MinOp) {
+              return "(" + a + " < " + b + " || " + a + " != " + a + " ? " +
+                     a + " : " + b + ")";
+            })
             .Case([&](EqualOp) { return a + " == " + b; })
             .Case([&](LessOp) { return a + " < " + b; })
             .Case([&](GreaterOp) { return a + " > " + b; })

@@ -62,6 +62,11 @@ public:
 
 private:
   LogicalResult checkTypes(Operation *op);
+  LogicalResult checkKernelType(Operation *op, StringRef kernel, Value v);
+  LogicalResult checkInterfaceTypes();
+  std::string storage(Type element) const;
+  std::string load(Type element, StringRef expr) const;
+  std::string store(Type element, StringRef expr) const;
   bool needsStorage(Value v);
   std::string ptr(Value v);
   std::string typed(Value v, bool isConst = true);
@@ -111,8 +116,78 @@ std::string Writer::ptr(Value v) {
 }
 
 std::string Writer::typed(Value v, bool isConst) {
-  return "(" + std::string(isConst ? "const " : "") +
-         storageCType(elementOf(v)) + " *)" + ptr(v);
+  return "(" + std::string(isConst ? "const " : "") + storage(elementOf(v)) +
+         " *)" + ptr(v);
+}
+
+/// Host C++ has no 16-bit float type: cpu code keeps f16/bf16 bits in
+/// uint16_t and converts at each load and store (pprt/Half.h).
+std::string Writer::storage(Type element) const {
+  if (!cuda && (element.isF16() || element.isBF16()))
+    return "uint16_t";
+  return storageCType(element);
+}
+
+std::string Writer::load(Type element, StringRef expr) const {
+  if (!cuda && element.isF16())
+    return "pprt::halfToFloat(" + expr.str() + ")";
+  if (!cuda && element.isBF16())
+    return "pprt::bf16ToFloat(" + expr.str() + ")";
+  return "(" + computeCType(element) + ")" + expr.str();
+}
+
+std::string Writer::store(Type element, StringRef expr) const {
+  if (!cuda && element.isF16())
+    return "pprt::floatToHalf(" + expr.str() + ")";
+  if (!cuda && element.isBF16())
+    return "pprt::floatToBF16(" + expr.str() + ")";
+  return "(" + storage(element) + ")" + expr.str();
+}
+
+/// Compute kernels exist for a few element types per target (see
+/// docs/runtime.md); anything else would fail to link.
+LogicalResult Writer::checkKernelType(Operation *op, StringRef kernel,
+                                      Value v) {
+  Type t = elementOf(v);
+  bool isFloat = cuda ? t.isF32() || t.isF16() || t.isBF16()
+                      : t.isF32() || t.isF64();
+  bool isIndex = !cuda && (t.isSignlessInteger(32) || t.isSignlessInteger(64));
+  bool takesIndex = kernel == "matmul" || kernel == "reduce";
+  if (isFloat || (takesIndex && isIndex))
+    return success();
+  return op->emitError() << "the " << (cuda ? "cuda" : "cpu")
+                         << " target has no " << kernel
+                         << " kernel for element type " << t;
+}
+
+/// Inputs, outputs and weights cross into the runtime, which reads and
+/// writes only its DType list.
+LogicalResult Writer::checkInterfaceTypes() {
+  auto check = [&](Type type, StringRef what) -> LogicalResult {
+    Type element = cast<ShapedType>(type).getElementType();
+    if (!runtimeDType(element).empty())
+      return success();
+    return main.emitError() << what << " has element type " << element
+                            << ", which the runtime cannot read or write";
+  };
+  auto name = [&](StringAttr attr, StringRef kind, unsigned i) {
+    return kind.str() + " '" +
+           (attr ? attr.str() : std::to_string(i)) + "'";
+  };
+  for (auto [i, type] : llvm::enumerate(main.getArgumentTypes()))
+    if (failed(check(type, name(main.getArgAttrOfType<StringAttr>(i, "pp.name"),
+                                "graph input", i))))
+      return failure();
+  for (auto [i, type] : llvm::enumerate(main.getResultTypes()))
+    if (failed(check(type,
+                     name(main.getResultAttrOfType<StringAttr>(i, "pp.name"),
+                          "graph output", i))))
+      return failure();
+  for (Operation *op : ops)
+    if (auto w = dyn_cast<WeightOp>(op))
+      if (failed(check(w.getType(), "weight '" + w.getName().str() + "'")))
+        return failure();
+  return success();
 }
 
 LogicalResult Writer::checkTypes(Operation *op) {
@@ -121,8 +196,7 @@ LogicalResult Writer::checkTypes(Operation *op) {
     if (!type)
       return op->emitError() << "pp cannot emit values of type " << v.getType();
     Type element = type.getElementType();
-    if (storageCType(element).empty() ||
-        (!cuda && (element.isF16() || element.isBF16())))
+    if (storageCType(element).empty())
       return op->emitError() << "the " << (cuda ? "cuda" : "cpu")
                              << " target does not support element type "
                              << element;
@@ -174,7 +248,7 @@ void Writer::emitFusedLoop(Operation *root) {
   ArrayRef<int64_t> shape = shapeOf(result);
   int64_t n = numElements(shape);
   std::string name = "fused" + std::to_string(nextHelper++);
-  std::string outType = storageCType(elementOf(result));
+  std::string outType = storage(elementOf(result));
 
   // The ops of the loop, for a reader of the generated code.
   SmallVector<std::string> names;
@@ -193,7 +267,7 @@ void Writer::emitFusedLoop(Operation *root) {
     helpersOs << " " << s;
   helpersOs << "\n" << (cuda ? "__global__ void " : "void ") << name << "(";
   for (auto [k, leaf] : llvm::enumerate(loop.leaves))
-    helpersOs << "const " << storageCType(elementOf(leaf)) << " *__restrict__ p"
+    helpersOs << "const " << storage(elementOf(leaf)) << " *__restrict__ p"
               << k << ", ";
   helpersOs << outType << " *__restrict__ out) {\n";
   if (cuda)
@@ -228,8 +302,10 @@ void Writer::emitFusedLoop(Operation *root) {
                    std::to_string(d) + " * " + std::to_string(stride);
     }
     helpersOs << "    " << computeCType(elementOf(leaf)) << " leaf" << k
-              << " = (" << computeCType(elementOf(leaf)) << ")p" << k << "["
-              << index << "];\n";
+              << " = "
+              << load(elementOf(leaf),
+                      "p" + std::to_string(k) + "[" + index + "]")
+              << ";\n";
   }
   helpersOs << "    " << computeCType(elementOf(result)) << " result;\n";
   StringRef lines = loop.body;
@@ -238,7 +314,8 @@ void Writer::emitFusedLoop(Operation *root) {
     helpersOs << "    " << line << "\n";
     lines = rest;
   }
-  helpersOs << "    out[i] = (" << outType << ")result;\n  }\n}\n\n";
+  helpersOs << "    out[i] = " << store(elementOf(result), "result")
+            << ";\n  }\n}\n\n";
 
   bodyOs << "  " << name;
   if (cuda)
@@ -270,6 +347,16 @@ void Writer::emitCopy(Value dst, int64_t dstOffset,
 
 LogicalResult Writer::emitOp(Operation *op) {
   if (failed(checkTypes(op)))
+    return failure();
+  StringRef computeKernel = llvm::TypeSwitch<Operation *, StringRef>(op)
+                                .Case([](MatMulOp) { return "matmul"; })
+                                .Case([](SoftmaxOp) { return "softmax"; })
+                                .Case([](LayerNormOp) { return "layerNorm"; })
+                                .Case([](RmsNormOp) { return "rmsNorm"; })
+                                .Case([](ReduceOp) { return "reduce"; })
+                                .Default([](Operation *) { return ""; });
+  if (!computeKernel.empty() &&
+      failed(checkKernelType(op, computeKernel, op->getResult(0))))
     return failure();
   std::string where = nodeName(op);
   if (!isa<WeightOp, ReshapeOp>(op) && !fused.contains(op->getResult(0)) &&
@@ -479,6 +566,8 @@ LogicalResult Writer::write(StringRef modelName, StringRef weightsDir,
              << ", " << shapeOf(w.getResult()).size() << ", {"
              << join(shapeOf(w.getResult())) << "}},\n";
   }
+  if (failed(checkInterfaceTypes()))
+    return failure();
 
   for (Operation *op : ops)
     if (failed(emitOp(op)))
@@ -505,6 +594,8 @@ LogicalResult Writer::write(StringRef modelName, StringRef weightsDir,
      << "// Buffers live in one arena of " << plan.arenaBytes
      << " bytes planned at compile time.\n\n"
      << "#include \"pprt/Kernels.h\"\n";
+  if (!cuda)
+    os << "#include \"pprt/Half.h\"\n";
   if (cuda)
     os << "#include \"pprt/CudaCheck.h\"\n#include <cuda_runtime.h>\n";
   os << "\n#include <cmath>\n#include <cstdint>\n\nnamespace {\n\n"

@@ -42,11 +42,12 @@ std::string mlir::pp::buildCommand(bool cuda, StringRef source,
   std::string common = " -std=c++17 " + optimisationFlag() +
                        " -I" PP_RUNTIME_INCLUDE_DIR " " +
                        source.str() + " -o " + binary.str() + " " +
-                       PP_LIB_PPRT_MAIN " " + libs + " " PP_LIB_PPRT
-                       " " PP_LIB_PPSUPPORT;
+                       PP_LIB_PPRT_MAIN " " + libs + " " PP_LIB_PPRT_MPI
+                       " " PP_LIB_PPRT " " PP_LIB_PPSUPPORT " ";
   if (cuda)
-    return std::string(PP_NVCC) + " -arch=sm_90" + common + " -lcublas";
-  return std::string(PP_CXX) + common + " -lopenblas -lpthread";
+    return std::string(PP_NVCC) + " -arch=sm_90" + common +
+           PP_CUDA_SYSTEM_LIBS;
+  return std::string(PP_CXX) + common + PP_CPU_SYSTEM_LIBS;
 }
 
 bool mlir::pp::runBuild(StringRef command, StringRef log) {

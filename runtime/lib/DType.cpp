@@ -24,11 +24,15 @@ size_t dtypeSize(DType type) {
     return 1;
   case DType::F16:
   case DType::BF16:
+  case DType::I16:
+  case DType::U16:
     return 2;
   case DType::F32:
   case DType::I32:
+  case DType::U32:
     return 4;
   case DType::I64:
+  case DType::U64:
   case DType::F64:
     return 8;
   }
@@ -55,6 +59,14 @@ const char *dtypeName(DType type) {
     return "f64";
   case DType::BF16:
     return "bf16";
+  case DType::I16:
+    return "i16";
+  case DType::U16:
+    return "u16";
+  case DType::U32:
+    return "u32";
+  case DType::U64:
+    return "u64";
   }
   return "unknown";
 }
@@ -70,6 +82,10 @@ bool isKnownDType(int32_t value) {
   case DType::F16:
   case DType::F64:
   case DType::BF16:
+  case DType::I16:
+  case DType::U16:
+  case DType::U32:
+  case DType::U64:
     return true;
   }
   return false;
@@ -106,6 +122,11 @@ int64_t widen(int8_t v) { return v; }
 int64_t widen(uint8_t v) { return v; }
 int64_t widen(int32_t v) { return v; }
 int64_t widen(int64_t v) { return v; }
+int64_t widen(int16_t v) { return v; }
+int64_t widen(uint16_t v) { return v; }
+int64_t widen(uint32_t v) { return v; }
+// Values above INT64_MAX wrap; comparisons for equality still hold.
+int64_t widen(uint64_t v) { return static_cast<int64_t>(v); }
 
 // Bools are bytes holding 0 or 1; read as uint8_t, written through this.
 struct BoolByte {
@@ -172,6 +193,14 @@ void convertFrom(void *dst, DType dstType, const void *src, size_t count) {
     return convertLoop<int32_t, S>(dst, src, count);
   case DType::I64:
     return convertLoop<int64_t, S>(dst, src, count);
+  case DType::I16:
+    return convertLoop<int16_t, S>(dst, src, count);
+  case DType::U16:
+    return convertLoop<uint16_t, S>(dst, src, count);
+  case DType::U32:
+    return convertLoop<uint32_t, S>(dst, src, count);
+  case DType::U64:
+    return convertLoop<uint64_t, S>(dst, src, count);
   case DType::Bool:
     return convertLoop<BoolByte, S>(dst, src, count);
   }
@@ -202,6 +231,14 @@ void convertElements(void *dst, DType dstType, const void *src, DType srcType,
     return convertFrom<int32_t>(dst, dstType, src, count);
   case DType::I64:
     return convertFrom<int64_t>(dst, dstType, src, count);
+  case DType::I16:
+    return convertFrom<int16_t>(dst, dstType, src, count);
+  case DType::U16:
+    return convertFrom<uint16_t>(dst, dstType, src, count);
+  case DType::U32:
+    return convertFrom<uint32_t>(dst, dstType, src, count);
+  case DType::U64:
+    return convertFrom<uint64_t>(dst, dstType, src, count);
   case DType::Bool:
     return convertFrom<uint8_t>(dst, dstType, src, count);
   }

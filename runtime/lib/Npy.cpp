@@ -51,6 +51,14 @@ const char *descrOf(DType type) {
     return "<i8";
   case DType::Bool:
     return "|b1";
+  case DType::I16:
+    return "<i2";
+  case DType::U16:
+    return "<u2";
+  case DType::U32:
+    return "<u4";
+  case DType::U64:
+    return "<u8";
   case DType::BF16:
     return nullptr;
   }
@@ -67,7 +75,8 @@ bool parseDescr(const std::string &descr, DType &type, std::string &error) {
       DType type;
     } kCodes[] = {{"f2", DType::F16}, {"f4", DType::F32}, {"f8", DType::F64},
                   {"i1", DType::I8},  {"u1", DType::U8},  {"b1", DType::Bool},
-                  {"i4", DType::I32}, {"i8", DType::I64}};
+                  {"i4", DType::I32}, {"i8", DType::I64}, {"i2", DType::I16},
+                  {"u2", DType::U16}, {"u4", DType::U32}, {"u8", DType::U64}};
     for (const auto &c : kCodes) {
       if (code != c.code)
         continue;

@@ -22,6 +22,10 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
       options.help = true;
       continue;
     }
+    if (arg == "--report-memory") {
+      options.reportMemory = true;
+      continue;
+    }
     if (arg.rfind("--", 0) != 0) {
       error = "unexpected argument '" + arg + "' (see --help)";
       return false;
@@ -34,9 +38,9 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
       value = arg.substr(eq + 1);
       haveValue = true;
     }
-    static const char *const kFlags[] = {"--input",         "--output-dir",
-                                         "--test-data-dir", "--weights-dir",
-                                         "--tolerance",     "--repeat"};
+    static const char *const kFlags[] = {
+        "--input",     "--output-dir", "--test-data-dir", "--weights-dir",
+        "--tolerance", "--repeat",     "--ranks"};
     bool known = false;
     for (const char *f : kFlags)
       known |= flag == f;
@@ -84,6 +88,15 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
         return false;
       }
       options.repeat = static_cast<int>(n);
+    } else if (flag == "--ranks") {
+      char *end = nullptr;
+      errno = 0;
+      long n = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end || errno || n < 1 || n > 4096) {
+        error = "--ranks expects a count in [1, 4096], got '" + value + "'";
+        return false;
+      }
+      options.ranks = static_cast<int>(n);
     }
   }
   return true;
@@ -106,6 +119,10 @@ std::string runUsage(const char *argv0, const char *modelName) {
          "                         with --test-data-dir (default 1e-4)\n"
          "  --weights-dir DIR      read weight files from DIR\n"
          "  --repeat N             time N runs after one warm-up run\n"
+         "  --ranks N              run the N ranks of a multi-rank program\n"
+         "                         as threads of this process (or start N\n"
+         "                         processes with mpirun -np N)\n"
+         "  --report-memory        print the weight bytes each rank loaded\n"
          "  --help                 this text\n";
 }
 

@@ -22,6 +22,8 @@ struct RunOptions {
   std::string weightsDir; ///< empty: Program::weightsDir
   double tolerance = 1e-4;
   int repeat = 0; ///< 0: run once, untimed
+  int ranks = 0;  ///< --ranks N: N threads; 0: not given
+  bool reportMemory = false;
   bool help = false;
 };
 

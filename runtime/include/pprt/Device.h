@@ -31,6 +31,9 @@ public:
   virtual const char *name() const = 0;
   /// True when device buffers are ordinary host memory (no staging needed).
   virtual bool isHost() const = 0;
+  /// Which of the node's devices init() picks when several processes share
+  /// a node (cuda: GPU localRank % device count). Call before init().
+  virtual void setLocalRank(int localRank) { (void)localRank; }
   /// Selects and checks the hardware; false with `error` when unusable.
   virtual bool init(std::string &error) = 0;
 
@@ -41,11 +44,16 @@ public:
   /// Blocking copies between host and device memory.
   virtual void upload(void *dst, const void *hostSrc, size_t bytes) = 0;
   virtual void download(void *hostDst, const void *src, size_t bytes) = 0;
+  /// Blocking copy between two device buffers, ordered after the work
+  /// queued on `ctx` (the receiving rank's). Ranks that are threads of one
+  /// process exchange data this way.
+  virtual void copy(Context &ctx, void *dst, const void *src, size_t bytes) = 0;
   /// Waits for all work queued on `ctx`, and reports errors that kernels
   /// recorded (a gather index out of range) by exiting with a message.
   virtual void synchronize(Context &ctx) = 0;
 
   /// A context for `rank` of `worldSize` with its stream and BLAS handle.
+  /// Called on the thread that will run the rank.
   virtual Context makeContext(int rank, int worldSize) = 0;
   virtual void destroyContext(Context &ctx) = 0;
 };
@@ -55,8 +63,10 @@ Device &cpuDevice();
 /// The CUDA device; defined in pprt_cuda.
 Device &cudaDevice();
 
-/// runMain on an explicit device. The contract's three-argument runMain is
-/// this with the device of the linked target library.
+/// runMain on an explicit device, without MPI: multi-rank programs run
+/// with `--ranks N` only. The contract's three-argument runMain is the
+/// five-argument form in pprt/Launch.h with the device and the MPI process
+/// group of the linked target library.
 int runMain(int argc, char **argv, const Program &program, Device &device);
 
 } // namespace pprt

@@ -1,7 +1,7 @@
 //===- CpuDevice.cpp - the host Device ------------------------------------===//
 //
 // Buffers are aligned host memory and copies are memcpy. Linking pprt_cpu
-// selects this device: the file also defines the contract's runMain.
+// selects this device (CpuRunMain.cpp defines the contract's runMain).
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,6 +42,10 @@ public:
     if (bytes)
       std::memcpy(hostDst, src, bytes);
   }
+  void copy(Context &, void *dst, const void *src, size_t bytes) override {
+    if (bytes)
+      std::memcpy(dst, src, bytes);
+  }
   void synchronize(Context &) override {}
 
   Context makeContext(int rank, int worldSize) override {
@@ -61,10 +65,6 @@ private:
 Device &cpuDevice() {
   static CpuDevice device;
   return device;
-}
-
-int runMain(int argc, char **argv, const Program &program) {
-  return runMain(argc, argv, program, cpuDevice());
 }
 
 } // namespace pprt

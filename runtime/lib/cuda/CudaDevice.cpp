@@ -3,8 +3,9 @@
 // One cudaMalloc per buffer, made by runMain before the first run; the run
 // itself never allocates. The context's stream is a blocking stream so that
 // it orders after the synchronous cudaMemcpy uploads on the legacy stream.
-// Linking pprt_cuda selects this device: the file also defines the
-// contract's runMain.
+// Linking pprt_cuda selects this device (CudaRunMain.cpp defines the
+// contract's runMain). Processes on one node take GPU localRank % count;
+// rank threads of one process share that GPU.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,7 @@ class CudaDevice final : public Device {
 public:
   const char *name() const override { return "cuda"; }
   bool isHost() const override { return false; }
+  void setLocalRank(int localRank) override { local = localRank; }
 
   bool init(std::string &error) override {
     int count = 0;
@@ -33,8 +35,8 @@ public:
           (status != cudaSuccess ? cudaGetErrorString(status) : "none found");
       return false;
     }
-    // One process per GPU; multi-rank runs will pick the local rank here.
-    PPRT_CUDA_CHECK(cudaSetDevice(0));
+    gpu = local % count;
+    PPRT_CUDA_CHECK(cudaSetDevice(gpu));
     return true;
   }
 
@@ -51,6 +53,15 @@ public:
   void download(void *hostDst, const void *src, size_t bytes) override {
     if (bytes)
       PPRT_CUDA_CHECK(cudaMemcpy(hostDst, src, bytes, cudaMemcpyDeviceToHost));
+  }
+
+  void copy(Context &ctx, void *dst, const void *src, size_t bytes) override {
+    if (!bytes)
+      return;
+    auto stream = static_cast<cudaStream_t>(ctx.stream);
+    PPRT_CUDA_CHECK(
+        cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream));
+    PPRT_CUDA_CHECK(cudaStreamSynchronize(stream));
   }
 
   void synchronize(Context &ctx) override {
@@ -71,6 +82,8 @@ public:
     Context ctx;
     ctx.rank = rank;
     ctx.worldSize = worldSize;
+    // The current device is per thread, and rank threads make their own.
+    PPRT_CUDA_CHECK(cudaSetDevice(gpu));
     cudaStream_t stream;
     PPRT_CUDA_CHECK(cudaStreamCreate(&stream));
     cublasHandle_t blas;
@@ -89,6 +102,10 @@ public:
     ctx.blas = nullptr;
     ctx.stream = nullptr;
   }
+
+private:
+  int local = 0;
+  int gpu = 0;
 };
 
 } // namespace
@@ -96,10 +113,6 @@ public:
 Device &cudaDevice() {
   static CudaDevice device;
   return device;
-}
-
-int runMain(int argc, char **argv, const Program &program) {
-  return runMain(argc, argv, program, cudaDevice());
 }
 
 } // namespace pprt

@@ -1,14 +1,16 @@
 //===- TinyCudaProgram.cu - a generated cuda program in miniature ---------===//
 //
 // Only built, never run (CI has no GPU): it checks that a .cu file compiled
-// by nvcc links against pprt_main, pprt_cuda, pprt, cuBLAS and cudart, and
-// that every typed cuda kernel is instantiated in the library.
+// by nvcc links against pprt_main, pprt_cuda, pprt_mpi, pprt, cuBLAS, NCCL,
+// MPI and cudart, that every typed cuda kernel is instantiated in the
+// library, and that the Comm calls compile with nvcc.
 //
 //===----------------------------------------------------------------------===//
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
+#include "pprt/Comm.h"
 #include "pprt/CudaCheck.h"
 #include "pprt/Kernels.h"
 
@@ -48,6 +50,16 @@ void run(pprt::Context &ctx, void *const *inputs, void *const *outputs,
   useTyped<float>(ctx, arena + 4096);
   useTyped<__half>(ctx, arena + 8192);
   useTyped<__nv_bfloat16>(ctx, arena + 12288);
+  // What generated multi-rank code calls (NCCL or LocalComm behind it).
+  if (ctx.comm) {
+    float *y = static_cast<float *>(outputs[0]);
+    pprt::allReduce(ctx, y, 16, pprt::DType::F32, pprt::CollectiveOp::Sum, 1,
+                    "tiny all_reduce");
+    if (pprt::indexInGroup(ctx, 1) == 0)
+      pprt::send(ctx, y, 64, 1, 1, 0, "tiny send");
+    else
+      pprt::recv(ctx, y, 64, 1, 0, 0, "tiny recv");
+  }
 }
 
 const pprt::TensorSpec kInputs[] = {{"x", pprt::DType::F32, 1, {16}}};

@@ -292,8 +292,9 @@ PP_FOLD_BINARY(AddOp, a + b, int64_t(uint64_t(a) + uint64_t(b)))
 PP_FOLD_BINARY(SubOp, a - b, int64_t(uint64_t(a) - uint64_t(b)))
 PP_FOLD_BINARY(MulOp, a * b, int64_t(uint64_t(a) * uint64_t(b)))
 PP_FOLD_BINARY(PowOp, std::pow(a, b), toInt64(std::pow(double(a), double(b))))
-PP_FOLD_BINARY(MaxOp, std::max(a, b), std::max(a, b))
-PP_FOLD_BINARY(MinOp, std::min(a, b), std::min(a, b))
+// A NaN operand wins, as in the emitted code and numpy.
+PP_FOLD_BINARY(MaxOp, a > b || std::isnan(a) ? a : b, std::max(a, b))
+PP_FOLD_BINARY(MinOp, a < b || std::isnan(a) ? a : b, std::min(a, b))
 PP_FOLD_BINARY(AndOp, a && b, a && b)
 PP_FOLD_BINARY(OrOp, a || b, a || b)
 

@@ -1,0 +1,536 @@
+//===- RunRanks.cpp - runMain for programs with a stage table -------------===//
+//
+// Every rank runs the StageSpec of its coordinate on the stage axis with
+// only that stage's weights, and of a sharded weight only its block, read
+// straight from the mapped file. Inputs are read whole (once per process)
+// and each rank uploads its block. After the run, the ranks that hold
+// distinct blocks of an output send them to rank 0, which pastes the whole
+// tensor together and writes or compares it exactly as a single-rank run
+// does, so the files do not depend on how the ranks were started.
+//
+// All ranks agree that setup succeeded before any runs: a rank that failed
+// to load its weights must not leave its peers waiting in a recv.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RunRanks.h"
+#include "RunIO.h"
+#include "Shard.h"
+#include "pprt/CommGroups.h"
+#include "pprt/DType.h"
+#include "pprt/Device.h"
+#include "pprt/LocalComm.h"
+#include "pprt/Timer.h"
+#include "pprt/Watchdog.h"
+#include "pprt/Weights.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <thread>
+
+namespace pprt {
+
+namespace {
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+  return 1;
+}
+
+bool checkIndices(const std::string &what, int count, const int *indices,
+                  int limit, std::string &error) {
+  if (count < 0 || (count > 0 && !indices)) {
+    error = what + " has no index table";
+    return false;
+  }
+  for (int i = 0; i < count; ++i)
+    if (indices[i] < 0 || indices[i] >= limit) {
+      error = what + " lists index " + std::to_string(indices[i]) + " of " +
+              std::to_string(limit);
+      return false;
+    }
+  return true;
+}
+
+/// Checks the stage table and shardings; fills `producer` (the stage of
+/// each output).
+bool checkProgram(const Program &program, std::vector<int> &producer,
+                  std::string &error) {
+  const MeshSpec &mesh = program.mesh;
+  if (mesh.numAxes < 0 || mesh.numAxes > kMaxMeshAxes) {
+    error = "mesh has " + std::to_string(mesh.numAxes) + " axes (at most " +
+            std::to_string(kMaxMeshAxes) + ")";
+    return false;
+  }
+  for (int a = 0; a < mesh.numAxes; ++a)
+    if (mesh.axisSizes[a] < 1) {
+      error = "mesh axis " + std::to_string(a) + " has size " +
+              std::to_string(mesh.axisSizes[a]);
+      return false;
+    }
+  if (program.stageAxis < -1 || program.stageAxis >= mesh.numAxes) {
+    error = "stage axis " + std::to_string(program.stageAxis) +
+            " is not a mesh axis";
+    return false;
+  }
+  int64_t expected =
+      program.stageAxis < 0 ? 1 : mesh.axisSizes[program.stageAxis];
+  if (!program.stages || program.numStages != expected) {
+    error = std::to_string(program.numStages) + " stages for a stage axis of " +
+            std::to_string(expected);
+    return false;
+  }
+  producer.assign(program.numOutputs, -1);
+  for (int s = 0; s < program.numStages; ++s) {
+    const StageSpec &stage = program.stages[s];
+    std::string what = "stage " + std::to_string(s);
+    if (!stage.run) {
+      error = what + " has no run function";
+      return false;
+    }
+    if (!checkIndices(what + " weights", stage.numWeights, stage.weights,
+                      program.numWeights, error) ||
+        !checkIndices(what + " inputs", stage.numInputs, stage.inputs,
+                      program.numInputs, error) ||
+        !checkIndices(what + " outputs", stage.numOutputs, stage.outputs,
+                      program.numOutputs, error))
+      return false;
+    for (int i = 0; i < stage.numOutputs; ++i) {
+      int o = stage.outputs[i];
+      if (producer[o] >= 0) {
+        error = std::string("output ") + program.outputs[o].name +
+                " is produced by stages " + std::to_string(producer[o]) +
+                " and " + std::to_string(s);
+        return false;
+      }
+      producer[o] = s;
+    }
+  }
+  for (int o = 0; o < program.numOutputs; ++o)
+    if (producer[o] < 0) {
+      error =
+          std::string("no stage produces output ") + program.outputs[o].name;
+      return false;
+    }
+  auto checkTensors = [&](const char *kind, int count,
+                          const TensorSpec *specs) {
+    for (int i = 0; i < count; ++i)
+      if (!checkShardAxes(std::string(kind) + " " + specs[i].name,
+                          specs[i].shape, specs[i].rank, specs[i].shardAxes,
+                          mesh, program.stageAxis, error))
+        return false;
+    return true;
+  };
+  if (!checkTensors("input", program.numInputs, program.inputs) ||
+      !checkTensors("output", program.numOutputs, program.outputs))
+    return false;
+  for (int w = 0; w < program.numWeights; ++w) {
+    const WeightSpec &spec = program.weights[w];
+    if (!checkShardAxes(std::string("weight ") + spec.name, spec.shape,
+                        spec.rank, spec.shardAxes, mesh, program.stageAxis,
+                        error))
+      return false;
+  }
+  return true;
+}
+
+using CommMaker = std::function<std::unique_ptr<Comm>(Context &)>;
+
+/// What every rank of a run shares (read only).
+struct Job {
+  const Program &program;
+  const RunOptions &options;
+  Device &device;
+  const RunData &data;
+  pp::MeshShape mesh;
+  std::vector<int64_t> axisSizes;
+  std::vector<int> producer;
+  std::string weightsDir;
+  AxisMask world;
+};
+
+/// What a rank hands back: its status, and on rank 0 the whole outputs.
+struct Outcome {
+  int status = 0;
+  std::vector<HostArray> outputs;
+};
+
+/// A rank's context and buffers, released on every return path.
+class RankState {
+public:
+  RankState(Device &device, int rank, int worldSize) : device(device) {
+    ctx = device.makeContext(rank, worldSize);
+  }
+  ~RankState() {
+    for (void *p : buffers)
+      device.free(p);
+    device.destroyContext(ctx);
+  }
+  void *alloc(size_t bytes) {
+    buffers.push_back(device.alloc(bytes));
+    return buffers.back();
+  }
+
+  Device &device;
+  Context ctx;
+
+private:
+  std::vector<void *> buffers;
+};
+
+int stageOf(const Job &job, const std::vector<int64_t> &coords) {
+  return job.program.stageAxis < 0 ? 0 : int(coords[job.program.stageAxis]);
+}
+
+/// The ranks holding distinct blocks of output `o`, in rank order: those of
+/// the producing stage at coordinate 0 on every axis that does not split it.
+std::vector<int64_t> contributors(const Job &job, int o) {
+  const TensorSpec &spec = job.program.outputs[o];
+  std::vector<bool> splits(job.mesh.numAxes(), false);
+  for (int d = 0; spec.shardAxes && d < spec.rank; ++d)
+    if (spec.shardAxes[d] >= 0)
+      splits[spec.shardAxes[d]] = true;
+  std::vector<int64_t> ranks;
+  for (int64_t r = 0; r < job.mesh.numRanks(); ++r) {
+    std::vector<int64_t> coords = job.mesh.coordsOf(r);
+    bool holds = stageOf(job, coords) == job.producer[o];
+    for (int64_t a = 0; holds && a < job.mesh.numAxes(); ++a)
+      if (a != job.program.stageAxis && !splits[a] && coords[a] != 0)
+        holds = false;
+    if (holds)
+      ranks.push_back(r);
+  }
+  return ranks;
+}
+
+/// A rank's buffers, in the order of the program's tables (null where the
+/// stage does not list an entry).
+struct StageBuffers {
+  std::vector<void *> inputs, outputs, weights;
+  char *arena = nullptr;
+  uint64_t weightBytes = 0;
+};
+
+/// Allocates and fills this rank's inputs, outputs, weights and arena;
+/// false with `error` when a weight cannot be loaded.
+bool setUpStage(const Job &job, RankState &state, const StageSpec &stage,
+                const std::vector<int64_t> &coords, StageBuffers &buffers,
+                std::string &error) {
+  const Program &program = job.program;
+  Device &device = job.device;
+  buffers.inputs.assign(program.numInputs, nullptr);
+  buffers.outputs.assign(program.numOutputs, nullptr);
+  buffers.weights.assign(program.numWeights, nullptr);
+
+  std::vector<char> host;
+  for (int k = 0; k < stage.numInputs; ++k) {
+    int i = stage.inputs[k];
+    const TensorSpec &spec = program.inputs[i];
+    Block block = shardBlock(spec.shape, spec.rank, spec.shardAxes, coords,
+                             job.axisSizes);
+    size_t elem = dtypeSize(spec.dtype);
+    host.resize(block.numElements() * elem);
+    copyBlockOut(host.data(), job.data.inputs[i].data.data(), spec.shape, block,
+                 elem);
+    buffers.inputs[i] = state.alloc(host.size());
+    device.upload(buffers.inputs[i], host.data(), host.size());
+  }
+  for (int k = 0; k < stage.numOutputs; ++k) {
+    int o = stage.outputs[k];
+    const TensorSpec &spec = program.outputs[o];
+    Block block = shardBlock(spec.shape, spec.rank, spec.shardAxes, coords,
+                             job.axisSizes);
+    buffers.outputs[o] =
+        state.alloc(block.numElements() * dtypeSize(spec.dtype));
+  }
+  WeightFiles files(job.weightsDir);
+  for (int k = 0; k < stage.numWeights; ++k) {
+    int w = stage.weights[k];
+    if (buffers.weights[w])
+      continue; // listed twice
+    const WeightSpec &spec = program.weights[w];
+    const MappedFile *file = files.get(spec.file, error);
+    if (!file || !checkWeightRange(spec, *file, error))
+      return false;
+    Block block = shardBlock(spec.shape, spec.rank, spec.shardAxes, coords,
+                             job.axisSizes);
+    size_t bytes = block.numElements() * dtypeSize(spec.dtype);
+    buffers.weights[w] = state.alloc(bytes);
+    buffers.weightBytes += bytes;
+    void *dst = buffers.weights[w];
+    if (!device.isHost()) {
+      host.resize(bytes);
+      dst = host.data();
+    }
+    if (!loadWeightSlice(spec, *file, block.starts, block.sizes, dst, error))
+      return false;
+    if (!device.isHost())
+      device.upload(buffers.weights[w], host.data(), bytes);
+  }
+  buffers.arena = static_cast<char *>(state.alloc(stage.arenaBytes));
+  return true;
+}
+
+void runRank(const Job &job, int rank, const CommMaker &makeComm,
+             Outcome &outcome) {
+  const Program &program = job.program;
+  Device &device = job.device;
+  int n = int(job.mesh.numRanks());
+  RankState state(device, rank, n);
+  Context &ctx = state.ctx;
+  ctx.mesh = &program.mesh;
+  // Declared after `state`: the Comm goes before the context it uses.
+  std::unique_ptr<Comm> comm = makeComm(ctx);
+  ctx.comm = comm.get();
+
+  std::vector<int64_t> coords = job.mesh.coordsOf(rank);
+  int stageIndex = stageOf(job, coords);
+  const StageSpec &stage = program.stages[stageIndex];
+  StageBuffers buffers;
+  std::string error;
+  bool ok = setUpStage(job, state, stage, coords, buffers, error);
+  if (!ok)
+    std::fprintf(stderr, "error: rank %d: %s\n", rank, error.c_str());
+
+  // Runtime buffers, allocated before the first run like everything else.
+  int32_t flag = ok ? 0 : 1;
+  void *flagBuf = state.alloc(sizeof(flag));
+  void *bytesBuf = state.alloc(sizeof(uint64_t));
+  void *allBytesBuf = state.alloc(sizeof(uint64_t) * n);
+  size_t stagingBytes = 0;
+  for (int o = 0; o < program.numOutputs; ++o) {
+    const TensorSpec &spec = program.outputs[o];
+    Block block = shardBlock(spec.shape, spec.rank, spec.shardAxes, coords,
+                             job.axisSizes);
+    stagingBytes = std::max(stagingBytes, size_t(block.numElements()) *
+                                              dtypeSize(spec.dtype));
+  }
+  void *staging = rank == 0 ? state.alloc(stagingBytes) : nullptr;
+
+  auto barrier = [&](const char *what) {
+    comm->allReduce(flagBuf, 1, DType::I32, CollectiveOp::Max, job.world, what);
+    device.synchronize(ctx);
+  };
+  device.upload(flagBuf, &flag, sizeof(flag));
+  barrier("runtime: did every rank load its weights?");
+  device.download(&flag, flagBuf, sizeof(flag));
+  if (flag) {
+    outcome.status = 1;
+    return;
+  }
+
+  if (job.options.reportMemory) {
+    uint64_t mine = buffers.weightBytes;
+    device.upload(bytesBuf, &mine, sizeof(mine));
+    comm->allGather(allBytesBuf, bytesBuf, sizeof(mine), job.world,
+                    "runtime: --report-memory");
+    device.synchronize(ctx);
+    if (rank == 0) {
+      std::vector<uint64_t> all(n);
+      device.download(all.data(), allBytesBuf, sizeof(uint64_t) * n);
+      for (int r = 0; r < n; ++r)
+        std::printf("rank %d (stage %d): weights %llu bytes\n", r,
+                    stageOf(job, job.mesh.coordsOf(r)),
+                    static_cast<unsigned long long>(all[r]));
+      std::fflush(stdout);
+    }
+  }
+
+  auto runOnce = [&] {
+    stage.run(ctx, buffers.inputs.data(), buffers.outputs.data(),
+              buffers.weights.data(), buffers.arena);
+    device.synchronize(ctx);
+  };
+  runOnce();
+  if (job.options.repeat > 0) {
+    // The step is timed from when all ranks start to when all are done.
+    barrier("runtime: --repeat start");
+    Timer timer;
+    for (int r = 0; r < job.options.repeat; ++r)
+      runOnce();
+    barrier("runtime: --repeat end");
+    if (rank == 0) {
+      std::printf("time: forward mean %.4f ms over %d runs\n",
+                  timer.elapsedMs() / job.options.repeat, job.options.repeat);
+      std::fflush(stdout);
+    }
+  }
+
+  // Outputs to rank 0, one block at a time, in (output, rank) order on
+  // both sides so that the rendezvous sends cannot cross.
+  if (rank == 0)
+    outcome.outputs.resize(program.numOutputs);
+  for (int o = 0; o < program.numOutputs; ++o) {
+    const TensorSpec &spec = program.outputs[o];
+    size_t elem = dtypeSize(spec.dtype);
+    std::string what = std::string("runtime: output ") + spec.name;
+    for (int64_t from : contributors(job, o)) {
+      Block block = shardBlock(spec.shape, spec.rank, spec.shardAxes,
+                               job.mesh.coordsOf(from), job.axisSizes);
+      size_t bytes = block.numElements() * elem;
+      if (rank == from && rank != 0) {
+        comm->send(buffers.outputs[o], bytes, job.world, 0, o, what.c_str());
+        continue;
+      }
+      if (rank != 0)
+        continue;
+      HostArray &whole = outcome.outputs[o];
+      if (whole.data.empty()) {
+        whole.dtype = spec.dtype;
+        whole.shape.assign(spec.shape, spec.shape + spec.rank);
+        whole.data.resize(byteSize(spec));
+      }
+      const void *src = buffers.outputs[o];
+      if (from != 0) {
+        comm->recv(staging, bytes, job.world, from, o, what.c_str());
+        src = staging;
+      }
+      std::vector<char> host(bytes);
+      device.download(host.data(), src, bytes);
+      copyBlockIn(whole.data.data(), host.data(), spec.shape, block, elem);
+    }
+  }
+}
+
+/// `run --ranks N`, and a single rank: threads sharing a LocalWorld.
+int runThreads(const Job &job, double timeout) {
+  std::string error;
+  if (!job.device.init(error))
+    return fail(error);
+  LocalWorld world(job.program.mesh, job.device, timeout);
+  int n = world.numRanks();
+  std::vector<Outcome> outcomes(n);
+  std::vector<std::thread> threads;
+  for (int r = 1; r < n; ++r)
+    threads.emplace_back([&, r] {
+      runRank(
+          job, r, [&](Context &ctx) { return world.makeComm(r, ctx); },
+          outcomes[r]);
+    });
+  runRank(
+      job, 0, [&](Context &ctx) { return world.makeComm(0, ctx); },
+      outcomes[0]);
+  for (std::thread &t : threads)
+    t.join();
+  for (const Outcome &o : outcomes)
+    if (o.status)
+      return o.status;
+  return finishOutputs(job.program, job.options, job.data, outcomes[0].outputs);
+}
+
+/// mpirun/srun: this process is one rank.
+int runProcess(const Job &job, ProcessGroup &processes, const LaunchEnv &env,
+               double timeout) {
+  std::string error;
+  if (!processes.join(error))
+    return fail(error);
+  struct Leave {
+    ProcessGroup &processes;
+    ~Leave() { processes.leave(); }
+  } leave{processes};
+  int64_t n = job.mesh.numRanks();
+  if (processes.size() != n) {
+    std::string hint;
+    // srun started several tasks but each MPI_Init found only itself.
+    if (processes.size() == 1)
+      hint = " (MPI does not see the other processes of this " + env.launcher +
+             " job; under srun, use an MPI with Slurm PMI "
+             "support, e.g. srun --mpi=pmix)";
+    return fail("this program was compiled for " +
+                describeMesh(job.program.mesh) + ", got an MPI world of " +
+                std::to_string(processes.size()) +
+                (processes.size() == 1 ? " process" : " processes") + hint);
+  }
+  int rank = processes.rank();
+  job.device.setLocalRank(processes.localRank());
+  // A rank-specific failure from here on must take the whole job down.
+  if (!job.device.init(error))
+    commFatal("rank " + std::to_string(rank) + ": " + error);
+  Outcome outcome;
+  runRank(
+      job, rank,
+      [&](Context &ctx) {
+        return processes.makeComm(ctx, job.program.mesh, timeout);
+      },
+      outcome);
+  if (outcome.status || rank != 0)
+    return outcome.status;
+  return finishOutputs(job.program, job.options, job.data, outcome.outputs);
+}
+
+} // namespace
+
+std::string describeMesh(const MeshSpec &mesh) {
+  int64_t n = 1;
+  std::string axes;
+  for (int a = 0; a < mesh.numAxes; ++a) {
+    n *= mesh.axisSizes[a];
+    axes += std::string(a ? " x " : "") +
+            (mesh.axisNames[a] ? mesh.axisNames[a] : "?") + "=" +
+            std::to_string(mesh.axisSizes[a]);
+  }
+  std::string s = std::to_string(n) + (n == 1 ? " rank" : " ranks");
+  return axes.empty() ? s : s + " (" + axes + ")";
+}
+
+int runRanks(const Program &program, const RunOptions &options, Device &device,
+             ProcessGroup *processes) {
+  std::string error;
+  std::vector<int> producer;
+  if (!checkProgram(program, producer, error))
+    return fail("invalid program: " + error);
+  double timeout;
+  if (!commTimeoutFromEnv(timeout, error))
+    return fail(error);
+
+  pp::MeshShape mesh = meshShapeOf(program.mesh);
+  int64_t n = mesh.numRanks();
+  std::string compiled =
+      "this program was compiled for " + describeMesh(program.mesh);
+  LaunchEnv env = detectLaunch();
+  bool launched = !env.launcher.empty() && env.size != 1;
+  if (options.ranks > 0) {
+    if (launched)
+      return fail("--ranks cannot be combined with " + env.launcher +
+                  ": start the ranks as threads or as processes");
+    if (options.ranks != n)
+      return fail(compiled + ", got --ranks " + std::to_string(options.ranks));
+  } else if (launched) {
+    if (env.size > 0 && env.size != n)
+      return fail(compiled + ", got " + env.launcher + " with " +
+                  std::to_string(env.size) + " processes");
+    if (!processes)
+      return fail("this runtime was linked without MPI and cannot run under " +
+                  env.launcher + "; use --ranks " + std::to_string(n));
+  } else if (n != 1) {
+    return fail(compiled + ": start it with --ranks " + std::to_string(n) +
+                " or mpirun -np " + std::to_string(n));
+  }
+
+  // Every process reads and checks the inputs before MPI starts, so bad
+  // arguments end every process the same way.
+  RunData data;
+  if (!readRunData(program, options, data, error) ||
+      !prepareOutputDir(options, error))
+    return fail(error);
+
+  Job job{program,
+          options,
+          device,
+          data,
+          mesh,
+          {},
+          std::move(producer),
+          !options.weightsDir.empty() ? options.weightsDir
+          : program.weightsDir        ? program.weightsDir
+                                      : "",
+          allAxesMask(program.mesh)};
+  for (int64_t a = 0; a < mesh.numAxes(); ++a)
+    job.axisSizes.push_back(mesh.axisSize(a));
+  if (launched)
+    return runProcess(job, *processes, env, timeout);
+  return runThreads(job, timeout);
+}
+
+} // namespace pprt

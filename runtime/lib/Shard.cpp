@@ -1,0 +1,123 @@
+//===- Shard.cpp - the part of a tensor that one rank holds ---------------===//
+
+#include "Shard.h"
+
+#include <cstring>
+
+namespace pprt {
+
+int64_t Block::numElements() const {
+  int64_t n = 1;
+  for (int d = 0; d < rank; ++d)
+    n *= sizes[d];
+  return n;
+}
+
+Block shardBlock(const int64_t *shape, int rank, const int *shardAxes,
+                 const std::vector<int64_t> &coords,
+                 const std::vector<int64_t> &axisSizes) {
+  Block block;
+  block.rank = rank;
+  for (int d = 0; d < rank; ++d) {
+    int axis = shardAxes ? shardAxes[d] : -1;
+    if (axis < 0) {
+      block.sizes[d] = shape[d];
+      continue;
+    }
+    block.sizes[d] = shape[d] / axisSizes[axis];
+    block.starts[d] = coords[axis] * block.sizes[d];
+  }
+  return block;
+}
+
+bool checkShardAxes(const std::string &what, const int64_t *shape, int rank,
+                    const int *shardAxes, const MeshSpec &mesh, int stageAxis,
+                    std::string &error) {
+  if (!shardAxes)
+    return true;
+  bool used[kMaxMeshAxes] = {};
+  for (int d = 0; d < rank; ++d) {
+    int axis = shardAxes[d];
+    if (axis == -1)
+      continue;
+    std::string dim = what + ": dim " + std::to_string(d);
+    if (axis < 0 || axis >= mesh.numAxes) {
+      error = dim + " is split over mesh axis " + std::to_string(axis) +
+              ", which does not exist";
+      return false;
+    }
+    if (axis == stageAxis) {
+      error = dim + " is split over the stage axis";
+      return false;
+    }
+    if (used[axis]) {
+      error = dim + " is split over mesh axis " + std::to_string(axis) +
+              ", which already splits another dim";
+      return false;
+    }
+    used[axis] = true;
+    if (shape[d] % mesh.axisSizes[axis] != 0) {
+      error = dim + " of size " + std::to_string(shape[d]) +
+              " does not divide into " + std::to_string(mesh.axisSizes[axis]) +
+              " parts";
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+/// Calls copyRow(wholeOffset, blockOffset, rowBytes) for every row of the
+/// block (the innermost dim is contiguous in both).
+template <typename CopyRow>
+void forEachRow(const int64_t *shape, const Block &block, size_t elemSize,
+                CopyRow copyRow) {
+  int rank = block.rank;
+  if (block.numElements() == 0)
+    return;
+  if (rank == 0) {
+    copyRow(0, 0, elemSize);
+    return;
+  }
+  int64_t strides[kMaxRank];
+  int64_t stride = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    strides[d] = stride;
+    stride *= shape[d];
+  }
+  int64_t rowLen = block.sizes[rank - 1];
+  int64_t numRows = block.numElements() / rowLen;
+  int64_t index[kMaxRank] = {};
+  for (int64_t row = 0; row < numRows; ++row) {
+    int64_t offset = block.starts[rank - 1];
+    for (int d = 0; d + 1 < rank; ++d)
+      offset += (block.starts[d] + index[d]) * strides[d];
+    copyRow(offset * elemSize, row * rowLen * elemSize, rowLen * elemSize);
+    for (int d = rank - 2; d >= 0; --d) {
+      if (++index[d] < block.sizes[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
+} // namespace
+
+void copyBlockOut(void *dst, const void *whole, const int64_t *shape,
+                  const Block &block, size_t elemSize) {
+  forEachRow(shape, block, elemSize, [&](size_t at, size_t to, size_t bytes) {
+    std::memcpy(static_cast<char *>(dst) + to,
+                static_cast<const char *>(whole) + at, bytes);
+  });
+}
+
+void copyBlockIn(void *whole, const void *src, const int64_t *shape,
+                 const Block &block, size_t elemSize) {
+  forEachRow(shape, block, elemSize, [&](size_t at, size_t from, size_t bytes) {
+    std::memcpy(static_cast<char *>(whole) + at,
+                static_cast<const char *>(src) + from, bytes);
+  });
+}
+
+} // namespace pprt
