@@ -294,16 +294,24 @@ LogicalResult ReduceScatterOp::verify() {
       failed(checkSameElementType(*this, type, getResult().getType())) ||
       failed(checkReductionType(*this, getKind(), type)));
 }
-LogicalResult ReduceScatterOp::verifyWithGroup(int64_t groupSize) {
-  auto type = llvm::cast<RankedTensorType>(getInput().getType());
-  int64_t dim = getDimAttr().getInt();
-  if (failed(checkDivisible(*this, type, dim, groupSize)))
+/// Ops that leave each rank 1/groupSize of dim `dim` (reduce_scatter,
+/// all_slice): the dim must divide, and the result is the input shrunk.
+static LogicalResult checkShrunkDim(Operation *op, Value input, Value result,
+                                    int64_t dim, int64_t groupSize,
+                                    StringRef verb) {
+  auto type = llvm::cast<RankedTensorType>(input.getType());
+  if (failed(checkDivisible(op, type, dim, groupSize)))
     return failure();
   SmallVector<int64_t> expected(type.getShape());
   expected[dim] /= groupSize;
-  return checkResultShape(*this, getResult().getType(), expected,
-                          "scattering dim " + Twine(dim) + " over a group of " +
+  return checkResultShape(op, result.getType(), expected,
+                          verb + " dim " + Twine(dim) + " over a group of " +
                               Twine(groupSize));
+}
+
+LogicalResult ReduceScatterOp::verifyWithGroup(int64_t groupSize) {
+  return checkShrunkDim(*this, getInput(), getResult(),
+                        getDimAttr().getInt(), groupSize, "scattering");
 }
 LogicalResult
 ReduceScatterOp::verifySymbolUses(SymbolTableCollection &tables) {
@@ -340,7 +348,6 @@ LogicalResult AllToAllOp::verifySymbolUses(SymbolTableCollection &tables) {
   return verifyGroup(*this, tables);
 }
 
-
 //===----------------------------------------------------------------------===//
 // AllSliceOp
 //===----------------------------------------------------------------------===//
@@ -352,15 +359,8 @@ LogicalResult AllSliceOp::verify() {
       failed(checkSameElementType(*this, type, getResult().getType())));
 }
 LogicalResult AllSliceOp::verifyWithGroup(int64_t groupSize) {
-  auto type = llvm::cast<RankedTensorType>(getInput().getType());
-  int64_t dim = getDimAttr().getInt();
-  if (failed(checkDivisible(*this, type, dim, groupSize)))
-    return failure();
-  SmallVector<int64_t> expected(type.getShape());
-  expected[dim] /= groupSize;
-  return checkResultShape(*this, getResult().getType(), expected,
-                          "slicing dim " + Twine(dim) + " over a group of " +
-                              Twine(groupSize));
+  return checkShrunkDim(*this, getInput(), getResult(),
+                        getDimAttr().getInt(), groupSize, "slicing");
 }
 LogicalResult AllSliceOp::verifySymbolUses(SymbolTableCollection &tables) {
   return verifyGroup(*this, tables);
