@@ -62,6 +62,9 @@ struct TensorSpec {
   int rank;
   int64_t shape[kMaxRank];
   const int *shardAxes = nullptr;  ///< rank entries, or null: replicated
+  /// The dim cut into Program::numMicrobatches equal parts (within this
+  /// rank's block); -1: every micro-batch reads or writes the whole block.
+  int batchDim = -1;
 };
 
 /// A weight: where its bytes are in a file, and what the program wants.
@@ -79,6 +82,11 @@ struct WeightSpec {
   /// As in TensorSpec: each rank loads only its part of the split dims
   /// (tensor parallelism), read straight from the file.
   const int *shardAxes = nullptr;
+  /// A part of the file tensor (a fused QKV weight's Q columns, say): the
+  /// block at regionStarts of regionSizes elements, which shardAxes then
+  /// splits. Null: the whole tensor.
+  const int64_t *regionStarts = nullptr;
+  const int64_t *regionSizes = nullptr;
 };
 
 class Comm;
@@ -91,6 +99,7 @@ struct Context {
   void *blas = nullptr;    ///< cuda: cublasHandle_t
   Comm *comm = nullptr;    ///< set when the program has more than one rank
   const MeshSpec *mesh = nullptr;
+  int microbatch = 0;  ///< the micro-batch the current stage call computes
 };
 
 /// Runs the model once. `inputs`, `outputs` and `weights` point to buffers
@@ -115,6 +124,23 @@ struct StageSpec {
   const int *outputs;  ///< graph outputs the stage produces
 };
 
+/// One step of a rank's schedule. Forward runs StageSpec::run; the
+/// backward kinds belong to training and are rejected by this runtime.
+enum class ActionKind : int32_t { Forward = 0, BackwardInput = 1,
+                                  BackwardWeight = 2 };
+
+struct Action {
+  ActionKind kind;
+  int stage;       ///< index into Program::stages
+  int microbatch;  ///< 0 .. numMicrobatches-1
+};
+
+/// The ordered actions of the ranks at one coordinate of the stage axis.
+struct RankSchedule {
+  int numActions;
+  const Action *actions;
+};
+
 struct Program {
   const char *modelName;
   const char *target;      ///< "cpu" or "cuda"
@@ -129,11 +155,19 @@ struct Program {
   uint64_t arenaBytes;
   RunFn run;
   /// Multi-rank programs: the mesh, the mesh axis that numbers pipeline
-  /// stages (-1: every rank runs stage 0), and one StageSpec per stage.
+  /// stages (-1: every rank runs stage 0), and the stages. With v virtual
+  /// stages per rank there are v * P stages; stage s runs on the ranks at
+  /// coordinate s % P of the stage axis.
   MeshSpec mesh = {};
   int stageAxis = -1;
   int numStages = 0;
   const StageSpec *stages = nullptr;
+  /// Inputs and outputs with a batchDim are cut into this many micro-batches.
+  int numMicrobatches = 1;
+  /// One action list per stage-axis coordinate, in the order the ranks run
+  /// them (the compiler's verified schedule). Null: for each micro-batch in
+  /// turn, run the rank's stages in order.
+  const RankSchedule *schedule = nullptr;
 };
 
 /// Defined by the generated program.
