@@ -144,7 +144,8 @@ LogicalResult GraphImporter::importInitializers(const llvm::StringSet<> &used) {
                             << "' lives outside the model folder";
     values[tensor.name] = builder.create<WeightOp>(
         loc, type, tensor.name, file, int64_t(tensor.offset),
-        /*file_element_type=*/TypeAttr());
+        /*file_element_type=*/TypeAttr(), /*file_shape=*/DenseI64ArrayAttr(),
+        /*region_starts=*/DenseI64ArrayAttr());
   }
   return success();
 }

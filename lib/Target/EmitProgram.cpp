@@ -7,7 +7,6 @@
 
 #include "pp/Target/EmitProgram.h"
 
-#include "Legalize.h"
 #include "PlanReport.h"
 #include "ProgramWriter.h"
 #include "Toolchain.h"
@@ -37,16 +36,11 @@ LogicalResult writeFile(Location loc, const std::string &path,
 LogicalResult mlir::pp::emitProgram(ModuleOp module,
                                     const TargetOptions &options) {
   Location loc = module.getLoc();
-  auto main = module.lookupSymbol<func::FuncOp>("main");
-  if (!main)
-    return emitError(loc) << "the module has no func.func @main to compile";
   bool cuda = options.target == "cuda";
   auto modelAttr = module->getAttrOfType<StringAttr>("pp.model");
   auto dirAttr = module->getAttrOfType<StringAttr>("pp.weights_dir");
   std::string model = modelAttr ? modelAttr.str() : "<mlir input>";
   std::string weightsDir = dirAttr ? dirAttr.str() : ".";
-
-  legalizeForKernels(main);
 
   std::string out = options.outputDir;
   SmallString<256> src(out);
@@ -56,8 +50,20 @@ LogicalResult mlir::pp::emitProgram(ModuleOp module,
 
   std::string source;
   llvm::raw_string_ostream sourceOs(source);
-  PlanInfo plan{model, options.target, main, {}};
-  if (failed(writeProgram(main, cuda, model, weightsDir, sourceOs,
+  PlanInfo plan;
+  plan.model = model;
+  plan.target = options.target;
+  if (auto layers = module->getAttrOfType<DenseI64ArrayAttr>("pp.stage_layers"))
+    plan.stageLayers.assign(layers.asArrayRef().begin(),
+                            layers.asArrayRef().end());
+  if (auto flops = module->getAttrOfType<DenseI64ArrayAttr>("pp.stage_flops"))
+    plan.stageFlops.assign(flops.asArrayRef().begin(),
+                           flops.asArrayRef().end());
+  if (auto source = module->getAttrOfType<StringAttr>("pp.layer_source"))
+    plan.layerSource = source.str();
+  if (auto schedule = module->getAttrOfType<StringAttr>("pp.schedule_name"))
+    plan.schedule = schedule.str();
+  if (failed(writeProgram(module, cuda, model, weightsDir, sourceOs,
                           plan.summary)))
     return failure();
 

@@ -62,6 +62,70 @@ void legalizeReduce(ReduceOp op) {
   op.erase();
 }
 
+/// `perm` moving `dim` to the front, and its inverse.
+std::pair<SmallVector<int64_t>, SmallVector<int64_t>> frontPerm(int64_t rank,
+                                                                int64_t dim) {
+  SmallVector<int64_t> perm{dim}, inverse(rank);
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != dim)
+      perm.push_back(d);
+  for (int64_t i = 0; i < rank; ++i)
+    inverse[perm[i]] = i;
+  return {perm, inverse};
+}
+
+Value transposed(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
+  RankedTensorType type = typeOf(v);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  return b.create<TransposeOp>(
+      loc, RankedTensorType::get(shape, type.getElementType()), v,
+      b.getDenseI64ArrayAttr(perm));
+}
+
+/// The runtime gathers and scatters contiguous chunks: a collective on an
+/// inner dim runs on a copy with that dim moved to the front.
+template <typename OpT>
+void legalizeCollectiveDim(OpT op, function_ref<Value(OpBuilder &, Value,
+                                                      RankedTensorType)>
+                                       rebuild) {
+  int64_t dim = op.getDim();
+  RankedTensorType in = typeOf(op.getInput());
+  if (numElements(in.getShape().take_front(dim)) == 1)
+    return;
+  OpBuilder b(op);
+  auto [perm, inverse] = frontPerm(in.getRank(), dim);
+  Value moved = transposed(b, op.getLoc(), op.getInput(), perm);
+  RankedTensorType out = typeOf(op.getResult());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(out.getDimSize(p));
+  Value done = rebuild(b, moved, RankedTensorType::get(shape, out.getElementType()));
+  op.getResult().replaceAllUsesWith(
+      transposed(b, op.getLoc(), done, inverse));
+  op.erase();
+}
+
+/// all_to_all(split s, concat c) is all_gather(c) then all_slice(s): the
+/// same values with the whole tensor in between (more traffic, no packing).
+void legalizeAllToAll(AllToAllOp op) {
+  OpBuilder b(op);
+  RankedTensorType in = typeOf(op.getInput());
+  RankedTensorType out = typeOf(op.getResult());
+  SmallVector<int64_t> whole(in.getShape());
+  whole[op.getConcatDim()] = out.getDimSize(op.getConcatDim());
+  Value gathered = b.create<AllGatherOp>(
+      op.getLoc(), RankedTensorType::get(whole, in.getElementType()),
+      op.getInput(), op.getMeshAttr(), op.getAxesAttr(),
+      b.getI64IntegerAttr(op.getConcatDim()));
+  Value sliced = b.create<AllSliceOp>(op.getLoc(), out, gathered,
+                                      op.getMeshAttr(), op.getAxesAttr(),
+                                      b.getI64IntegerAttr(op.getSplitDim()));
+  op.getResult().replaceAllUsesWith(sliced);
+  op.erase();
+}
+
 } // namespace
 
 void mlir::pp::legalizeForKernels(func::FuncOp func) {
@@ -72,5 +136,25 @@ void mlir::pp::legalizeForKernels(func::FuncOp func) {
       legalizeMatMul(m);
     else if (auto r = dyn_cast<ReduceOp>(op))
       legalizeReduce(r);
+    else if (auto a = dyn_cast<AllToAllOp>(op))
+      legalizeAllToAll(a);
+  }
+  // After all_to_all became all_gather + all_slice.
+  ops.clear();
+  func.walk([&](Operation *op) { ops.push_back(op); });
+  for (Operation *op : ops) {
+    if (auto g = dyn_cast<AllGatherOp>(op))
+      legalizeCollectiveDim(g, [&](OpBuilder &b, Value in, RankedTensorType t) {
+        return b.create<AllGatherOp>(g.getLoc(), t, in, g.getMeshAttr(),
+                                     g.getAxesAttr(), b.getI64IntegerAttr(0))
+            .getResult();
+      });
+    else if (auto r = dyn_cast<ReduceScatterOp>(op))
+      legalizeCollectiveDim(r, [&](OpBuilder &b, Value in, RankedTensorType t) {
+        return b.create<ReduceScatterOp>(r.getLoc(), t, r.getKindAttr(), in,
+                                         r.getMeshAttr(), r.getAxesAttr(),
+                                         b.getI64IntegerAttr(0))
+            .getResult();
+      });
   }
 }

@@ -1,34 +1,26 @@
 //===- PlanReport.cpp - plan.json and plan.txt ---------------------------===//
-//
-// Today's programs run on one rank; the plan already has the shape the
-// parallel plans fill in (a mesh, and a list of ranks with their memory).
-//
-//===----------------------------------------------------------------------===//
 
 #include "PlanReport.h"
 
+#include "pp/Support/MeshShape.h"
+
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
+
+#include <set>
 
 using namespace mlir;
 using namespace mlir::pp;
 
 namespace {
 
-std::string shapeText(Type type) {
-  auto t = llvm::cast<RankedTensorType>(type);
+std::string shapeText(ArrayRef<int64_t> shape, Type element) {
   std::string s;
   llvm::raw_string_ostream os(s);
-  for (auto [i, d] : llvm::enumerate(t.getShape()))
+  for (auto [i, d] : llvm::enumerate(shape))
     os << (i ? "x" : "") << d;
-  os << (t.getRank() ? "x" : "") << t.getElementType();
+  os << (shape.empty() ? "" : "x") << element;
   return s;
-}
-
-std::string nameOf(func::FuncOp main, unsigned i, bool arg) {
-  auto name = arg ? main.getArgAttrOfType<StringAttr>(i, "pp.name")
-                  : main.getResultAttrOfType<StringAttr>(i, "pp.name");
-  return name ? name.str() : "v" + std::to_string(i);
 }
 
 std::string humanBytes(uint64_t bytes) {
@@ -45,41 +37,121 @@ std::string humanBytes(uint64_t bytes) {
   return s;
 }
 
+::pp::MeshShape meshOf(const ProgramSummary &s) {
+  if (!s.multiRank)
+    return ::pp::MeshShape({}, {});
+  return ::pp::MeshShape(s.axisNames, s.axisSizes);
+}
+
+/// "tp on dim 1", or "replicated".
+std::string splitText(const ProgramSummary &s, ArrayRef<int> shardAxes) {
+  std::string text;
+  for (auto [d, a] : llvm::enumerate(shardAxes))
+    if (a >= 0)
+      text += (text.empty() ? "" : ", ") + s.axisNames[a] + " on dim " +
+              std::to_string(d);
+  return text.empty() ? "replicated" : text;
+}
+
+std::string meshText(const ProgramSummary &s) {
+  std::string text;
+  for (auto [i, name] : llvm::enumerate(s.axisNames))
+    text += (i ? " " : "") + name + "=" + std::to_string(s.axisSizes[i]);
+  return text.empty() ? "dp=1 pp=1 tp=1" : text;
+}
+
 } // namespace
+
+std::vector<PlannedRank> mlir::pp::plannedRanks(const ProgramSummary &s) {
+  std::vector<PlannedRank> ranks;
+  ::pp::MeshShape mesh = meshOf(s);
+  int64_t pipeline = s.stageAxis >= 0 ? s.axisSizes[s.stageAxis] : 1;
+  for (int64_t r = 0; r < mesh.numRanks(); ++r) {
+    PlannedRank rank{r, mesh.coordsOf(r), {}, 0, 0};
+    int64_t coord = s.stageAxis >= 0 ? rank.coords[s.stageAxis] : 0;
+    std::set<int> weights;
+    for (const StageSummary &stage : s.stages) {
+      if (stage.index % pipeline != coord)
+        continue;
+      rank.stages.push_back(stage.index);
+      rank.arenaBytes += stage.arenaBytes;
+      weights.insert(stage.weights.begin(), stage.weights.end());
+    }
+    // A rank loads a weight once even when two of its stages read it.
+    for (int w : weights)
+      rank.weightBytes += s.weights[w].localBytes;
+    ranks.push_back(std::move(rank));
+  }
+  return ranks;
+}
 
 void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
   llvm::json::OStream j(os, 2);
   const ProgramSummary &s = plan.summary;
+  std::vector<PlannedRank> ranks = plannedRanks(s);
   j.object([&] {
     j.attribute("model", plan.model);
     j.attribute("target", plan.target);
     j.attributeObject("mesh", [&] {
-      j.attribute("dp", 1);
-      j.attribute("pp", 1);
-      j.attribute("tp", 1);
+      if (!s.multiRank) {
+        j.attribute("dp", 1);
+        j.attribute("pp", 1);
+        j.attribute("tp", 1);
+      }
+      for (auto [i, name] : llvm::enumerate(s.axisNames))
+        j.attribute(name, s.axisSizes[i]);
     });
-    auto values = [&](StringRef key, TypeRange types, bool arg) {
+    j.attribute("num_ranks", int64_t(ranks.size()));
+    j.attribute("microbatches", s.numMicrobatches);
+    if (!plan.schedule.empty())
+      j.attribute("schedule", plan.schedule);
+    auto values = [&](StringRef key, ArrayRef<PlannedTensor> tensors) {
       j.attributeArray(key, [&] {
-        for (auto [i, type] : llvm::enumerate(types))
+        for (const PlannedTensor &t : tensors)
           j.object([&] {
-            j.attribute("name", nameOf(plan.main, i, arg));
-            j.attribute("type", shapeText(type));
+            j.attribute("name", t.name);
+            j.attribute("type", shapeText(t.wholeShape, t.element));
+            j.attribute("microbatch_type", shapeText(t.localShape, t.element));
+            if (t.batchDim >= 0)
+              j.attribute("batch_dim", t.batchDim);
           });
       });
     };
-    values("inputs", plan.main.getFunctionType().getInputs(), true);
-    values("outputs", plan.main.getFunctionType().getResults(), false);
+    values("inputs", s.inputs);
+    values("outputs", s.outputs);
+    j.attributeArray("stages", [&] {
+      for (const StageSummary &stage : s.stages)
+        j.object([&] {
+          j.attribute("stage", stage.index);
+          if (size_t(stage.index) < plan.stageLayers.size())
+            j.attribute("layers", plan.stageLayers[stage.index]);
+          if (size_t(stage.index) < plan.stageFlops.size())
+            j.attribute("flops", plan.stageFlops[stage.index]);
+          j.attribute("weight_bytes", int64_t(stage.weightBytes));
+          j.attribute("arena_bytes", int64_t(stage.arenaBytes));
+          j.attribute("send_bytes_per_microbatch", int64_t(stage.sendBytes));
+          j.attribute("constant_bytes", int64_t(stage.constantBytes));
+          j.attribute("kernel_calls", int64_t(stage.numKernelCalls));
+          j.attribute("collectives", int64_t(stage.numCollectives));
+          j.attribute("fused_loops", int64_t(stage.numFusedLoops));
+          j.attribute("fused_ops", int64_t(stage.numFusedOps));
+        });
+    });
     j.attributeArray("ranks", [&] {
-      j.object([&] {
-        j.attribute("rank", 0);
-        j.attribute("stage", 0);
-        j.attribute("weight_bytes", int64_t(s.weightBytes));
-        j.attribute("arena_bytes", int64_t(s.arenaBytes));
-        j.attribute("constant_bytes", int64_t(s.constantBytes));
-        j.attribute("kernel_calls", int64_t(s.numKernelCalls));
-        j.attribute("fused_loops", int64_t(s.numFusedLoops));
-        j.attribute("fused_ops", int64_t(s.numFusedOps));
-      });
+      for (const PlannedRank &rank : ranks)
+        j.object([&] {
+          j.attribute("rank", rank.rank);
+          j.attributeObject("coords", [&] {
+            for (auto [i, name] : llvm::enumerate(s.axisNames))
+              j.attribute(name, rank.coords[i]);
+          });
+          j.attributeArray("stages", [&] {
+            for (int stage : rank.stages)
+              j.value(stage);
+          });
+          j.attribute("weight_bytes", int64_t(rank.weightBytes));
+          j.attribute("arena_bytes", int64_t(rank.arenaBytes));
+        });
     });
     j.attributeArray("weights", [&] {
       for (const PlannedWeight &w : s.weights)
@@ -87,7 +159,9 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
           j.attribute("name", w.name);
           j.attribute("file", w.file);
           j.attribute("offset", int64_t(w.offset));
-          j.attribute("bytes", int64_t(w.bytes));
+          j.attribute("bytes", int64_t(w.fileBytes));
+          j.attribute("bytes_per_rank", int64_t(w.localBytes));
+          j.attribute("split", splitText(s, w.shardAxes));
         });
     });
   });
@@ -96,25 +170,91 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
 
 void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
   const ProgramSummary &s = plan.summary;
+  std::vector<PlannedRank> ranks = plannedRanks(s);
   os << "pp plan for " << plan.model << "\n"
-     << "target " << plan.target << ", mesh dp=1 pp=1 tp=1 (1 rank)\n\n";
-  auto function = plan.main.getFunctionType();
-  for (auto [i, type] : llvm::enumerate(function.getInputs()))
-    os << "  input   " << nameOf(plan.main, i, true) << " : "
-       << shapeText(type) << "\n";
-  for (auto [i, type] : llvm::enumerate(function.getResults()))
-    os << "  output  " << nameOf(plan.main, i, false) << " : "
-       << shapeText(type) << "\n";
+     << "target " << plan.target << ", mesh " << meshText(s) << " ("
+     << ranks.size() << (ranks.size() == 1 ? " rank" : " ranks") << ")";
+  if (s.numMicrobatches > 1 || !plan.schedule.empty())
+    os << ", " << s.numMicrobatches << " micro-batches"
+       << (plan.schedule.empty() ? "" : ", schedule " + plan.schedule);
+  os << "\n\n";
+  for (const PlannedTensor &t : s.inputs)
+    os << "  input   " << t.name << " : " << shapeText(t.wholeShape, t.element)
+       << (t.localShape != t.wholeShape
+               ? " (per micro-batch " + shapeText(t.localShape, t.element) + ")"
+               : "")
+       << "\n";
+  for (const PlannedTensor &t : s.outputs)
+    os << "  output  " << t.name << " : " << shapeText(t.wholeShape, t.element)
+       << (t.localShape != t.wholeShape
+               ? " (per micro-batch " + shapeText(t.localShape, t.element) + ")"
+               : "")
+       << "\n";
+
   os << "\n"
-     << llvm::format("%-6s %-6s %14s %14s %10s %12s\n", "rank", "stage",
-                     "weights", "activations", "kernels", "fused loops")
-     << llvm::format("%-6d %-6d %14s %14s %10zu %12zu\n", 0, 0,
-                     humanBytes(s.weightBytes).c_str(),
-                     humanBytes(s.arenaBytes).c_str(), s.numKernelCalls,
-                     s.numFusedLoops)
-     << "\n"
-     << s.weights.size() << " weight tensors, "
-     << humanBytes(s.weightBytes) << " read from the model's files; "
-     << s.numFusedOps << " elementwise ops fused into " << s.numFusedLoops
-     << " loops.\n";
+     << llvm::format("%-6s %-7s %10s %14s %14s %14s %8s %12s\n", "stage",
+                     "layers", "GFLOP", "weights/rank", "activations",
+                     "send/mb", "kernels", "collectives");
+  for (const StageSummary &stage : s.stages) {
+    std::string layers =
+        size_t(stage.index) < plan.stageLayers.size()
+            ? std::to_string(plan.stageLayers[stage.index])
+            : "-";
+    std::string flops =
+        size_t(stage.index) < plan.stageFlops.size()
+            ? llvm::formatv("{0:F3}", plan.stageFlops[stage.index] / 1e9).str()
+            : "-";
+    os << llvm::format("%-6d %-7s %10s %14s %14s %14s %8zu %12zu\n",
+                       stage.index, layers.c_str(), flops.c_str(),
+                       humanBytes(stage.weightBytes).c_str(),
+                       humanBytes(stage.arenaBytes).c_str(),
+                       humanBytes(stage.sendBytes).c_str(),
+                       stage.numKernelCalls, stage.numCollectives);
+  }
+
+  // Ranks with the same stages and memory print as one line.
+  os << "\n"
+     << llvm::format("%-12s %-24s %-10s %14s %14s\n", "ranks", "coords",
+                     "stages", "weights", "activations");
+  for (size_t i = 0; i < ranks.size();) {
+    size_t k = i + 1;
+    while (k < ranks.size() && ranks[k].stages == ranks[i].stages &&
+           ranks[k].weightBytes == ranks[i].weightBytes &&
+           ranks[k].coords.size() == ranks[i].coords.size())
+      ++k;
+    std::string ids = std::to_string(ranks[i].rank) +
+                      (k - i > 1 ? "-" + std::to_string(ranks[k - 1].rank) : "");
+    std::string coords;
+    for (auto [a, name] : llvm::enumerate(s.axisNames)) {
+      int64_t lo = ranks[i].coords[a], hi = ranks[k - 1].coords[a];
+      coords += (a ? " " : "") + name + "=" + std::to_string(lo) +
+                (hi != lo ? ".." + std::to_string(hi) : "");
+    }
+    if (coords.empty())
+      coords = "-";
+    std::string stages;
+    for (auto [n, st] : llvm::enumerate(ranks[i].stages))
+      stages += (n ? "," : "") + std::to_string(st);
+    os << llvm::format("%-12s %-24s %-10s %14s %14s\n", ids.c_str(),
+                       coords.c_str(), stages.c_str(),
+                       humanBytes(ranks[i].weightBytes).c_str(),
+                       humanBytes(ranks[i].arenaBytes).c_str());
+    i = k;
+  }
+
+  uint64_t fileBytes = 0, sharded = 0;
+  for (const PlannedWeight &w : s.weights) {
+    fileBytes += w.fileBytes;
+    if (llvm::any_of(w.shardAxes, [](int a) { return a >= 0; }))
+      ++sharded;
+  }
+  size_t fusedLoops = 0, fusedOps = 0;
+  for (const StageSummary &stage : s.stages) {
+    fusedLoops += stage.numFusedLoops;
+    fusedOps += stage.numFusedOps;
+  }
+  os << "\n"
+     << s.weights.size() << " weight tensors (" << sharded << " split), "
+     << humanBytes(fileBytes) << " read from the model's files; " << fusedOps
+     << " elementwise ops fused into " << fusedLoops << " loops.\n";
 }

@@ -1,4 +1,12 @@
 //===- PlanReport.h - plan.json and plan.txt --------------------*- C++ -*-===//
+//
+// What the compiled program will do on each rank: the mesh, the stages
+// (layers, FLOPs, weights, activations, what crosses to the next stage),
+// each rank's memory, and every weight with how it is split. The weight
+// bytes per rank are the ones the runtime loads (`run --report-memory`
+// prints the same figures).
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef PP_LIB_TARGET_PLANREPORT_H
 #define PP_LIB_TARGET_PLANREPORT_H
@@ -10,14 +18,27 @@ namespace mlir::pp {
 struct PlanInfo {
   std::string model;
   std::string target;
-  /// Op handles are cheap values; mutable because their accessors are not const.
-  mutable func::FuncOp main;
   ProgramSummary summary;
+  /// From pp-partition-stages (empty when the module was not partitioned).
+  std::vector<int64_t> stageLayers, stageFlops;
+  std::string layerSource;
+  std::string schedule;  ///< the schedule's name, or "" for one micro-batch
 };
+
+/// One rank of the mesh: its coordinates, stages and memory.
+struct PlannedRank {
+  int64_t rank;
+  std::vector<int64_t> coords;
+  std::vector<int> stages;
+  uint64_t weightBytes = 0;
+  uint64_t arenaBytes = 0;
+};
+
+std::vector<PlannedRank> plannedRanks(const ProgramSummary &summary);
 
 /// The machine-readable plan.
 void writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os);
-/// The same plan as a table a person reads.
+/// The same plan as tables a person reads.
 void writePlanText(const PlanInfo &plan, llvm::raw_ostream &os);
 
 } // namespace mlir::pp

@@ -1,29 +1,18 @@
-//===- ProgramWriter.cpp - pp graph IR -> C++ or CUDA C++ ----------------===//
+//===- ProgramWriter.cpp - pp IR -> one C++ or CUDA C++ file -------------===//
 
 #include "ProgramWriter.h"
 
-#include "BufferPlan.h"
 #include "CTypes.h"
-#include "ElementwiseFusion.h"
-#include "pp/Dialect/PP/IR/PPDialect.h"
-#include "pp/Dialect/PP/IR/ShapeUtils.h"
+#include "Legalize.h"
 
-#include "mlir/IR/Matchers.h"
-#include "llvm/ADT/TypeSwitch.h"
+#include "pp/Dialect/PP/IR/PPDialect.h"
+
+#include <map>
 
 using namespace mlir;
 using namespace mlir::pp;
 
 namespace {
-
-constexpr int kMaxRank = 8; // pprt::kMaxRank
-
-ArrayRef<int64_t> shapeOf(Value v) {
-  return llvm::cast<ShapedType>(v.getType()).getShape();
-}
-Type elementOf(Value v) {
-  return llvm::cast<ShapedType>(v.getType()).getElementType();
-}
 
 std::string join(ArrayRef<int64_t> values) {
   std::string s;
@@ -32,599 +21,272 @@ std::string join(ArrayRef<int64_t> values) {
   return s;
 }
 
-/// `static const int64_t name[] = {...};`, or a null pointer for rank 0.
-std::string int64Array(StringRef name, ArrayRef<int64_t> values) {
-  if (values.empty())
-    return "    const int64_t *const " + name.str() + " = nullptr;\n";
-  return "    static const int64_t " + name.str() + "[] = {" + join(values) +
-         "};\n";
+std::string joinInts(ArrayRef<int> values) {
+  std::string s;
+  for (auto [i, v] : llvm::enumerate(values))
+    s += (i ? ", " : "") + std::to_string(v);
+  return s;
 }
 
-/// The ONNX node an op came from, for comments.
-std::string nodeName(Operation *op) {
-  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
-    return loc.getName().str();
-  return "";
+int64_t intAttr(Operation *op, StringRef name, int64_t fallback) {
+  if (auto attr = op->getAttrOfType<IntegerAttr>(name))
+    return attr.getInt();
+  return fallback;
 }
 
-/// Splat constants read only by elementwise loops need no memory.
-bool isLiteralOnly(Value v) {
-  return isInlinedConstant(v) && llvm::all_of(v.getUsers(), isElementwise);
+/// Fills a tensor's name and shapes from its type and attributes.
+PlannedTensor plannedTensor(Type type, DictionaryAttr attrs, unsigned position,
+                            int64_t batchFactor) {
+  auto t = cast<RankedTensorType>(type);
+  PlannedTensor tensor;
+  auto name = attrs ? attrs.getAs<StringAttr>("pp.name") : StringAttr();
+  tensor.name = name ? name.str() : "v" + std::to_string(position);
+  tensor.element = t.getElementType();
+  tensor.localShape.assign(t.getShape().begin(), t.getShape().end());
+  tensor.wholeShape = tensor.localShape;
+  if (auto dim = attrs ? attrs.getAs<IntegerAttr>("pp.batch_dim")
+                       : IntegerAttr()) {
+    tensor.batchDim = dim.getInt();
+    if (tensor.batchDim >= 0 && tensor.batchDim < t.getRank())
+      tensor.wholeShape[tensor.batchDim] *= batchFactor;
+    else
+      tensor.batchDim = -1;
+  }
+  return tensor;
 }
 
-class Writer {
+class Assembler {
 public:
-  Writer(func::FuncOp main, bool cuda, ProgramSummary &summary)
-      : main(main), cuda(cuda), summary(summary) {}
+  Assembler(ModuleOp module, bool cuda, ProgramSummary &summary)
+      : module(module), cuda(cuda), tables(module, cuda), summary(summary) {}
 
   LogicalResult write(StringRef modelName, StringRef weightsDir,
                       raw_ostream &os);
 
 private:
-  LogicalResult checkTypes(Operation *op);
-  LogicalResult checkKernelType(Operation *op, StringRef kernel, Value v);
-  LogicalResult checkInterfaceTypes();
-  std::string storage(Type element) const;
-  std::string load(Type element, StringRef expr) const;
-  std::string store(Type element, StringRef expr) const;
-  bool needsStorage(Value v);
-  std::string ptr(Value v);
-  std::string typed(Value v, bool isConst = true);
-  std::string kernel(StringRef name) const {
-    return (cuda ? "pprt::cuda::" : "pprt::cpu::") + name.str();
-  }
-  LogicalResult emitOp(Operation *op);
-  void emitConstant(ConstantOp op);
-  void emitFusedLoop(Operation *root);
-  void emitCopy(Value dst, int64_t dstOffset, ArrayRef<int64_t> dstStrides,
-                Value src, int64_t srcOffset, ArrayRef<int64_t> srcStrides,
-                ArrayRef<int64_t> shape);
-  void emitOutputs(func::ReturnOp ret);
+  LogicalResult collectFunctions();
+  LogicalResult collectInterface();
+  std::string tensorTable(ArrayRef<PlannedTensor> tensors);
+  std::string intArray(ArrayRef<int> values);
 
-  func::FuncOp main;
+  ModuleOp module;
   bool cuda;
+  ProgramTables tables;
   ProgramSummary &summary;
-  SmallVector<Operation *> ops;
-  llvm::DenseSet<Value> fused;
-  BufferPlan plan;
-  llvm::DenseMap<Value, int> weightIndex;
-  llvm::DenseMap<Value, std::string> constantName;
-  std::string helpers, body, weightTable;
-  llvm::raw_string_ostream helpersOs{helpers}, bodyOs{body},
-      weightOs{weightTable};
-  int nextHelper = 0;
+  SmallVector<func::FuncOp> functions; ///< stages in order, or just @main
+  func::FuncOp main;
+  int dpAxis = -1;
 };
 
-bool Writer::needsStorage(Value v) {
-  Operation *def = v.getDefiningOp();
-  if (!def || isa<WeightOp>(def))
-    return false;
-  if (isa<ConstantOp>(def))
-    return cuda && !isLiteralOnly(v);
-  return true;
-}
-
-std::string Writer::ptr(Value v) {
-  Value owner = plan.storageOf(v);
-  if (auto arg = dyn_cast<BlockArgument>(owner))
-    return "inputs[" + std::to_string(arg.getArgNumber()) + "]";
-  if (auto it = weightIndex.find(owner); it != weightIndex.end())
-    return "weights[" + std::to_string(it->second) + "]";
-  if (auto it = plan.offsets.find(owner); it != plan.offsets.end())
-    return "(arena + " + std::to_string(it->second) + ")";
-  return constantName.lookup(owner);
-}
-
-std::string Writer::typed(Value v, bool isConst) {
-  return "(" + std::string(isConst ? "const " : "") + storage(elementOf(v)) +
-         " *)" + ptr(v);
-}
-
-/// Host C++ has no 16-bit float type: cpu code keeps f16/bf16 bits in
-/// uint16_t and converts at each load and store (pprt/Half.h).
-std::string Writer::storage(Type element) const {
-  if (!cuda && (element.isF16() || element.isBF16()))
-    return "uint16_t";
-  return storageCType(element);
-}
-
-std::string Writer::load(Type element, StringRef expr) const {
-  if (!cuda && element.isF16())
-    return "pprt::halfToFloat(" + expr.str() + ")";
-  if (!cuda && element.isBF16())
-    return "pprt::bf16ToFloat(" + expr.str() + ")";
-  return "(" + computeCType(element) + ")" + expr.str();
-}
-
-std::string Writer::store(Type element, StringRef expr) const {
-  if (!cuda && element.isF16())
-    return "pprt::floatToHalf(" + expr.str() + ")";
-  if (!cuda && element.isBF16())
-    return "pprt::floatToBF16(" + expr.str() + ")";
-  return "(" + storage(element) + ")" + expr.str();
-}
-
-/// Compute kernels exist for a few element types per target (see
-/// docs/runtime.md); anything else would fail to link.
-LogicalResult Writer::checkKernelType(Operation *op, StringRef kernel,
-                                      Value v) {
-  Type t = elementOf(v);
-  bool isFloat = cuda ? t.isF32() || t.isF16() || t.isBF16()
-                      : t.isF32() || t.isF64();
-  bool isIndex = !cuda && (t.isSignlessInteger(32) || t.isSignlessInteger(64));
-  bool takesIndex = kernel == "matmul" || kernel == "reduce";
-  if (isFloat || (takesIndex && isIndex))
+LogicalResult Assembler::collectFunctions() {
+  std::map<int64_t, func::FuncOp> stages;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    auto stage = func->getAttrOfType<StageAttr>("pp.stage");
+    if (!stage)
+      continue;
+    if (!stages.emplace(stage.getIndex(), func).second)
+      return func.emitError() << "two functions for stage "
+                              << stage.getIndex();
+  }
+  if (stages.empty()) {
+    main = module.lookupSymbol<func::FuncOp>("main");
+    if (!main)
+      return emitError(module.getLoc())
+             << "the module has no func.func @main and no stage functions "
+                "to compile";
+    functions.push_back(main);
     return success();
-  return op->emitError() << "the " << (cuda ? "cuda" : "cpu")
-                         << " target has no " << kernel
-                         << " kernel for element type " << t;
-}
-
-/// Inputs, outputs and weights cross into the runtime, which reads and
-/// writes only its DType list.
-LogicalResult Writer::checkInterfaceTypes() {
-  auto check = [&](Type type, StringRef what) -> LogicalResult {
-    Type element = cast<ShapedType>(type).getElementType();
-    if (!runtimeDType(element).empty())
-      return success();
-    return main.emitError() << what << " has element type " << element
-                            << ", which the runtime cannot read or write";
-  };
-  auto name = [&](StringAttr attr, StringRef kind, unsigned i) {
-    return kind.str() + " '" +
-           (attr ? attr.str() : std::to_string(i)) + "'";
-  };
-  for (auto [i, type] : llvm::enumerate(main.getArgumentTypes()))
-    if (failed(check(type, name(main.getArgAttrOfType<StringAttr>(i, "pp.name"),
-                                "graph input", i))))
-      return failure();
-  for (auto [i, type] : llvm::enumerate(main.getResultTypes()))
-    if (failed(check(type,
-                     name(main.getResultAttrOfType<StringAttr>(i, "pp.name"),
-                          "graph output", i))))
-      return failure();
-  for (Operation *op : ops)
-    if (auto w = dyn_cast<WeightOp>(op))
-      if (failed(check(w.getType(), "weight '" + w.getName().str() + "'")))
-        return failure();
+  }
+  int64_t expected = 0;
+  for (auto &[index, func] : stages) {
+    if (index != expected++)
+      return func.emitError() << "stage " << index << " follows stage "
+                              << expected - 2 << "; stages must be numbered "
+                              << "0, 1, ... without gaps";
+    functions.push_back(func);
+  }
+  summary.multiRank = true;
+  summary.axisNames = tables.axisNames;
+  summary.axisSizes = tables.axisSizes;
+  summary.stageAxis = tables.axisIndex("pp");
+  if (summary.stageAxis < 0)
+    return emitError(module.getLoc())
+           << "a program with stage functions needs pp.mesh @world with a "
+              "\"pp\" axis";
+  int64_t p = tables.axisSizes[summary.stageAxis];
+  if (int64_t(functions.size()) % p != 0)
+    return emitError(module.getLoc())
+           << functions.size() << " stages do not divide over " << p
+           << " pipeline ranks";
+  dpAxis = tables.axisIndex("dp");
+  if (dpAxis >= 0 && tables.axisSizes[dpAxis] == 1)
+    dpAxis = -1;
   return success();
 }
 
-LogicalResult Writer::checkTypes(Operation *op) {
-  for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults())) {
-    auto type = dyn_cast<RankedTensorType>(v.getType());
-    if (!type)
-      return op->emitError() << "pp cannot emit values of type " << v.getType();
-    Type element = type.getElementType();
-    if (storageCType(element).empty())
-      return op->emitError() << "the " << (cuda ? "cuda" : "cpu")
-                             << " target does not support element type "
-                             << element;
-    if (type.getRank() > kMaxRank)
-      return op->emitError() << "rank " << type.getRank()
-                             << " is above the runtime's limit of "
-                             << kMaxRank;
+/// Inputs and outputs of the whole model, whole and per stage call.
+LogicalResult Assembler::collectInterface() {
+  summary.numMicrobatches = intAttr(module, "pp.microbatches", 1);
+  int64_t factor = 1;
+  if (auto batch = module->getAttrOfType<DictionaryAttr>("pp.batch"))
+    if (auto f = batch.getAs<IntegerAttr>("factor"))
+      factor = f.getInt();
+  int64_t d = dpAxis >= 0 ? tables.axisSizes[dpAxis] : 1;
+  if (factor != d * summary.numMicrobatches)
+    return emitError(module.getLoc())
+           << "the batch was cut into " << factor << " parts but the program "
+           << "runs " << summary.numMicrobatches << " micro-batches on " << d
+           << " data-parallel replicas";
+
+  if (main) {
+    for (auto [i, type] : llvm::enumerate(main.getArgumentTypes()))
+      summary.inputs.push_back(
+          plannedTensor(type, main.getArgAttrDict(i), i, factor));
+    for (auto [i, type] : llvm::enumerate(main.getResultTypes()))
+      summary.outputs.push_back(
+          plannedTensor(type, main.getResultAttrDict(i), i, factor));
+    return success();
+  }
+  auto types = module->getAttrOfType<ArrayAttr>("pp.inputs");
+  auto attrs = module->getAttrOfType<ArrayAttr>("pp.input_attrs");
+  if (!types)
+    return emitError(module.getLoc())
+           << "the module has stage functions but no pp.inputs (run "
+              "pp-split-stages)";
+  for (auto [i, type] : llvm::enumerate(types.getAsValueRange<TypeAttr>())) {
+    DictionaryAttr dict;
+    if (attrs && i < attrs.size())
+      dict = dyn_cast<DictionaryAttr>(attrs[i]);
+    summary.inputs.push_back(plannedTensor(type, dict, i, factor));
+  }
+  std::map<int64_t, PlannedTensor> outputs;
+  for (func::FuncOp func : functions)
+    for (auto [j, type] : llvm::enumerate(func.getResultTypes())) {
+      int64_t index = j;
+      if (auto attr =
+              func.getResultAttrOfType<IntegerAttr>(j, "pp.output_index"))
+        index = attr.getInt();
+      outputs[index] =
+          plannedTensor(type, func.getResultAttrDict(j), index, factor);
+    }
+  int64_t expected = 0;
+  for (auto &[index, tensor] : outputs) {
+    if (index != expected++)
+      return emitError(module.getLoc())
+             << "no stage produces graph output " << expected - 1;
+    summary.outputs.push_back(tensor);
   }
   return success();
 }
 
-void Writer::emitConstant(ConstantOp op) {
-  if (isLiteralOnly(op.getResult()))
-    return; // spelled as a literal where it is used
-  auto value = llvm::cast<DenseElementsAttr>(op.getValue());
-  std::string name = "kConst" + std::to_string(nextHelper++);
-  Type element = value.getElementType();
-  int64_t count = value.getNumElements();
-  summary.constantBytes += count * elementBytes(element);
-  helpersOs << "// " << nodeName(op) << "\n";
-  if (element.isF16() || element.isBF16()) {
-    // Stored as raw bits: no portable literal for 16-bit floats.
-    helpersOs << "alignas(64) const uint16_t " << name << "[" << count
-              << "] = {";
-    for (int64_t i = 0; i < count; ++i) {
-      APFloat v = value.getValues<APFloat>()[value.isSplat() ? 0 : i];
-      helpersOs << (i ? ", " : "") << v.bitcastToAPInt().getZExtValue();
-    }
-  } else {
-    helpersOs << "alignas(64) const " << storageCType(element) << " " << name
-              << "[" << std::max<int64_t>(count, 1) << "] = {";
-    for (int64_t i = 0; i < count; ++i)
-      helpersOs << (i ? ", " : "") << literal(value, i);
+std::string Assembler::tensorTable(ArrayRef<PlannedTensor> tensors) {
+  std::string s;
+  for (const PlannedTensor &t : tensors) {
+    SmallVector<int> axes(t.wholeShape.size(), -1);
+    if (t.batchDim >= 0 && dpAxis >= 0)
+      axes[t.batchDim] = dpAxis;
+    s += "    {" + cString(t.name) + ", " + runtimeDType(t.element) + ", " +
+         std::to_string(t.wholeShape.size()) + ", {" + join(t.wholeShape) +
+         "}, " + tables.shardAxesArray(axes) + ", " +
+         std::to_string(t.batchDim) + "},\n";
   }
-  helpersOs << "};\n\n";
-  if (!cuda) {
-    constantName[op.getResult()] = "(void *)" + name;
-    return;
-  }
-  bodyOs << "  // " << nodeName(op) << ": constant into the arena\n"
-         << "  PPRT_CUDA_CHECK(cudaMemcpyAsync(" << ptr(op.getResult()) << ", "
-         << name << ", sizeof(" << name
-         << "), cudaMemcpyHostToDevice, (cudaStream_t)ctx.stream));\n";
+  return s;
 }
 
-void Writer::emitFusedLoop(Operation *root) {
-  FusedLoop loop = buildFusedLoop(root, fused);
-  Value result = root->getResult(0);
-  ArrayRef<int64_t> shape = shapeOf(result);
-  int64_t n = numElements(shape);
-  std::string name = "fused" + std::to_string(nextHelper++);
-  std::string outType = storage(elementOf(result));
-
-  // The ops of the loop, for a reader of the generated code.
-  SmallVector<std::string> names;
-  SmallVector<Operation *> worklist{root};
-  while (!worklist.empty()) {
-    Operation *op = worklist.pop_back_val();
-    names.push_back(nodeName(op) + " (" + op->getName().getStringRef().str() +
-                    ")");
-    ++summary.numFusedOps;
-    for (Value operand : op->getOperands())
-      if (fused.contains(operand))
-        worklist.push_back(operand.getDefiningOp());
-  }
-  helpersOs << "// Fused:";
-  for (const std::string &s : llvm::reverse(names))
-    helpersOs << " " << s;
-  helpersOs << "\n" << (cuda ? "__global__ void " : "void ") << name << "(";
-  for (auto [k, leaf] : llvm::enumerate(loop.leaves))
-    helpersOs << "const " << storage(elementOf(leaf)) << " *__restrict__ p"
-              << k << ", ";
-  helpersOs << outType << " *__restrict__ out) {\n";
-  if (cuda)
-    helpersOs << "  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + "
-                 "threadIdx.x; i < "
-              << n << "; i += (int64_t)blockDim.x * gridDim.x) {\n";
-  else
-    helpersOs << "  for (int64_t i = 0; i < " << n << "; ++i) {\n";
-
-  // Leaves of another shape read at a broadcast index.
-  bool needCoords = llvm::any_of(loop.leaves, [&](Value leaf) {
-    return shapeOf(leaf) != shape && numElements(shapeOf(leaf)) != 1;
-  });
-  if (needCoords) {
-    helpersOs << "    int64_t rest = i;\n";
-    for (size_t d = shape.size(); d-- > 0;)
-      helpersOs << "    int64_t c" << d << " = rest % " << shape[d]
-                << "; rest /= " << shape[d] << ";\n";
-    helpersOs << "    (void)rest;\n";
-  }
-  for (auto [k, leaf] : llvm::enumerate(loop.leaves)) {
-    std::string index;
-    if (shapeOf(leaf) == shape) {
-      index = "i";
-    } else if (numElements(shapeOf(leaf)) == 1) {
-      index = "0";
-    } else {
-      SmallVector<int64_t> strides = broadcastStrides(shapeOf(leaf), shape);
-      for (auto [d, stride] : llvm::enumerate(strides))
-        if (stride != 0)
-          index += (index.empty() ? "" : " + ") + std::string("c") +
-                   std::to_string(d) + " * " + std::to_string(stride);
-    }
-    helpersOs << "    " << computeCType(elementOf(leaf)) << " leaf" << k
-              << " = "
-              << load(elementOf(leaf),
-                      "p" + std::to_string(k) + "[" + index + "]")
-              << ";\n";
-  }
-  helpersOs << "    " << computeCType(elementOf(result)) << " result;\n";
-  StringRef lines = loop.body;
-  while (!lines.empty()) {
-    auto [line, rest] = lines.split('\n');
-    helpersOs << "    " << line << "\n";
-    lines = rest;
-  }
-  helpersOs << "    out[i] = " << store(elementOf(result), "result")
-            << ";\n  }\n}\n\n";
-
-  bodyOs << "  " << name;
-  if (cuda)
-    bodyOs << "<<<" << std::min<int64_t>((n + 255) / 256, 4096)
-           << ", 256, 0, (cudaStream_t)ctx.stream>>>";
-  bodyOs << "(";
-  for (Value leaf : loop.leaves)
-    bodyOs << typed(leaf) << ", ";
-  bodyOs << typed(result, false) << ");\n";
-  if (cuda)
-    bodyOs << "  PPRT_CUDA_CHECK(cudaGetLastError());\n";
-  ++summary.numFusedLoops;
+std::string Assembler::intArray(ArrayRef<int> values) {
+  if (values.empty())
+    return "nullptr";
+  std::string name = tables.freshName("kIndices");
+  tables.helpersOs << "const int " << name << "[] = {" << joinInts(values)
+                   << "};\n";
+  return name;
 }
 
-void Writer::emitCopy(Value dst, int64_t dstOffset,
-                      ArrayRef<int64_t> dstStrides, Value src,
-                      int64_t srcOffset, ArrayRef<int64_t> srcStrides,
-                      ArrayRef<int64_t> shape) {
-  unsigned bytes = elementBytes(elementOf(src));
-  bodyOs << "  {\n"
-         << int64Array("shape", shape) << int64Array("dstStrides", dstStrides)
-         << int64Array("srcStrides", srcStrides) << "    "
-         << kernel("copyStrided") << "(ctx, (char *)" << ptr(dst) << " + "
-         << dstOffset * bytes << ", dstStrides, (const char *)" << ptr(src)
-         << " + " << srcOffset * bytes << ", srcStrides, shape, "
-         << shape.size() << ", " << bytes << ");\n  }\n";
-  ++summary.numKernelCalls;
-}
-
-LogicalResult Writer::emitOp(Operation *op) {
-  if (failed(checkTypes(op)))
-    return failure();
-  StringRef computeKernel = llvm::TypeSwitch<Operation *, StringRef>(op)
-                                .Case([](MatMulOp) { return "matmul"; })
-                                .Case([](SoftmaxOp) { return "softmax"; })
-                                .Case([](LayerNormOp) { return "layerNorm"; })
-                                .Case([](RmsNormOp) { return "rmsNorm"; })
-                                .Case([](ReduceOp) { return "reduce"; })
-                                .Default([](Operation *) { return ""; });
-  if (!computeKernel.empty() &&
-      failed(checkKernelType(op, computeKernel, op->getResult(0))))
-    return failure();
-  std::string where = nodeName(op);
-  if (!isa<WeightOp, ReshapeOp>(op) && !fused.contains(op->getResult(0)) &&
-      !where.empty() && !isa<ConstantOp>(op))
-    bodyOs << "  // " << where << ": " << op->getName().getStringRef()
-           << "\n";
-  if (isElementwise(op)) {
-    if (!fused.contains(op->getResult(0)))
-      emitFusedLoop(op);
-    return success();
-  }
-  auto call = [&](StringRef name) -> raw_ostream & {
-    ++summary.numKernelCalls;
-    return bodyOs << "  " << kernel(name) << "(ctx, ";
-  };
-  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](WeightOp) { return success(); })
-      .Case([&](ReshapeOp) { return success(); })
-      .Case([&](ConstantOp c) {
-        emitConstant(c);
-        return success();
-      })
-      .Case([&](MatMulOp m) {
-        ArrayRef<int64_t> a = shapeOf(m.getLhs()), b = shapeOf(m.getRhs()),
-                          c = shapeOf(m.getResult());
-        int64_t rows = a[a.size() - 2], inner = a.back(), cols = b.back();
-        int64_t batch = numElements(c.drop_back(2));
-        int64_t strideA = numElements(a.drop_back(2)) == 1 ? 0 : rows * inner;
-        int64_t strideB = numElements(b.drop_back(2)) == 1 ? 0 : inner * cols;
-        // One weight matrix for a batch of activations is one taller GEMM.
-        if (strideB == 0 && strideA != 0) {
-          rows *= batch;
-          batch = 1;
-          strideA = 0;
-        }
-        call("matmul") << typed(m.getResult(), false) << ", "
-                       << typed(m.getLhs()) << ", " << typed(m.getRhs())
-                       << ", " << batch << ", " << rows << ", " << cols
-                       << ", " << inner << ", " << strideA << ", " << strideB
-                       << ", " << rows * cols << ", false, false);\n";
-        return success();
-      })
-      .Case([&](SoftmaxOp s) {
-        ArrayRef<int64_t> shape = shapeOf(s.getInput());
-        int64_t dim = s.getDimAttr().getInt();
-        call("softmax") << typed(s.getResult(), false) << ", "
-                        << typed(s.getInput()) << ", "
-                        << numElements(shape.take_front(dim)) << ", "
-                        << shape[dim] << ", "
-                        << numElements(shape.drop_front(dim + 1)) << ", "
-                        << (s.getLog() ? "true" : "false") << ");\n";
-        return success();
-      })
-      .Case([&](LayerNormOp l) {
-        ArrayRef<int64_t> shape = shapeOf(l.getInput());
-        int64_t dim = l.getDimAttr().getInt();
-        call("layerNorm") << typed(l.getResult(), false) << ", "
-                          << typed(l.getInput()) << ", "
-                          << typed(l.getScale()) << ", "
-                          << (l.getBias() ? typed(l.getBias()) : "nullptr")
-                          << ", " << numElements(shape.take_front(dim))
-                          << ", " << numElements(shape.drop_front(dim))
-                          << ", " << literal(l.getEpsilon().convertToDouble(),
-                                             Float32Type::get(op->getContext()))
-                          << ");\n";
-        return success();
-      })
-      .Case([&](RmsNormOp r) {
-        ArrayRef<int64_t> shape = shapeOf(r.getInput());
-        call("rmsNorm") << typed(r.getResult(), false) << ", "
-                        << typed(r.getInput()) << ", " << typed(r.getScale())
-                        << ", " << numElements(shape.drop_back()) << ", "
-                        << shape.back() << ", "
-                        << literal(r.getEpsilon().convertToDouble(),
-                                   Float32Type::get(op->getContext()))
-                        << ");\n";
-        return success();
-      })
-      .Case([&](ReduceOp r) {
-        ArrayRef<int64_t> shape = shapeOf(r.getInput());
-        ArrayRef<int64_t> dims = r.getDims();
-        static const char *kinds[] = {"Sum", "Mean", "Max", "Min", "Prod"};
-        int64_t first = dims.empty() ? 0 : dims.front();
-        int64_t last = dims.empty() ? -1 : dims.back();
-        call("reduce") << typed(r.getResult(), false) << ", "
-                       << typed(r.getInput()) << ", "
-                       << numElements(shape.take_front(first)) << ", "
-                       << numElements(shape.slice(first, last - first + 1))
-                       << ", " << numElements(shape.drop_front(last + 1))
-                       << ", pprt::ReduceKind::"
-                       << kinds[static_cast<int>(r.getKind())] << ");\n";
-        return success();
-      })
-      .Case([&](TransposeOp t) {
-        SmallVector<int64_t> in = rowMajorStrides(shapeOf(t.getInput()));
-        SmallVector<int64_t> src;
-        for (int64_t p : t.getPerm())
-          src.push_back(in[p]);
-        ArrayRef<int64_t> out = shapeOf(t.getResult());
-        emitCopy(t.getResult(), 0, rowMajorStrides(out), t.getInput(), 0, src,
-                 out);
-        return success();
-      })
-      .Case([&](SliceOp s) {
-        SmallVector<int64_t> in = rowMajorStrides(shapeOf(s.getInput()));
-        SmallVector<int64_t> src;
-        int64_t offset = 0;
-        for (size_t d = 0; d < in.size(); ++d) {
-          offset += s.getStarts()[d] * in[d];
-          src.push_back(s.getSteps()[d] * in[d]);
-        }
-        ArrayRef<int64_t> out = shapeOf(s.getResult());
-        emitCopy(s.getResult(), 0, rowMajorStrides(out), s.getInput(), offset,
-                 src, out);
-        return success();
-      })
-      .Case([&](BroadcastOp b) {
-        ArrayRef<int64_t> out = shapeOf(b.getResult());
-        emitCopy(b.getResult(), 0, rowMajorStrides(out), b.getInput(), 0,
-                 broadcastStrides(shapeOf(b.getInput()), out), out);
-        return success();
-      })
-      .Case([&](ConcatOp c) {
-        ArrayRef<int64_t> out = shapeOf(c.getResult());
-        SmallVector<int64_t> strides = rowMajorStrides(out);
-        int64_t dim = c.getDimAttr().getInt(), at = 0;
-        for (Value input : c.getInputs()) {
-          ArrayRef<int64_t> shape = shapeOf(input);
-          emitCopy(c.getResult(), at * strides[dim], strides, input, 0,
-                   rowMajorStrides(shape), shape);
-          at += shape[dim];
-        }
-        return success();
-      })
-      .Case([&](GatherOp g) {
-        ArrayRef<int64_t> in = shapeOf(g.getInput());
-        int64_t dim = g.getDimAttr().getInt();
-        call("gather") << ptr(g.getResult()) << ", " << ptr(g.getInput())
-                       << ", " << typed(g.getIndices()) << ", "
-                       << elementBytes(elementOf(g.getInput())) << ", "
-                       << numElements(in.take_front(dim)) << ", " << in[dim]
-                       << ", " << numElements(in.drop_front(dim + 1)) << ", "
-                       << numElements(shapeOf(g.getIndices())) << ");\n";
-        return success();
-      })
-      .Case([&](TriluOp t) {
-        ArrayRef<int64_t> shape = shapeOf(t.getInput());
-        call("trilu") << ptr(t.getResult()) << ", " << ptr(t.getInput())
-                      << ", " << elementBytes(elementOf(t.getInput())) << ", "
-                      << numElements(shape.drop_back(2)) << ", "
-                      << shape[shape.size() - 2] << ", " << shape.back()
-                      << ", " << t.getKAttr().getInt() << ", "
-                      << (t.getUpper() ? "true" : "false") << ");\n";
-        return success();
-      })
-      .Default([&](Operation *) {
-        return op->emitError()
-               << "'" << op->getName()
-               << "' is not supported by the single-device program emitter";
-      });
-}
-
-void Writer::emitOutputs(func::ReturnOp ret) {
-  for (auto [j, value] : llvm::enumerate(ret.getOperands())) {
-    int64_t n = numElements(shapeOf(value));
-    if (n == 0)
-      continue;
-    unsigned bytes = elementBytes(elementOf(value));
-    bodyOs << "  // output " << j << "\n  {\n"
-           << "    static const int64_t shape[] = {" << n << "};\n"
-           << "    static const int64_t strides[] = {1};\n    "
-           << kernel("copyStrided") << "(ctx, outputs[" << j
-           << "], strides, " << ptr(value) << ", strides, shape, 1, " << bytes
-           << ");\n  }\n";
-  }
-}
-
-LogicalResult Writer::write(StringRef modelName, StringRef weightsDir,
-                            raw_ostream &os) {
-  if (!main.getBody().hasOneBlock())
-    return main.emitError("@main must have one block");
-  for (Operation &op : main.getBody().front().without_terminator())
-    ops.push_back(&op);
-  fused = findFusedValues(ops);
-  plan = planBuffers(
-      ops, [&](Value v) { return needsStorage(v); },
-      [](Operation *op) { return isa<ReshapeOp>(op); }, fused);
-  summary.arenaBytes = plan.arenaBytes;
-
-  // Weights table.
-  for (Operation *op : ops) {
-    auto w = dyn_cast<WeightOp>(op);
-    if (!w)
-      continue;
-    int index = weightIndex.size();
-    weightIndex[w.getResult()] = index;
-    Type element = elementOf(w.getResult());
-    Type fileElement = w.getFileElementType().value_or(element);
-    uint64_t bytes = numElements(shapeOf(w.getResult())) *
-                     elementBytes(fileElement);
-    summary.weights.push_back({w.getName().str(), w.getFile().str(),
-                               uint64_t(w.getOffsetAttr().getInt()), bytes});
-    summary.weightBytes += bytes;
-    weightOs << "    {\"" << w.getName() << "\", \"" << w.getFile() << "\", "
-             << w.getOffsetAttr().getInt() << ", " << bytes << ", "
-             << runtimeDType(fileElement) << ", " << runtimeDType(element)
-             << ", " << shapeOf(w.getResult()).size() << ", {"
-             << join(shapeOf(w.getResult())) << "}},\n";
-  }
-  if (failed(checkInterfaceTypes()))
+LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
+                               raw_ostream &os) {
+  if (failed(collectFunctions()) || failed(collectInterface()))
     return failure();
 
-  for (Operation *op : ops)
-    if (failed(emitOp(op)))
+  std::string runs;
+  llvm::raw_string_ostream runsOs(runs);
+  for (auto [k, func] : llvm::enumerate(functions)) {
+    legalizeForKernels(func);
+    StageSummary stage;
+    stage.index = k;
+    stage.runName = main ? "runModel" : "runStage" + std::to_string(k);
+    if (failed(writeStage(func, tables, runsOs, stage)))
       return failure();
-  emitOutputs(cast<func::ReturnOp>(main.getBody().front().getTerminator()));
+    summary.stages.push_back(std::move(stage));
+  }
+  summary.weights = tables.weights();
 
-  // Assemble the file.
-  auto specs = [&](TypeRange types, StringRef attrName) {
-    std::string s;
-    for (auto [i, type] : llvm::enumerate(types)) {
-      auto t = cast<RankedTensorType>(type);
-      auto name = attrName == "arg"
-                      ? main.getArgAttrOfType<StringAttr>(i, "pp.name")
-                      : main.getResultAttrOfType<StringAttr>(i, "pp.name");
-      s += "    {\"" + (name ? name.str() : "v" + std::to_string(i)) + "\", " +
-           runtimeDType(t.getElementType()) + ", " +
-           std::to_string(t.getRank()) + ", {" + join(t.getShape()) + "}},\n";
-    }
-    return s;
-  };
-  auto function = main.getFunctionType();
+  std::string inputs = tensorTable(summary.inputs);
+  std::string outputs = tensorTable(summary.outputs);
+  std::string stageTable;
+  for (StageSummary &s : summary.stages)
+    stageTable += "    {" + s.runName + ", " + std::to_string(s.arenaBytes) +
+                  ", " + std::to_string(s.weights.size()) + ", " +
+                  intArray(s.weights) + ", " + std::to_string(s.inputs.size()) +
+                  ", " + intArray(s.inputs) + ", " +
+                  std::to_string(s.outputs.size()) + ", " +
+                  intArray(s.outputs) + "},\n";
+
   os << "// Generated by pp-opt from " << modelName << " for target "
      << (cuda ? "cuda" : "cpu") << ". Do not edit.\n"
-     << "// Buffers live in one arena of " << plan.arenaBytes
-     << " bytes planned at compile time.\n\n"
-     << "#include \"pprt/Kernels.h\"\n";
+     << "// " << functions.size()
+     << (functions.size() == 1 ? " run function" : " stage functions")
+     << "; each plans its buffers into one arena at compile time.\n\n"
+     << "#include \"pprt/Comm.h\"\n#include \"pprt/Kernels.h\"\n";
   if (!cuda)
     os << "#include \"pprt/Half.h\"\n";
   if (cuda)
     os << "#include \"pprt/CudaCheck.h\"\n#include <cuda_runtime.h>\n";
   os << "\n#include <cmath>\n#include <cstdint>\n\nnamespace {\n\n"
-     << helpers << "void runModel(pprt::Context &ctx, void *const *inputs, "
-     << "void *const *outputs,\n              void *const *weights, char "
-        "*arena) {\n"
-     << "  (void)inputs; (void)weights; (void)arena;\n"
-     << body << "}\n\n"
-     << "const pprt::TensorSpec kInputs[] = {\n"
-     << specs(function.getInputs(), "arg") << "    {}};\n"
+     << tables.helpers << "\n"
+     << runs << "const pprt::TensorSpec kInputs[] = {\n"
+     << inputs << "    {}};\n"
      << "const pprt::TensorSpec kOutputs[] = {\n"
-     << specs(function.getResults(), "result") << "    {}};\n"
+     << outputs << "    {}};\n"
      << "const pprt::WeightSpec kWeights[] = {\n"
-     << weightTable << "    {}};\n\n} // namespace\n\n"
+     << tables.weightTable() << "    {}};\n";
+  if (!main)
+    os << "const pprt::StageSpec kStages[] = {\n" << stageTable << "};\n";
+  os << "\n} // namespace\n\n"
      << "const pprt::Program &pprt::program() {\n"
-     << "  static const Program program = {\"" << modelName << "\", \""
-     << (cuda ? "cuda" : "cpu") << "\", \"" << weightsDir << "\", "
-     << function.getNumInputs() << ", kInputs, " << function.getNumResults()
-     << ", kOutputs, " << weightIndex.size() << ", kWeights, "
-     << plan.arenaBytes << ", runModel};\n"
-     << "  return program;\n}\n";
+     << "  static const Program program = [] {\n"
+     << "    Program p{};\n"
+     << "    p.modelName = " << cString(modelName) << ";\n"
+     << "    p.target = \"" << (cuda ? "cuda" : "cpu") << "\";\n"
+     << "    p.weightsDir = " << cString(weightsDir) << ";\n"
+     << "    p.numInputs = " << summary.inputs.size() << ";\n"
+     << "    p.inputs = kInputs;\n"
+     << "    p.numOutputs = " << summary.outputs.size() << ";\n"
+     << "    p.outputs = kOutputs;\n"
+     << "    p.numWeights = " << summary.weights.size() << ";\n"
+     << "    p.weights = kWeights;\n";
+  if (main) {
+    os << "    p.arenaBytes = " << summary.stages.front().arenaBytes << ";\n"
+       << "    p.run = runModel;\n";
+  } else {
+    os << "    p.mesh.numAxes = " << tables.axisNames.size() << ";\n";
+    for (auto [a, name] : llvm::enumerate(tables.axisNames))
+      os << "    p.mesh.axisNames[" << a << "] = " << cString(name) << ";\n"
+         << "    p.mesh.axisSizes[" << a << "] = " << tables.axisSizes[a]
+         << ";\n";
+    os << "    p.stageAxis = " << summary.stageAxis << ";\n"
+       << "    p.numStages = " << summary.stages.size() << ";\n"
+       << "    p.stages = kStages;\n"
+       << "    p.numMicrobatches = " << summary.numMicrobatches << ";\n";
+  }
+  os << "    return p;\n  }();\n  return program;\n}\n";
   return success();
 }
 
 } // namespace
 
-LogicalResult mlir::pp::writeProgram(func::FuncOp main, bool cuda,
+LogicalResult mlir::pp::writeProgram(ModuleOp module, bool cuda,
                                      StringRef modelName,
                                      StringRef weightsDir, raw_ostream &os,
                                      ProgramSummary &summary) {
-  return Writer(main, cuda, summary).write(modelName, weightsDir, os);
+  return Assembler(module, cuda, summary).write(modelName, weightsDir, os);
 }

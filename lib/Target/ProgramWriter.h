@@ -1,47 +1,46 @@
-//===- ProgramWriter.h - pp graph IR -> C++ or CUDA C++ ---------*- C++ -*-===//
+//===- ProgramWriter.h - pp IR -> one C++ or CUDA C++ file ------*- C++ -*-===//
 //
-// Prints one self-contained source file for `func.func @main`: tables of
-// inputs, outputs and weights for the runtime, fused elementwise loops or
-// kernels, and a run function that calls the runtime's kernels over
-// arena-planned buffers in program order. The cpu and cuda flavours share
-// everything but the loop/kernel wrappers, the kernel namespace and the
-// constant uploads.
+// Prints the whole program: every stage's run function (StageWriter), the
+// runtime's tables of inputs, outputs and weights, the stage table, the
+// mesh and the micro-batch count, and `pprt::program()`. A module with
+// stage functions (`pp.stage`, after pp-split-stages) becomes a multi-rank
+// program; a module with only @main becomes a single-rank one.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef PP_LIB_TARGET_PROGRAMWRITER_H
 #define PP_LIB_TARGET_PROGRAMWRITER_H
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "llvm/Support/raw_ostream.h"
+#include "StageWriter.h"
 
-#include <string>
-#include <vector>
+#include "mlir/IR/BuiltinOps.h"
 
 namespace mlir::pp {
 
-/// A weight as the plan reports it.
-struct PlannedWeight {
+/// A graph input or output as the runtime and the plan see it.
+struct PlannedTensor {
   std::string name;
-  std::string file;
-  uint64_t offset;
-  uint64_t bytes;
+  Type element;
+  std::vector<int64_t> localShape;  ///< what one stage call reads or writes
+  std::vector<int64_t> wholeShape;  ///< the model's tensor
+  int batchDim = -1;                ///< cut into micro-batches (and over dp)
 };
 
-/// What the written program needs at run time, for plan.json / plan.txt.
+/// What the written program does, for plan.json and plan.txt.
 struct ProgramSummary {
+  bool multiRank = false;
+  std::vector<std::string> axisNames;
+  std::vector<int64_t> axisSizes;
+  int stageAxis = -1;
+  int numMicrobatches = 1;
+  std::vector<PlannedTensor> inputs, outputs;
   std::vector<PlannedWeight> weights;
-  uint64_t weightBytes = 0;
-  uint64_t arenaBytes = 0;
-  uint64_t constantBytes = 0;
-  size_t numKernelCalls = 0;
-  size_t numFusedLoops = 0;
-  size_t numFusedOps = 0;
+  std::vector<StageSummary> stages;
 };
 
 /// Writes the program source. Fails with a diagnostic on ops or types the
-/// target cannot run.
-LogicalResult writeProgram(func::FuncOp main, bool cuda,
+/// target cannot run, or on a module whose stages do not fit together.
+LogicalResult writeProgram(ModuleOp module, bool cuda,
                            llvm::StringRef modelName,
                            llvm::StringRef weightsDir, llvm::raw_ostream &os,
                            ProgramSummary &summary);

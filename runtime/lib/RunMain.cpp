@@ -11,6 +11,7 @@
 #include "RunIO.h"
 #include "RunOptions.h"
 #include "RunRanks.h"
+#include "Shard.h"
 #include "pprt/DType.h"
 #include "pprt/Device.h"
 #include "pprt/Launch.h"
@@ -103,16 +104,20 @@ int runSingleRank(const Program &program, const RunOptions &options,
     const MappedFile *file = files.get(spec.file, error);
     if (!file || !checkWeightRange(spec, *file, error))
       return fail(error);
-    size_t bytes = static_cast<size_t>(numElements(spec.shape, spec.rank)) *
+    // A weight may be a region of its file tensor (a fused QKV's columns).
+    const int64_t *shape = weightShape(spec);
+    int64_t zeros[kMaxRank] = {};
+    const int64_t *starts = spec.regionStarts ? spec.regionStarts : zeros;
+    size_t bytes = static_cast<size_t>(numElements(shape, spec.rank)) *
                    dtypeSize(spec.dtype);
     weightBytes += bytes;
     weightPtrs[i] = state.alloc(bytes);
     if (device.isHost()) {
-      if (!loadWeight(spec, *file, weightPtrs[i], error))
+      if (!loadWeightSlice(spec, *file, starts, shape, weightPtrs[i], error))
         return fail(error);
     } else {
       staging.resize(bytes);
-      if (!loadWeight(spec, *file, staging.data(), error))
+      if (!loadWeightSlice(spec, *file, starts, shape, staging.data(), error))
         return fail(error);
       device.upload(weightPtrs[i], staging.data(), bytes);
     }

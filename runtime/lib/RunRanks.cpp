@@ -74,11 +74,16 @@ bool checkProgram(const Program &program, std::vector<int> &producer,
             " is not a mesh axis";
     return false;
   }
-  int64_t expected =
+  int64_t pipeline =
       program.stageAxis < 0 ? 1 : mesh.axisSizes[program.stageAxis];
-  if (!program.stages || program.numStages != expected) {
+  if (!program.stages || program.numStages < pipeline ||
+      program.numStages % pipeline != 0) {
     error = std::to_string(program.numStages) + " stages for a stage axis of " +
-            std::to_string(expected);
+            std::to_string(pipeline);
+    return false;
+  }
+  if (program.numMicrobatches < 1) {
+    error = std::to_string(program.numMicrobatches) + " micro-batches";
     return false;
   }
   producer.assign(program.numOutputs, -1);
@@ -115,11 +120,29 @@ bool checkProgram(const Program &program, std::vector<int> &producer,
     }
   auto checkTensors = [&](const char *kind, int count,
                           const TensorSpec *specs) {
-    for (int i = 0; i < count; ++i)
-      if (!checkShardAxes(std::string(kind) + " " + specs[i].name,
-                          specs[i].shape, specs[i].rank, specs[i].shardAxes,
-                          mesh, program.stageAxis, error))
+    for (int i = 0; i < count; ++i) {
+      const TensorSpec &spec = specs[i];
+      std::string what = std::string(kind) + " " + spec.name;
+      if (!checkShardAxes(what, spec.shape, spec.rank, spec.shardAxes, mesh,
+                          program.stageAxis, error))
         return false;
+      if (spec.batchDim < -1 || spec.batchDim >= spec.rank) {
+        error = what + ": batch dim " + std::to_string(spec.batchDim) +
+                " is not a dim";
+        return false;
+      }
+      if (spec.batchDim < 0)
+        continue;
+      int64_t parts = program.numMicrobatches;
+      if (spec.shardAxes && spec.shardAxes[spec.batchDim] >= 0)
+        parts *= mesh.axisSizes[spec.shardAxes[spec.batchDim]];
+      if (spec.shape[spec.batchDim] % parts != 0) {
+        error = what + ": batch dim of size " +
+                std::to_string(spec.shape[spec.batchDim]) +
+                " does not divide into " + std::to_string(parts) + " parts";
+        return false;
+      }
+    }
     return true;
   };
   if (!checkTensors("input", program.numInputs, program.inputs) ||
@@ -127,15 +150,33 @@ bool checkProgram(const Program &program, std::vector<int> &producer,
     return false;
   for (int w = 0; w < program.numWeights; ++w) {
     const WeightSpec &spec = program.weights[w];
-    if (!checkShardAxes(std::string("weight ") + spec.name, spec.shape,
-                        spec.rank, spec.shardAxes, mesh, program.stageAxis,
-                        error))
+    std::string what = std::string("weight ") + spec.name;
+    if (spec.regionStarts || spec.regionSizes) {
+      for (int d = 0; d < spec.rank; ++d)
+        if (!spec.regionStarts || !spec.regionSizes ||
+            spec.regionStarts[d] < 0 || spec.regionSizes[d] < 0 ||
+            spec.regionStarts[d] > spec.shape[d] - spec.regionSizes[d]) {
+          error = what + ": region is outside its file tensor";
+          return false;
+        }
+    }
+    if (!checkShardAxes(what, weightShape(spec), spec.rank, spec.shardAxes,
+                        mesh, program.stageAxis, error))
       return false;
   }
   return true;
 }
 
 using CommMaker = std::function<std::unique_ptr<Comm>(Context &)>;
+
+/// The part of a tensor that micro-batch `mb` of `m` covers within `block`.
+Block microBlock(Block block, int batchDim, int mb, int m) {
+  if (batchDim < 0 || m == 1)
+    return block;
+  block.sizes[batchDim] /= m;
+  block.starts[batchDim] += mb * block.sizes[batchDim];
+  return block;
+}
 
 /// What every rank of a run shares (read only).
 struct Job {
@@ -179,8 +220,24 @@ private:
   std::vector<void *> buffers;
 };
 
-int stageOf(const Job &job, const std::vector<int64_t> &coords) {
+/// The rank's coordinate on the stage axis.
+int pipelineCoord(const Job &job, const std::vector<int64_t> &coords) {
   return job.program.stageAxis < 0 ? 0 : int(coords[job.program.stageAxis]);
+}
+
+int pipelineSize(const Job &job) {
+  return job.program.stageAxis < 0
+             ? 1
+             : int(job.program.mesh.axisSizes[job.program.stageAxis]);
+}
+
+/// The stages a rank runs: s with s % P == its coordinate.
+std::vector<int> stagesOf(const Job &job, const std::vector<int64_t> &coords) {
+  std::vector<int> stages;
+  int p = pipelineSize(job), coord = pipelineCoord(job, coords);
+  for (int s = coord; s < job.program.numStages; s += p)
+    stages.push_back(s);
+  return stages;
 }
 
 /// The ranks holding distinct blocks of output `o`, in rank order: those of
@@ -191,10 +248,11 @@ std::vector<int64_t> contributors(const Job &job, int o) {
   for (int d = 0; spec.shardAxes && d < spec.rank; ++d)
     if (spec.shardAxes[d] >= 0)
       splits[spec.shardAxes[d]] = true;
+  int producerCoord = job.producer[o] % pipelineSize(job);
   std::vector<int64_t> ranks;
   for (int64_t r = 0; r < job.mesh.numRanks(); ++r) {
     std::vector<int64_t> coords = job.mesh.coordsOf(r);
-    bool holds = stageOf(job, coords) == job.producer[o];
+    bool holds = pipelineCoord(job, coords) == producerCoord;
     for (int64_t a = 0; holds && a < job.mesh.numAxes(); ++a)
       if (a != job.program.stageAxis && !splits[a] && coords[a] != 0)
         holds = false;
@@ -204,71 +262,134 @@ std::vector<int64_t> contributors(const Job &job, int o) {
   return ranks;
 }
 
-/// A rank's buffers, in the order of the program's tables (null where the
-/// stage does not list an entry).
-struct StageBuffers {
-  std::vector<void *> inputs, outputs, weights;
-  char *arena = nullptr;
+/// A rank's buffers: per micro-batch, the program-wide input and output
+/// arrays (null where none of the rank's stages reads or writes an entry;
+/// tensors without a batch dim share one buffer across micro-batches), the
+/// weights, and one arena per stage.
+struct RankBuffers {
+  std::vector<std::vector<void *>> inputs, outputs;
+  std::vector<void *> weights;
+  std::vector<char *> arenas; ///< by stage index
   uint64_t weightBytes = 0;
 };
 
-/// Allocates and fills this rank's inputs, outputs, weights and arena;
+/// Allocates and fills this rank's inputs, outputs, weights and arenas;
 /// false with `error` when a weight cannot be loaded.
-bool setUpStage(const Job &job, RankState &state, const StageSpec &stage,
-                const std::vector<int64_t> &coords, StageBuffers &buffers,
-                std::string &error) {
+bool setUpRank(const Job &job, RankState &state, const std::vector<int> &stages,
+               const std::vector<int64_t> &coords, RankBuffers &buffers,
+               std::string &error) {
   const Program &program = job.program;
   Device &device = job.device;
-  buffers.inputs.assign(program.numInputs, nullptr);
-  buffers.outputs.assign(program.numOutputs, nullptr);
+  int m = program.numMicrobatches;
+  buffers.inputs.assign(m, std::vector<void *>(program.numInputs, nullptr));
+  buffers.outputs.assign(m, std::vector<void *>(program.numOutputs, nullptr));
   buffers.weights.assign(program.numWeights, nullptr);
+  buffers.arenas.assign(program.numStages, nullptr);
 
   std::vector<char> host;
-  for (int k = 0; k < stage.numInputs; ++k) {
-    int i = stage.inputs[k];
-    const TensorSpec &spec = program.inputs[i];
-    Block block = shardBlock(spec.shape, spec.rank, spec.shardAxes, coords,
-                             job.axisSizes);
-    size_t elem = dtypeSize(spec.dtype);
-    host.resize(block.numElements() * elem);
-    copyBlockOut(host.data(), job.data.inputs[i].data.data(), spec.shape, block,
-                 elem);
-    buffers.inputs[i] = state.alloc(host.size());
-    device.upload(buffers.inputs[i], host.data(), host.size());
-  }
-  for (int k = 0; k < stage.numOutputs; ++k) {
-    int o = stage.outputs[k];
-    const TensorSpec &spec = program.outputs[o];
-    Block block = shardBlock(spec.shape, spec.rank, spec.shardAxes, coords,
-                             job.axisSizes);
-    buffers.outputs[o] =
-        state.alloc(block.numElements() * dtypeSize(spec.dtype));
-  }
-  WeightFiles files(job.weightsDir);
-  for (int k = 0; k < stage.numWeights; ++k) {
-    int w = stage.weights[k];
-    if (buffers.weights[w])
-      continue; // listed twice
-    const WeightSpec &spec = program.weights[w];
-    const MappedFile *file = files.get(spec.file, error);
-    if (!file || !checkWeightRange(spec, *file, error))
-      return false;
-    Block block = shardBlock(spec.shape, spec.rank, spec.shardAxes, coords,
-                             job.axisSizes);
-    size_t bytes = block.numElements() * dtypeSize(spec.dtype);
-    buffers.weights[w] = state.alloc(bytes);
-    buffers.weightBytes += bytes;
-    void *dst = buffers.weights[w];
-    if (!device.isHost()) {
-      host.resize(bytes);
-      dst = host.data();
+  for (int s : stages) {
+    const StageSpec &stage = program.stages[s];
+    for (int k = 0; k < stage.numInputs; ++k) {
+      int i = stage.inputs[k];
+      if (buffers.inputs[0][i])
+        continue; // read by an earlier stage of this rank
+      const TensorSpec &spec = program.inputs[i];
+      Block block = shardBlock(spec.shape, spec.rank, spec.shardAxes, coords,
+                               job.axisSizes);
+      size_t elem = dtypeSize(spec.dtype);
+      for (int mb = 0; mb < m; ++mb) {
+        if (spec.batchDim < 0 && mb > 0) {
+          buffers.inputs[mb][i] = buffers.inputs[0][i];
+          continue;
+        }
+        Block part = microBlock(block, spec.batchDim, mb, m);
+        host.resize(part.numElements() * elem);
+        copyBlockOut(host.data(), job.data.inputs[i].data.data(), spec.shape,
+                     part, elem);
+        buffers.inputs[mb][i] = state.alloc(host.size());
+        device.upload(buffers.inputs[mb][i], host.data(), host.size());
+      }
     }
-    if (!loadWeightSlice(spec, *file, block.starts, block.sizes, dst, error))
-      return false;
-    if (!device.isHost())
-      device.upload(buffers.weights[w], host.data(), bytes);
+    for (int k = 0; k < stage.numOutputs; ++k) {
+      int o = stage.outputs[k];
+      const TensorSpec &spec = program.outputs[o];
+      Block block = microBlock(shardBlock(spec.shape, spec.rank,
+                                          spec.shardAxes, coords,
+                                          job.axisSizes),
+                               spec.batchDim, 0, m);
+      for (int mb = 0; mb < m; ++mb)
+        buffers.outputs[mb][o] =
+            spec.batchDim < 0 && mb > 0
+                ? buffers.outputs[0][o]
+                : state.alloc(block.numElements() * dtypeSize(spec.dtype));
+    }
+    buffers.arenas[s] = static_cast<char *>(state.alloc(stage.arenaBytes));
   }
-  buffers.arena = static_cast<char *>(state.alloc(stage.arenaBytes));
+
+  WeightFiles files(job.weightsDir);
+  for (int s : stages) {
+    const StageSpec &stage = program.stages[s];
+    for (int k = 0; k < stage.numWeights; ++k) {
+      int w = stage.weights[k];
+      if (buffers.weights[w])
+        continue; // listed twice, or read by two of the rank's stages
+      const WeightSpec &spec = program.weights[w];
+      const MappedFile *file = files.get(spec.file, error);
+      if (!file || !checkWeightRange(spec, *file, error))
+        return false;
+      Block block = shardBlock(weightShape(spec), spec.rank, spec.shardAxes,
+                               coords, job.axisSizes);
+      for (int d = 0; spec.regionStarts && d < spec.rank; ++d)
+        block.starts[d] += spec.regionStarts[d];
+      size_t bytes = block.numElements() * dtypeSize(spec.dtype);
+      buffers.weights[w] = state.alloc(bytes);
+      buffers.weightBytes += bytes;
+      void *dst = buffers.weights[w];
+      if (!device.isHost()) {
+        host.resize(bytes);
+        dst = host.data();
+      }
+      if (!loadWeightSlice(spec, *file, block.starts, block.sizes, dst, error))
+        return false;
+      if (!device.isHost())
+        device.upload(buffers.weights[w], host.data(), bytes);
+    }
+  }
+  return true;
+}
+
+/// The rank's actions: the compiler's schedule, or each micro-batch
+/// through the rank's stages in turn.
+bool actionsOf(const Job &job, const std::vector<int64_t> &coords,
+               const std::vector<int> &stages, std::vector<Action> &actions,
+               std::string &error) {
+  const Program &program = job.program;
+  int coord = pipelineCoord(job, coords);
+  if (!program.schedule) {
+    for (int mb = 0; mb < program.numMicrobatches; ++mb)
+      for (int s : stages)
+        actions.push_back({ActionKind::Forward, s, mb});
+    return true;
+  }
+  const RankSchedule &mine = program.schedule[coord];
+  for (int k = 0; k < mine.numActions; ++k) {
+    const Action &a = mine.actions[k];
+    std::string what = "schedule of pipeline rank " + std::to_string(coord) +
+                       ", action " + std::to_string(k);
+    if (a.kind != ActionKind::Forward) {
+      error = what + " is a backward action; this runtime runs inference";
+      return false;
+    }
+    if (a.stage < 0 || a.stage >= program.numStages ||
+        a.stage % pipelineSize(job) != coord || a.microbatch < 0 ||
+        a.microbatch >= program.numMicrobatches) {
+      error = what + " names stage " + std::to_string(a.stage) +
+              " micro-batch " + std::to_string(a.microbatch) +
+              ", which this rank does not run";
+      return false;
+    }
+    actions.push_back(a);
+  }
   return true;
 }
 
@@ -277,6 +398,7 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
   const Program &program = job.program;
   Device &device = job.device;
   int n = int(job.mesh.numRanks());
+  int m = program.numMicrobatches;
   RankState state(device, rank, n);
   Context &ctx = state.ctx;
   ctx.mesh = &program.mesh;
@@ -285,11 +407,12 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
   ctx.comm = comm.get();
 
   std::vector<int64_t> coords = job.mesh.coordsOf(rank);
-  int stageIndex = stageOf(job, coords);
-  const StageSpec &stage = program.stages[stageIndex];
-  StageBuffers buffers;
+  std::vector<int> stages = stagesOf(job, coords);
+  RankBuffers buffers;
+  std::vector<Action> actions;
   std::string error;
-  bool ok = setUpStage(job, state, stage, coords, buffers, error);
+  bool ok = actionsOf(job, coords, stages, actions, error) &&
+            setUpRank(job, state, stages, coords, buffers, error);
   if (!ok)
     std::fprintf(stderr, "error: rank %d: %s\n", rank, error.c_str());
 
@@ -329,17 +452,25 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
     if (rank == 0) {
       std::vector<uint64_t> all(n);
       device.download(all.data(), allBytesBuf, sizeof(uint64_t) * n);
-      for (int r = 0; r < n; ++r)
-        std::printf("rank %d (stage %d): weights %llu bytes\n", r,
-                    stageOf(job, job.mesh.coordsOf(r)),
-                    static_cast<unsigned long long>(all[r]));
+      for (int r = 0; r < n; ++r) {
+        std::string list;
+        for (int s : stagesOf(job, job.mesh.coordsOf(r)))
+          list += (list.empty() ? "" : ",") + std::to_string(s);
+        std::printf("rank %d (stage %s): weights %llu bytes\n", r,
+                    list.c_str(), static_cast<unsigned long long>(all[r]));
+      }
       std::fflush(stdout);
     }
   }
 
   auto runOnce = [&] {
-    stage.run(ctx, buffers.inputs.data(), buffers.outputs.data(),
-              buffers.weights.data(), buffers.arena);
+    for (const Action &a : actions) {
+      ctx.microbatch = a.microbatch;
+      program.stages[a.stage].run(ctx, buffers.inputs[a.microbatch].data(),
+                                  buffers.outputs[a.microbatch].data(),
+                                  buffers.weights.data(),
+                                  buffers.arenas[a.stage]);
+    }
     device.synchronize(ctx);
   };
   runOnce();
@@ -357,38 +488,44 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
     }
   }
 
-  // Outputs to rank 0, one block at a time, in (output, rank) order on
-  // both sides so that the rendezvous sends cannot cross.
+  // Outputs to rank 0, one block at a time, in (output, rank, micro-batch)
+  // order on both sides so that the rendezvous sends cannot cross.
   if (rank == 0)
     outcome.outputs.resize(program.numOutputs);
   for (int o = 0; o < program.numOutputs; ++o) {
     const TensorSpec &spec = program.outputs[o];
     size_t elem = dtypeSize(spec.dtype);
     std::string what = std::string("runtime: output ") + spec.name;
+    int parts = spec.batchDim < 0 ? 1 : m;
     for (int64_t from : contributors(job, o)) {
-      Block block = shardBlock(spec.shape, spec.rank, spec.shardAxes,
+      Block whole = shardBlock(spec.shape, spec.rank, spec.shardAxes,
                                job.mesh.coordsOf(from), job.axisSizes);
-      size_t bytes = block.numElements() * elem;
-      if (rank == from && rank != 0) {
-        comm->send(buffers.outputs[o], bytes, job.world, 0, o, what.c_str());
-        continue;
+      for (int mb = 0; mb < parts; ++mb) {
+        Block block = microBlock(whole, spec.batchDim, mb, m);
+        size_t bytes = block.numElements() * elem;
+        int64_t tag = int64_t(o) * m + mb;
+        if (rank == from && rank != 0) {
+          comm->send(buffers.outputs[mb][o], bytes, job.world, 0, tag,
+                     what.c_str());
+          continue;
+        }
+        if (rank != 0)
+          continue;
+        HostArray &result = outcome.outputs[o];
+        if (result.data.empty()) {
+          result.dtype = spec.dtype;
+          result.shape.assign(spec.shape, spec.shape + spec.rank);
+          result.data.resize(byteSize(spec));
+        }
+        const void *src = buffers.outputs[mb][o];
+        if (from != 0) {
+          comm->recv(staging, bytes, job.world, from, tag, what.c_str());
+          src = staging;
+        }
+        std::vector<char> host(bytes);
+        device.download(host.data(), src, bytes);
+        copyBlockIn(result.data.data(), host.data(), spec.shape, block, elem);
       }
-      if (rank != 0)
-        continue;
-      HostArray &whole = outcome.outputs[o];
-      if (whole.data.empty()) {
-        whole.dtype = spec.dtype;
-        whole.shape.assign(spec.shape, spec.shape + spec.rank);
-        whole.data.resize(byteSize(spec));
-      }
-      const void *src = buffers.outputs[o];
-      if (from != 0) {
-        comm->recv(staging, bytes, job.world, from, o, what.c_str());
-        src = staging;
-      }
-      std::vector<char> host(bytes);
-      device.download(host.data(), src, bytes);
-      copyBlockIn(whole.data.data(), host.data(), spec.shape, block, elem);
     }
   }
 }

@@ -66,6 +66,10 @@ bool checkShardAxes(const std::string &what, const int64_t *shape, int rank,
   return true;
 }
 
+const int64_t *weightShape(const WeightSpec &spec) {
+  return spec.regionSizes ? spec.regionSizes : spec.shape;
+}
+
 namespace {
 
 /// Calls copyRow(wholeOffset, blockOffset, rowBytes) for every row of the

@@ -40,6 +40,9 @@ bool checkShardAxes(const std::string &what, const int64_t *shape, int rank,
                     const int *shardAxes, const MeshSpec &mesh, int stageAxis,
                     std::string &error);
 
+/// The shape a weight's shardAxes split: its region, or the file tensor.
+const int64_t *weightShape(const WeightSpec &spec);
+
 /// Copies `block` out of a dense tensor of `shape` into dense `dst`.
 void copyBlockOut(void *dst, const void *whole, const int64_t *shape,
                   const Block &block, size_t elemSize);

@@ -136,9 +136,9 @@ void SplitStagesPass::runOnOperation() {
     IRMapping map;
     for (auto [i, a] : llvm::enumerate(argList)) {
       map.map(main.getArgument(a), entry->getArgument(i));
+      if (DictionaryAttr attrs = main.getArgAttrDict(a))
+        func.setArgAttrs(i, attrs);
       func.setArgAttr(i, "pp.input_index", builder.getI64IntegerAttr(a));
-      if (auto name = main.getArgAttr(a, "pp.name"))
-        func.setArgAttr(i, "pp.name", name);
     }
     builder.setInsertionPointToEnd(entry);
     if (incoming) {
@@ -160,9 +160,9 @@ void SplitStagesPass::runOnOperation() {
       results.push_back(map.lookup(ret.getOperand(o)));
     builder.create<func::ReturnOp>(ret.getLoc(), results);
     for (auto [i, o] : llvm::enumerate(outputs)) {
+      if (DictionaryAttr attrs = main.getResultAttrDict(o))
+        func.setResultAttrs(i, attrs);
       func.setResultAttr(i, "pp.output_index", builder.getI64IntegerAttr(o));
-      if (auto name = main.getResultAttr(o, "pp.name"))
-        func.setResultAttr(i, "pp.name", name);
     }
   }
   // What the plan reports about the split stays on the module.
@@ -174,6 +174,12 @@ void SplitStagesPass::runOnOperation() {
                                                    [](Type t) -> Attribute {
                                                      return TypeAttr::get(t);
                                                    }))));
+  SmallVector<Attribute> inputAttrs;
+  for (unsigned a = 0; a < main.getNumArguments(); ++a)
+    inputAttrs.push_back(main.getArgAttrDict(a)
+                             ? Attribute(main.getArgAttrDict(a))
+                             : builder.getDictionaryAttr({}));
+  module->setAttr("pp.input_attrs", builder.getArrayAttr(inputAttrs));
   main.erase();
 }
 

@@ -1,0 +1,158 @@
+//===- ProgramTables.cpp - what every stage of a program shares ----------===//
+
+#include "ProgramTables.h"
+
+#include "CTypes.h"
+#include "pp/Dialect/PP/IR/ShapeUtils.h"
+
+using namespace mlir;
+using namespace mlir::pp;
+
+namespace {
+
+std::string join(ArrayRef<int64_t> values) {
+  std::string s;
+  for (auto [i, v] : llvm::enumerate(values))
+    s += (i ? ", " : "") + std::to_string(v);
+  return s;
+}
+
+} // namespace
+
+std::string mlir::pp::cString(StringRef s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      out += '?'; // control characters have no business in a name
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+ProgramTables::ProgramTables(ModuleOp module, bool cuda) : cuda(cuda) {
+  for (auto mesh : module.getOps<MeshOp>()) {
+    if (mesh.getSymName() != "world")
+      continue;
+    for (auto [name, size] :
+         llvm::zip(mesh.getAxes().getAsValueRange<StringAttr>(),
+                   mesh.getShape())) {
+      axisNames.push_back(name.str());
+      axisSizes.push_back(size);
+    }
+  }
+}
+
+std::string ProgramTables::freshName(StringRef prefix) {
+  return prefix.str() + std::to_string(nextName++);
+}
+
+int ProgramTables::axisIndex(StringRef name) const {
+  for (auto [i, n] : llvm::enumerate(axisNames))
+    if (n == name)
+      return int(i);
+  return -1;
+}
+
+FailureOr<uint32_t> ProgramTables::axisMask(Operation *op,
+                                            ArrayAttr axes) const {
+  uint32_t mask = 0;
+  for (StringRef name : axes.getAsValueRange<StringAttr>()) {
+    int index = axisIndex(name);
+    if (index < 0)
+      return op->emitError() << "mesh axis '" << name
+                             << "' is not an axis of pp.mesh @world";
+    mask |= 1u << index;
+  }
+  return mask;
+}
+
+std::string ProgramTables::shardAxesArray(ArrayRef<int> axes) {
+  if (llvm::all_of(axes, [](int a) { return a < 0; }))
+    return "nullptr";
+  std::string name = freshName("kShardAxes");
+  helpersOs << "const int " << name << "[] = {";
+  for (auto [i, a] : llvm::enumerate(axes))
+    helpersOs << (i ? ", " : "") << a;
+  helpersOs << "};\n";
+  return name;
+}
+
+std::string ProgramTables::int64Array(ArrayRef<int64_t> values) {
+  std::string name = freshName("kDims");
+  helpersOs << "const int64_t " << name << "[] = {" << join(values) << "};\n";
+  return name;
+}
+
+FailureOr<int> ProgramTables::weightIndex(WeightOp op) {
+  auto type = cast<RankedTensorType>(op.getType());
+  ArrayRef<int64_t> local = type.getShape();
+  // The tensor before sharding: each split dim times its axis size.
+  SmallVector<int64_t> global(local);
+  SmallVector<int> shardAxes(local.size(), -1);
+  auto sharding = op->getAttrOfType<ShardingAttr>("sharding");
+  if (sharding) {
+    if (sharding.getDimAxes().size() != local.size())
+      return op.emitError() << "sharding has " << sharding.getDimAxes().size()
+                            << " dims for a rank-" << local.size() << " weight";
+    for (size_t d = 0; d < local.size(); ++d) {
+      SmallVector<StringRef> axes = sharding.getAxesOfDim(d);
+      if (axes.empty())
+        continue;
+      if (axes.size() > 1)
+        return op.emitError()
+               << "dim " << d
+               << " is split over several mesh axes; the runtime loads "
+                  "weights split over one axis per dim";
+      int a = axisIndex(axes.front());
+      if (a < 0)
+        return op.emitError() << "mesh axis '" << axes.front()
+                              << "' is not an axis of pp.mesh @world";
+      shardAxes[d] = a;
+      global[d] *= axisSizes[a];
+    }
+  }
+  SmallVector<int64_t> fileShape(global);
+  auto fileShapeAttr = op->getAttrOfType<DenseI64ArrayAttr>("file_shape");
+  auto startsAttr = op->getAttrOfType<DenseI64ArrayAttr>("region_starts");
+  if (fileShapeAttr)
+    fileShape.assign(fileShapeAttr.asArrayRef().begin(),
+                     fileShapeAttr.asArrayRef().end());
+
+  Type element = type.getElementType();
+  Type fileElement = op.getFileElementType().value_or(element);
+  uint64_t fileBytes = numElements(fileShape) * elementBytes(fileElement);
+  std::string key;
+  llvm::raw_string_ostream keyOs(key);
+  keyOs << op.getName() << '\0' << op.getFile() << '\0' << op.getOffset()
+        << '\0' << type;
+  if (sharding)
+    keyOs << sharding;
+  if (startsAttr)
+    keyOs << startsAttr;
+  if (auto it = indexByKey.find(key); it != indexByKey.end())
+    return it->second;
+
+  int index = planned.size();
+  indexByKey[key] = index;
+  planned.push_back({op.getName().str(), op.getFile().str(),
+                     uint64_t(op.getOffset()), fileBytes,
+                     numElements(local) * elementBytes(element),
+                     std::vector<int>(shardAxes.begin(), shardAxes.end())});
+  std::string axes = shardAxesArray(shardAxes);
+  std::string regionStarts = "nullptr", regionSizes = "nullptr";
+  if (startsAttr) {
+    regionStarts = int64Array(startsAttr.asArrayRef());
+    regionSizes = int64Array(global);
+  }
+  llvm::raw_string_ostream os(table);
+  os << "    {" << cString(op.getName()) << ", " << cString(op.getFile())
+     << ", " << op.getOffset() << ", " << fileBytes << ", "
+     << runtimeDType(fileElement) << ", " << runtimeDType(element) << ", "
+     << fileShape.size() << ", {" << join(fileShape) << "}, " << axes << ", "
+     << regionStarts << ", " << regionSizes << "},\n";
+  return index;
+}

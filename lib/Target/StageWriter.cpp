@@ -1,0 +1,713 @@
+//===- StageWriter.cpp - one function of pp graph IR -> C++ --------------===//
+
+#include "StageWriter.h"
+
+#include "BufferPlan.h"
+#include "CTypes.h"
+#include "ElementwiseFusion.h"
+#include "pp/Dialect/PP/IR/PPDialect.h"
+#include "pp/Dialect/PP/IR/ShapeUtils.h"
+
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::pp;
+
+namespace {
+
+constexpr int kMaxRank = 8; // pprt::kMaxRank
+
+ArrayRef<int64_t> shapeOf(Value v) {
+  return llvm::cast<ShapedType>(v.getType()).getShape();
+}
+Type elementOf(Value v) {
+  return llvm::cast<ShapedType>(v.getType()).getElementType();
+}
+
+std::string join(ArrayRef<int64_t> values) {
+  std::string s;
+  for (auto [i, v] : llvm::enumerate(values))
+    s += (i ? ", " : "") + std::to_string(v);
+  return s;
+}
+
+/// Index of a function argument in the program's input table.
+int64_t inputIndexOf(BlockArgument arg) {
+  auto func = cast<func::FuncOp>(arg.getOwner()->getParentOp());
+  if (auto index = func.getArgAttrOfType<IntegerAttr>(arg.getArgNumber(),
+                                                      "pp.input_index"))
+    return index.getInt();
+  return arg.getArgNumber();
+}
+
+/// `static const int64_t name[] = {...};`, or a null pointer for rank 0.
+std::string int64Array(StringRef name, ArrayRef<int64_t> values) {
+  if (values.empty())
+    return "    const int64_t *const " + name.str() + " = nullptr;\n";
+  return "    static const int64_t " + name.str() + "[] = {" + join(values) +
+         "};\n";
+}
+
+/// The ONNX node an op came from, for comments.
+std::string nodeName(Operation *op) {
+  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
+    return loc.getName().str();
+  return "";
+}
+
+/// Splat constants read only by elementwise loops need no memory.
+bool isLiteralOnly(Value v) {
+  return isInlinedConstant(v) && llvm::all_of(v.getUsers(), isElementwise);
+}
+
+class Writer {
+public:
+  Writer(func::FuncOp func, ProgramTables &tables, StageSummary &summary)
+      : func(func), cuda(tables.cuda), tables(tables), summary(summary) {}
+
+  LogicalResult write(raw_ostream &os);
+
+private:
+  LogicalResult checkTypes(Operation *op);
+  LogicalResult checkKernelType(Operation *op, StringRef kernel, Value v);
+  LogicalResult checkInterfaceTypes();
+  std::string storage(Type element) const;
+  std::string load(Type element, StringRef expr) const;
+  std::string store(Type element, StringRef expr) const;
+  bool needsStorage(Value v);
+  std::string ptr(Value v);
+  std::string typed(Value v, bool isConst = true);
+  std::string kernel(StringRef name) const {
+    return (cuda ? "pprt::cuda::" : "pprt::cpu::") + name.str();
+  }
+  LogicalResult emitOp(Operation *op);
+  LogicalResult emitComm(Operation *op);
+  void emitConstant(ConstantOp op);
+  void emitFusedLoop(Operation *root);
+  void emitCopy(Value dst, int64_t dstOffset, ArrayRef<int64_t> dstStrides,
+                Value src, StringRef srcOffset, ArrayRef<int64_t> srcStrides,
+                ArrayRef<int64_t> shape);
+  void emitOutputs(func::ReturnOp ret);
+
+  func::FuncOp func;
+  bool cuda;
+  ProgramTables &tables;
+  StageSummary &summary;
+  SmallVector<Operation *> ops;
+  llvm::DenseSet<Value> fused;
+  BufferPlan plan;
+  llvm::DenseMap<Value, int> weightIndex;
+  llvm::DenseMap<Value, std::string> constantName;
+  std::string body;
+  llvm::raw_string_ostream &helpersOs = tables.helpersOs;
+  llvm::raw_string_ostream bodyOs{body};
+};
+
+bool Writer::needsStorage(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def || isa<WeightOp>(def))
+    return false;
+  if (isa<ConstantOp>(def))
+    return cuda && !isLiteralOnly(v);
+  return true;
+}
+
+std::string Writer::ptr(Value v) {
+  Value owner = plan.storageOf(v);
+  if (auto arg = dyn_cast<BlockArgument>(owner))
+    return "inputs[" + std::to_string(inputIndexOf(arg)) + "]";
+  if (auto it = weightIndex.find(owner); it != weightIndex.end())
+    return "weights[" + std::to_string(it->second) + "]";
+  if (auto it = plan.offsets.find(owner); it != plan.offsets.end())
+    return "(arena + " + std::to_string(it->second) + ")";
+  return constantName.lookup(owner);
+}
+
+std::string Writer::typed(Value v, bool isConst) {
+  return "(" + std::string(isConst ? "const " : "") + storage(elementOf(v)) +
+         " *)" + ptr(v);
+}
+
+/// Host C++ has no 16-bit float type: cpu code keeps f16/bf16 bits in
+/// uint16_t and converts at each load and store (pprt/Half.h).
+std::string Writer::storage(Type element) const {
+  if (!cuda && (element.isF16() || element.isBF16()))
+    return "uint16_t";
+  return storageCType(element);
+}
+
+std::string Writer::load(Type element, StringRef expr) const {
+  if (!cuda && element.isF16())
+    return "pprt::halfToFloat(" + expr.str() + ")";
+  if (!cuda && element.isBF16())
+    return "pprt::bf16ToFloat(" + expr.str() + ")";
+  return "(" + computeCType(element) + ")" + expr.str();
+}
+
+std::string Writer::store(Type element, StringRef expr) const {
+  if (!cuda && element.isF16())
+    return "pprt::floatToHalf(" + expr.str() + ")";
+  if (!cuda && element.isBF16())
+    return "pprt::floatToBF16(" + expr.str() + ")";
+  return "(" + storage(element) + ")" + expr.str();
+}
+
+/// Compute kernels exist for a few element types per target (see
+/// docs/runtime.md); anything else would fail to link.
+LogicalResult Writer::checkKernelType(Operation *op, StringRef kernel,
+                                      Value v) {
+  Type t = elementOf(v);
+  bool isFloat = cuda ? t.isF32() || t.isF16() || t.isBF16()
+                      : t.isF32() || t.isF64();
+  bool isIndex = !cuda && (t.isSignlessInteger(32) || t.isSignlessInteger(64));
+  bool takesIndex = kernel == "matmul" || kernel == "reduce";
+  if (isFloat || (takesIndex && isIndex))
+    return success();
+  return op->emitError() << "the " << (cuda ? "cuda" : "cpu")
+                         << " target has no " << kernel
+                         << " kernel for element type " << t;
+}
+
+/// Inputs, outputs and weights cross into the runtime, which reads and
+/// writes only its DType list.
+LogicalResult Writer::checkInterfaceTypes() {
+  auto check = [&](Type type, StringRef what) -> LogicalResult {
+    Type element = cast<ShapedType>(type).getElementType();
+    if (!runtimeDType(element).empty())
+      return success();
+    return func.emitError() << what << " has element type " << element
+                            << ", which the runtime cannot read or write";
+  };
+  auto name = [&](StringAttr attr, StringRef kind, unsigned i) {
+    return kind.str() + " '" +
+           (attr ? attr.str() : std::to_string(i)) + "'";
+  };
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
+    if (failed(check(type, name(func.getArgAttrOfType<StringAttr>(i, "pp.name"),
+                                "graph input", i))))
+      return failure();
+  for (auto [i, type] : llvm::enumerate(func.getResultTypes()))
+    if (failed(check(type,
+                     name(func.getResultAttrOfType<StringAttr>(i, "pp.name"),
+                          "graph output", i))))
+      return failure();
+  for (Operation *op : ops)
+    if (auto w = dyn_cast<WeightOp>(op))
+      if (failed(check(w.getType(), "weight '" + w.getName().str() + "'")))
+        return failure();
+  return success();
+}
+
+LogicalResult Writer::checkTypes(Operation *op) {
+  for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults())) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type)
+      return op->emitError() << "pp cannot emit values of type " << v.getType();
+    Type element = type.getElementType();
+    if (storageCType(element).empty())
+      return op->emitError() << "the " << (cuda ? "cuda" : "cpu")
+                             << " target does not support element type "
+                             << element;
+    if (type.getRank() > kMaxRank)
+      return op->emitError() << "rank " << type.getRank()
+                             << " is above the runtime's limit of "
+                             << kMaxRank;
+  }
+  return success();
+}
+
+void Writer::emitConstant(ConstantOp op) {
+  if (isLiteralOnly(op.getResult()))
+    return; // spelled as a literal where it is used
+  auto value = llvm::cast<DenseElementsAttr>(op.getValue());
+  std::string name = tables.freshName("kConst");
+  Type element = value.getElementType();
+  int64_t count = value.getNumElements();
+  summary.constantBytes += count * elementBytes(element);
+  helpersOs << "// " << nodeName(op) << "\n";
+  if (element.isF16() || element.isBF16()) {
+    // Stored as raw bits: no portable literal for 16-bit floats.
+    helpersOs << "alignas(64) const uint16_t " << name << "[" << count
+              << "] = {";
+    for (int64_t i = 0; i < count; ++i) {
+      APFloat v = value.getValues<APFloat>()[value.isSplat() ? 0 : i];
+      helpersOs << (i ? ", " : "") << v.bitcastToAPInt().getZExtValue();
+    }
+  } else {
+    helpersOs << "alignas(64) const " << storageCType(element) << " " << name
+              << "[" << std::max<int64_t>(count, 1) << "] = {";
+    for (int64_t i = 0; i < count; ++i)
+      helpersOs << (i ? ", " : "") << literal(value, i);
+  }
+  helpersOs << "};\n\n";
+  if (!cuda) {
+    constantName[op.getResult()] = "(void *)" + name;
+    return;
+  }
+  bodyOs << "  // " << nodeName(op) << ": constant into the arena\n"
+         << "  PPRT_CUDA_CHECK(cudaMemcpyAsync(" << ptr(op.getResult()) << ", "
+         << name << ", sizeof(" << name
+         << "), cudaMemcpyHostToDevice, (cudaStream_t)ctx.stream));\n";
+}
+
+void Writer::emitFusedLoop(Operation *root) {
+  FusedLoop loop = buildFusedLoop(root, fused);
+  Value result = root->getResult(0);
+  ArrayRef<int64_t> shape = shapeOf(result);
+  int64_t n = numElements(shape);
+  std::string name = tables.freshName("fused");
+  std::string outType = storage(elementOf(result));
+
+  // The ops of the loop, for a reader of the generated code.
+  SmallVector<std::string> names;
+  SmallVector<Operation *> worklist{root};
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    names.push_back(nodeName(op) + " (" + op->getName().getStringRef().str() +
+                    ")");
+    ++summary.numFusedOps;
+    for (Value operand : op->getOperands())
+      if (fused.contains(operand))
+        worklist.push_back(operand.getDefiningOp());
+  }
+  helpersOs << "// Fused:";
+  for (const std::string &s : llvm::reverse(names))
+    helpersOs << " " << s;
+  helpersOs << "\n" << (cuda ? "__global__ void " : "void ") << name << "(";
+  for (auto [k, leaf] : llvm::enumerate(loop.leaves))
+    helpersOs << "const " << storage(elementOf(leaf)) << " *__restrict__ p"
+              << k << ", ";
+  helpersOs << outType << " *__restrict__ out) {\n";
+  if (cuda)
+    helpersOs << "  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + "
+                 "threadIdx.x; i < "
+              << n << "; i += (int64_t)blockDim.x * gridDim.x) {\n";
+  else
+    helpersOs << "  for (int64_t i = 0; i < " << n << "; ++i) {\n";
+
+  // Leaves of another shape read at a broadcast index.
+  bool needCoords = llvm::any_of(loop.leaves, [&](Value leaf) {
+    return shapeOf(leaf) != shape && numElements(shapeOf(leaf)) != 1;
+  });
+  if (needCoords) {
+    helpersOs << "    int64_t rest = i;\n";
+    for (size_t d = shape.size(); d-- > 0;)
+      helpersOs << "    int64_t c" << d << " = rest % " << shape[d]
+                << "; rest /= " << shape[d] << ";\n";
+    helpersOs << "    (void)rest;\n";
+  }
+  for (auto [k, leaf] : llvm::enumerate(loop.leaves)) {
+    std::string index;
+    if (shapeOf(leaf) == shape) {
+      index = "i";
+    } else if (numElements(shapeOf(leaf)) == 1) {
+      index = "0";
+    } else {
+      SmallVector<int64_t> strides = broadcastStrides(shapeOf(leaf), shape);
+      for (auto [d, stride] : llvm::enumerate(strides))
+        if (stride != 0)
+          index += (index.empty() ? "" : " + ") + std::string("c") +
+                   std::to_string(d) + " * " + std::to_string(stride);
+    }
+    helpersOs << "    " << computeCType(elementOf(leaf)) << " leaf" << k
+              << " = "
+              << load(elementOf(leaf),
+                      "p" + std::to_string(k) + "[" + index + "]")
+              << ";\n";
+  }
+  helpersOs << "    " << computeCType(elementOf(result)) << " result;\n";
+  StringRef lines = loop.body;
+  while (!lines.empty()) {
+    auto [line, rest] = lines.split('\n');
+    helpersOs << "    " << line << "\n";
+    lines = rest;
+  }
+  helpersOs << "    out[i] = " << store(elementOf(result), "result")
+            << ";\n  }\n}\n\n";
+
+  bodyOs << "  " << name;
+  if (cuda)
+    bodyOs << "<<<" << std::min<int64_t>((n + 255) / 256, 4096)
+           << ", 256, 0, (cudaStream_t)ctx.stream>>>";
+  bodyOs << "(";
+  for (Value leaf : loop.leaves)
+    bodyOs << typed(leaf) << ", ";
+  bodyOs << typed(result, false) << ");\n";
+  if (cuda)
+    bodyOs << "  PPRT_CUDA_CHECK(cudaGetLastError());\n";
+  ++summary.numFusedLoops;
+}
+
+/// `srcOffset` is an element count, or an expression the run computes.
+void Writer::emitCopy(Value dst, int64_t dstOffset,
+                      ArrayRef<int64_t> dstStrides, Value src,
+                      StringRef srcOffset, ArrayRef<int64_t> srcStrides,
+                      ArrayRef<int64_t> shape) {
+  unsigned bytes = elementBytes(elementOf(src));
+  bodyOs << "  {\n"
+         << int64Array("shape", shape) << int64Array("dstStrides", dstStrides)
+         << int64Array("srcStrides", srcStrides) << "    "
+         << kernel("copyStrided") << "(ctx, (char *)" << ptr(dst) << " + "
+         << dstOffset * bytes << ", dstStrides, (const char *)" << ptr(src)
+         << " + (" << srcOffset << ") * " << bytes << ", srcStrides, shape, "
+         << shape.size() << ", " << bytes << ");\n  }\n";
+  ++summary.numKernelCalls;
+}
+
+LogicalResult Writer::emitOp(Operation *op) {
+  if (failed(checkTypes(op)))
+    return failure();
+  StringRef computeKernel = llvm::TypeSwitch<Operation *, StringRef>(op)
+                                .Case([](MatMulOp) { return "matmul"; })
+                                .Case([](SoftmaxOp) { return "softmax"; })
+                                .Case([](LayerNormOp) { return "layerNorm"; })
+                                .Case([](RmsNormOp) { return "rmsNorm"; })
+                                .Case([](ReduceOp) { return "reduce"; })
+                                .Default([](Operation *) { return ""; });
+  if (!computeKernel.empty() &&
+      failed(checkKernelType(op, computeKernel, op->getResult(0))))
+    return failure();
+  std::string where = nodeName(op);
+  if (!isa<WeightOp, ReshapeOp>(op) && !fused.contains(op->getResult(0)) &&
+      !where.empty() && !isa<ConstantOp>(op))
+    bodyOs << "  // " << where << ": " << op->getName().getStringRef()
+           << "\n";
+  if (isElementwise(op)) {
+    if (!fused.contains(op->getResult(0)))
+      emitFusedLoop(op);
+    return success();
+  }
+  auto call = [&](StringRef name) -> raw_ostream & {
+    ++summary.numKernelCalls;
+    return bodyOs << "  " << kernel(name) << "(ctx, ";
+  };
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](WeightOp) { return success(); })
+      .Case([&](ReshapeOp) { return success(); })
+      .Case([&](ConstantOp c) {
+        emitConstant(c);
+        return success();
+      })
+      .Case([&](MatMulOp m) {
+        ArrayRef<int64_t> a = shapeOf(m.getLhs()), b = shapeOf(m.getRhs()),
+                          c = shapeOf(m.getResult());
+        int64_t rows = a[a.size() - 2], inner = a.back(), cols = b.back();
+        int64_t batch = numElements(c.drop_back(2));
+        int64_t strideA = numElements(a.drop_back(2)) == 1 ? 0 : rows * inner;
+        int64_t strideB = numElements(b.drop_back(2)) == 1 ? 0 : inner * cols;
+        // One weight matrix for a batch of activations is one taller GEMM.
+        if (strideB == 0 && strideA != 0) {
+          rows *= batch;
+          batch = 1;
+          strideA = 0;
+        }
+        call("matmul") << typed(m.getResult(), false) << ", "
+                       << typed(m.getLhs()) << ", " << typed(m.getRhs())
+                       << ", " << batch << ", " << rows << ", " << cols
+                       << ", " << inner << ", " << strideA << ", " << strideB
+                       << ", " << rows * cols << ", false, false);\n";
+        return success();
+      })
+      .Case([&](SoftmaxOp s) {
+        ArrayRef<int64_t> shape = shapeOf(s.getInput());
+        int64_t dim = s.getDimAttr().getInt();
+        call("softmax") << typed(s.getResult(), false) << ", "
+                        << typed(s.getInput()) << ", "
+                        << numElements(shape.take_front(dim)) << ", "
+                        << shape[dim] << ", "
+                        << numElements(shape.drop_front(dim + 1)) << ", "
+                        << (s.getLog() ? "true" : "false") << ");\n";
+        return success();
+      })
+      .Case([&](LayerNormOp l) {
+        ArrayRef<int64_t> shape = shapeOf(l.getInput());
+        int64_t dim = l.getDimAttr().getInt();
+        call("layerNorm") << typed(l.getResult(), false) << ", "
+                          << typed(l.getInput()) << ", "
+                          << typed(l.getScale()) << ", "
+                          << (l.getBias() ? typed(l.getBias()) : "nullptr")
+                          << ", " << numElements(shape.take_front(dim))
+                          << ", " << numElements(shape.drop_front(dim))
+                          << ", " << literal(l.getEpsilon().convertToDouble(),
+                                             Float32Type::get(op->getContext()))
+                          << ");\n";
+        return success();
+      })
+      .Case([&](RmsNormOp r) {
+        ArrayRef<int64_t> shape = shapeOf(r.getInput());
+        call("rmsNorm") << typed(r.getResult(), false) << ", "
+                        << typed(r.getInput()) << ", " << typed(r.getScale())
+                        << ", " << numElements(shape.drop_back()) << ", "
+                        << shape.back() << ", "
+                        << literal(r.getEpsilon().convertToDouble(),
+                                   Float32Type::get(op->getContext()))
+                        << ");\n";
+        return success();
+      })
+      .Case([&](ReduceOp r) {
+        ArrayRef<int64_t> shape = shapeOf(r.getInput());
+        ArrayRef<int64_t> dims = r.getDims();
+        static const char *kinds[] = {"Sum", "Mean", "Max", "Min", "Prod"};
+        int64_t first = dims.empty() ? 0 : dims.front();
+        int64_t last = dims.empty() ? -1 : dims.back();
+        call("reduce") << typed(r.getResult(), false) << ", "
+                       << typed(r.getInput()) << ", "
+                       << numElements(shape.take_front(first)) << ", "
+                       << numElements(shape.slice(first, last - first + 1))
+                       << ", " << numElements(shape.drop_front(last + 1))
+                       << ", pprt::ReduceKind::"
+                       << kinds[static_cast<int>(r.getKind())] << ");\n";
+        return success();
+      })
+      .Case([&](TransposeOp t) {
+        SmallVector<int64_t> in = rowMajorStrides(shapeOf(t.getInput()));
+        SmallVector<int64_t> src;
+        for (int64_t p : t.getPerm())
+          src.push_back(in[p]);
+        ArrayRef<int64_t> out = shapeOf(t.getResult());
+        emitCopy(t.getResult(), 0, rowMajorStrides(out), t.getInput(), "0",
+                 src, out);
+        return success();
+      })
+      .Case([&](SliceOp s) {
+        SmallVector<int64_t> in = rowMajorStrides(shapeOf(s.getInput()));
+        SmallVector<int64_t> src;
+        int64_t offset = 0;
+        for (size_t d = 0; d < in.size(); ++d) {
+          offset += s.getStarts()[d] * in[d];
+          src.push_back(s.getSteps()[d] * in[d]);
+        }
+        ArrayRef<int64_t> out = shapeOf(s.getResult());
+        emitCopy(s.getResult(), 0, rowMajorStrides(out), s.getInput(),
+                 std::to_string(offset), src, out);
+        return success();
+      })
+      .Case([&](BroadcastOp b) {
+        ArrayRef<int64_t> out = shapeOf(b.getResult());
+        emitCopy(b.getResult(), 0, rowMajorStrides(out), b.getInput(), "0",
+                 broadcastStrides(shapeOf(b.getInput()), out), out);
+        return success();
+      })
+      .Case([&](ConcatOp c) {
+        ArrayRef<int64_t> out = shapeOf(c.getResult());
+        SmallVector<int64_t> strides = rowMajorStrides(out);
+        int64_t dim = c.getDimAttr().getInt(), at = 0;
+        for (Value input : c.getInputs()) {
+          ArrayRef<int64_t> shape = shapeOf(input);
+          emitCopy(c.getResult(), at * strides[dim], strides, input, "0",
+                   rowMajorStrides(shape), shape);
+          at += shape[dim];
+        }
+        return success();
+      })
+      .Case([&](GatherOp g) {
+        ArrayRef<int64_t> in = shapeOf(g.getInput());
+        int64_t dim = g.getDimAttr().getInt();
+        call("gather") << ptr(g.getResult()) << ", " << ptr(g.getInput())
+                       << ", " << typed(g.getIndices()) << ", "
+                       << elementBytes(elementOf(g.getInput())) << ", "
+                       << numElements(in.take_front(dim)) << ", " << in[dim]
+                       << ", " << numElements(in.drop_front(dim + 1)) << ", "
+                       << numElements(shapeOf(g.getIndices())) << ");\n";
+        return success();
+      })
+      .Case([&](TriluOp t) {
+        ArrayRef<int64_t> shape = shapeOf(t.getInput());
+        call("trilu") << ptr(t.getResult()) << ", " << ptr(t.getInput())
+                      << ", " << elementBytes(elementOf(t.getInput())) << ", "
+                      << numElements(shape.drop_back(2)) << ", "
+                      << shape[shape.size() - 2] << ", " << shape.back()
+                      << ", " << t.getKAttr().getInt() << ", "
+                      << (t.getUpper() ? "true" : "false") << ");\n";
+        return success();
+      })
+      .Case<SendOp, RecvOp, AllReduceOp, AllGatherOp, ReduceScatterOp,
+            AllSliceOp, GroupIndexOp>([&](Operation *c) { return emitComm(c); })
+      .Default([&](Operation *) {
+        return op->emitError() << "'" << op->getName()
+                               << "' is not supported by the program emitter";
+      });
+}
+
+/// Communication calls the runtime's Comm (pprt/Comm.h); the group is the
+/// mask of the op's mesh axes. Collectives along a dim other than the
+/// leading one were rewritten by legalizeForKernels into leading-dim ones.
+LogicalResult Writer::emitComm(Operation *op) {
+  FailureOr<uint32_t> mask =
+      tables.axisMask(op, op->getAttrOfType<ArrayAttr>("axes"));
+  if (failed(mask))
+    return failure();
+  std::string group = std::to_string(*mask) + "u";
+  std::string what = cString(nodeName(op) + " (" +
+                             op->getName().getStringRef().str() + ")");
+  auto reduction = [](ReductionKind kind) -> std::string {
+    switch (kind) {
+    case ReductionKind::sum:
+      return "pprt::CollectiveOp::Sum";
+    case ReductionKind::max:
+      return "pprt::CollectiveOp::Max";
+    case ReductionKind::min:
+      return "pprt::CollectiveOp::Min";
+    case ReductionKind::avg:
+      return "pprt::CollectiveOp::Avg";
+    }
+    return "";
+  };
+  auto leading = [&](Value v, int64_t dim) -> LogicalResult {
+    if (numElements(shapeOf(v).take_front(dim)) == 1)
+      return success();
+    return op->emitError() << "the emitter needs this collective on the "
+                              "leading dim (run legalizeForKernels)";
+  };
+  ++summary.numCollectives;
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](SendOp s) {
+        uint64_t bytes = tensorBytes(s.getInput());
+        summary.sendBytes += bytes;
+        bodyOs << "  pprt::send(ctx, " << ptr(s.getInput()) << ", " << bytes
+               << ", " << group << ", " << s.getPeer() << ", " << s.getTag()
+               << ", " << what << ");\n";
+        return success();
+      })
+      .Case([&](RecvOp r) {
+        bodyOs << "  pprt::recv(ctx, " << ptr(r.getResult()) << ", "
+               << tensorBytes(r.getResult()) << ", " << group << ", "
+               << r.getPeer() << ", " << r.getTag() << ", " << what << ");\n";
+        return success();
+      })
+      .Case([&](AllReduceOp a) {
+        Value in = a.getInput(), out = a.getResult();
+        int64_t n = numElements(shapeOf(out));
+        if (plan.storageOf(in) != plan.storageOf(out))
+          emitCopy(out, 0, {1}, in, "0", {1}, {n});
+        bodyOs << "  pprt::allReduce(ctx, " << ptr(out) << ", " << n << ", "
+               << runtimeDType(elementOf(out)) << ", "
+               << reduction(a.getKind()) << ", " << group << ", " << what
+               << ");\n";
+        return success();
+      })
+      .Case([&](AllGatherOp g) {
+        if (failed(leading(g.getResult(), g.getDim())))
+          return failure();
+        bodyOs << "  pprt::allGather(ctx, " << ptr(g.getResult()) << ", "
+               << ptr(g.getInput()) << ", " << tensorBytes(g.getInput())
+               << ", " << group << ", " << what << ");\n";
+        return success();
+      })
+      .Case([&](ReduceScatterOp r) {
+        if (failed(leading(r.getInput(), r.getDim())))
+          return failure();
+        bodyOs << "  pprt::reduceScatter(ctx, " << ptr(r.getResult()) << ", "
+               << ptr(r.getInput()) << ", "
+               << numElements(shapeOf(r.getResult())) << ", "
+               << runtimeDType(elementOf(r.getResult())) << ", "
+               << reduction(r.getKind()) << ", " << group << ", " << what
+               << ");\n";
+        return success();
+      })
+      .Case([&](AllSliceOp s) {
+        // No communication: a copy from this rank's slice.
+        --summary.numCollectives;
+        ArrayRef<int64_t> out = shapeOf(s.getResult());
+        SmallVector<int64_t> in = rowMajorStrides(shapeOf(s.getInput()));
+        int64_t dim = s.getDim();
+        std::string offset = "pprt::indexInGroup(ctx, " + group + ") * " +
+                             std::to_string(out[dim] * in[dim]);
+        emitCopy(s.getResult(), 0, rowMajorStrides(out), s.getInput(), offset,
+                 in, out);
+        return success();
+      })
+      .Case([&](GroupIndexOp g) {
+        --summary.numCollectives;
+        std::string index = "pprt::indexInGroup(ctx, " + group + ")";
+        if (!cuda) {
+          bodyOs << "  *(int64_t *)" << ptr(g.getResult()) << " = " << index
+                 << ";\n";
+          return success();
+        }
+        std::string name = tables.freshName("setIndex");
+        helpersOs << "__global__ void " << name
+                  << "(int64_t *out, int64_t value) { *out = value; }\n\n";
+        bodyOs << "  " << name << "<<<1, 1, 0, (cudaStream_t)ctx.stream>>>("
+               << "(int64_t *)" << ptr(g.getResult()) << ", " << index
+               << ");\n  PPRT_CUDA_CHECK(cudaGetLastError());\n";
+        return success();
+      })
+      .Default([&](Operation *) {
+        return op->emitError() << "no emitter for " << op->getName();
+      });
+}
+
+void Writer::emitOutputs(func::ReturnOp ret) {
+  for (auto [j, value] : llvm::enumerate(ret.getOperands())) {
+    int64_t index = j;
+    if (auto attr = func.getResultAttrOfType<IntegerAttr>(j, "pp.output_index"))
+      index = attr.getInt();
+    int64_t n = numElements(shapeOf(value));
+    if (n == 0)
+      continue;
+    unsigned bytes = elementBytes(elementOf(value));
+    bodyOs << "  // output " << j << "\n  {\n"
+           << "    static const int64_t shape[] = {" << n << "};\n"
+           << "    static const int64_t strides[] = {1};\n    "
+           << kernel("copyStrided") << "(ctx, outputs[" << index
+           << "], strides, " << ptr(value) << ", strides, shape, 1, " << bytes
+           << ");\n  }\n";
+  }
+}
+
+LogicalResult Writer::write(raw_ostream &os) {
+  if (!func.getBody().hasOneBlock())
+    return func.emitError("@") << func.getName() << " must have one block";
+  for (Operation &op : func.getBody().front().without_terminator())
+    ops.push_back(&op);
+  fused = findFusedValues(ops);
+  plan = planBuffers(
+      ops, [&](Value v) { return needsStorage(v); },
+      [](Operation *op) { return isa<ReshapeOp>(op); }, fused);
+  summary.arenaBytes = plan.arenaBytes;
+
+  for (Operation *op : ops) {
+    auto w = dyn_cast<WeightOp>(op);
+    if (!w)
+      continue;
+    FailureOr<int> index = tables.weightIndex(w);
+    if (failed(index))
+      return failure();
+    weightIndex[w.getResult()] = *index;
+    if (!llvm::is_contained(summary.weights, *index)) {
+      summary.weights.push_back(*index);
+      summary.weightBytes += tables.weights()[*index].localBytes;
+    }
+  }
+  for (BlockArgument arg : func.getArguments())
+    summary.inputs.push_back(inputIndexOf(arg));
+  for (unsigned j = 0; j < func.getNumResults(); ++j) {
+    auto attr = func.getResultAttrOfType<IntegerAttr>(j, "pp.output_index");
+    summary.outputs.push_back(attr ? attr.getInt() : j);
+  }
+  if (failed(checkInterfaceTypes()))
+    return failure();
+
+  for (Operation *op : ops)
+    if (failed(emitOp(op)))
+      return failure();
+  emitOutputs(cast<func::ReturnOp>(func.getBody().front().getTerminator()));
+
+  os << "// @" << func.getName() << ": arena of " << plan.arenaBytes
+     << " bytes planned at compile time.\n"
+     << "void " << summary.runName
+     << "(pprt::Context &ctx, void *const *inputs, void *const *outputs,\n"
+     << "    void *const *weights, char *arena) {\n"
+     << "  (void)inputs; (void)outputs; (void)weights; (void)arena;\n"
+     << body << "}\n\n";
+  return success();
+}
+
+} // namespace
+
+LogicalResult mlir::pp::writeStage(func::FuncOp func, ProgramTables &tables,
+                                   raw_ostream &os, StageSummary &summary) {
+  return Writer(func, tables, summary).write(os);
+}
