@@ -56,6 +56,30 @@ struct DriverOptions {
       cl::desc("Element type for weights and activations: f32 (default), "
                "bf16 or f16 (cuda only; kernels accumulate in f32)"),
       cl::init("f32")};
+  // The parallel plan (docs/cli.md).
+  cl::opt<int64_t> pp{"pp", cl::desc("Pipeline stages (ranks along \"pp\")"),
+                      cl::init(1)};
+  cl::opt<int64_t> tp{"tp", cl::desc("Tensor-parallel ranks per stage"),
+                      cl::init(1)};
+  cl::opt<int64_t> dp{"dp", cl::desc("Data-parallel replicas (split the batch)"),
+                      cl::init(1)};
+  cl::opt<int64_t> microbatches{
+      "microbatches", cl::desc("Micro-batches per step (split the batch)"),
+      cl::init(1)};
+  cl::opt<int64_t> virtualStages{
+      "virtual-stages", cl::desc("Model chunks per pipeline rank"),
+      cl::init(1)};
+  cl::list<int64_t> stageLayers{
+      "stage-layers",
+      cl::desc("Layers per stage, e.g. 4,6,6,4 (overrides the balancer)"),
+      cl::CommaSeparated};
+  cl::opt<bool> sequenceParallel{
+      "sequence-parallel",
+      cl::desc("Split norms and the residual along the sequence over tp"),
+      cl::init(false)};
+  cl::opt<std::string> hardware{
+      "hardware", cl::desc("Hardware preset or JSON file for the cost model"),
+      cl::init("h100-sxm")};
   cl::opt<std::string> emit{"emit",
                             cl::desc("binary (default): build OUT/run; "
                                      "source: stop after OUT/src and the plan"),
@@ -184,6 +208,15 @@ int mlir::pp::runCompileDriver(int argc, char **argv,
                  << " needs --target=cuda; the cpu kernels compute in f32\n";
     return 2;
   }
+  for (auto [flag, value] :
+       {std::pair<StringRef, int64_t>{"pp", opts.pp}, {"tp", opts.tp},
+        {"dp", opts.dp}, {"microbatches", opts.microbatches},
+        {"virtual-stages", opts.virtualStages}})
+    if (value < 1) {
+      llvm::errs() << "error: --" << flag << " must be at least 1, got "
+                   << value << "\n";
+      return 2;
+    }
   if (!opts.target.empty() && opts.output == "-") {
     llvm::errs() << "error: --target needs an output folder: -o OUT\n";
     return 2;
@@ -211,12 +244,38 @@ int mlir::pp::runCompileDriver(int argc, char **argv,
   };
   if (failed(passPipeline.addToPipeline(pm, errorHandler)))
     return 1;
-  if (!opts.target.empty())
+  bool parallel = opts.pp * opts.tp * opts.dp * opts.microbatches *
+                      opts.virtualStages >
+                  1 ||
+                  !opts.stageLayers.empty();
+  if (parallel) {
+    // The batch is cut first, so that every later pass (and the cost
+    // model) sees what one rank computes per micro-batch.
+    pm.addPass(createSplitBatchPass({opts.dp * opts.microbatches, 0}));
     pm.addPass(createFuseNormsPass());
+    PartitionStagesPassOptions partition;
+    partition.numStages = opts.pp;
+    partition.virtualStages = opts.virtualStages;
+    partition.stageLayers.assign(opts.stageLayers.begin(),
+                                 opts.stageLayers.end());
+    partition.dp = opts.dp;
+    partition.tp = opts.tp;
+    partition.hardware = opts.hardware;
+    pm.addPass(createPartitionStagesPass(partition));
+    pm.addPass(createSplitStagesPass());
+    ShardTensorParallelPassOptions shard;
+    shard.sequenceParallel = opts.sequenceParallel;
+    pm.addPass(createShardTensorParallelPass(shard));
+  } else if (!opts.target.empty()) {
+    pm.addPass(createFuseNormsPass());
+  }
   if (opts.dtype != "f32")
     pm.addPass(createConvertFloatTypePass({opts.dtype}));
   if (failed(pm.run(*module)))
     return 1;
+  if (parallel)
+    (*module)->setAttr("pp.microbatches",
+                       Builder(&context).getI64IntegerAttr(opts.microbatches));
 
   if (opts.target.empty()) {
     std::string error;
