@@ -37,3 +37,12 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%pyscripts", os.path.join(config.pp_src_root, "python")))
 if config.pp_have_cuda:
     config.available_features.add("nvcc")
+
+# Multi-rank programs also run under mpirun (OpenMPI) when it is installed;
+# as root OpenMPI needs its two opt-in variables and --oversubscribe.
+import shutil
+if shutil.which("mpirun"):
+    config.available_features.add("mpirun")
+    config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+    config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+config.substitutions.append(("%pp_opt_bin", os.path.join(config.pp_tools_dir, "pp-opt")))

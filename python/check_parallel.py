@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""Compiles a model for several parallel plans and checks every run against
+the single-device program's outputs.
+
+    check_parallel.py PP_OPT MODEL_DIR WORK [--tol 1e-5] [--mpirun]
+                      --plan pp=2,tp=1 --plan pp=1,tp=2,microbatches=4 ...
+
+First compiles MODEL_DIR/model.onnx with no parallel flags and runs it: its
+outputs are the reference. Then, per --plan (pp-opt flags), compiles into
+WORK/<n> (each key=value becomes pp-opt's --key=value), runs it on pp*tp*dp ranks as threads (`run --ranks N`) and, with
+--mpirun, as processes (`mpirun -np N run`), and checks each output:
+max|got - single| <= tol * max(1, max|single|). Prints one line per plan and
+launcher and exits 1 on any failure.
+"""
+
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+
+
+def run(cmd, **kw):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, **kw)
+    return p.returncode, p.stdout
+
+
+def inputs_of(model_dir):
+    args = []
+    for path in sorted(glob.glob(os.path.join(model_dir, "*.npy"))):
+        name = os.path.basename(path)[:-4]
+        if not name.startswith("ref_"):
+            args += ["--input", f"{name}={path}"]
+    return args
+
+
+def ranks_of(flags):
+    n = 1
+    for axis in ("pp", "tp", "dp"):
+        m = re.search(rf"--{axis}[= ](\d+)", flags)
+        n *= int(m.group(1)) if m else 1
+    return n
+
+
+def compare(got_dir, ref_dir, tol):
+    worst, ok = 0.0, True
+    for ref_path in sorted(glob.glob(os.path.join(ref_dir, "*.npy"))):
+        name = os.path.basename(ref_path)
+        ref = np.load(ref_path)
+        got_path = os.path.join(got_dir, name)
+        if not os.path.exists(got_path):
+            return False, f"{name} missing"
+        got = np.load(got_path)
+        if got.shape != ref.shape or got.dtype != ref.dtype:
+            return False, f"{name} is {got.dtype}{got.shape}, expected {ref.dtype}{ref.shape}"
+        if ref.size == 0:
+            continue
+        err = float(np.abs(got.astype(np.float64) - ref.astype(np.float64)).max())
+        bound = tol * max(1.0, float(np.abs(ref.astype(np.float64)).max()))
+        worst = max(worst, err / bound)
+        ok &= err <= bound
+    return ok, f"max err/bound {worst:.3g}"
+
+
+def main():
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # OpenMPI refuses to run as root without both opt-ins.
+        os.environ.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        os.environ.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("pp_opt")
+    ap.add_argument("model_dir")
+    ap.add_argument("work")
+    ap.add_argument("--tol", type=float, default=1e-5)
+    ap.add_argument("--plan", action="append", default=[])
+    ap.add_argument("--mpirun", action="store_true")
+    a = ap.parse_args()
+
+    shutil.rmtree(a.work, ignore_errors=True)
+    os.makedirs(a.work)
+    model = os.path.join(a.model_dir, "model.onnx")
+    inputs = inputs_of(a.model_dir)
+    single = os.path.join(a.work, "single")
+    rc, out = run([a.pp_opt, model, "--target=cpu", "-o", single])
+    ref = os.path.join(single, "res")
+    if rc == 0:
+        rc, out = run([os.path.join(single, "run"), *inputs, "--output-dir", ref])
+    if rc != 0:
+        print(f"single device: FAIL\n{out}")
+        return 1
+
+    failed = False
+    for k, flags in enumerate(a.plan):
+        folder = os.path.join(a.work, str(k))
+        args = ["--" + kv for kv in re.split(r",(?=[a-z-]+=)", flags)]
+        flags = " ".join(args)
+        rc, out = run([a.pp_opt, model, *args, "--target=cpu", "-o", folder])
+        if rc != 0:
+            print(f"[{flags}] compile: FAIL\n{out}")
+            failed = True
+            continue
+        n = ranks_of(flags)
+        launchers = [("ranks", [os.path.join(folder, "run"), "--ranks", str(n)])]
+        if a.mpirun:
+            launchers.append(("mpirun", ["mpirun", "--oversubscribe", "-np", str(n),
+                                         os.path.join(folder, "run")]))
+        for name, cmd in launchers:
+            res = os.path.join(folder, "res-" + name)
+            rc, out = run([*cmd, *inputs, "--output-dir", res])
+            if rc != 0:
+                print(f"[{flags}] {name} {n}: FAIL (exit {rc})\n{out}")
+                failed = True
+                continue
+            ok, detail = compare(res, ref, a.tol)
+            print(f"[{flags}] {name} {n}: {'ok' if ok else 'FAIL'} ({detail})")
+            failed |= not ok
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
