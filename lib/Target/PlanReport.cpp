@@ -135,6 +135,10 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
           j.attribute("collectives", int64_t(stage.numCollectives));
           j.attribute("fused_loops", int64_t(stage.numFusedLoops));
           j.attribute("fused_ops", int64_t(stage.numFusedOps));
+          j.attributeArray("weights", [&] {
+            for (int w : stage.weights)
+              j.value(w);
+          });
         });
     });
     j.attributeArray("ranks", [&] {
@@ -161,6 +165,10 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
           j.attribute("offset", int64_t(w.offset));
           j.attribute("bytes", int64_t(w.fileBytes));
           j.attribute("bytes_per_rank", int64_t(w.localBytes));
+          j.attributeArray("shape", [&] {
+            for (int64_t d : w.shape)
+              j.value(d);
+          });
           j.attribute("split", splitText(s, w.shardAxes));
         });
     });

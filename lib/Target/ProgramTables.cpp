@@ -141,7 +141,8 @@ FailureOr<int> ProgramTables::weightIndex(WeightOp op) {
   planned.push_back({op.getName().str(), op.getFile().str(),
                      uint64_t(op.getOffset()), fileBytes,
                      numElements(local) * elementBytes(element),
-                     std::vector<int>(shardAxes.begin(), shardAxes.end())});
+                     std::vector<int>(shardAxes.begin(), shardAxes.end()),
+                     std::vector<int64_t>(global.begin(), global.end())});
   std::string axes = shardAxesArray(shardAxes);
   std::string regionStarts = "nullptr", regionSizes = "nullptr";
   if (startsAttr) {

@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+"""Checks a compiled program's per-rank weight memory against its plan.
+
+    check_memory.py OUT MODEL_DIR [--share K --vocab V]
+
+Runs OUT/run on all its ranks with --report-memory and checks that every
+rank loads exactly the weight bytes plan.json says. With --share K it also
+checks the bound of a K-way model split: the largest rank holds at most
+1/K of all weight bytes plus the replicated weights it loads (norms) plus
+its part of the embedding and LM head (weights with a dim of size V): the
+stage that holds them cannot also hold 1/K of the layers' share.
+"""
+
+import argparse
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("model_dir")
+    ap.add_argument("--share", type=int, default=0)
+    ap.add_argument("--vocab", type=int, default=-1)
+    a = ap.parse_args()
+
+    plan = json.load(open(os.path.join(a.out, "plan.json")))
+    n = plan["num_ranks"]
+    inputs = []
+    for path in sorted(glob.glob(os.path.join(a.model_dir, "*.npy"))):
+        name = os.path.basename(path)[:-4]
+        if not name.startswith("ref_"):
+            inputs += ["--input", f"{name}={path}"]
+    p = subprocess.run([os.path.join(a.out, "run"), "--ranks", str(n), "--report-memory",
+                        *inputs, "--output-dir", os.path.join(a.out, "res-memory")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 0:
+        print(f"run failed:\n{p.stdout}")
+        return 1
+    loaded = {int(m.group(1)): int(m.group(2))
+              for m in re.finditer(r"rank (\d+) \(stage [\d,]+\): weights (\d+) bytes", p.stdout)}
+    ok = True
+    for rank in plan["ranks"]:
+        r, want = rank["rank"], rank["weight_bytes"]
+        got = loaded.get(r)
+        good = got == want
+        ok &= good
+        print(f"rank {r}: loaded {got} bytes, plan {want}: {'ok' if good else 'FAIL'}")
+
+    if a.share:
+        weights = plan["weights"]
+        # Whole-model bytes in the program's element type: a split weight's
+        # rank part times its parts, a replicated one once.
+        total = 0
+        for w in weights:
+            parts = 1
+            for axis in re.findall(r"(\w+) on dim", w["split"]):
+                parts *= plan["mesh"][axis]
+            total += w["bytes_per_rank"] * parts
+        stage_weights = {st["stage"]: st["weights"] for st in plan["stages"]}
+        big = max(plan["ranks"], key=lambda r: r["weight_bytes"])
+        mine = {w for s in big["stages"] for w in stage_weights[s]}
+        replicated = sum(weights[w]["bytes_per_rank"] for w in mine
+                         if weights[w]["split"] == "replicated")
+        vocab = sum(weights[w]["bytes_per_rank"] for w in mine
+                    if weights[w]["split"] != "replicated"
+                    and a.vocab in weights[w]["shape"])
+        largest = big["weight_bytes"]
+        bound = total / a.share + replicated + vocab
+        good = largest <= bound
+        ok &= good
+        print(f"largest rank {largest} bytes <= 1/{a.share} of {total} + replicated "
+              f"{replicated} + embedding/head part {vocab} = {bound:.0f}: "
+              f"{'ok' if good else 'FAIL'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
