@@ -83,6 +83,8 @@ private:
   }
   LogicalResult emitOp(Operation *op);
   LogicalResult emitComm(Operation *op);
+  LogicalResult checkStageLink(Operation *op, int64_t tag, ArrayAttr axes,
+                               int64_t offset);
   void emitConstant(ConstantOp op);
   void emitFusedLoop(Operation *root);
   void emitCopy(Value dst, int64_t dstOffset, ArrayRef<int64_t> dstStrides,
@@ -106,7 +108,7 @@ private:
 
 bool Writer::needsStorage(Value v) {
   Operation *def = v.getDefiningOp();
-  if (!def || isa<WeightOp>(def))
+  if (!def || isa<WeightOp, RecvOp>(def))
     return false;
   if (isa<ConstantOp>(def))
     return cuda && !isLiteralOnly(v);
@@ -117,6 +119,8 @@ std::string Writer::ptr(Value v) {
   Value owner = plan.storageOf(v);
   if (auto arg = dyn_cast<BlockArgument>(owner))
     return "inputs[" + std::to_string(inputIndexOf(arg)) + "]";
+  if (owner.getDefiningOp<RecvOp>())
+    return "((void *)ctx.stageInput)";
   if (auto it = weightIndex.find(owner); it != weightIndex.end())
     return "weights[" + std::to_string(it->second) + "]";
   if (auto it = plan.offsets.find(owner); it != plan.offsets.end())
@@ -530,6 +534,22 @@ LogicalResult Writer::emitOp(Operation *op) {
       });
 }
 
+/// The runtime moves activations only between consecutive stages over the
+/// "pp" axis, as pp-split-stages wires them: stage k sends with tag k and
+/// receives with tag k-1.
+LogicalResult Writer::checkStageLink(Operation *op, int64_t tag, ArrayAttr axes,
+                                     int64_t offset) {
+  auto stage = func->getAttrOfType<StageAttr>("pp.stage");
+  int64_t expected = (stage ? stage.getIndex() : 0) + offset;
+  if (stage && tag == expected && axes.size() == 1 &&
+      cast<StringAttr>(axes[0]).getValue() == "pp")
+    return success();
+  return op->emitError() << "the program emitter moves activations only "
+                            "between consecutive stages over the \"pp\" "
+                            "axis (tag "
+                         << expected << " in @" << func.getName() << ")";
+}
+
 /// Communication calls the runtime's Comm (pprt/Comm.h); the group is the
 /// mask of the op's mesh axes. Collectives along a dim other than the
 /// leading one were rewritten by legalizeForKernels into leading-dim ones.
@@ -563,17 +583,27 @@ LogicalResult Writer::emitComm(Operation *op) {
   ++summary.numCollectives;
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](SendOp s) {
-        uint64_t bytes = tensorBytes(s.getInput());
-        summary.sendBytes += bytes;
-        bodyOs << "  pprt::send(ctx, " << ptr(s.getInput()) << ", " << bytes
-               << ", " << group << ", " << s.getPeer() << ", " << s.getTag()
-               << ", " << what << ");\n";
+        // The runtime sends ctx.stageOutput when the schedule says so.
+        if (failed(checkStageLink(op, s.getTag(), s.getAxes(), 0)))
+          return failure();
+        --summary.numCollectives;
+        int64_t n = numElements(shapeOf(s.getInput()));
+        summary.sendBytes = tensorBytes(s.getInput());
+        bodyOs << "  {\n    static const int64_t shape[] = {" << n
+               << "};\n    static const int64_t strides[] = {1};\n    "
+               << kernel("copyStrided")
+               << "(ctx, (char *)ctx.stageOutput, strides, (const char *)"
+               << ptr(s.getInput()) << ", strides, shape, 1, "
+               << elementBytes(elementOf(s.getInput())) << ");\n  }\n";
+        ++summary.numKernelCalls;
         return success();
       })
       .Case([&](RecvOp r) {
-        bodyOs << "  pprt::recv(ctx, " << ptr(r.getResult()) << ", "
-               << tensorBytes(r.getResult()) << ", " << group << ", "
-               << r.getPeer() << ", " << r.getTag() << ", " << what << ");\n";
+        // The runtime received it into ctx.stageInput before this call.
+        if (failed(checkStageLink(op, r.getTag(), r.getAxes(), -1)))
+          return failure();
+        --summary.numCollectives;
+        summary.recvBytes = tensorBytes(r.getResult());
         return success();
       })
       .Case([&](AllReduceOp a) {

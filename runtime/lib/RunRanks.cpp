@@ -270,6 +270,9 @@ struct RankBuffers {
   std::vector<std::vector<void *>> inputs, outputs;
   std::vector<void *> weights;
   std::vector<char *> arenas; ///< by stage index
+  /// By stage index, then micro-batch: the activation a stage receives and
+  /// the one it sends.
+  std::vector<std::vector<void *>> received, sent;
   uint64_t weightBytes = 0;
 };
 
@@ -285,6 +288,8 @@ bool setUpRank(const Job &job, RankState &state, const std::vector<int> &stages,
   buffers.outputs.assign(m, std::vector<void *>(program.numOutputs, nullptr));
   buffers.weights.assign(program.numWeights, nullptr);
   buffers.arenas.assign(program.numStages, nullptr);
+  buffers.received.assign(program.numStages, std::vector<void *>(m, nullptr));
+  buffers.sent.assign(program.numStages, std::vector<void *>(m, nullptr));
 
   std::vector<char> host;
   for (int s : stages) {
@@ -324,6 +329,14 @@ bool setUpRank(const Job &job, RankState &state, const std::vector<int> &stages,
                 : state.alloc(block.numElements() * dtypeSize(spec.dtype));
     }
     buffers.arenas[s] = static_cast<char *>(state.alloc(stage.arenaBytes));
+    // One slot per micro-batch: a schedule may receive several before it
+    // runs them (inference keeps no other per-micro-batch state).
+    for (int mb = 0; mb < m; ++mb) {
+      if (stage.recvBytes)
+        buffers.received[s][mb] = state.alloc(stage.recvBytes);
+      if (stage.sendBytes)
+        buffers.sent[s][mb] = state.alloc(stage.sendBytes);
+    }
   }
 
   WeightFiles files(job.weightsDir);
@@ -367,8 +380,13 @@ bool actionsOf(const Job &job, const std::vector<int64_t> &coords,
   int coord = pipelineCoord(job, coords);
   if (!program.schedule) {
     for (int mb = 0; mb < program.numMicrobatches; ++mb)
-      for (int s : stages)
+      for (int s : stages) {
+        if (program.stages[s].recvBytes)
+          actions.push_back({ActionKind::Recv, s, mb});
         actions.push_back({ActionKind::Forward, s, mb});
+        if (program.stages[s].sendBytes)
+          actions.push_back({ActionKind::Send, s, mb});
+      }
     return true;
   }
   const RankSchedule &mine = program.schedule[coord];
@@ -376,8 +394,14 @@ bool actionsOf(const Job &job, const std::vector<int64_t> &coords,
     const Action &a = mine.actions[k];
     std::string what = "schedule of pipeline rank " + std::to_string(coord) +
                        ", action " + std::to_string(k);
-    if (a.kind != ActionKind::Forward) {
+    if (a.kind == ActionKind::BackwardInput ||
+        a.kind == ActionKind::BackwardWeight) {
       error = what + " is a backward action; this runtime runs inference";
+      return false;
+    }
+    if (a.kind != ActionKind::Forward && a.kind != ActionKind::Send &&
+        a.kind != ActionKind::Recv) {
+      error = what + " has an unknown kind";
       return false;
     }
     if (a.stage < 0 || a.stage >= program.numStages ||
@@ -388,9 +412,35 @@ bool actionsOf(const Job &job, const std::vector<int64_t> &coords,
               ", which this rank does not run";
       return false;
     }
+    const StageSpec &stage = program.stages[a.stage];
+    if ((a.kind == ActionKind::Send && !stage.sendBytes) ||
+        (a.kind == ActionKind::Recv && !stage.recvBytes)) {
+      error = what + ": stage " + std::to_string(a.stage) + " has no " +
+              (a.kind == ActionKind::Send ? "next" : "previous") + " stage";
+      return false;
+    }
     actions.push_back(a);
   }
   return true;
+}
+
+/// "F3.1", "SEND F3.1->2", "RECV F3.0<-1": the schedule text format, with
+/// chunk = stage / P and peers as pipeline ranks.
+std::string actionName(const Job &job, const Action &a) {
+  int p = pipelineSize(job);
+  auto tensor = [&](int stage) {
+    return "F" + std::to_string(a.microbatch) + "." +
+           std::to_string(stage / p);
+  };
+  switch (a.kind) {
+  case ActionKind::Send:
+    return "SEND " + tensor(a.stage) + "->" + std::to_string((a.stage + 1) % p);
+  case ActionKind::Recv:
+    return "RECV " + tensor(a.stage - 1) + "<-" +
+           std::to_string((a.stage - 1) % p);
+  default:
+    return tensor(a.stage);
+  }
 }
 
 void runRank(const Job &job, int rank, const CommMaker &makeComm,
@@ -463,14 +513,40 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
     }
   }
 
-  auto runOnce = [&] {
-    for (const Action &a : actions) {
-      ctx.microbatch = a.microbatch;
-      program.stages[a.stage].run(ctx, buffers.inputs[a.microbatch].data(),
-                                  buffers.outputs[a.microbatch].data(),
-                                  buffers.weights.data(),
-                                  buffers.arenas[a.stage]);
+  // Pipeline partners differ only in the stage axis; a stage's peer is
+  // its neighbour's coordinate on it.
+  AxisMask stageGroup =
+      program.stageAxis < 0 ? 0 : AxisMask(1) << program.stageAxis;
+  int p = pipelineSize(job);
+  std::vector<std::string> names;
+  for (const Action &a : actions)
+    names.push_back("runtime: " + actionName(job, a));
+  auto runAction = [&](size_t k) {
+    const Action &a = actions[k];
+    const StageSpec &stage = program.stages[a.stage];
+    int mb = a.microbatch;
+    int64_t tag = int64_t(a.stage) * m + mb;
+    switch (a.kind) {
+    case ActionKind::Send:
+      comm->send(buffers.sent[a.stage][mb], stage.sendBytes, stageGroup,
+                 (a.stage + 1) % p, tag, names[k].c_str());
+      break;
+    case ActionKind::Recv:
+      comm->recv(buffers.received[a.stage][mb], stage.recvBytes, stageGroup,
+                 (a.stage - 1) % p, tag - m, names[k].c_str());
+      break;
+    default:
+      ctx.microbatch = mb;
+      ctx.stageInput = buffers.received[a.stage][mb];
+      ctx.stageOutput = buffers.sent[a.stage][mb];
+      stage.run(ctx, buffers.inputs[mb].data(), buffers.outputs[mb].data(),
+                buffers.weights.data(), buffers.arenas[a.stage]);
+      break;
     }
+  };
+  auto runOnce = [&] {
+    for (size_t k = 0; k < actions.size(); ++k)
+      runAction(k);
     device.synchronize(ctx);
   };
   runOnce();

@@ -100,6 +100,10 @@ struct Context {
   Comm *comm = nullptr;    ///< set when the program has more than one rank
   const MeshSpec *mesh = nullptr;
   int microbatch = 0;  ///< the micro-batch the current stage call computes
+  /// The activation from the previous stage (its RECV filled it) and where
+  /// this stage leaves the one for the next (its SEND reads it).
+  const void *stageInput = nullptr;
+  void *stageOutput = nullptr;
 };
 
 /// Runs the model once. `inputs`, `outputs` and `weights` point to buffers
@@ -122,16 +126,24 @@ struct StageSpec {
   const int *inputs;   ///< graph inputs the stage reads
   int numOutputs;
   const int *outputs;  ///< graph outputs the stage produces
+  /// Bytes of the activation received from stage index-1 and sent to stage
+  /// index+1 (0: none). The runtime moves them as the schedule's RECV and
+  /// SEND actions say, over the stage axis, so a schedule can post a
+  /// receive before an earlier micro-batch's send.
+  uint64_t recvBytes = 0;
+  uint64_t sendBytes = 0;
 };
 
-/// One step of a rank's schedule. Forward runs StageSpec::run; the
+/// One step of a rank's schedule. Forward runs StageSpec::run; Send hands
+/// the stage's output activation to the rank of the next stage, Recv takes
+/// the stage's input activation from the rank of the previous one. The
 /// backward kinds belong to training and are rejected by this runtime.
 enum class ActionKind : int32_t { Forward = 0, BackwardInput = 1,
-                                  BackwardWeight = 2 };
+                                  BackwardWeight = 2, Send = 3, Recv = 4 };
 
 struct Action {
   ActionKind kind;
-  int stage;       ///< index into Program::stages
+  int stage;       ///< index into Program::stages (Send: the sender's)
   int microbatch;  ///< 0 .. numMicrobatches-1
 };
 

@@ -10,5 +10,6 @@
 
 include "pp/Dialect/PP/IR/PPGraphOps.td"
 include "pp/Dialect/PP/IR/PPCommOps.td"
+include "pp/Dialect/PP/IR/PPScheduleOps.td"
 
 #endif // PP_DIALECT_PP_IR_PPOPS_TD
