@@ -73,6 +73,11 @@ struct DriverOptions {
       "stage-layers",
       cl::desc("Layers per stage, e.g. 4,6,6,4 (overrides the balancer)"),
       cl::CommaSeparated};
+  cl::opt<std::string> schedule{
+      "schedule",
+      cl::desc("Micro-batch schedule: gpipe, 1f1b (default), interleaved, "
+               "zb-h1, or a schedule file (docs/schedules.md)"),
+      cl::init("1f1b")};
   cl::opt<bool> sequenceParallel{
       "sequence-parallel",
       cl::desc("Split norms and the residual along the sequence over tp"),
@@ -266,6 +271,7 @@ int mlir::pp::runCompileDriver(int argc, char **argv,
     ShardTensorParallelPassOptions shard;
     shard.sequenceParallel = opts.sequenceParallel;
     pm.addPass(createShardTensorParallelPass(shard));
+    pm.addPass(createBuildSchedulePass({opts.schedule, opts.microbatches}));
   } else if (!opts.target.empty()) {
     pm.addPass(createFuseNormsPass());
   }
@@ -273,9 +279,6 @@ int mlir::pp::runCompileDriver(int argc, char **argv,
     pm.addPass(createConvertFloatTypePass({opts.dtype}));
   if (failed(pm.run(*module)))
     return 1;
-  if (parallel)
-    (*module)->setAttr("pp.microbatches",
-                       Builder(&context).getI64IntegerAttr(opts.microbatches));
 
   if (opts.target.empty()) {
     std::string error;

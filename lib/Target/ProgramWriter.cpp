@@ -6,6 +6,7 @@
 #include "Legalize.h"
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
+#include "pp/Schedule/TextFormat.h"
 
 #include <map>
 
@@ -66,6 +67,7 @@ public:
 private:
   LogicalResult collectFunctions();
   LogicalResult collectInterface();
+  FailureOr<std::string> scheduleTables();
   std::string tensorTable(ArrayRef<PlannedTensor> tensors);
   std::string intArray(ArrayRef<int> values);
 
@@ -193,6 +195,74 @@ std::string Assembler::tensorTable(ArrayRef<PlannedTensor> tensors) {
   return s;
 }
 
+/// The pp.schedule op as the runtime's per-rank action tables ("" when
+/// the module has none: the runtime then runs micro-batches in order).
+FailureOr<std::string> Assembler::scheduleTables() {
+  auto ops = module.getOps<ScheduleOp>();
+  if (ops.empty())
+    return std::string();
+  ScheduleOp op = *ops.begin();
+  int64_t p = tables.axisSizes[summary.stageAxis];
+  int64_t numStages = functions.size();
+  if (op.getMicrobatches() != summary.numMicrobatches ||
+      op.getChunks() * p != numStages || int64_t(op.getRanks().size()) != p)
+    return op.emitError() << "the schedule is for " << op.getRanks().size()
+                          << " ranks x " << op.getChunks() << " chunks and "
+                          << op.getMicrobatches()
+                          << " micro-batches, but the program has " << p
+                          << " pipeline ranks, " << numStages
+                          << " stages and " << summary.numMicrobatches
+                          << " micro-batches";
+  ::pp::schedule::ParseError error;
+  auto schedule = ::pp::schedule::parseSchedule(op.getText(), error);
+  if (!schedule)
+    return op.emitError() << "cannot read the schedule: " << error.message;
+  namespace sched = ::pp::schedule;
+  std::string lists, text;
+  for (auto [r, actions] : llvm::enumerate(schedule->ranks)) {
+    std::string name = tables.freshName("kActions");
+    text += "const pprt::Action " + name + "[] = {\n";
+    for (const sched::Action &a : actions) {
+      int64_t stage = -1;
+      std::string kind;
+      switch (a.kind) {
+      case sched::ActionKind::Forward:
+        stage = a.chunk * p + r;
+        kind = "Forward";
+        break;
+      case sched::ActionKind::Send:
+        stage = a.tensor.chunk * p + r;
+        kind = "Send";
+        if (stage + 1 >= numStages || (stage + 1) % p != a.peer)
+          stage = -1;
+        break;
+      case sched::ActionKind::Recv:
+        stage = a.tensor.chunk * p + a.peer + 1;
+        kind = "Recv";
+        if (stage >= numStages || stage % p != int64_t(r))
+          stage = -1;
+        break;
+      default:
+        return op.emitError() << "rank " << r << " runs "
+                              << sched::formatAction(a)
+                              << "; inference programs run F, SEND and RECV";
+      }
+      if (stage < 0 || a.tensor.kind != sched::TensorKind::Activation)
+        return op.emitError() << "rank " << r << ": "
+                              << sched::formatAction(a)
+                              << " does not move an activation to the next "
+                                 "stage";
+      int mb = a.kind == sched::ActionKind::Forward ? a.microbatch
+                                                    : a.tensor.microbatch;
+      text += "    {pprt::ActionKind::" + kind + ", " + std::to_string(stage) +
+              ", " + std::to_string(mb) + "},\n";
+    }
+    text += "};\n";
+    lists += "    {" + std::to_string(actions.size()) + ", " + name + "},\n";
+  }
+  return text + "const pprt::RankSchedule kSchedule[] = {\n" + lists + "};\n";
+}
+
 std::string Assembler::intArray(ArrayRef<int> values) {
   if (values.empty())
     return "nullptr";
@@ -220,6 +290,10 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
   }
   summary.weights = tables.weights();
 
+  FailureOr<std::string> schedule =
+      main ? FailureOr<std::string>(std::string()) : scheduleTables();
+  if (failed(schedule))
+    return failure();
   std::string inputs = tensorTable(summary.inputs);
   std::string outputs = tensorTable(summary.outputs);
   std::string stageTable;
@@ -251,7 +325,8 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
      << "const pprt::WeightSpec kWeights[] = {\n"
      << tables.weightTable() << "    {}};\n";
   if (!main)
-    os << "const pprt::StageSpec kStages[] = {\n" << stageTable << "};\n";
+    os << "const pprt::StageSpec kStages[] = {\n" << stageTable << "};\n"
+       << *schedule;
   os << "\n} // namespace\n\n"
      << "const pprt::Program &pprt::program() {\n"
      << "  static const Program program = [] {\n"
@@ -278,6 +353,8 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
        << "    p.numStages = " << summary.stages.size() << ";\n"
        << "    p.stages = kStages;\n"
        << "    p.numMicrobatches = " << summary.numMicrobatches << ";\n";
+    if (!schedule->empty())
+      os << "    p.schedule = kSchedule;\n";
   }
   os << "    return p;\n  }();\n  return program;\n}\n";
   return success();
