@@ -43,7 +43,7 @@ std::string mlir::pp::buildCommand(bool cuda, StringRef source,
                        " -I" PP_RUNTIME_INCLUDE_DIR " " +
                        source.str() + " -o " + binary.str() + " " +
                        PP_LIB_PPRT_MAIN " " + libs + " " PP_LIB_PPRT_MPI
-                       " " PP_LIB_PPRT " " PP_LIB_PPSUPPORT " ";
+                       " " PP_LIB_PPRT " " PP_LIB_PPSUPPORT " " PP_LIB_PPSCHEDULE " ";
   if (cuda)
     return std::string(PP_NVCC) + " -arch=sm_90" + common +
            PP_CUDA_SYSTEM_LIBS;

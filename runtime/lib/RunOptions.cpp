@@ -40,7 +40,7 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
     }
     static const char *const kFlags[] = {
         "--input",     "--output-dir", "--test-data-dir", "--weights-dir",
-        "--tolerance", "--repeat",     "--ranks"};
+        "--tolerance", "--repeat",     "--ranks",         "--trace"};
     bool known = false;
     for (const char *f : kFlags)
       known |= flag == f;
@@ -63,6 +63,12 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
         return false;
       }
       options.inputs.emplace_back(value.substr(0, sep), value.substr(sep + 1));
+    } else if (flag == "--trace") {
+      if (value.empty()) {
+        error = "--trace expects a file name";
+        return false;
+      }
+      options.trace = value;
     } else if (flag == "--output-dir") {
       options.outputDir = value;
     } else if (flag == "--test-data-dir") {
@@ -123,6 +129,9 @@ std::string runUsage(const char *argv0, const char *modelName) {
          "                         as threads of this process (or start N\n"
          "                         processes with mpirun -np N)\n"
          "  --report-memory        print the weight bytes each rank loaded\n"
+         "  --trace FILE           record one step's per-rank actions as a\n"
+         "                         Chrome/Perfetto trace (the format of\n"
+         "                         pp-schedule --trace)\n"
          "  --help                 this text\n";
 }
 

@@ -24,6 +24,7 @@ struct RunOptions {
   int repeat = 0; ///< 0: run once, untimed
   int ranks = 0;  ///< --ranks N: N threads; 0: not given
   bool reportMemory = false;
+  std::string trace;  ///< --trace FILE: Chrome/Perfetto JSON of one step
   bool help = false;
 };
 

@@ -24,8 +24,12 @@
 #include "pprt/Watchdog.h"
 #include "pprt/Weights.h"
 
+#include "pp/Schedule/ChromeTrace.h"
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -443,6 +447,110 @@ std::string actionName(const Job &job, const Action &a) {
   }
 }
 
+/// True for the rank that speaks for its pipeline coordinate in a trace:
+/// coordinate 0 on every other axis (its tensor- and data-parallel
+/// partners run the same actions).
+bool tracesForStage(const Job &job, const std::vector<int64_t> &coords) {
+  for (size_t a = 0; a < coords.size(); ++a)
+    if (int(a) != job.program.stageAxis && coords[a] != 0)
+      return false;
+  return true;
+}
+
+/// Runs one more step with a clock around every action (synchronizing the
+/// device after each, so a time is the action's own) and has rank 0 write
+/// the timeline of one rank per pipeline coordinate, in milliseconds, as
+/// the simulator writes its prediction.
+bool traceStep(const Job &job, int rank, const std::vector<Action> &actions,
+               const std::function<void(size_t)> &runAction, RankState &state,
+               Comm &comm) {
+  Device &device = job.device;
+  Context &ctx = state.ctx;
+  int n = int(job.mesh.numRanks());
+  // Every rank knows how many actions the others run.
+  std::vector<size_t> counts(n);
+  size_t most = 0;
+  for (int r = 0; r < n; ++r) {
+    std::vector<int64_t> coords = job.mesh.coordsOf(r);
+    std::vector<Action> theirs;
+    std::string ignored;
+    actionsOf(job, coords, stagesOf(job, coords), theirs, ignored);
+    counts[r] = theirs.size();
+    most = std::max(most, counts[r]);
+  }
+  std::vector<double> times(2 * most, 0.0);
+  void *buf = state.alloc(std::max<size_t>(1, times.size()) * sizeof(double));
+
+  device.upload(buf, times.data(), sizeof(double));
+  comm.allReduce(buf, 1, DType::F64, CollectiveOp::Max, job.world,
+                 "runtime: --trace start");
+  device.synchronize(ctx);
+  auto t0 = std::chrono::steady_clock::now();
+  auto ms = [&] {
+    return std::chrono::duration<double, std::milli>(
+               std::chrono::steady_clock::now() - t0)
+        .count();
+  };
+  for (size_t k = 0; k < actions.size(); ++k) {
+    times[2 * k] = ms();
+    runAction(k);
+    device.synchronize(ctx);
+    times[2 * k + 1] = ms() - times[2 * k];
+  }
+
+  std::vector<int64_t> coords = job.mesh.coordsOf(rank);
+  int p = pipelineSize(job);
+  if (rank != 0) {
+    if (tracesForStage(job, coords)) {
+      device.upload(buf, times.data(), 2 * actions.size() * sizeof(double));
+      comm.send(buf, 2 * actions.size() * sizeof(double), job.world, 0,
+                job.program.numOutputs, "runtime: --trace");
+    }
+    return true;
+  }
+  std::vector<::pp::schedule::TimelineEvent> events;
+  for (int r = 0; r < n; ++r) {
+    std::vector<int64_t> theirCoords = job.mesh.coordsOf(r);
+    if (!tracesForStage(job, theirCoords))
+      continue;
+    std::vector<double> theirs = times;
+    if (r != 0) {
+      comm.recv(buf, 2 * counts[r] * sizeof(double), job.world, r,
+                job.program.numOutputs, "runtime: --trace");
+      device.download(theirs.data(), buf, 2 * counts[r] * sizeof(double));
+    }
+    std::vector<Action> list;
+    std::string ignored;
+    actionsOf(job, theirCoords, stagesOf(job, theirCoords), list, ignored);
+    for (size_t k = 0; k < list.size(); ++k) {
+      const Action &a = list[k];
+      ::pp::schedule::TimelineEvent e;
+      e.rank = pipelineCoord(job, theirCoords);
+      e.name = actionName(job, a);
+      e.kind = a.kind == ActionKind::Send   ? ::pp::schedule::ActionKind::Send
+               : a.kind == ActionKind::Recv ? ::pp::schedule::ActionKind::Recv
+                                            : ::pp::schedule::ActionKind::Forward;
+      e.start = theirs[2 * k];
+      e.duration = theirs[2 * k + 1];
+      if (a.kind == ActionKind::Forward) {
+        e.microbatch = a.microbatch;
+        e.chunk = a.stage / p;
+      }
+      events.push_back(e);
+    }
+  }
+  ::pp::schedule::TraceOptions options;
+  options.microsecondsPerUnit = 1000; // milliseconds, like the simulator
+  options.numRanks = p;
+  std::ofstream out(job.options.trace);
+  out << ::pp::schedule::chromeTraceJson(events, options);
+  if (!out) {
+    std::fprintf(stderr, "error: cannot write %s\n", job.options.trace.c_str());
+    return false;
+  }
+  return true;
+}
+
 void runRank(const Job &job, int rank, const CommMaker &makeComm,
              Outcome &outcome) {
   const Program &program = job.program;
@@ -525,7 +633,10 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
     const Action &a = actions[k];
     const StageSpec &stage = program.stages[a.stage];
     int mb = a.microbatch;
-    int64_t tag = int64_t(a.stage) * m + mb;
+    // Tags name the sending stage; micro-batches of one stage match in
+    // order (the schedule verifier checks the orders agree), which keeps
+    // tags inside MPI's guaranteed range.
+    int64_t tag = a.stage;
     switch (a.kind) {
     case ActionKind::Send:
       comm->send(buffers.sent[a.stage][mb], stage.sendBytes, stageGroup,
@@ -533,7 +644,7 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
       break;
     case ActionKind::Recv:
       comm->recv(buffers.received[a.stage][mb], stage.recvBytes, stageGroup,
-                 (a.stage - 1) % p, tag - m, names[k].c_str());
+                 (a.stage - 1) % p, tag - 1, names[k].c_str());
       break;
     default:
       ctx.microbatch = mb;
@@ -564,6 +675,10 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
     }
   }
 
+  if (!job.options.trace.empty() && !traceStep(job, rank, actions, runAction,
+                                               state, *comm))
+    outcome.status = 1;
+
   // Outputs to rank 0, one block at a time, in (output, rank, micro-batch)
   // order on both sides so that the rendezvous sends cannot cross.
   if (rank == 0)
@@ -579,7 +694,7 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
       for (int mb = 0; mb < parts; ++mb) {
         Block block = microBlock(whole, spec.batchDim, mb, m);
         size_t bytes = block.numElements() * elem;
-        int64_t tag = int64_t(o) * m + mb;
+        int64_t tag = o;
         if (rank == from && rank != 0) {
           comm->send(buffers.outputs[mb][o], bytes, job.world, 0, tag,
                      what.c_str());
