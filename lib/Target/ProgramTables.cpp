@@ -138,8 +138,10 @@ FailureOr<int> ProgramTables::weightIndex(WeightOp op) {
 
   int index = planned.size();
   indexByKey[key] = index;
+  // The plan counts what is read: a region's bytes, not its whole tensor.
   planned.push_back({op.getName().str(), op.getFile().str(),
-                     uint64_t(op.getOffset()), fileBytes,
+                     uint64_t(op.getOffset()),
+                     numElements(global) * elementBytes(fileElement),
                      numElements(local) * elementBytes(element),
                      std::vector<int>(shardAxes.begin(), shardAxes.end()),
                      std::vector<int64_t>(global.begin(), global.end())});

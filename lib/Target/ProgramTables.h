@@ -27,7 +27,7 @@ struct PlannedWeight {
   std::string name;
   std::string file;
   uint64_t offset;
-  uint64_t fileBytes;   ///< the whole tensor in its file
+  uint64_t fileBytes;   ///< read from the file (all ranks together)
   uint64_t localBytes;  ///< what one rank holds, in the program's type
   std::vector<int> shardAxes;  ///< mesh axis splitting each dim, or -1
   std::vector<int64_t> shape;  ///< before splitting (a region's shape)
