@@ -38,6 +38,74 @@ func.func @weight_file_element_type_index() {
   return
 }
 
+// -----
+
+func.func @weight_region_without_file_shape() {
+  // expected-error @+1 {{'pp.weight' op needs both file_shape and region_starts, or neither}}
+  %0 = pp.weight "w" from "model.onnx" offset 0 {region_starts = array<i64: 0, 4>} : tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @weight_region_rank() {
+  // expected-error @+1 {{'pp.weight' op file_shape has 1 dims and region_starts 2; both need the result's rank 2}}
+  %0 = pp.weight "w" from "model.onnx" offset 0 {file_shape = array<i64: 32>, region_starts = array<i64: 0, 4>} : tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @weight_region_negative_start() {
+  // expected-error @+1 {{'pp.weight' op region_starts dim 1 is negative}}
+  %0 = pp.weight "w" from "model.onnx" offset 0 {file_shape = array<i64: 4, 12>, region_starts = array<i64: 0, -4>} : tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @weight_region_outside_file() {
+  // expected-error @+1 {{'pp.weight' op region [4, 4] at [0, 10] does not fit in the file tensor [4, 12] (dim 1)}}
+  %0 = pp.weight "w" from "model.onnx" offset 0 {file_shape = array<i64: 4, 12>, region_starts = array<i64: 0, 10>} : tensor<4x4xf32>
+  return
+}
+
+// -----
+
+// The region's size is the global shape: two tp shards of 4 columns.
+pp.mesh @world ["tp" = 2]
+func.func @weight_sharded_region_outside_file() {
+  // expected-error @+1 {{'pp.weight' op region [4, 8] at [0, 8] does not fit in the file tensor [4, 12] (dim 1)}}
+  %0 = pp.weight "w" from "model.onnx" offset 0 {file_shape = array<i64: 4, 12>, region_starts = array<i64: 0, 8>, sharding = #pp.sharding<@world, [[], ["tp"]]>} : tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @weight_region_sharding_unknown_mesh() {
+  // expected-error @+1 {{'pp.weight' op sharding names '@nowhere', which is not a pp.mesh}}
+  %0 = pp.weight "w" from "model.onnx" offset 0 {file_shape = array<i64: 4, 12>, region_starts = array<i64: 0, 8>, sharding = #pp.sharding<@nowhere, [[], ["tp"]]>} : tensor<4x2xf32>
+  return
+}
+
+// -----
+
+pp.mesh @world ["tp" = 2]
+func.func @weight_region_sharding_unknown_axis() {
+  // expected-error @+1 {{'pp.weight' op sharding names axis 'sp', which mesh @world does not have}}
+  %0 = pp.weight "w" from "model.onnx" offset 0 {file_shape = array<i64: 4, 12>, region_starts = array<i64: 0, 8>, sharding = #pp.sharding<@world, [[], ["sp"]]>} : tensor<4x2xf32>
+  return
+}
+
+// -----
+
+pp.mesh @world ["tp" = 2]
+func.func @weight_region_sharding_rank() {
+  // expected-error @+1 {{'pp.weight' op sharding has 1 dims for a rank-2 result}}
+  %0 = pp.weight "w" from "model.onnx" offset 0 {file_shape = array<i64: 4, 12>, region_starts = array<i64: 0, 8>, sharding = #pp.sharding<@world, [["tp"]]>} : tensor<4x2xf32>
+  return
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise trait
 //===----------------------------------------------------------------------===//

@@ -18,6 +18,16 @@ func.func @weight() -> (tensor<128x64xf32>, tensor<64xbf16>) {
   return %wte, %ln : tensor<128x64xf32>, tensor<64xbf16>
 }
 
+// The V columns of a fused [64, 192] QKV weight, and a whole-file region.
+// CHECK-LABEL: func.func @weight_region
+func.func @weight_region() -> (tensor<64x64xf32>, tensor<4x8xf32>) {
+  // CHECK: pp.weight "c_attn.weight" from "model.onnx" offset 64 {file_shape = array<i64: 64, 192>, region_starts = array<i64: 0, 128>} : tensor<64x64xf32>
+  %v = pp.weight "c_attn.weight" from "model.onnx" offset 64 {file_shape = array<i64: 64, 192>, region_starts = array<i64: 0, 128>} : tensor<64x64xf32>
+  // CHECK: pp.weight "w" from "model.onnx" offset 0 {file_shape = array<i64: 4, 8>, region_starts = array<i64: 0, 0>} : tensor<4x8xf32>
+  %w = pp.weight "w" from "model.onnx" offset 0 {file_shape = array<i64: 4, 8>, region_starts = array<i64: 0, 0>} : tensor<4x8xf32>
+  return %v, %w : tensor<64x64xf32>, tensor<4x8xf32>
+}
+
 // CHECK-LABEL: func.func @constant
 func.func @constant() -> (tensor<4xi64>, tensor<f32>, tensor<2x2xi1>, tensor<16x16xf32>) {
   // CHECK: %[[SHAPE:.*]] = pp.constant dense<[8, 16, 4, 16]> : tensor<4xi64>

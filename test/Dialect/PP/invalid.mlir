@@ -314,3 +314,56 @@ func.func @all_slice_changes_element_type(%x: tensor<4x8xf32>) {
   %0 = pp.all_slice %x over @world["tp"] dim 1 : tensor<4x8xf32> -> tensor<4x4xf16>
   return
 }
+
+// -----
+
+func.func @group_index_unknown_mesh() {
+  // expected-error @+1 {{'pp.group_index' op '@world' does not name a pp.mesh}}
+  %0 = pp.group_index over @world["tp"] : tensor<i64>
+  return
+}
+
+// -----
+
+pp.mesh @world ["pp" = 2, "tp" = 2]
+func.func @group_index_unknown_axis() {
+  // expected-error @+1 {{'pp.group_index' op mesh @world has no axis 'dp' (axes: pp, tp)}}
+  %0 = pp.group_index over @world["dp"] : tensor<i64>
+  return
+}
+
+// -----
+
+pp.mesh @world ["tp" = 2]
+func.func @group_index_axis_twice() {
+  // expected-error @+1 {{'pp.group_index' op axis 'tp' is listed twice}}
+  %0 = pp.group_index over @world["tp", "tp"] : tensor<i64>
+  return
+}
+
+// -----
+
+pp.mesh @world ["tp" = 2]
+func.func @group_index_no_axes() {
+  // expected-error @+1 {{'pp.group_index' op names no mesh axes to form a group over}}
+  %0 = pp.group_index over @world[] : tensor<i64>
+  return
+}
+
+// -----
+
+pp.mesh @world ["tp" = 2]
+func.func @group_index_not_scalar() {
+  // expected-error @+1 {{'pp.group_index' op result #0 must be 0D tensor of 64-bit signless integer values}}
+  %0 = pp.group_index over @world["tp"] : tensor<1xi64>
+  return
+}
+
+// -----
+
+pp.mesh @world ["tp" = 2]
+func.func @group_index_not_i64() {
+  // expected-error @+1 {{'pp.group_index' op result #0 must be 0D tensor of 64-bit signless integer values}}
+  %0 = pp.group_index over @world["tp"] : tensor<i32>
+  return
+}

@@ -91,3 +91,21 @@ func.func @all_slice_keeps_own_part(%x: tensor<4x16x64xf32>) -> tensor<4x16x32xf
   %0 = pp.all_slice %x over @world["tp"] dim 2 : tensor<4x16x64xf32> -> tensor<4x16x32xf32>
   return %0 : tensor<4x16x32xf32>
 }
+
+// CHECK-LABEL: func.func @group_index_of_rank
+func.func @group_index_of_rank() -> (tensor<i64>, tensor<i64>) {
+  // CHECK: pp.group_index over @world["tp"] : tensor<i64>
+  %0 = pp.group_index over @world["tp"] : tensor<i64>
+  // CHECK: pp.group_index over @world["pp", "tp"] : tensor<i64>
+  %1 = pp.group_index over @world["pp", "tp"] : tensor<i64>
+  return %0, %1 : tensor<i64>, tensor<i64>
+}
+
+// A tp shard of the Q columns of a fused [64, 192] weight: the region is
+// the global [64, 64] block, of which this rank holds 32 columns.
+// CHECK-LABEL: func.func @sharded_weight_region
+func.func @sharded_weight_region() -> tensor<64x32xf32> {
+  // CHECK: pp.weight "c_attn.weight" from "model.onnx" offset 0 {file_shape = array<i64: 64, 192>, region_starts = array<i64: 0, 0>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<64x32xf32>
+  %q = pp.weight "c_attn.weight" from "model.onnx" offset 0 {file_shape = array<i64: 64, 192>, region_starts = array<i64: 0, 0>, sharding = #pp.sharding<@world, [[], ["tp"]]>} : tensor<64x32xf32>
+  return %q : tensor<64x32xf32>
+}

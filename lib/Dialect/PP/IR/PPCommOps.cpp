@@ -365,3 +365,12 @@ LogicalResult AllSliceOp::verifyWithGroup(int64_t groupSize) {
 LogicalResult AllSliceOp::verifySymbolUses(SymbolTableCollection &tables) {
   return verifyGroup(*this, tables);
 }
+
+//===----------------------------------------------------------------------===//
+// GroupIndexOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GroupIndexOp::verifyWithGroup(int64_t) { return success(); }
+LogicalResult GroupIndexOp::verifySymbolUses(SymbolTableCollection &tables) {
+  return verifyGroup(*this, tables);
+}

@@ -103,7 +103,75 @@ LogicalResult WeightOp::verify() {
       return emitOpError() << "file element type must be an integer or "
                               "floating-point type, got "
                            << *fileType;
+  std::optional<ArrayRef<int64_t>> fileShape = getFileShape();
+  std::optional<ArrayRef<int64_t>> starts = getRegionStarts();
+  if (!fileShape && !starts)
+    return success();
+  if (!fileShape || !starts)
+    return emitOpError("needs both file_shape and region_starts, or neither");
+  int64_t rank = shapeOf(getResult()).size();
+  if (int64_t(fileShape->size()) != rank || int64_t(starts->size()) != rank)
+    return emitOpError() << "file_shape has " << fileShape->size()
+                         << " dims and region_starts " << starts->size()
+                         << "; both need the result's rank " << rank;
+  for (int64_t d = 0; d < rank; ++d) {
+    if ((*fileShape)[d] < 0)
+      return emitOpError() << "file_shape dim " << d << " is negative";
+    if ((*starts)[d] < 0)
+      return emitOpError() << "region_starts dim " << d << " is negative";
+  }
+  // A sharded weight's global shape needs the mesh: verifySymbolUses.
+  if ((*this)->hasAttr("sharding"))
+    return success();
+  return verifyRegion(shapeOf(getResult()));
+}
+
+/// The block at region_starts with shape `global` must lie inside the file
+/// tensor.
+LogicalResult WeightOp::verifyRegion(ArrayRef<int64_t> global) {
+  ArrayRef<int64_t> fileShape = *getFileShape(), starts = *getRegionStarts();
+  auto list = [](ArrayRef<int64_t> values) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << "[";
+    llvm::interleaveComma(values, os);
+    os << "]";
+    return text;
+  };
+  for (auto [d, size] : llvm::enumerate(global))
+    if (starts[d] + size > fileShape[d])
+      return emitOpError() << "region " << list(global) << " at "
+                           << list(starts)
+                           << " does not fit in the file tensor "
+                           << list(fileShape) << " (dim " << d << ")";
   return success();
+}
+
+/// Only a sharded region needs the mesh: its global shape is the local one
+/// times the size of the axes that split each dim.
+LogicalResult WeightOp::verifySymbolUses(SymbolTableCollection &tables) {
+  auto sharding = (*this)->getAttrOfType<ShardingAttr>("sharding");
+  if (!sharding || !getFileShape() || !getRegionStarts())
+    return success();
+  auto mesh = tables.lookupNearestSymbolFrom<MeshOp>(*this,
+                                                     sharding.getMesh());
+  if (!mesh)
+    return emitOpError() << "sharding names '" << sharding.getMesh()
+                         << "', which is not a pp.mesh";
+  SmallVector<int64_t> global(shapeOf(getResult()));
+  if (sharding.getDimAxes().size() != global.size())
+    return emitOpError() << "sharding has " << sharding.getDimAxes().size()
+                         << " dims for a rank-" << global.size() << " result";
+  for (auto [d, size] : llvm::enumerate(global))
+    for (StringRef axis : sharding.getAxesOfDim(d)) {
+      int64_t index = mesh.getAxisIndex(axis);
+      if (index < 0)
+        return emitOpError() << "sharding names axis '" << axis
+                             << "', which mesh @" << mesh.getSymName()
+                             << " does not have";
+      size *= mesh.getShape()[index];
+    }
+  return verifyRegion(global);
 }
 
 //===----------------------------------------------------------------------===//

@@ -5,12 +5,15 @@
 // result, convert operands that differ (inserting collectives right after
 // their producers, cached so every consumer shares one), and give the
 // result its local type. Rules work on the global shapes recorded before
-// the walk.
+// the walk. Two rewrites run first or alongside (TensorParallelRewrites.h):
+// fused projections become one matmul per slice, and embedding lookups of
+// a vocab-split table get masked to the rank's rows.
 //
 //===----------------------------------------------------------------------===//
 
 #include "pp/Dialect/PP/Transforms/Passes.h"
 
+#include "TensorParallelRewrites.h"
 #include "pp/Dialect/PP/IR/PPDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -49,12 +52,48 @@ struct Layout {
 struct Decision {
   SmallVector<Layout> operands;
   Layout result;
-  StringRef tpKind; // "column" / "row" for weight matmuls
+  StringRef tpKind; // "column" / "row" for weight matmuls, "vocab" lookups
 };
+
+/// Where a column-parallel result goes, followed through elementwise ops.
+struct ColumnUses {
+  /// The reshape that splits the columns into heads, and the head dim.
+  ReshapeOp headReshape;
+  int64_t headDim = -1;
+  int64_t heads = 0;
+  /// A slice keeps only some columns (a fused projection left as is).
+  bool sliced = false;
+  /// A matmul contracts the columns with a weight (an MLP's down proj).
+  bool feedsWeightMatmul = false;
+};
+
+/// The sequence dim of [batch, seq, ...] activations.
+constexpr int64_t kSeqDim = 1;
+
+/// Weights, and transposes of weights (a tied LM head reads the embedding
+/// table transposed): each rank can read its shard of these from the file.
+bool isWeightLike(Value v) {
+  if (v.getDefiningOp<WeightOp>())
+    return true;
+  if (auto transpose = v.getDefiningOp<TransposeOp>())
+    return isWeightLike(transpose.getInput());
+  return false;
+}
+
+/// Token ids: a function argument, perhaps reshaped or cast.
+bool isInputIds(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<ReshapeOp, CastOp>(def))
+      return false;
+    v = def->getOperand(0);
+  }
+  return true;
+}
 
 class Sharder {
 public:
-  Sharder(func::FuncOp func, int64_t t) : func(func), t(t) {}
+  Sharder(func::FuncOp func, int64_t t, bool sequenceParallel)
+      : func(func), t(t), sequenceParallel(sequenceParallel) {}
   LogicalResult run();
 
 private:
@@ -67,18 +106,28 @@ private:
   RankedTensorType localType(Value v, Layout layout);
   bool divides(Value v, int64_t dim) { return shape(v)[dim] % t == 0; }
   FailureOr<Value> convert(Value v, Layout to, Operation *user);
+  FailureOr<Value> shardWeight(Value v, Layout to, Operation *user);
 
-  Decision elementwise(Operation *op);
-  Decision matmul(MatMulOp op);
+  FailureOr<Decision> elementwise(Operation *op);
+  FailureOr<Decision> matmul(MatMulOp op);
+  FailureOr<Decision> norm(Operation *op, Value input, int64_t firstNormDim);
   Decision reshape(ReshapeOp op);
-  Decision decide(Operation *op);
-  bool canSplitColumns(Value result);
+  Decision gather(GatherOp op);
+  FailureOr<Decision> decide(Operation *op);
+  ColumnUses columnUses(Value result);
+  FailureOr<bool> canSplitColumns(MatMulOp op);
+  FailureOr<bool> useSequenceSplit(Operation *op, Value out);
+  void recordProjectionHeads();
 
   func::FuncOp func;
   int64_t t;
+  bool sequenceParallel;
   llvm::DenseMap<Value, RankedTensorType> global;
   llvm::DenseMap<Value, Layout> layouts;
   std::map<std::tuple<void *, int, int64_t>, Value> conversions;
+  /// For each weight matmul, the most heads among the projections of the
+  /// same activation: the query's head count, which GQA's K/V lack.
+  llvm::DenseMap<Operation *, int64_t> projectionHeads;
 };
 
 RankedTensorType Sharder::localType(Value v, Layout layout) {
@@ -126,7 +175,14 @@ FailureOr<Value> Sharder::convert(Value v, Layout to, Operation *user) {
     result = b.create<AllToAllOp>(loc, type, v, mesh, axes,
                                   b.getI64IntegerAttr(to.dim),
                                   b.getI64IntegerAttr(from.dim));
-  } else if (auto weight = v.getDefiningOp<WeightOp>()) {
+  } else if (to.isSplit() && v.getDefiningOp<TransposeOp>() &&
+             isWeightLike(v)) {
+    FailureOr<Value> shard = shardWeight(v, to, user);
+    if (failed(shard))
+      return failure();
+    result = *shard;
+  } else if (auto weight = v.getDefiningOp<WeightOp>();
+             weight && to.isSplit()) {
     // A weight needs no communication: each rank reads its own shard.
     SmallVector<Attribute> dims(rank(v), b.getArrayAttr({}));
     dims[to.dim] = axes;
@@ -153,9 +209,40 @@ FailureOr<Value> Sharder::convert(Value v, Layout to, Operation *user) {
   return result;
 }
 
+/// A transpose of a weight, split: the weight split on the matching dim,
+/// transposed again. Each rank still reads only its shard.
+FailureOr<Value> Sharder::shardWeight(Value v, Layout to, Operation *user) {
+  auto transpose = v.getDefiningOp<TransposeOp>();
+  FailureOr<Value> input = convert(
+      transpose.getInput(), Layout::split(transpose.getPerm()[to.dim]), user);
+  if (failed(input))
+    return failure();
+  OpBuilder b(transpose);
+  b.setInsertionPointAfter(transpose);
+  auto clone = cast<TransposeOp>(b.clone(*transpose));
+  clone->setOperand(0, *input);
+  clone.getResult().setType(localType(v, to));
+  return clone.getResult();
+}
+
+/// With sequence-parallel, a partial [batch, seq, ...] value that meets
+/// an op working on rows (elementwise ops, norms) is reduce-scattered along
+/// the sequence instead of all-reduced (Megatron's sequence parallelism).
+FailureOr<bool> Sharder::useSequenceSplit(Operation *op, Value out) {
+  if (!sequenceParallel || rank(out) <= kSeqDim + 1)
+    return false;
+  if (divides(out, kSeqDim))
+    return true;
+  return op->emitError() << "cannot shard over tp=" << t
+                         << " with sequence-parallel: the sequence length "
+                         << shape(out)[kSeqDim] << " (dim " << kSeqDim
+                         << ") does not divide by " << t;
+}
+
 /// The result is split like the first split operand (in result dims); a
-/// sum of partial values stays partial; anything else is replicated.
-Decision Sharder::elementwise(Operation *op) {
+/// sum of partial values stays partial; anything else is replicated, or
+/// split along the sequence under sequence parallelism.
+FailureOr<Decision> Sharder::elementwise(Operation *op) {
   Value out = op->getResult(0);
   int64_t rr = rank(out);
   Decision d;
@@ -166,11 +253,20 @@ Decision Sharder::elementwise(Operation *op) {
       break;
     }
   }
-  bool allPartial = llvm::all_of(op->getOperands(), [&](Value v) {
+  auto isPartial = [&](Value v) {
     return layoutOf(v).kind == Layout::Partial;
-  });
-  if (!d.result.isSplit() && allPartial && isa<AddOp, SubOp>(op))
+  };
+  bool allPartial = llvm::all_of(op->getOperands(), isPartial);
+  if (!d.result.isSplit() && allPartial && isa<AddOp, SubOp>(op)) {
     d.result = Layout::partial();
+  } else if (!d.result.isSplit() &&
+             llvm::any_of(op->getOperands(), isPartial)) {
+    FailureOr<bool> seq = useSequenceSplit(op, out);
+    if (failed(seq))
+      return failure();
+    if (*seq)
+      d.result = Layout::split(kSeqDim);
+  }
   for (Value operand : op->getOperands()) {
     Layout need = Layout::replicated();
     if (d.result.kind == Layout::Partial) {
@@ -185,23 +281,23 @@ Decision Sharder::elementwise(Operation *op) {
   return d;
 }
 
-/// Follows a column-parallel result through bias adds to the reshape that
-/// splits it into heads: the head count must divide by T. A result that is
-/// sliced along its last dim (a fused QKV projection) cannot be split in
-/// contiguous blocks.
-bool Sharder::canSplitColumns(Value result) {
+/// Follows a projection's result through elementwise ops (bias adds,
+/// activations) to what decides how its columns may be split.
+ColumnUses Sharder::columnUses(Value result) {
+  ColumnUses uses;
   int64_t n = shape(result).back();
-  if (n % t != 0)
-    return false;
   SmallVector<Value> worklist{result};
-  for (int steps = 0; !worklist.empty() && steps < 16; ++steps) {
+  llvm::SmallPtrSet<Operation *, 16> seen;
+  while (!worklist.empty() && seen.size() < 64) {
     Value v = worklist.pop_back_val();
     for (Operation *user : v.getUsers()) {
+      if (!seen.insert(user).second)
+        continue;
       if (auto slice = dyn_cast<SliceOp>(user)) {
-        if (global.lookup(slice.getResult()).getShape().back() != n)
-          return false;
+        if (shape(slice.getResult()).back() != n)
+          uses.sliced = true;
       } else if (auto reshape = dyn_cast<ReshapeOp>(user)) {
-        ArrayRef<int64_t> out = global.lookup(reshape.getResult()).getShape();
+        ArrayRef<int64_t> out = shape(reshape.getResult());
         // The output dims that multiply to n, from the back.
         int64_t product = 1;
         size_t first = out.size();
@@ -209,30 +305,91 @@ bool Sharder::canSplitColumns(Value result) {
           product *= out[--first];
         while (first < out.size() && out[first] == 1)
           ++first;
-        if (product == n && first < out.size() && out[first] % t != 0)
-          return false;
+        // Heads when n becomes [heads, head_dim], not one merged dim.
+        bool headDims = first < out.size() &&
+                        llvm::any_of(out.drop_front(first + 1),
+                                     [](int64_t d) { return d > 1; });
+        if (product == n && headDims && !uses.headReshape) {
+          uses.headReshape = reshape;
+          uses.headDim = first;
+          uses.heads = out[first];
+        }
+      } else if (auto matmul = dyn_cast<MatMulOp>(user)) {
+        if (matmul.getLhs() == v && isWeightLike(matmul.getRhs()) &&
+            rank(matmul.getRhs()) == 2 && shape(matmul.getRhs())[0] == n)
+          uses.feedsWeightMatmul = true;
       } else if (user->hasTrait<mlir::pp::OpTrait::Elementwise>()) {
         worklist.push_back(user->getResult(0));
       }
     }
   }
-  return true;
+  return uses;
 }
 
-Decision Sharder::matmul(MatMulOp op) {
+/// For each weight matmul, the most heads that a projection of the same
+/// activation splits into. Recorded before the walk rewrites operands.
+void Sharder::recordProjectionHeads() {
+  llvm::DenseMap<Value, int64_t> most;
+  SmallVector<MatMulOp> projections;
+  func.walk([&](MatMulOp op) {
+    if (!isWeightLike(op.getRhs()) || rank(op.getRhs()) != 2)
+      return;
+    projections.push_back(op);
+    int64_t &m = most[op.getLhs()];
+    m = std::max(m, columnUses(op.getResult()).heads);
+  });
+  for (MatMulOp op : projections)
+    projectionHeads[op] = most.lookup(op.getLhs());
+}
+
+/// Whether a column-parallel split of `op` is possible. The head count
+/// must divide by T, except for GQA's K/V (fewer heads than the query),
+/// which stay replicated by design; attention heads or an MLP width that
+/// do not divide are errors. Other projections (a vocab that does not
+/// divide, a pooler) stay replicated. A result that is sliced along its
+/// last dim (a fused projection left as is) cannot be split in contiguous
+/// blocks.
+FailureOr<bool> Sharder::canSplitColumns(MatMulOp op) {
+  int64_t n = shape(op.getResult()).back();
+  ColumnUses uses = columnUses(op.getResult());
+  if (uses.sliced)
+    return false;
+  if (uses.headReshape) {
+    if (uses.heads % t == 0)
+      return true;
+    if (uses.heads < projectionHeads.lookup(op))
+      return false;
+    return uses.headReshape.emitError()
+           << "cannot shard over tp=" << t << ": " << uses.heads
+           << " attention heads do not divide by " << t << " (dim "
+           << uses.headDim << " of the reshape)";
+  }
+  if (n % t == 0)
+    return true;
+  if (uses.feedsWeightMatmul)
+    return op.emitError() << "cannot shard over tp=" << t << ": the MLP width "
+                          << n << " does not divide by " << t
+                          << " (dim 1 of the weight)";
+  return false;
+}
+
+FailureOr<Decision> Sharder::matmul(MatMulOp op) {
   Value a = op.getLhs(), w = op.getRhs();
   int64_t ra = rank(a), rb = rank(w), rc = rank(op.getResult());
   Layout la = layoutOf(a), lb = layoutOf(w);
-  if (w.getDefiningOp<WeightOp>() && rb == 2 && lb.kind == Layout::Replicated) {
+  if (isWeightLike(w) && rb == 2 && lb.kind == Layout::Replicated) {
     if (la == Layout::split(ra - 1) && divides(w, 0))
-      return {{la, Layout::split(0)}, Layout::partial(), "row"};
-    if (canSplitColumns(op.getResult()) && divides(w, 1))
-      return {{Layout::replicated(), Layout::split(1)},
-              Layout::split(rc - 1),
-              "column"};
-    return {{Layout::replicated(), Layout::replicated()},
-            Layout::replicated(),
-            {}};
+      return Decision{{la, Layout::split(0)}, Layout::partial(), "row"};
+    FailureOr<bool> column = canSplitColumns(op);
+    if (failed(column))
+      return failure();
+    if (*column)
+      return Decision{{Layout::replicated(), Layout::split(1)},
+                      Layout::split(rc - 1),
+                      "column"};
+    return Decision{{Layout::replicated(), Layout::replicated()},
+                    Layout::replicated(),
+                    {}};
   }
   // Activations: keep a split batch (heads) or free dim.
   auto batchPeer = [&](Value other, int64_t rd) {
@@ -242,20 +399,61 @@ Decision Sharder::matmul(MatMulOp op) {
   };
   if (la.isSplit() && la.dim < ra - 2) {
     int64_t rd = la.dim + rc - ra;
-    return {{la, batchPeer(w, rd)}, Layout::split(rd), {}};
+    return Decision{{la, batchPeer(w, rd)}, Layout::split(rd), {}};
   }
   if (lb.isSplit() && lb.dim < rb - 2) {
     int64_t rd = lb.dim + rc - rb;
-    return {{batchPeer(a, rd), lb}, Layout::split(rd), {}};
+    return Decision{{batchPeer(a, rd), lb}, Layout::split(rd), {}};
   }
   if (la == Layout::split(ra - 2))
-    return {{la, Layout::replicated()}, Layout::split(rc - 2), {}};
+    return Decision{{la, Layout::replicated()}, Layout::split(rc - 2), {}};
   if (lb == Layout::split(rb - 1))
-    return {{Layout::replicated(), lb}, Layout::split(rc - 1), {}};
+    return Decision{{Layout::replicated(), lb}, Layout::split(rc - 1), {}};
   if (la == Layout::split(ra - 1) && lb == Layout::split(rb - 2))
-    return {{la, lb}, Layout::partial(), {}};
-  return {{Layout::replicated(), Layout::replicated()}, Layout::replicated(),
-          {}};
+    return Decision{{la, lb}, Layout::partial(), {}};
+  return Decision{{Layout::replicated(), Layout::replicated()},
+                  Layout::replicated(),
+                  {}};
+}
+
+/// Norms keep a split outside the normalized dims. Under sequence
+/// parallelism a partial input is reduce-scattered along the sequence.
+FailureOr<Decision> Sharder::norm(Operation *op, Value input,
+                                  int64_t firstNormDim) {
+  Layout l = layoutOf(input);
+  Decision d{SmallVector<Layout>(op->getNumOperands()), Layout::replicated(),
+             {}};
+  if (l.kind == Layout::Partial && kSeqDim < firstNormDim) {
+    FailureOr<bool> seq = useSequenceSplit(op, input);
+    if (failed(seq))
+      return failure();
+    if (*seq)
+      l = Layout::split(kSeqDim);
+  }
+  if (l.isSplit() && l.dim < firstNormDim) {
+    d.operands[0] = l;
+    d.result = l;
+  }
+  return d;
+}
+
+/// An embedding lookup of token ids in a weight whose rows divide by T is
+/// vocab-parallel: the table is split on its rows and the result is
+/// partial (see VocabParallelEmbedding.cpp). Otherwise a split outside the
+/// gathered dim carries over.
+Decision Sharder::gather(GatherOp g) {
+  Value table = g.getInput();
+  Layout l = layoutOf(table);
+  int64_t dim = g.getDimAttr().getInt();
+  if (dim == 0 && table.getDefiningOp<WeightOp>() && rank(table) >= 2 &&
+      l.kind == Layout::Replicated && divides(table, 0) &&
+      isInputIds(g.getIndices()))
+    return {{Layout::split(0), Layout::replicated()}, Layout::partial(),
+            "vocab"};
+  if (!l.isSplit() || l.dim == dim)
+    return {SmallVector<Layout>(2), Layout::replicated(), {}};
+  int64_t d = l.dim < dim ? l.dim : l.dim + rank(g.getIndices()) - 1;
+  return {{l, Layout::replicated()}, Layout::split(d), {}};
 }
 
 /// A split dim survives a reshape when it is the major dim of its group of
@@ -296,7 +494,7 @@ Decision Sharder::reshape(ReshapeOp op) {
   return {{Layout::replicated()}, Layout::replicated(), {}};
 }
 
-Decision Sharder::decide(Operation *op) {
+FailureOr<Decision> Sharder::decide(Operation *op) {
   auto keep = [&](Value input, Layout l) -> Decision {
     return {{l}, l, {}};
   };
@@ -307,9 +505,15 @@ Decision Sharder::decide(Operation *op) {
   };
   if (op->hasTrait<mlir::pp::OpTrait::Elementwise>())
     return elementwise(op);
+  if (auto m = dyn_cast<MatMulOp>(op))
+    return matmul(m);
+  if (auto n = dyn_cast<LayerNormOp>(op))
+    return norm(op, n.getInput(), n.getDimAttr().getInt());
+  if (auto n = dyn_cast<RmsNormOp>(op))
+    return norm(op, n.getInput(), rank(n.getInput()) - 1);
   return llvm::TypeSwitch<Operation *, Decision>(op)
-      .Case([&](MatMulOp m) { return matmul(m); })
       .Case([&](ReshapeOp r) { return reshape(r); })
+      .Case([&](GatherOp g) { return gather(g); })
       .Case([&](TransposeOp tr) {
         Layout l = layoutOf(tr.getInput());
         if (!l.isSplit())
@@ -322,24 +526,6 @@ Decision Sharder::decide(Operation *op) {
         if (l.isSplit() && l.dim != s.getDimAttr().getInt())
           return keep(s.getInput(), l);
         return replicatedAll();
-      })
-      .Case([&](LayerNormOp n) {
-        Layout l = layoutOf(n.getInput());
-        Decision d = replicatedAll();
-        if (l.isSplit() && l.dim < n.getDimAttr().getInt()) {
-          d.operands[0] = l;
-          d.result = l;
-        }
-        return d;
-      })
-      .Case([&](RmsNormOp n) {
-        Layout l = layoutOf(n.getInput());
-        Decision d = replicatedAll();
-        if (l.isSplit() && l.dim < rank(n.getInput()) - 1) {
-          d.operands[0] = l;
-          d.result = l;
-        }
-        return d;
       })
       .Case([&](ReduceOp r) {
         Layout l = layoutOf(r.getInput());
@@ -368,14 +554,6 @@ Decision Sharder::decide(Operation *op) {
         }
         return replicatedAll();
       })
-      .Case([&](GatherOp g) {
-        Layout l = layoutOf(g.getInput());
-        int64_t dim = g.getDimAttr().getInt();
-        if (!l.isSplit() || l.dim == dim)
-          return replicatedAll();
-        int64_t d = l.dim < dim ? l.dim : l.dim + rank(g.getIndices()) - 1;
-        return Decision{{l, Layout::replicated()}, Layout::split(d), {}};
-      })
       .Case([&](BroadcastOp br) {
         Layout l = layoutOf(br.getInput());
         int64_t shift = rank(br.getResult()) - rank(br.getInput());
@@ -402,6 +580,7 @@ LogicalResult Sharder::run() {
   for (BlockArgument arg : func.getArguments())
     if (auto type = llvm::dyn_cast<RankedTensorType>(arg.getType()))
       global[arg] = type;
+  recordProjectionHeads();
 
   SmallVector<Operation *> ops;
   for (Operation &op : func.getBody().front())
@@ -409,25 +588,38 @@ LogicalResult Sharder::run() {
   for (Operation *op : ops) {
     if (isa<WeightOp, ConstantOp, RecvOp>(op))
       continue; // replicated; consumers convert what they need
-    Decision d = decide(op);
-    for (auto [i, need] : llvm::enumerate(d.operands)) {
+    FailureOr<Decision> d = decide(op);
+    if (failed(d))
+      return failure();
+    for (auto [i, need] : llvm::enumerate(d->operands)) {
       FailureOr<Value> converted = convert(op->getOperand(i), need, op);
       if (failed(converted))
         return failure();
       op->setOperand(i, *converted);
     }
-    if (!d.tpKind.empty())
-      op->setAttr("pp.tp", StringAttr::get(func.getContext(), d.tpKind));
+    if (!d->tpKind.empty())
+      op->setAttr("pp.tp", StringAttr::get(func.getContext(), d->tpKind));
     for (Value result : op->getResults()) {
       if (!global.count(result))
         continue;
-      layouts[result] = d.result;
-      result.setType(localType(result, d.result));
+      layouts[result] = d->result;
+      result.setType(localType(result, d->result));
+    }
+    if (d->tpKind == "vocab") {
+      auto g = cast<GatherOp>(op);
+      int64_t rows = shape(g.getInput())[0];
+      MLIRContext *ctx = func.getContext();
+      Value masked = maskVocabParallelLookup(
+          g, rows, rows / t, FlatSymbolRefAttr::get(ctx, "world"),
+          ArrayAttr::get(ctx, {StringAttr::get(ctx, "tp")}));
+      global[masked] = global.lookup(g.getResult());
+      layouts[masked] = Layout::partial();
     }
   }
-  // Weights and constants that every consumer replaced are dead now.
+  // Weights, constants and weight transposes that every consumer replaced
+  // are dead now.
   for (Operation *op : llvm::reverse(ops))
-    if (isa<WeightOp, ConstantOp>(op) && op->use_empty())
+    if (isa<WeightOp, ConstantOp, TransposeOp>(op) && op->use_empty())
       op->erase();
   return success();
 }
@@ -435,6 +627,8 @@ LogicalResult Sharder::run() {
 struct ShardTensorParallelPass
     : public mlir::pp::impl::ShardTensorParallelPassBase<
           ShardTensorParallelPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto mesh = module.lookupSymbol<MeshOp>("world");
@@ -443,9 +637,11 @@ struct ShardTensorParallelPass
     int64_t t = mesh.getShape()[mesh.getAxisIndex("tp")];
     if (t == 1)
       return;
-    for (auto func : module.getOps<func::FuncOp>())
-      if (failed(Sharder(func, t).run()))
+    for (auto func : module.getOps<func::FuncOp>()) {
+      splitFusedProjections(func);
+      if (failed(Sharder(func, t, sequenceParallel).run()))
         return signalPassFailure();
+    }
   }
 };
 

@@ -232,4 +232,28 @@ def PP_AllToAllOp : PP_CommOp<"all_to_all", [Pure]> {
   let hasVerifier = 1;
 }
 
+def PP_GroupIndexOp : PP_CommOp<"group_index", [Pure]> {
+  let summary = "This rank's index in the group";
+  let description = [{
+    A 0-d i64 tensor holding the index of the executing rank inside the
+    group, from 0 to the group size - 1: `MeshShape::indexInGroup`,
+    row-major over the axes in the order listed, the same index that
+    `pp.all_gather` and `pp.all_slice` order their slices by. It moves no
+    data. Tensor parallelism uses it where ranks compute different things
+    from the same replicated input, as a vocab-parallel embedding does to
+    find the token ids that fall in its rows.
+
+    Example:
+
+    ```mlir
+    %r = pp.group_index over @world["tp"] : tensor<i64>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$mesh, StrArrayAttr:$axes);
+  let results = (outs 0DTensorOf<[I64]>:$result);
+  let assemblyFormat = [{
+    `over` custom<MeshGroup>($mesh, $axes) attr-dict `:` type($result)
+  }];
+}
+
 #endif // PP_DIALECT_PP_IR_PPCOMMOPS_TD

@@ -13,6 +13,7 @@
 
 include "pp/Dialect/PP/IR/PPBase.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -39,7 +40,8 @@ def PP_Elementwise : NativeOpTrait<"Elementwise"> {
 // Leaves: weights and constants
 //===----------------------------------------------------------------------===//
 
-def PP_WeightOp : PP_Op<"weight", [Pure]> {
+def PP_WeightOp : PP_Op<"weight", [Pure,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "A model parameter, by reference to its bytes in a file";
   let description = [{
     Names an initializer of the model and where its little-endian bytes
@@ -52,20 +54,39 @@ def PP_WeightOp : PP_Op<"weight", [Pure]> {
     computes in another one (after `--dtype=bf16`, say); it is an integer or
     floating-point type.
 
+    `file_shape` and `region_starts` (both or neither) make the op a block
+    of a larger file tensor: the file holds a tensor of shape `file_shape`
+    at `offset`, and the op's value is its block that starts at
+    `region_starts` and has the op's global shape (the result type, times
+    the number of shards of each dim under a `sharding` attribute). A
+    `sharding` then splits that block, not the whole file tensor. Tensor
+    parallelism uses it to give a fused QKV weight's Q, K and V columns
+    their own column-parallel matmuls.
+
     Example:
 
     ```mlir
     %wte = pp.weight "transformer.wte.weight" from "model.onnx" offset 1024
         : tensor<128x64xf32>
+    // The K columns of a fused [64, 192] QKV weight.
+    %wk = pp.weight "c_attn.weight" from "model.onnx" offset 4096
+        {file_shape = array<i64: 64, 192>, region_starts = array<i64: 0, 64>}
+        : tensor<64x64xf32>
     ```
   }];
   let arguments = (ins StrAttr:$name, StrAttr:$file, I64Attr:$offset,
-                       OptionalAttr<TypeAttr>:$file_element_type);
+                       OptionalAttr<TypeAttr>:$file_element_type,
+                       OptionalAttr<DenseI64ArrayAttr>:$file_shape,
+                       OptionalAttr<DenseI64ArrayAttr>:$region_starts);
   let results = (outs PP_Tensor:$result);
   let assemblyFormat = [{
     $name `from` $file `offset` $offset attr-dict `:` type($result)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Checks that the region of shape `global` lies inside file_shape.
+    ::mlir::LogicalResult verifyRegion(::llvm::ArrayRef<int64_t> global);
+  }];
 }
 
 def PP_ConstantOp : PP_Op<"constant", [ConstantLike, Pure,

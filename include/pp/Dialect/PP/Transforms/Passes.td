@@ -104,6 +104,55 @@ def SplitStagesPass : Pass<"pp-split-stages", "ModuleOp"> {
   }];
 }
 
+def SplitBatchPass : Pass<"pp-split-batch", "ModuleOp"> {
+  let summary = "Cuts the batch into equal parts (data parallelism, micro-batches)";
+  let description = [{
+    Rewrites `func.func @main` to compute on a batch of B / `factor`
+    instead of B, as each of D data-parallel replicas (`factor` = D) or
+    each of M micro-batches (`factor` = M, or D * M for both) does. The
+    ONNX exports bake the batch into their shapes (a Reshape to
+    `[8, 16, 4, 16]`), so re-importing at a smaller batch does not work;
+    this pass rewrites the IR instead. Run it before `pp-partition-stages`.
+
+    The batch is dim 0 of every argument of @main whose dim 0 is B
+    (`batch-size`, or dim 0 of the first argument when it is 0). It flows
+    forward: a value holds the batch at one dim d when its extent there is
+    B * r with the batch index outermost. Transposes, reductions over
+    other dims, gathers, broadcasts and matmul batch or row dims move d;
+    a reshape moves it to the output dim with the same number of elements
+    before it, which must be a multiple of B. Every value that holds the
+    batch has dim d divided by `factor`; ops that do not read the batch
+    (weights, constants, position tables) are left alone. An operand that
+    does not hold the batch but has its extent (a `[8, 1, 16, 16]` mask)
+    is rebuilt smaller when it is a splat constant or a broadcast from
+    size 1.
+
+    The split is refused, with the node and the dim named, when B does not
+    divide by `factor`, or an op mixes rows of the batch: a reduction,
+    softmax, norm, matmul contraction, concat, gather or partial slice
+    along the batch dim, a reshape that merges the batch into an inner
+    position, or an operand with the batch extent that is neither split
+    nor uniform (a non-splat constant). With `factor=1` nothing is
+    refused: such ops just end the batch.
+
+    Split arguments get `pp.batch_dim = d : i64`, results that hold the
+    batch get `pp.batch_dim` (so a driver knows how to join the parts;
+    results without it are the same for every part), and the module gets
+    `pp.batch = {factor = K, size = B}`.
+
+    Example, `factor=4`: `pp.matmul %x, %w : (tensor<8x16x64xf32>,
+    tensor<64x64xf32>) -> tensor<8x16x64xf32>` becomes
+    `pp.matmul %x, %w : (tensor<2x16x64xf32>, tensor<64x64xf32>) ->
+    tensor<2x16x64xf32>`.
+  }];
+  let options = [
+    Option<"factor", "factor", "int64_t", /*default=*/"1",
+           "Into how many equal parts the batch is cut (D * M)">,
+    Option<"batchSize", "batch-size", "int64_t", /*default=*/"0",
+           "The batch size B; 0 means dim 0 of @main's first argument">
+  ];
+}
+
 def ShardTensorParallelPass : Pass<"pp-shard-tensor-parallel", "ModuleOp"> {
   let summary = "Megatron-style tensor parallelism over the mesh's \"tp\" axis";
   let description = [{
@@ -122,23 +171,80 @@ def ShardTensorParallelPass : Pass<"pp-shard-tensor-parallel", "ModuleOp"> {
     | replicated | - | `pp.all_slice` (no communication); a weight loads only its shard |
 
     The anchors are Megatron's: a matmul of a replicated activation with a
-    2-D weight is column-parallel (the weight is split on its columns, the
-    result on its last dim) when the columns divide by T and, if the result
-    is reshaped into heads, the head count divides by T; otherwise the
-    weight stays replicated (GQA K/V with fewer KV heads than ranks). A
-    matmul whose activation is split on its contraction dim is
-    row-parallel: the weight is split on its rows and the result is
-    partial, summed by an all-reduce where a consumer needs the whole
-    value (the residual add). Attention heads stay split through the
-    Reshape/Transpose chains and the batched matmuls; norms, softmax over
-    a split dim, function results and stage-to-stage sends need replicated
-    values.
+    2-D weight (or a transposed one, as a tied LM head reads the embedding
+    table) is column-parallel: the weight is split on its columns, the
+    result on its last dim. A matmul whose activation is split on its
+    contraction dim is row-parallel: the weight is split on its rows and
+    the result is partial, summed by an all-reduce where a consumer needs
+    the whole value (a bias add, a norm); a sum of partial values stays
+    partial, so a bias-free residual stream (Llama's embedding plus its
+    row-parallel outputs) costs one all-reduce per norm. Attention heads
+    stay split through the Reshape/Transpose chains and the batched
+    matmuls; norms, softmax over a split dim, function results and
+    stage-to-stage sends need replicated values, so the vocab-split logits
+    of a column-parallel LM head are all-gathered where the function
+    returns them.
+
+    A fused projection, `slice(matmul(x, W) + b)` along the last dim
+    (GPT-2's c_attn), is first rewritten into one matmul per slice against
+    a region of W (`pp.weight` with `file_shape` and `region_starts`) and
+    the same part of b, so Q, K and V are each column-parallel. An
+    embedding lookup (`pp.gather` of token ids, dim 0, in a weight whose
+    rows divide by T) is vocab-parallel: the table is split on its rows,
+    each rank looks up the ids in its block (`pp.group_index` gives the
+    block), writes zeros for the others, and the result is partial.
+
+    Divisibility: attention heads of a query (or MHA) projection, and the
+    width of an MLP (a column-parallel result that a weight matmul
+    contracts), that do not divide by T are errors naming the op and the
+    dim. GQA K/V with fewer heads than the query stay replicated by design;
+    other projections (an LM head or embedding whose vocab does not divide,
+    a pooler) stay replicated.
+
+    With `sequence-parallel`, the residual stream and the norms are split
+    along the sequence (dim 1 of [batch, seq, ...]) between a row-parallel
+    output and the next column-parallel input: partial values that reach
+    elementwise ops or norms are reduce-scattered instead of all-reduced,
+    and column-parallel matmuls all-gather their input. Function results
+    and sends stay replicated. The sequence length must divide by T.
 
     Sharded weights carry `sharding = #pp.sharding<@world, ...>` and the
     local type, so each rank reads only its part of the file. Matmuls get
-    `pp.tp = "column"` or `"row"` for plans and tests. With a "tp" axis of
-    size 1 the pass changes nothing.
+    `pp.tp = "column"` or `"row"`, vocab-parallel lookups `"vocab"`, for
+    plans and tests. With a "tp" axis of size 1 the pass changes nothing.
   }];
+  let options = [
+    Option<"sequenceParallel", "sequence-parallel", "bool",
+           /*default=*/"false",
+           "Split the residual stream and norms along the sequence "
+           "(reduce-scatter / all-gather instead of all-reduce)">
+  ];
+}
+
+def BuildSchedulePass : Pass<"pp-build-schedule", "ModuleOp"> {
+  let summary = "The micro-batch schedule of the pipeline, as a pp.schedule op";
+  let description = [{
+    After `pp-split-stages`, generates the forward-only (inference)
+    schedule `schedule` (gpipe, 1f1b, interleaved, zb-h1) for the mesh's
+    "pp" ranks, the stage functions' chunks per rank and `microbatches`
+    micro-batches, or reads a schedule file in the text format of
+    docs/schedules.md when `schedule` names one. The schedule is verified
+    (matched sends and receives, dependences, no deadlock under blocking
+    sends) and added to the module as `pp.schedule`; the module gets
+    `pp.microbatches` and `pp.schedule_name`.
+
+    Errors: an unknown schedule, a file that does not parse, a schedule
+    whose ranks, chunks or micro-batches differ from the program's,
+    training actions (B/W) in an inference program, the V placement (the
+    stage functions are wired in a loop), and what the generators reject
+    (interleaved with micro-batches not a multiple of the ranks).
+  }];
+  let options = [
+    Option<"schedule", "schedule", "std::string", /*default=*/"\"1f1b\"",
+           "gpipe, 1f1b, interleaved, zb-h1, or a schedule file">,
+    Option<"microbatches", "microbatches", "int64_t", /*default=*/"1",
+           "Micro-batches per step">,
+  ];
 }
 
 #endif // PP_DIALECT_PP_TRANSFORMS_PASSES_TD

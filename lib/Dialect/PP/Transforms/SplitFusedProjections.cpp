@@ -1,0 +1,165 @@
+//===- SplitFusedProjections.cpp - one matmul per slice of a fused one ---===//
+//
+// GPT-2 computes Q, K and V with one matmul x·W[h, 3h] (+ b[3h]) and slices
+// the last dim three ways. Splitting W's columns into T contiguous blocks
+// would give a rank some Q columns and some K columns, so the fused form
+// cannot be column-parallel. Rewritten as one matmul per slice against a
+// region of W (a `pp.weight` with file_shape/region_starts), each slice is
+// an ordinary projection, and the runtime still reads each rank's columns
+// straight from the fused tensor in the file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TensorParallelRewrites.h"
+
+using namespace mlir;
+using namespace mlir::pp;
+
+namespace {
+
+ArrayRef<int64_t> shapeOf(Value v) {
+  return llvm::cast<RankedTensorType>(v.getType()).getShape();
+}
+
+RankedTensorType withLastDim(Value v, int64_t size) {
+  auto type = llvm::cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = size;
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+/// A slice that keeps every dim but the last whole, with unit steps.
+bool isLastDimSlice(SliceOp slice) {
+  ArrayRef<int64_t> in = shapeOf(slice.getInput());
+  ArrayRef<int64_t> out = shapeOf(slice.getResult());
+  for (size_t d = 0; d + 1 < in.size(); ++d)
+    if (slice.getStarts()[d] != 0 || in[d] != out[d])
+      return false;
+  return llvm::all_of(slice.getSteps(), [](int64_t s) { return s == 1; });
+}
+
+/// The other operand of `add` when it only adds along the last dim of
+/// `product` (a bias of shape [n] or [1, ..., 1, n]).
+Value biasOf(AddOp add, Value product) {
+  Value bias = add.getLhs() == product ? add.getRhs() : add.getLhs();
+  if (bias == product || !llvm::isa<RankedTensorType>(bias.getType()))
+    return {};
+  ArrayRef<int64_t> shape = shapeOf(bias);
+  if (shape.empty() || shape.back() != shapeOf(product).back() ||
+      shape.size() > shapeOf(product).size() ||
+      !llvm::all_of(shape.drop_back(), [](int64_t d) { return d == 1; }))
+    return {};
+  return bias;
+}
+
+/// A weight for the part [start, start + size) of `w`'s last dim, inserted
+/// after `after`. Regions compose: a region of a region reads the file.
+WeightOp weightRegion(OpBuilder &b, WeightOp w, Operation *after, int64_t start,
+                      int64_t size) {
+  ArrayRef<int64_t> shape = shapeOf(w.getResult());
+  SmallVector<int64_t> fileShape(w.getFileShape().value_or(shape));
+  SmallVector<int64_t> starts(shape.size(), 0);
+  if (std::optional<ArrayRef<int64_t>> old = w.getRegionStarts())
+    starts.assign(old->begin(), old->end());
+  starts.back() += start;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointAfter(after);
+  auto region = llvm::cast<WeightOp>(b.clone(*w));
+  region.getResult().setType(withLastDim(w.getResult(), size));
+  region.setFileShapeAttr(b.getDenseI64ArrayAttr(fileShape));
+  region.setRegionStartsAttr(b.getDenseI64ArrayAttr(starts));
+  return region;
+}
+
+/// The part [start, start + size) of the bias's last dim: a region (after
+/// `lastRegion`) when it is a weight, a folded constant when it is small,
+/// else a pp.slice.
+Value biasPart(OpBuilder &b, Value bias, Operation *&lastRegion, int64_t start,
+               int64_t size) {
+  if (auto w = bias.getDefiningOp<WeightOp>()) {
+    lastRegion = weightRegion(b, w, lastRegion ? lastRegion : w, start, size);
+    return lastRegion->getResult(0);
+  }
+  size_t rank = shapeOf(bias).size();
+  SmallVector<int64_t> starts(rank, 0), steps(rank, 1);
+  starts.back() = start;
+  return b.createOrFold<SliceOp>(bias.getLoc(), withLastDim(bias, size), bias,
+                                 b.getDenseI64ArrayAttr(starts),
+                                 b.getDenseI64ArrayAttr(steps));
+}
+
+void eraseIfDead(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (def && def->use_empty() && isa<WeightOp, ConstantOp>(def))
+    def->erase();
+}
+
+void splitProjection(MatMulOp matmul) {
+  auto w = matmul.getRhs().getDefiningOp<WeightOp>();
+  if (!w || shapeOf(w.getResult()).size() != 2 || w->hasAttr("sharding"))
+    return;
+  Value fused = matmul.getResult();
+  AddOp add;
+  Value bias;
+  if (fused.hasOneUse())
+    if (auto user = dyn_cast<AddOp>(*fused.getUsers().begin()))
+      if ((bias = biasOf(user, fused))) {
+        add = user;
+        fused = user.getResult();
+      }
+  SmallVector<SliceOp> slices;
+  for (Operation *user : fused.getUsers()) {
+    auto slice = dyn_cast<SliceOp>(user);
+    if (!slice || !isLastDimSlice(slice))
+      return;
+    slices.push_back(slice);
+  }
+  if (slices.empty())
+    return;
+  // Use lists run newest first; keep Q, K, V in column order.
+  llvm::sort(slices, [](SliceOp a, SliceOp b) {
+    return a.getStarts().back() < b.getStarts().back();
+  });
+
+  OpBuilder b(matmul);
+  Operation *lastRegion = w; // keeps the regions in slice order
+  Operation *lastBiasRegion = nullptr;
+  for (SliceOp slice : slices) {
+    int64_t start = slice.getStarts().back();
+    int64_t size = shapeOf(slice.getResult()).back();
+    WeightOp region = weightRegion(b, w, lastRegion, start, size);
+    lastRegion = region;
+    b.setInsertionPoint(slice);
+    auto product =
+        MatMulOp::create(b, matmul.getLoc(), withLastDim(fused, size),
+                         matmul.getLhs(), region.getResult());
+    product->setDiscardableAttrs(matmul->getDiscardableAttrDictionary());
+    Value part = product.getResult();
+    if (add) {
+      Value biasSlice = biasPart(b, bias, lastBiasRegion, start, size);
+      bool biasFirst = add.getLhs() == bias;
+      auto sum = AddOp::create(b, add.getLoc(), withLastDim(fused, size),
+                               biasFirst ? biasSlice : part,
+                               biasFirst ? part : biasSlice);
+      sum->setDiscardableAttrs(add->getDiscardableAttrDictionary());
+      part = sum.getResult();
+    }
+    slice.getResult().replaceAllUsesWith(part);
+    slice.erase();
+  }
+  if (add)
+    add.erase();
+  matmul.erase();
+  eraseIfDead(w.getResult());
+  if (bias)
+    eraseIfDead(bias);
+}
+
+} // namespace
+
+void mlir::pp::splitFusedProjections(func::FuncOp func) {
+  SmallVector<MatMulOp> matmuls;
+  func.walk([&](MatMulOp op) { matmuls.push_back(op); });
+  for (MatMulOp op : matmuls)
+    splitProjection(op);
+}
