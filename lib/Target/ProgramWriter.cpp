@@ -129,6 +129,18 @@ LogicalResult Assembler::collectFunctions() {
 /// Inputs and outputs of the whole model, whole and per stage call.
 LogicalResult Assembler::collectInterface() {
   summary.numMicrobatches = intAttr(module, "pp.microbatches", 1);
+  // A single-rank program runs @main once, on the part of the batch its
+  // types say (pp-split-batch alone compiles one part).
+  if (main) {
+    summary.numMicrobatches = 1;
+    for (auto [i, type] : llvm::enumerate(main.getArgumentTypes()))
+      summary.inputs.push_back(
+          plannedTensor(type, main.getArgAttrDict(i), i, 1));
+    for (auto [i, type] : llvm::enumerate(main.getResultTypes()))
+      summary.outputs.push_back(
+          plannedTensor(type, main.getResultAttrDict(i), i, 1));
+    return success();
+  }
   int64_t factor = 1;
   if (auto batch = module->getAttrOfType<DictionaryAttr>("pp.batch"))
     if (auto f = batch.getAs<IntegerAttr>("factor"))
@@ -140,15 +152,6 @@ LogicalResult Assembler::collectInterface() {
            << "runs " << summary.numMicrobatches << " micro-batches on " << d
            << " data-parallel replicas";
 
-  if (main) {
-    for (auto [i, type] : llvm::enumerate(main.getArgumentTypes()))
-      summary.inputs.push_back(
-          plannedTensor(type, main.getArgAttrDict(i), i, factor));
-    for (auto [i, type] : llvm::enumerate(main.getResultTypes()))
-      summary.outputs.push_back(
-          plannedTensor(type, main.getResultAttrDict(i), i, factor));
-    return success();
-  }
   auto types = module->getAttrOfType<ArrayAttr>("pp.inputs");
   auto attrs = module->getAttrOfType<ArrayAttr>("pp.input_attrs");
   if (!types)

@@ -77,8 +77,7 @@ private:
                                  ranked.getEncoding());
   }
 
-  void requireUniform(Operation *op, unsigned operand, int64_t dim,
-                      Rule &rule);
+  void requireUniform(Operation *op, unsigned operand, int64_t dim, Rule &rule);
   Rule elementwise(Operation *op);
   Rule matmul(MatMulOp op);
   Rule reshape(ReshapeOp op);
@@ -105,8 +104,8 @@ bool isUniformAlong(Value v, int64_t dim) {
   }
   if (auto broadcast = v.getDefiningOp<BroadcastOp>()) {
     auto in = cast<RankedTensorType>(broadcast.getInput().getType());
-    int64_t inDim = dim - (cast<RankedTensorType>(v.getType()).getRank() -
-                           in.getRank());
+    int64_t inDim =
+        dim - (cast<RankedTensorType>(v.getType()).getRank() - in.getRank());
     return inDim < 0 || in.getDimSize(inDim) == 1;
   }
   return false;
@@ -114,8 +113,8 @@ bool isUniformAlong(Value v, int64_t dim) {
 
 /// An operand that does not hold the batch but spans the batch extent at
 /// `dim` would pair every part with the whole: it must shrink with it.
-void BatchSplitter::requireUniform(Operation *op, unsigned operand,
-                                   int64_t dim, Rule &rule) {
+void BatchSplitter::requireUniform(Operation *op, unsigned operand, int64_t dim,
+                                   Rule &rule) {
   Value v = op->getOperand(operand);
   if (isUniformAlong(v, dim)) {
     rule.shrink.push_back({operand, dim});
@@ -279,8 +278,7 @@ Rule BatchSplitter::decide(Operation *op) {
       .Case([&](GatherOp g) { return gather(g); })
       .Case([&](TransposeOp t) {
         ArrayRef<int64_t> perm = t.getPerm();
-        return Rule::at(llvm::find(perm, *dimOf(t.getInput())) -
-                        perm.begin());
+        return Rule::at(llvm::find(perm, *dimOf(t.getInput())) - perm.begin());
       })
       .Case([&](SoftmaxOp s) {
         int64_t d = *dimOf(s.getInput());
@@ -392,9 +390,9 @@ Value BatchSplitter::shrinkUniform(Value v, int64_t dim, Operation *user) {
                  .getResult();
   } else {
     auto broadcast = v.getDefiningOp<BroadcastOp>();
-    result = BroadcastOp::create(b, broadcast.getLoc(), type,
-                                 broadcast.getInput())
-                 .getResult();
+    result =
+        BroadcastOp::create(b, broadcast.getLoc(), type, broadcast.getInput())
+            .getResult();
   }
   shrunkValues[key] = result;
   return result;
@@ -439,8 +437,8 @@ void BatchSplitter::rewrite() {
     if (op->use_empty())
       op->erase();
 
-  main.setType(FunctionType::get(ctx, body.getArgumentTypes(),
-                                 ret.getOperandTypes()));
+  main.setType(
+      FunctionType::get(ctx, body.getArgumentTypes(), ret.getOperandTypes()));
 }
 
 struct SplitBatchPass
@@ -468,9 +466,10 @@ void SplitBatchPass::runOnOperation() {
   }
   int64_t b = batchSize;
   if (b == 0) {
-    auto first = main.getNumArguments() == 0
-                     ? RankedTensorType()
-                     : dyn_cast<RankedTensorType>(main.getArgument(0).getType());
+    auto first =
+        main.getNumArguments() == 0
+            ? RankedTensorType()
+            : dyn_cast<RankedTensorType>(main.getArgument(0).getType());
     if (!first || first.getRank() == 0 || first.getDimSize(0) < 1) {
       main.emitError("@main's first argument has no dim 0 to take the batch "
                      "size from; set batch-size");
@@ -490,11 +489,12 @@ void SplitBatchPass::runOnOperation() {
   splitter.rewrite();
 
   Builder builder(&getContext());
-  module->setAttr("pp.batch",
-                  builder.getDictionaryAttr(
-                      {builder.getNamedAttr("size", builder.getI64IntegerAttr(b)),
-                       builder.getNamedAttr("factor",
-                                            builder.getI64IntegerAttr(int64_t(factor)))}));
+  module->setAttr(
+      "pp.batch",
+      builder.getDictionaryAttr(
+          {builder.getNamedAttr("size", builder.getI64IntegerAttr(b)),
+           builder.getNamedAttr("factor",
+                                builder.getI64IntegerAttr(int64_t(factor)))}));
 }
 
 } // namespace
