@@ -19,6 +19,8 @@ import re
 import subprocess
 import sys
 
+from check_plan_share import whole_weight_bytes
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -53,14 +55,7 @@ def main():
 
     if a.share:
         weights = plan["weights"]
-        # Whole-model bytes in the program's element type: a split weight's
-        # rank part times its parts, a replicated one once.
-        total = 0
-        for w in weights:
-            parts = 1
-            for axis in re.findall(r"(\w+) on dim", w["split"]):
-                parts *= plan["mesh"][axis]
-            total += w["bytes_per_rank"] * parts
+        total = whole_weight_bytes(plan)
         stage_weights = {st["stage"]: st["weights"] for st in plan["stages"]}
         big = max(plan["ranks"], key=lambda r: r["weight_bytes"])
         mine = {w for s in big["stages"] for w in stage_weights[s]}

@@ -20,6 +20,18 @@ import re
 import sys
 
 
+def whole_weight_bytes(plan):
+    """All weights in the program's element type: a split weight's per-rank
+    part times its parts, a replicated one once."""
+    total = 0
+    for w in plan["weights"]:
+        parts = 1
+        for axis in re.findall(r"(\w+) on dim", w["split"]):
+            parts *= plan["mesh"][axis]
+        total += w["bytes_per_rank"] * parts
+    return total
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("plan")
@@ -29,12 +41,7 @@ def main():
     a = ap.parse_args()
     plan = json.load(open(a.plan))
     weights = plan["weights"]
-    total = 0
-    for w in weights:
-        parts = 1
-        for axis in re.findall(r"(\w+) on dim", w["split"]):
-            parts *= plan["mesh"][axis]
-        total += w["bytes_per_rank"] * parts
+    total = whole_weight_bytes(plan)
     share = total / a.share
     layers = [st.get("layers", 0) for st in plan["stages"]]
     print("layers per stage:", ",".join(map(str, layers)))

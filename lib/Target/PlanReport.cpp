@@ -53,6 +53,15 @@ std::string splitText(const ProgramSummary &s, ArrayRef<int> shardAxes) {
   return text.empty() ? "replicated" : text;
 }
 
+template <typename T>
+void jsonList(llvm::json::OStream &j, StringRef key,
+              const std::vector<T> &values) {
+  j.attributeArray(key, [&] {
+    for (const T &v : values)
+      j.value(int64_t(v));
+  });
+}
+
 std::string meshText(const ProgramSummary &s) {
   std::string text;
   for (auto [i, name] : llvm::enumerate(s.axisNames))
@@ -135,10 +144,7 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
           j.attribute("collectives", int64_t(stage.numCollectives));
           j.attribute("fused_loops", int64_t(stage.numFusedLoops));
           j.attribute("fused_ops", int64_t(stage.numFusedOps));
-          j.attributeArray("weights", [&] {
-            for (int w : stage.weights)
-              j.value(w);
-          });
+          jsonList(j, "weights", stage.weights);
         });
     });
     j.attributeArray("ranks", [&] {
@@ -149,10 +155,7 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
             for (auto [i, name] : llvm::enumerate(s.axisNames))
               j.attribute(name, rank.coords[i]);
           });
-          j.attributeArray("stages", [&] {
-            for (int stage : rank.stages)
-              j.value(stage);
-          });
+          jsonList(j, "stages", rank.stages);
           j.attribute("weight_bytes", int64_t(rank.weightBytes));
           j.attribute("arena_bytes", int64_t(rank.arenaBytes));
         });
@@ -165,10 +168,7 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
           j.attribute("offset", int64_t(w.offset));
           j.attribute("bytes", int64_t(w.fileBytes));
           j.attribute("bytes_per_rank", int64_t(w.localBytes));
-          j.attributeArray("shape", [&] {
-            for (int64_t d : w.shape)
-              j.value(d);
-          });
+          jsonList(j, "shape", w.shape);
           j.attribute("split", splitText(s, w.shardAxes));
         });
     });
@@ -204,10 +204,9 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
                      "layers", "GFLOP", "weights/rank", "activations",
                      "send/mb", "kernels", "collectives");
   for (const StageSummary &stage : s.stages) {
-    std::string layers =
-        size_t(stage.index) < plan.stageLayers.size()
-            ? std::to_string(plan.stageLayers[stage.index])
-            : "-";
+    std::string layers = size_t(stage.index) < plan.stageLayers.size()
+                             ? std::to_string(plan.stageLayers[stage.index])
+                             : "-";
     std::string flops =
         size_t(stage.index) < plan.stageFlops.size()
             ? llvm::formatv("{0:F3}", plan.stageFlops[stage.index] / 1e9).str()
@@ -230,8 +229,9 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
            ranks[k].weightBytes == ranks[i].weightBytes &&
            ranks[k].coords.size() == ranks[i].coords.size())
       ++k;
-    std::string ids = std::to_string(ranks[i].rank) +
-                      (k - i > 1 ? "-" + std::to_string(ranks[k - 1].rank) : "");
+    std::string ids =
+        std::to_string(ranks[i].rank) +
+        (k - i > 1 ? "-" + std::to_string(ranks[k - 1].rank) : "");
     std::string coords;
     for (auto [a, name] : llvm::enumerate(s.axisNames)) {
       int64_t lo = ranks[i].coords[a], hi = ranks[k - 1].coords[a];

@@ -8,17 +8,6 @@
 using namespace mlir;
 using namespace mlir::pp;
 
-namespace {
-
-std::string join(ArrayRef<int64_t> values) {
-  std::string s;
-  for (auto [i, v] : llvm::enumerate(values))
-    s += (i ? ", " : "") + std::to_string(v);
-  return s;
-}
-
-} // namespace
-
 std::string mlir::pp::cString(StringRef s) {
   std::string out = "\"";
   for (char c : s) {
@@ -37,9 +26,8 @@ ProgramTables::ProgramTables(ModuleOp module, bool cuda) : cuda(cuda) {
   for (auto mesh : module.getOps<MeshOp>()) {
     if (mesh.getSymName() != "world")
       continue;
-    for (auto [name, size] :
-         llvm::zip(mesh.getAxes().getAsValueRange<StringAttr>(),
-                   mesh.getShape())) {
+    for (auto [name, size] : llvm::zip(
+             mesh.getAxes().getAsValueRange<StringAttr>(), mesh.getShape())) {
       axisNames.push_back(name.str());
       axisSizes.push_back(size);
     }
@@ -63,8 +51,8 @@ FailureOr<uint32_t> ProgramTables::axisMask(Operation *op,
   for (StringRef name : axes.getAsValueRange<StringAttr>()) {
     int index = axisIndex(name);
     if (index < 0)
-      return op->emitError() << "mesh axis '" << name
-                             << "' is not an axis of pp.mesh @world";
+      return op->emitError()
+             << "mesh axis '" << name << "' is not an axis of pp.mesh @world";
     mask |= 1u << index;
   }
   return mask;
@@ -83,7 +71,8 @@ std::string ProgramTables::shardAxesArray(ArrayRef<int> axes) {
 
 std::string ProgramTables::int64Array(ArrayRef<int64_t> values) {
   std::string name = freshName("kDims");
-  helpersOs << "const int64_t " << name << "[] = {" << join(values) << "};\n";
+  helpersOs << "const int64_t " << name << "[] = {"
+            << commaList<int64_t>(values) << "};\n";
   return name;
 }
 
@@ -155,7 +144,7 @@ FailureOr<int> ProgramTables::weightIndex(WeightOp op) {
   os << "    {" << cString(op.getName()) << ", " << cString(op.getFile())
      << ", " << op.getOffset() << ", " << fileBytes << ", "
      << runtimeDType(fileElement) << ", " << runtimeDType(element) << ", "
-     << fileShape.size() << ", {" << join(fileShape) << "}, " << axes << ", "
-     << regionStarts << ", " << regionSizes << "},\n";
+     << fileShape.size() << ", {" << commaList<int64_t>(fileShape) << "}, "
+     << axes << ", " << regionStarts << ", " << regionSizes << "},\n";
   return index;
 }

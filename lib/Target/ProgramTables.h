@@ -27,10 +27,10 @@ struct PlannedWeight {
   std::string name;
   std::string file;
   uint64_t offset;
-  uint64_t fileBytes;   ///< read from the file (all ranks together)
-  uint64_t localBytes;  ///< what one rank holds, in the program's type
-  std::vector<int> shardAxes;  ///< mesh axis splitting each dim, or -1
-  std::vector<int64_t> shape;  ///< before splitting (a region's shape)
+  uint64_t fileBytes;         ///< read from the file (all ranks together)
+  uint64_t localBytes;        ///< what one rank holds, in the program's type
+  std::vector<int> shardAxes; ///< mesh axis splitting each dim, or -1
+  std::vector<int64_t> shape; ///< before splitting (a region's shape)
 };
 
 class ProgramTables {
@@ -73,6 +73,14 @@ private:
 
 /// A C string literal for `s` (quotes and backslashes escaped).
 std::string cString(llvm::StringRef s);
+
+/// "1, 2, 3": the body of a C array initializer.
+template <typename T> std::string commaList(llvm::ArrayRef<T> values) {
+  std::string s;
+  for (size_t i = 0; i < values.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(values[i]);
+  return s;
+}
 
 } // namespace mlir::pp
 

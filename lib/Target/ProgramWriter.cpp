@@ -15,20 +15,6 @@ using namespace mlir::pp;
 
 namespace {
 
-std::string join(ArrayRef<int64_t> values) {
-  std::string s;
-  for (auto [i, v] : llvm::enumerate(values))
-    s += (i ? ", " : "") + std::to_string(v);
-  return s;
-}
-
-std::string joinInts(ArrayRef<int> values) {
-  std::string s;
-  for (auto [i, v] : llvm::enumerate(values))
-    s += (i ? ", " : "") + std::to_string(v);
-  return s;
-}
-
 int64_t intAttr(Operation *op, StringRef name, int64_t fallback) {
   if (auto attr = op->getAttrOfType<IntegerAttr>(name))
     return attr.getInt();
@@ -45,8 +31,8 @@ PlannedTensor plannedTensor(Type type, DictionaryAttr attrs, unsigned position,
   tensor.element = t.getElementType();
   tensor.localShape.assign(t.getShape().begin(), t.getShape().end());
   tensor.wholeShape = tensor.localShape;
-  if (auto dim = attrs ? attrs.getAs<IntegerAttr>("pp.batch_dim")
-                       : IntegerAttr()) {
+  if (auto dim =
+          attrs ? attrs.getAs<IntegerAttr>("pp.batch_dim") : IntegerAttr()) {
     tensor.batchDim = dim.getInt();
     if (tensor.batchDim >= 0 && tensor.batchDim < t.getRank())
       tensor.wholeShape[tensor.batchDim] *= batchFactor;
@@ -87,8 +73,7 @@ LogicalResult Assembler::collectFunctions() {
     if (!stage)
       continue;
     if (!stages.emplace(stage.getIndex(), func).second)
-      return func.emitError() << "two functions for stage "
-                              << stage.getIndex();
+      return func.emitError() << "two functions for stage " << stage.getIndex();
   }
   if (stages.empty()) {
     main = module.lookupSymbol<func::FuncOp>("main");
@@ -191,9 +176,10 @@ std::string Assembler::tensorTable(ArrayRef<PlannedTensor> tensors) {
     if (t.batchDim >= 0 && dpAxis >= 0)
       axes[t.batchDim] = dpAxis;
     s += "    {" + cString(t.name) + ", " + runtimeDType(t.element) + ", " +
-         std::to_string(t.wholeShape.size()) + ", {" + join(t.wholeShape) +
-         "}, " + tables.shardAxesArray(axes) + ", " +
-         std::to_string(t.batchDim) + "},\n";
+         std::to_string(t.wholeShape.size()) + ", {" +
+         commaList<int64_t>(t.wholeShape) + "}, " +
+         tables.shardAxesArray(axes) + ", " + std::to_string(t.batchDim) +
+         "},\n";
   }
   return s;
 }
@@ -213,9 +199,8 @@ FailureOr<std::string> Assembler::scheduleTables() {
                           << " ranks x " << op.getChunks() << " chunks and "
                           << op.getMicrobatches()
                           << " micro-batches, but the program has " << p
-                          << " pipeline ranks, " << numStages
-                          << " stages and " << summary.numMicrobatches
-                          << " micro-batches";
+                          << " pipeline ranks, " << numStages << " stages and "
+                          << summary.numMicrobatches << " micro-batches";
   ::pp::schedule::ParseError error;
   auto schedule = ::pp::schedule::parseSchedule(op.getText(), error);
   if (!schedule)
@@ -246,13 +231,12 @@ FailureOr<std::string> Assembler::scheduleTables() {
           stage = -1;
         break;
       default:
-        return op.emitError() << "rank " << r << " runs "
-                              << sched::formatAction(a)
-                              << "; inference programs run F, SEND and RECV";
+        return op.emitError()
+               << "rank " << r << " runs " << sched::formatAction(a)
+               << "; inference programs run F, SEND and RECV";
       }
       if (stage < 0 || a.tensor.kind != sched::TensorKind::Activation)
-        return op.emitError() << "rank " << r << ": "
-                              << sched::formatAction(a)
+        return op.emitError() << "rank " << r << ": " << sched::formatAction(a)
                               << " does not move an activation to the next "
                                  "stage";
       int mb = a.kind == sched::ActionKind::Forward ? a.microbatch
@@ -270,7 +254,7 @@ std::string Assembler::intArray(ArrayRef<int> values) {
   if (values.empty())
     return "nullptr";
   std::string name = tables.freshName("kIndices");
-  tables.helpersOs << "const int " << name << "[] = {" << joinInts(values)
+  tables.helpersOs << "const int " << name << "[] = {" << commaList<int>(values)
                    << "};\n";
   return name;
 }
@@ -328,7 +312,8 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
      << "const pprt::WeightSpec kWeights[] = {\n"
      << tables.weightTable() << "    {}};\n";
   if (!main)
-    os << "const pprt::StageSpec kStages[] = {\n" << stageTable << "};\n"
+    os << "const pprt::StageSpec kStages[] = {\n"
+       << stageTable << "};\n"
        << *schedule;
   os << "\n} // namespace\n\n"
      << "const pprt::Program &pprt::program() {\n"
@@ -366,8 +351,7 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
 } // namespace
 
 LogicalResult mlir::pp::writeProgram(ModuleOp module, bool cuda,
-                                     StringRef modelName,
-                                     StringRef weightsDir, raw_ostream &os,
-                                     ProgramSummary &summary) {
+                                     StringRef modelName, StringRef weightsDir,
+                                     raw_ostream &os, ProgramSummary &summary) {
   return Assembler(module, cuda, summary).write(modelName, weightsDir, os);
 }

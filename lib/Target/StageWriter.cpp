@@ -25,13 +25,6 @@ Type elementOf(Value v) {
   return llvm::cast<ShapedType>(v.getType()).getElementType();
 }
 
-std::string join(ArrayRef<int64_t> values) {
-  std::string s;
-  for (auto [i, v] : llvm::enumerate(values))
-    s += (i ? ", " : "") + std::to_string(v);
-  return s;
-}
-
 /// Index of a function argument in the program's input table.
 int64_t inputIndexOf(BlockArgument arg) {
   auto func = cast<func::FuncOp>(arg.getOwner()->getParentOp());
@@ -45,8 +38,8 @@ int64_t inputIndexOf(BlockArgument arg) {
 std::string int64Array(StringRef name, ArrayRef<int64_t> values) {
   if (values.empty())
     return "    const int64_t *const " + name.str() + " = nullptr;\n";
-  return "    static const int64_t " + name.str() + "[] = {" + join(values) +
-         "};\n";
+  return "    static const int64_t " + name.str() + "[] = {" +
+         commaList<int64_t>(values) + "};\n";
 }
 
 /// The ONNX node an op came from, for comments.
@@ -162,8 +155,8 @@ std::string Writer::store(Type element, StringRef expr) const {
 LogicalResult Writer::checkKernelType(Operation *op, StringRef kernel,
                                       Value v) {
   Type t = elementOf(v);
-  bool isFloat = cuda ? t.isF32() || t.isF16() || t.isBF16()
-                      : t.isF32() || t.isF64();
+  bool isFloat =
+      cuda ? t.isF32() || t.isF16() || t.isBF16() : t.isF32() || t.isF64();
   bool isIndex = !cuda && (t.isSignlessInteger(32) || t.isSignlessInteger(64));
   bool takesIndex = kernel == "matmul" || kernel == "reduce";
   if (isFloat || (takesIndex && isIndex))
@@ -184,17 +177,16 @@ LogicalResult Writer::checkInterfaceTypes() {
                             << ", which the runtime cannot read or write";
   };
   auto name = [&](StringAttr attr, StringRef kind, unsigned i) {
-    return kind.str() + " '" +
-           (attr ? attr.str() : std::to_string(i)) + "'";
+    return kind.str() + " '" + (attr ? attr.str() : std::to_string(i)) + "'";
   };
   for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
     if (failed(check(type, name(func.getArgAttrOfType<StringAttr>(i, "pp.name"),
                                 "graph input", i))))
       return failure();
   for (auto [i, type] : llvm::enumerate(func.getResultTypes()))
-    if (failed(check(type,
-                     name(func.getResultAttrOfType<StringAttr>(i, "pp.name"),
-                          "graph output", i))))
+    if (failed(
+            check(type, name(func.getResultAttrOfType<StringAttr>(i, "pp.name"),
+                             "graph output", i))))
       return failure();
   for (Operation *op : ops)
     if (auto w = dyn_cast<WeightOp>(op))
@@ -210,13 +202,12 @@ LogicalResult Writer::checkTypes(Operation *op) {
       return op->emitError() << "pp cannot emit values of type " << v.getType();
     Type element = type.getElementType();
     if (storageCType(element).empty())
-      return op->emitError() << "the " << (cuda ? "cuda" : "cpu")
-                             << " target does not support element type "
-                             << element;
+      return op->emitError()
+             << "the " << (cuda ? "cuda" : "cpu")
+             << " target does not support element type " << element;
     if (type.getRank() > kMaxRank)
       return op->emitError() << "rank " << type.getRank()
-                             << " is above the runtime's limit of "
-                             << kMaxRank;
+                             << " is above the runtime's limit of " << kMaxRank;
   }
   return success();
 }
@@ -280,8 +271,8 @@ void Writer::emitFusedLoop(Operation *root) {
     helpersOs << " " << s;
   helpersOs << "\n" << (cuda ? "__global__ void " : "void ") << name << "(";
   for (auto [k, leaf] : llvm::enumerate(loop.leaves))
-    helpersOs << "const " << storage(elementOf(leaf)) << " *__restrict__ p"
-              << k << ", ";
+    helpersOs << "const " << storage(elementOf(leaf)) << " *__restrict__ p" << k
+              << ", ";
   helpersOs << outType << " *__restrict__ out) {\n";
   if (cuda)
     helpersOs << "  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + "
@@ -375,8 +366,7 @@ LogicalResult Writer::emitOp(Operation *op) {
   std::string where = nodeName(op);
   if (!isa<WeightOp, ReshapeOp>(op) && !fused.contains(op->getResult(0)) &&
       !where.empty() && !isa<ConstantOp>(op))
-    bodyOs << "  // " << where << ": " << op->getName().getStringRef()
-           << "\n";
+    bodyOs << "  // " << where << ": " << op->getName().getStringRef() << "\n";
   if (isElementwise(op)) {
     if (!fused.contains(op->getResult(0)))
       emitFusedLoop(op);
@@ -407,10 +397,10 @@ LogicalResult Writer::emitOp(Operation *op) {
           strideA = 0;
         }
         call("matmul") << typed(m.getResult(), false) << ", "
-                       << typed(m.getLhs()) << ", " << typed(m.getRhs())
-                       << ", " << batch << ", " << rows << ", " << cols
-                       << ", " << inner << ", " << strideA << ", " << strideB
-                       << ", " << rows * cols << ", false, false);\n";
+                       << typed(m.getLhs()) << ", " << typed(m.getRhs()) << ", "
+                       << batch << ", " << rows << ", " << cols << ", " << inner
+                       << ", " << strideA << ", " << strideB << ", "
+                       << rows * cols << ", false, false);\n";
         return success();
       })
       .Case([&](SoftmaxOp s) {
@@ -428,13 +418,13 @@ LogicalResult Writer::emitOp(Operation *op) {
         ArrayRef<int64_t> shape = shapeOf(l.getInput());
         int64_t dim = l.getDimAttr().getInt();
         call("layerNorm") << typed(l.getResult(), false) << ", "
-                          << typed(l.getInput()) << ", "
-                          << typed(l.getScale()) << ", "
+                          << typed(l.getInput()) << ", " << typed(l.getScale())
+                          << ", "
                           << (l.getBias() ? typed(l.getBias()) : "nullptr")
-                          << ", " << numElements(shape.take_front(dim))
-                          << ", " << numElements(shape.drop_front(dim))
-                          << ", " << literal(l.getEpsilon().convertToDouble(),
-                                             Float32Type::get(op->getContext()))
+                          << ", " << numElements(shape.take_front(dim)) << ", "
+                          << numElements(shape.drop_front(dim)) << ", "
+                          << literal(l.getEpsilon().convertToDouble(),
+                                     Float32Type::get(op->getContext()))
                           << ");\n";
         return success();
       })
@@ -470,8 +460,8 @@ LogicalResult Writer::emitOp(Operation *op) {
         for (int64_t p : t.getPerm())
           src.push_back(in[p]);
         ArrayRef<int64_t> out = shapeOf(t.getResult());
-        emitCopy(t.getResult(), 0, rowMajorStrides(out), t.getInput(), "0",
-                 src, out);
+        emitCopy(t.getResult(), 0, rowMajorStrides(out), t.getInput(), "0", src,
+                 out);
         return success();
       })
       .Case([&](SliceOp s) {
@@ -518,11 +508,11 @@ LogicalResult Writer::emitOp(Operation *op) {
       })
       .Case([&](TriluOp t) {
         ArrayRef<int64_t> shape = shapeOf(t.getInput());
-        call("trilu") << ptr(t.getResult()) << ", " << ptr(t.getInput())
-                      << ", " << elementBytes(elementOf(t.getInput())) << ", "
+        call("trilu") << ptr(t.getResult()) << ", " << ptr(t.getInput()) << ", "
+                      << elementBytes(elementOf(t.getInput())) << ", "
                       << numElements(shape.drop_back(2)) << ", "
-                      << shape[shape.size() - 2] << ", " << shape.back()
-                      << ", " << t.getKAttr().getInt() << ", "
+                      << shape[shape.size() - 2] << ", " << shape.back() << ", "
+                      << t.getKAttr().getInt() << ", "
                       << (t.getUpper() ? "true" : "false") << ");\n";
         return success();
       })
@@ -559,8 +549,8 @@ LogicalResult Writer::emitComm(Operation *op) {
   if (failed(mask))
     return failure();
   std::string group = std::to_string(*mask) + "u";
-  std::string what = cString(nodeName(op) + " (" +
-                             op->getName().getStringRef().str() + ")");
+  std::string what =
+      cString(nodeName(op) + " (" + op->getName().getStringRef().str() + ")");
   auto reduction = [](ReductionKind kind) -> std::string {
     switch (kind) {
     case ReductionKind::sum:
@@ -612,17 +602,16 @@ LogicalResult Writer::emitComm(Operation *op) {
         if (plan.storageOf(in) != plan.storageOf(out))
           emitCopy(out, 0, {1}, in, "0", {1}, {n});
         bodyOs << "  pprt::allReduce(ctx, " << ptr(out) << ", " << n << ", "
-               << runtimeDType(elementOf(out)) << ", "
-               << reduction(a.getKind()) << ", " << group << ", " << what
-               << ");\n";
+               << runtimeDType(elementOf(out)) << ", " << reduction(a.getKind())
+               << ", " << group << ", " << what << ");\n";
         return success();
       })
       .Case([&](AllGatherOp g) {
         if (failed(leading(g.getResult(), g.getDim())))
           return failure();
         bodyOs << "  pprt::allGather(ctx, " << ptr(g.getResult()) << ", "
-               << ptr(g.getInput()) << ", " << tensorBytes(g.getInput())
-               << ", " << group << ", " << what << ");\n";
+               << ptr(g.getInput()) << ", " << tensorBytes(g.getInput()) << ", "
+               << group << ", " << what << ");\n";
         return success();
       })
       .Case([&](ReduceScatterOp r) {

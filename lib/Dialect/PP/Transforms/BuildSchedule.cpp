@@ -57,10 +57,10 @@ FailureOr<sched::Schedule> BuildSchedulePass::makeSchedule(int64_t ranks,
     if (error.empty())
       s = sched::generateSchedule(options, error);
     if (!s)
-      return module.emitError() << "schedule " << schedule << " with "
-                                << ranks << " pipeline ranks, " << chunks
-                                << " chunks per rank and " << int64_t(microbatches)
-                                << " micro-batches: " << error;
+      return module.emitError()
+             << "schedule " << schedule << " with " << ranks
+             << " pipeline ranks, " << chunks << " chunks per rank and "
+             << int64_t(microbatches) << " micro-batches: " << error;
     return *s;
   }
   auto file = llvm::MemoryBuffer::getFile(schedule);
@@ -140,10 +140,9 @@ void BuildSchedulePass::runOnOperation() {
     lists.push_back(b.getStrArrayAttr(names));
   }
   std::string name = s->name.empty() ? std::string("custom") : s->name;
-  b.create<ScheduleOp>(module.getLoc(), name, s->microbatches,
-                       s->stages.numChunks(),
-                       sched::placementName(s->stages.placement()),
-                       b.getArrayAttr(lists));
+  b.create<ScheduleOp>(
+      module.getLoc(), name, s->microbatches, s->stages.numChunks(),
+      sched::placementName(s->stages.placement()), b.getArrayAttr(lists));
   module->setAttr("pp.microbatches", b.getI64IntegerAttr(s->microbatches));
   module->setAttr("pp.schedule_name", b.getStringAttr(name));
 }
