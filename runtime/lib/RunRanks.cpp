@@ -494,6 +494,7 @@ bool traceStep(const Job &job, int rank, const std::vector<Action> &actions,
   for (size_t k = 0; k < actions.size(); ++k) {
     times[2 * k] = ms();
     runAction(k);
+    comm.drainStage("runtime: --trace");
     device.synchronize(ctx);
     times[2 * k + 1] = ms() - times[2 * k];
   }
@@ -639,12 +640,13 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
     int64_t tag = a.stage;
     switch (a.kind) {
     case ActionKind::Send:
-      comm->send(buffers.sent[a.stage][mb], stage.sendBytes, stageGroup,
-                 (a.stage + 1) % p, tag, names[k].c_str());
+      comm->sendStage(buffers.sent[a.stage][mb], stage.sendBytes, stageGroup,
+                      (a.stage + 1) % p, tag, names[k].c_str());
       break;
     case ActionKind::Recv:
-      comm->recv(buffers.received[a.stage][mb], stage.recvBytes, stageGroup,
-                 (a.stage - 1) % p, tag - 1, names[k].c_str());
+      comm->recvStage(buffers.received[a.stage][mb], stage.recvBytes,
+                      stageGroup, (a.stage - 1) % p, tag - 1,
+                      names[k].c_str());
       break;
     default:
       ctx.microbatch = mb;
@@ -658,6 +660,7 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
   auto runOnce = [&] {
     for (size_t k = 0; k < actions.size(); ++k)
       runAction(k);
+    comm->drainStage("runtime: end of step");
     device.synchronize(ctx);
   };
   runOnce();

@@ -60,6 +60,21 @@ public:
   /// member j, and dst receives member j's chunk for this rank at slot j.
   virtual void allToAll(void *dst, const void *src, size_t bytes,
                         AxisMask axes, const char *what) = 0;
+
+  // Stage-to-stage activations (the schedule's SEND and RECV). A backend
+  // may run them apart from compute: the send starts once the work queued
+  // so far is done and the call returns at once; later work waits for a
+  // receive's data; drainStage() waits (under the watchdog) for every
+  // transfer started. By default they are the blocking send and recv.
+  virtual void sendStage(const void *buf, size_t bytes, AxisMask axes,
+                         int64_t peer, int64_t tag, const char *what) {
+    send(buf, bytes, axes, peer, tag, what);
+  }
+  virtual void recvStage(void *buf, size_t bytes, AxisMask axes, int64_t peer,
+                         int64_t tag, const char *what) {
+    recv(buf, bytes, axes, peer, tag, what);
+  }
+  virtual void drainStage(const char *what) { (void)what; }
 };
 
 // The calls generated code makes; they forward to ctx.comm.

@@ -12,6 +12,13 @@
 // tags: messages between two ranks match in order, which is the order the
 // compiler emits them in; the tag only appears in messages.
 //
+// Stage-to-stage activations run on a second stream so that they overlap
+// with compute: a send waits (by event) for the compute queued before it
+// and the host moves on; compute queued after a receive waits for its
+// data; drainStage() waits for the transfer stream under the watchdog. The
+// verified schedule orders the transfers of each pair, so enqueuing them
+// in schedule order keeps NCCL's in-order matching right.
+//
 //===----------------------------------------------------------------------===//
 
 #include "NcclComm.h"
@@ -82,6 +89,8 @@ public:
       : stream(static_cast<cudaStream_t>(ctx.stream)),
         mpi(mesh, ctx.rank, timeout) {
     comms.fill(nullptr);
+    PPRT_CUDA_CHECK(
+        cudaStreamCreateWithFlags(&transfers, cudaStreamNonBlocking));
   }
 
   ~NcclComm() override {
@@ -95,6 +104,39 @@ public:
             "destroying a communicator", nullptr);
       comm = nullptr;
     }
+    cudaStreamDestroy(transfers);
+  }
+
+  void sendStage(const void *buf, size_t bytes, AxisMask axes, int64_t peer,
+                 int64_t tag, const char *what) override {
+    const CommGroup &group = mpi.group(axes, "send", what);
+    std::string op = "send to rank " +
+                     std::to_string(mpi.peerRank(group, peer, "send", what)) +
+                     " (tag " + std::to_string(tag) + ")";
+    ncclComm_t comm = get(group, op, what);
+    follow(transfers, stream); // the activation is computed
+    settle(comm, ncclSend(buf, bytes, ncclInt8, int(peer), comm, transfers),
+           "ncclSend", op, what);
+    lastTransferComm = comm;
+  }
+
+  void recvStage(void *buf, size_t bytes, AxisMask axes, int64_t peer,
+                 int64_t tag, const char *what) override {
+    const CommGroup &group = mpi.group(axes, "recv", what);
+    std::string op = "recv from rank " +
+                     std::to_string(mpi.peerRank(group, peer, "recv", what)) +
+                     " (tag " + std::to_string(tag) + ")";
+    ncclComm_t comm = get(group, op, what);
+    settle(comm, ncclRecv(buf, bytes, ncclInt8, int(peer), comm, transfers),
+           "ncclRecv", op, what);
+    follow(stream, transfers); // the stage that reads it waits for it
+    lastTransferComm = comm;
+  }
+
+  void drainStage(const char *what) override {
+    if (lastTransferComm)
+      waitStream(lastTransferComm, "stage-to-stage transfers", what,
+                 transfers);
   }
 
   void send(const void *buf, size_t bytes, AxisMask axes, int64_t peer,
@@ -231,13 +273,28 @@ private:
                 what);
   }
 
+  /// Work queued on `waiter` from now on starts after what is queued on
+  /// `on` so far.
+  static void follow(cudaStream_t waiter, cudaStream_t on) {
+    cudaEvent_t done;
+    PPRT_CUDA_CHECK(cudaEventCreateWithFlags(&done, cudaEventDisableTiming));
+    PPRT_CUDA_CHECK(cudaEventRecord(done, on));
+    PPRT_CUDA_CHECK(cudaStreamWaitEvent(waiter, done, 0));
+    // Released once the recorded work completes.
+    PPRT_CUDA_CHECK(cudaEventDestroy(done));
+  }
+
   /// Waits for the enqueued op: the stream drains, or NCCL reports an
   /// error, or the deadline passes.
   void waitStream(ncclComm_t comm, const std::string &op, const char *what) {
+    waitStream(comm, op, what, stream);
+  }
+  void waitStream(ncclComm_t comm, const std::string &op, const char *what,
+                  cudaStream_t queue) {
     Deadline deadline(mpi.timeout());
     Backoff backoff;
     for (;;) {
-      cudaError_t status = cudaStreamQuery(stream);
+      cudaError_t status = cudaStreamQuery(queue);
       if (status == cudaSuccess)
         return;
       if (status != cudaErrorNotReady)
@@ -260,6 +317,8 @@ private:
   }
 
   cudaStream_t stream;
+  cudaStream_t transfers;
+  ncclComm_t lastTransferComm = nullptr;
   MpiGroups mpi;
   std::array<ncclComm_t, (1u << kMaxMeshAxes)> comms;
 };
