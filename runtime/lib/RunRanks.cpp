@@ -425,6 +425,32 @@ bool actionsOf(const Job &job, const std::vector<int64_t> &coords,
     }
     actions.push_back(a);
   }
+  // Every stage of the rank runs, sends and receives each micro-batch
+  // exactly once: a missing Forward would leave outputs unwritten.
+  for (int s : stages)
+    for (int mb = 0; mb < program.numMicrobatches; ++mb)
+      for (ActionKind kind :
+           {ActionKind::Recv, ActionKind::Forward, ActionKind::Send}) {
+        const StageSpec &stage = program.stages[s];
+        int want = kind == ActionKind::Forward ? 1
+                   : kind == ActionKind::Send  ? (stage.sendBytes ? 1 : 0)
+                                               : (stage.recvBytes ? 1 : 0);
+        int have = int(std::count_if(
+            actions.begin(), actions.end(), [&](const Action &a) {
+              return a.kind == kind && a.stage == s && a.microbatch == mb;
+            }));
+        if (have != want) {
+          error = "schedule of pipeline rank " + std::to_string(coord) +
+                  " has " + std::to_string(have) + " " +
+                  (kind == ActionKind::Forward ? "forward"
+                   : kind == ActionKind::Send  ? "send"
+                                               : "recv") +
+                  " actions for stage " + std::to_string(s) +
+                  " micro-batch " + std::to_string(mb) + ", expected " +
+                  std::to_string(want);
+          return false;
+        }
+      }
   return true;
 }
 

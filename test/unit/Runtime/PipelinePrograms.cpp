@@ -9,8 +9,9 @@ namespace pprt::test {
 
 std::vector<const TestProgram *> testPrograms() {
   std::vector<const TestProgram *> all = {
-      &virtualStagesTest(), &virtualStagesDefaultOrderTest(),
-      &dpMicrobatchTest(), &weightRegionTest()};
+      &virtualStagesTest(), &virtualStagesBatchedTest(),
+      &virtualStagesDefaultOrderTest(), &dpMicrobatchTest(),
+      &weightRegionTest()};
   for (const TestProgram *bad : badScheduleTests())
     all.push_back(bad);
   return all;

@@ -1,4 +1,4 @@
-//===- PipelinePrograms.h - hand-written programs for run's new paths -*- C++ -*-===//
+//===- PipelinePrograms.h - programs for run's new paths --------*- C++ -*-===//
 //
 // Small programs, written as pp-opt would emit them, that exercise one part
 // of the runtime each: virtual stages run in a schedule's order, data
@@ -35,10 +35,11 @@ const TestProgram *findTestProgram(const std::string &name);
 std::vector<const TestProgram *> testPrograms();
 
 // The programs, one concept per file.
-const TestProgram &virtualStagesTest();            // "vstages"
-const TestProgram &virtualStagesDefaultOrderTest(); // "vstages-default"
-const TestProgram &dpMicrobatchTest();              // "dp-microbatches"
-const TestProgram &weightRegionTest();              // "weight-regions"
+const TestProgram &virtualStagesTest();              // "vstages"
+const TestProgram &virtualStagesBatchedTest();       // "vstages-batched"
+const TestProgram &virtualStagesDefaultOrderTest();  // "vstages-default"
+const TestProgram &dpMicrobatchTest();               // "dp-microbatches"
+const TestProgram &weightRegionTest();               // "weight-regions"
 std::vector<const TestProgram *> badScheduleTests(); // "bad-*"
 
 /// The interleaved forward-only order of the "vstages" program, as
