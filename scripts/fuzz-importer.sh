@@ -25,7 +25,8 @@ echo "== building $binary"
 "$cxx" "${flags[@]}" tools/pp-import-fuzz/fuzz_onnx.cpp lib/Support/*.cpp \
   -o "$binary"
 
-# The whole importer (graph checks, op importers, folders, verifiers) links
+# The whole importer (graph checks, op importers, folders, verifiers, and
+# the schedule library behind pp.schedule's verifier) links
 # the shared MLIR and needs the ODS headers of a configured build.
 importer="$out/pp-import-fuzz-ir"
 llvm=/usr/lib/llvm-22
@@ -34,7 +35,7 @@ mkdir -p "$out/obj"
 objects=()
 pids=()
 for source in tools/pp-import-fuzz/fuzz_import.cpp lib/Import/*.cpp \
-  lib/Dialect/PP/IR/*.cpp lib/Support/*.cpp; do
+  lib/Dialect/PP/IR/*.cpp lib/Support/*.cpp lib/Schedule/*.cpp; do
   object="$out/obj/$(echo "$source" | tr / _).o"
   objects+=("$object")
   "$cxx" "${flags[@]}" -I "$build/include" -isystem "$llvm/include" \
