@@ -297,5 +297,6 @@ int mlir::pp::runCompileDriver(int argc, char **argv,
   targetOptions.target = opts.target;
   targetOptions.outputDir = opts.output;
   targetOptions.buildBinary = opts.emit == "binary";
+  targetOptions.hardware = opts.hardware;
   return failed(emitProgram(*module, targetOptions)) ? 1 : 0;
 }

@@ -64,7 +64,9 @@ LogicalResult mlir::pp::emitProgram(ModuleOp module,
   if (auto schedule = module->getAttrOfType<StringAttr>("pp.schedule_name"))
     plan.schedule = schedule.str();
   if (failed(writeProgram(module, cuda, model, weightsDir, sourceOs,
-                          plan.summary)))
+                          plan.summary)) ||
+      failed(predictSchedule(module, options.hardware, plan.predicted,
+                             plan.prediction)))
     return failure();
 
   std::string sourcePath =
@@ -83,6 +85,16 @@ LogicalResult mlir::pp::emitProgram(ModuleOp module,
                        [&](llvm::raw_ostream &os) { writePlanJson(plan, os); })) ||
       failed(writeFile(loc, out + "/plan.txt",
                        [&](llvm::raw_ostream &os) { writePlanText(plan, os); })))
+    return failure();
+  if (plan.predicted &&
+      (failed(writeFile(loc, out + "/schedule.svg",
+                        [&](llvm::raw_ostream &os) {
+                          os << plan.prediction.svg;
+                        })) ||
+       failed(writeFile(loc, out + "/predicted-trace.json",
+                        [&](llvm::raw_ostream &os) {
+                          os << plan.prediction.trace;
+                        }))))
     return failure();
   if (!options.buildBinary)
     return success();

@@ -5,6 +5,7 @@
 #include "pp/Support/MeshShape.h"
 
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
 #include <set>
@@ -114,6 +115,18 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
     j.attribute("microbatches", s.numMicrobatches);
     if (!plan.schedule.empty())
       j.attribute("schedule", plan.schedule);
+    if (plan.predicted)
+      j.attributeObject("predicted", [&] {
+        const SchedulePrediction &p = plan.prediction;
+        j.attribute("hardware", p.hardware);
+        j.attribute("step_ms", p.stepMs);
+        j.attribute("bubble_fraction", p.bubble);
+        j.attribute("message_ms", p.messageMs);
+        j.attributeArray("stage_forward_ms", [&] {
+          for (double ms : p.stageMs)
+            j.value(ms);
+        });
+      });
     auto values = [&](StringRef key, ArrayRef<PlannedTensor> tensors) {
       j.attributeArray(key, [&] {
         for (const PlannedTensor &t : tensors)
@@ -248,6 +261,15 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
                        humanBytes(ranks[i].weightBytes).c_str(),
                        humanBytes(ranks[i].arenaBytes).c_str());
     i = k;
+  }
+
+  if (plan.predicted) {
+    const SchedulePrediction &p = plan.prediction;
+    os << "\n"
+       << llvm::formatv("predicted on {0} (cost model, one micro-batch's "
+                        "forward per stage, messages {1:F4} ms): step {2:F3} "
+                        "ms, bubble {3:F1}% (schedule.svg)\n",
+                        p.hardware, p.messageMs, p.stepMs, p.bubble * 100);
   }
 
   uint64_t fileBytes = 0, sharded = 0;

@@ -12,6 +12,7 @@
 #define PP_LIB_TARGET_PLANREPORT_H
 
 #include "ProgramWriter.h"
+#include "SchedulePrediction.h"
 
 namespace mlir::pp {
 
@@ -23,6 +24,8 @@ struct PlanInfo {
   std::vector<int64_t> stageLayers, stageFlops;
   std::string layerSource;
   std::string schedule;  ///< the schedule's name, or "" for one micro-batch
+  bool predicted = false;
+  SchedulePrediction prediction;
 };
 
 /// One rank of the mesh: its coordinates, stages and memory.

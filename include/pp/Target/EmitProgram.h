@@ -16,6 +16,8 @@ struct TargetOptions {
   std::string outputDir;
   /// False for --emit=source: stop after writing sources and the plan.
   bool buildBinary = true;
+  /// Hardware preset or JSON file that prices the plan's predicted step.
+  std::string hardware = "h100-sxm";
 };
 
 /// Writes the program for `module` (one func.func @main over pp graph ops)

@@ -1,0 +1,40 @@
+//===- SchedulePrediction.h - the plan's predicted step ---------*- C++ -*-===//
+//
+// Prices each stage function with the cost model (roofline per op, ring
+// formulas per collective, on the chosen hardware), the stage-to-stage
+// messages with its point-to-point formula, and simulates the module's
+// pp.schedule with those costs: the step time and bubble plan.txt prints,
+// and the schedule.svg / predicted-trace.json beside the program, which
+// `run --trace` measures in the same format.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_LIB_TARGET_SCHEDULEPREDICTION_H
+#define PP_LIB_TARGET_SCHEDULEPREDICTION_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::pp {
+
+struct SchedulePrediction {
+  std::string hardware;
+  std::vector<double> stageMs;  ///< forward of one micro-batch, per stage
+  double messageMs = 0;         ///< one stage-to-stage activation
+  double stepMs = 0;
+  double bubble = 0;
+  std::string svg;    ///< the simulated timeline
+  std::string trace;  ///< the same, as a Chrome/Perfetto trace
+};
+
+/// The prediction for `module`'s pp.schedule, or failure with a diagnostic
+/// (unknown hardware, unreadable schedule). `hasSchedule` is false, and
+/// nothing is predicted, when the module has no pp.schedule.
+LogicalResult predictSchedule(ModuleOp module, llvm::StringRef hardware,
+                              bool &hasSchedule, SchedulePrediction &out);
+
+} // namespace mlir::pp
+
+#endif // PP_LIB_TARGET_SCHEDULEPREDICTION_H
