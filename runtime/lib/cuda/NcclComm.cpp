@@ -109,28 +109,19 @@ public:
 
   void sendStage(const void *buf, size_t bytes, AxisMask axes, int64_t peer,
                  int64_t tag, const char *what) override {
-    const CommGroup &group = mpi.group(axes, "send", what);
-    std::string op = "send to rank " +
-                     std::to_string(mpi.peerRank(group, peer, "send", what)) +
-                     " (tag " + std::to_string(tag) + ")";
-    ncclComm_t comm = get(group, op, what);
     follow(transfers, stream); // the activation is computed
-    settle(comm, ncclSend(buf, bytes, ncclInt8, int(peer), comm, transfers),
-           "ncclSend", op, what);
-    lastTransferComm = comm;
+    std::string op;
+    lastTransferComm =
+        enqueueP2P(true, const_cast<void *>(buf), bytes, axes, peer, tag,
+                   what, transfers, op);
   }
 
   void recvStage(void *buf, size_t bytes, AxisMask axes, int64_t peer,
                  int64_t tag, const char *what) override {
-    const CommGroup &group = mpi.group(axes, "recv", what);
-    std::string op = "recv from rank " +
-                     std::to_string(mpi.peerRank(group, peer, "recv", what)) +
-                     " (tag " + std::to_string(tag) + ")";
-    ncclComm_t comm = get(group, op, what);
-    settle(comm, ncclRecv(buf, bytes, ncclInt8, int(peer), comm, transfers),
-           "ncclRecv", op, what);
+    std::string op;
+    lastTransferComm =
+        enqueueP2P(false, buf, bytes, axes, peer, tag, what, transfers, op);
     follow(stream, transfers); // the stage that reads it waits for it
-    lastTransferComm = comm;
   }
 
   void drainStage(const char *what) override {
@@ -141,25 +132,17 @@ public:
 
   void send(const void *buf, size_t bytes, AxisMask axes, int64_t peer,
             int64_t tag, const char *what) override {
-    const CommGroup &group = mpi.group(axes, "send", what);
-    std::string op = "send to rank " +
-                     std::to_string(mpi.peerRank(group, peer, "send", what)) +
-                     " (tag " + std::to_string(tag) + ")";
-    ncclComm_t comm = get(group, op, what);
-    settle(comm, ncclSend(buf, bytes, ncclInt8, int(peer), comm, stream),
-           "ncclSend", op, what);
+    std::string op;
+    ncclComm_t comm = enqueueP2P(true, const_cast<void *>(buf), bytes, axes,
+                                 peer, tag, what, stream, op);
     waitStream(comm, op, what);
   }
 
   void recv(void *buf, size_t bytes, AxisMask axes, int64_t peer, int64_t tag,
             const char *what) override {
-    const CommGroup &group = mpi.group(axes, "recv", what);
-    std::string op = "recv from rank " +
-                     std::to_string(mpi.peerRank(group, peer, "recv", what)) +
-                     " (tag " + std::to_string(tag) + ")";
-    ncclComm_t comm = get(group, op, what);
-    settle(comm, ncclRecv(buf, bytes, ncclInt8, int(peer), comm, stream),
-           "ncclRecv", op, what);
+    std::string op;
+    ncclComm_t comm =
+        enqueueP2P(false, buf, bytes, axes, peer, tag, what, stream, op);
     waitStream(comm, op, what);
   }
 
@@ -271,6 +254,26 @@ private:
       mpi.fatal(op + ": " + call + " failed: " + ncclGetErrorString(result) +
                     " (" + ncclGetLastError(comm) + ")",
                 what);
+  }
+
+  /// Enqueues an ncclSend (or ncclRecv) on `queue` without waiting; `op`
+  /// names it for messages ("send to rank 3 (tag 1)").
+  ncclComm_t enqueueP2P(bool isSend, void *buf, size_t bytes, AxisMask axes,
+                        int64_t peer, int64_t tag, const char *what,
+                        cudaStream_t queue, std::string &op) {
+    const char *kind = isSend ? "send" : "recv";
+    const CommGroup &group = mpi.group(axes, kind, what);
+    op = std::string(isSend ? "send to rank " : "recv from rank ") +
+         std::to_string(mpi.peerRank(group, peer, kind, what)) + " (tag " +
+         std::to_string(tag) + ")";
+    ncclComm_t comm = get(group, op, what);
+    if (isSend)
+      settle(comm, ncclSend(buf, bytes, ncclInt8, int(peer), comm, queue),
+             "ncclSend", op, what);
+    else
+      settle(comm, ncclRecv(buf, bytes, ncclInt8, int(peer), comm, queue),
+             "ncclRecv", op, what);
+    return comm;
   }
 
   /// Work queued on `waiter` from now on starts after what is queued on
