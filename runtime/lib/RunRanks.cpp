@@ -24,6 +24,7 @@
 #include "pprt/Watchdog.h"
 #include "pprt/Weights.h"
 
+#include "pp/Schedule/Action.h"
 #include "pp/Schedule/ChromeTrace.h"
 
 #include <algorithm>
@@ -454,23 +455,29 @@ bool actionsOf(const Job &job, const std::vector<int64_t> &coords,
   return true;
 }
 
-/// "F3.1", "SEND F3.1->2", "RECV F3.0<-1": the schedule text format, with
-/// chunk = stage / P and peers as pipeline ranks.
-std::string actionName(const Job &job, const Action &a) {
+/// The schedule library's action for a runtime action (chunk = stage / P,
+/// peers as pipeline ranks), so traces name actions as the text format does.
+::pp::schedule::Action scheduleAction(const Job &job, const Action &a) {
+  namespace sched = ::pp::schedule;
   int p = pipelineSize(job);
-  auto tensor = [&](int stage) {
-    return "F" + std::to_string(a.microbatch) + "." +
-           std::to_string(stage / p);
+  // A message names the activation by the sending stage's pass.
+  auto activation = [&](int sender) {
+    return sched::TensorId{sched::TensorKind::Activation, a.microbatch,
+                           sender / p};
   };
   switch (a.kind) {
   case ActionKind::Send:
-    return "SEND " + tensor(a.stage) + "->" + std::to_string((a.stage + 1) % p);
+    return sched::Action::send((a.stage + 1) % p, activation(a.stage));
   case ActionKind::Recv:
-    return "RECV " + tensor(a.stage - 1) + "<-" +
-           std::to_string((a.stage - 1) % p);
+    return sched::Action::recv((a.stage - 1) % p, activation(a.stage - 1));
   default:
-    return tensor(a.stage);
+    return sched::Action::forward(a.microbatch, a.stage / p);
   }
+}
+
+/// "F3.1", "SEND F3.1->2", "RECV F3.0<-1".
+std::string actionName(const Job &job, const Action &a) {
+  return ::pp::schedule::formatAction(scheduleAction(job, a));
 }
 
 /// True for the rank that speaks for its pipeline coordinate in a trace:
@@ -554,9 +561,7 @@ bool traceStep(const Job &job, int rank, const std::vector<Action> &actions,
       ::pp::schedule::TimelineEvent e;
       e.rank = pipelineCoord(job, theirCoords);
       e.name = actionName(job, a);
-      e.kind = a.kind == ActionKind::Send   ? ::pp::schedule::ActionKind::Send
-               : a.kind == ActionKind::Recv ? ::pp::schedule::ActionKind::Recv
-                                            : ::pp::schedule::ActionKind::Forward;
+      e.kind = scheduleAction(job, a).kind;
       e.start = theirs[2 * k];
       e.duration = theirs[2 * k + 1];
       if (a.kind == ActionKind::Forward) {
