@@ -198,7 +198,7 @@ void NodeImporter::setOutput(size_t i, Value value) {
 //===----------------------------------------------------------------------===//
 
 Value NodeImporter::constant(DenseElementsAttr value) {
-  return builder.create<ConstantOp>(loc, value);
+  return ConstantOp::create(builder, loc, value);
 }
 
 Value NodeImporter::scalarLike(Value like, double value) {

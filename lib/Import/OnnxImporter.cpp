@@ -135,14 +135,14 @@ LogicalResult GraphImporter::importInitializers(const llvm::StringSet<> &used) {
       FailureOr<DenseElementsAttr> value = loadConstant(context, tensor, loc);
       if (failed(value))
         return failure();
-      values[tensor.name] = builder.create<ConstantOp>(loc, *value);
+      values[tensor.name] = ConstantOp::create(builder, loc, *value);
       continue;
     }
     StringRef file = tensor.path;
     if (!file.consume_front(dirPrefix))
       return emitError(loc) << "initializer '" << tensor.name
                             << "' lives outside the model folder";
-    values[tensor.name] = builder.create<WeightOp>(
+    values[tensor.name] = WeightOp::create(builder, 
         loc, type, tensor.name, file, int64_t(tensor.offset),
         /*file_element_type=*/TypeAttr(), /*file_shape=*/DenseI64ArrayAttr(),
         /*region_starts=*/DenseI64ArrayAttr());
@@ -279,7 +279,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   }
 
   builder.setInsertionPointToEnd(module->getBody());
-  auto func = builder.create<func::FuncOp>(
+  auto func = func::FuncOp::create(builder, 
       fileLoc, "main", builder.getFunctionType(argTypes, {}));
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToEnd(body);
@@ -322,7 +322,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     }
     results.push_back(value);
   }
-  builder.create<func::ReturnOp>(fileLoc, results);
+  func::ReturnOp::create(builder, fileLoc, results);
   func.setFunctionType(builder.getFunctionType(
       argTypes, ValueRange(results).getTypes()));
   for (auto [i, output] : llvm::enumerate(graph.outputs))

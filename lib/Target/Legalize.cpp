@@ -26,7 +26,7 @@ void legalizeMatMul(MatMulOp op) {
       continue;
     SmallVector<int64_t> shape(batch);
     llvm::append_range(shape, type.getShape().take_back(2));
-    operand.set(b.create<BroadcastOp>(
+    operand.set(BroadcastOp::create(b, 
         op.getLoc(), RankedTensorType::get(shape, type.getElementType()),
         operand.get()));
   }
@@ -46,7 +46,7 @@ void legalizeReduce(ReduceOp op) {
   for (int64_t p : perm)
     shape.push_back(type.getDimSize(p));
   OpBuilder b(op);
-  Value moved = b.create<TransposeOp>(
+  Value moved = TransposeOp::create(b, 
       op.getLoc(), RankedTensorType::get(shape, type.getElementType()),
       op.getInput(), b.getDenseI64ArrayAttr(perm));
   int64_t kept = type.getRank() - dims.size();
@@ -54,10 +54,10 @@ void legalizeReduce(ReduceOp op) {
                                                  shape.begin() + kept);
   for (int64_t d = kept; d < type.getRank(); ++d)
     reducedDims.push_back(d);
-  Value reduced = b.create<ReduceOp>(
+  Value reduced = ReduceOp::create(b, 
       op.getLoc(), RankedTensorType::get(reducedShape, type.getElementType()),
       op.getKind(), moved, reducedDims, /*keepdims=*/false);
-  Value result = b.create<ReshapeOp>(op.getLoc(), op.getType(), reduced);
+  Value result = ReshapeOp::create(b, op.getLoc(), op.getType(), reduced);
   op.replaceAllUsesWith(result);
   op.erase();
 }
@@ -79,7 +79,7 @@ Value transposed(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
   SmallVector<int64_t> shape;
   for (int64_t p : perm)
     shape.push_back(type.getDimSize(p));
-  return b.create<TransposeOp>(
+  return TransposeOp::create(b, 
       loc, RankedTensorType::get(shape, type.getElementType()), v,
       b.getDenseI64ArrayAttr(perm));
 }
@@ -115,11 +115,11 @@ void legalizeAllToAll(AllToAllOp op) {
   RankedTensorType out = typeOf(op.getResult());
   SmallVector<int64_t> whole(in.getShape());
   whole[op.getConcatDim()] = out.getDimSize(op.getConcatDim());
-  Value gathered = b.create<AllGatherOp>(
+  Value gathered = AllGatherOp::create(b, 
       op.getLoc(), RankedTensorType::get(whole, in.getElementType()),
       op.getInput(), op.getMeshAttr(), op.getAxesAttr(),
       b.getI64IntegerAttr(op.getConcatDim()));
-  Value sliced = b.create<AllSliceOp>(op.getLoc(), out, gathered,
+  Value sliced = AllSliceOp::create(b, op.getLoc(), out, gathered,
                                       op.getMeshAttr(), op.getAxesAttr(),
                                       b.getI64IntegerAttr(op.getSplitDim()));
   op.getResult().replaceAllUsesWith(sliced);
@@ -145,13 +145,13 @@ void mlir::pp::legalizeForKernels(func::FuncOp func) {
   for (Operation *op : ops) {
     if (auto g = dyn_cast<AllGatherOp>(op))
       legalizeCollectiveDim(g, [&](OpBuilder &b, Value in, RankedTensorType t) {
-        return b.create<AllGatherOp>(g.getLoc(), t, in, g.getMeshAttr(),
+        return AllGatherOp::create(b, g.getLoc(), t, in, g.getMeshAttr(),
                                      g.getAxesAttr(), b.getI64IntegerAttr(0))
             .getResult();
       });
     else if (auto r = dyn_cast<ReduceScatterOp>(op))
       legalizeCollectiveDim(r, [&](OpBuilder &b, Value in, RankedTensorType t) {
-        return b.create<ReduceScatterOp>(r.getLoc(), t, r.getKindAttr(), in,
+        return ReduceScatterOp::create(b, r.getLoc(), t, r.getKindAttr(), in,
                                          r.getMeshAttr(), r.getAxesAttr(),
                                          b.getI64IntegerAttr(0))
             .getResult();

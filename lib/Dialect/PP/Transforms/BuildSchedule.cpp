@@ -140,7 +140,7 @@ void BuildSchedulePass::runOnOperation() {
     lists.push_back(b.getStrArrayAttr(names));
   }
   std::string name = s->name.empty() ? std::string("custom") : s->name;
-  b.create<ScheduleOp>(
+  ScheduleOp::create(b, 
       module.getLoc(), name, s->microbatches, s->stages.numChunks(),
       sched::placementName(s->stages.placement()), b.getArrayAttr(lists));
   module->setAttr("pp.microbatches", b.getI64IntegerAttr(s->microbatches));

@@ -124,7 +124,7 @@ Value asLastDimVector(PatternRewriter &rewriter, Location loc, Value scale,
     return scale;
   auto type = RankedTensorType::get(
       {last}, llvm::cast<ShapedType>(scale.getType()).getElementType());
-  return rewriter.create<ReshapeOp>(loc, type, scale);
+  return ReshapeOp::create(rewriter, loc, type, scale);
 }
 
 /// x / sqrt(mean(x^2) + eps) * w  ->  pp.rms_norm x, w

@@ -281,7 +281,7 @@ void PartitionStagesPass::runOnOperation() {
 
   if (!module.lookupSymbol("world")) {
     OpBuilder builder(module.getBodyRegion());
-    builder.create<MeshOp>(module.getLoc(), b.getStringAttr("world"),
+    MeshOp::create(builder, module.getLoc(), b.getStringAttr("world"),
                            b.getStrArrayAttr({"dp", "pp", "tp"}),
                            b.getDenseI64ArrayAttr({dp, numStages, tp}));
   }

@@ -163,16 +163,16 @@ FailureOr<Value> Sharder::convert(Value v, Layout to, Operation *user) {
   auto sumAttr = ReductionKindAttr::get(func.getContext(), ReductionKind::sum);
   Value result;
   if (from.kind == Layout::Partial && to.kind == Layout::Replicated) {
-    result = b.create<AllReduceOp>(loc, type, sumAttr, v, mesh,
+    result = AllReduceOp::create(b, loc, type, sumAttr, v, mesh,
                                    axes);
   } else if (from.kind == Layout::Partial) {
-    result = b.create<ReduceScatterOp>(loc, type, sumAttr, v, mesh,
+    result = ReduceScatterOp::create(b, loc, type, sumAttr, v, mesh,
                                        axes, b.getI64IntegerAttr(to.dim));
   } else if (from.isSplit() && to.kind == Layout::Replicated) {
-    result = b.create<AllGatherOp>(loc, type, v, mesh, axes,
+    result = AllGatherOp::create(b, loc, type, v, mesh, axes,
                                    b.getI64IntegerAttr(from.dim));
   } else if (from.isSplit() && to.isSplit()) {
-    result = b.create<AllToAllOp>(loc, type, v, mesh, axes,
+    result = AllToAllOp::create(b, loc, type, v, mesh, axes,
                                   b.getI64IntegerAttr(to.dim),
                                   b.getI64IntegerAttr(from.dim));
   } else if (to.isSplit() && v.getDefiningOp<TransposeOp>() &&
@@ -200,7 +200,7 @@ FailureOr<Value> Sharder::convert(Value v, Layout to, Operation *user) {
   } else if (to.kind == Layout::Partial) {
     return user->emitError("internal error: no conversion to a partial value");
   } else {
-    result = b.create<AllSliceOp>(loc, type, v, mesh, axes,
+    result = AllSliceOp::create(b, loc, type, v, mesh, axes,
                                   b.getI64IntegerAttr(to.dim));
   }
   global[result] = global.lookup(v);

@@ -128,7 +128,7 @@ void SplitStagesPass::runOnOperation() {
     for (unsigned o : outputs)
       resultTypes.push_back(ret.getOperand(o).getType());
     builder.setInsertionPoint(main);
-    auto func = builder.create<func::FuncOp>(
+    auto func = func::FuncOp::create(builder, 
         main.getLoc(), ("stage" + Twine(s)).str(),
         builder.getFunctionType(argTypes, resultTypes));
     func->setAttr("pp.stage", StageAttr::get(context, s));
@@ -143,7 +143,7 @@ void SplitStagesPass::runOnOperation() {
     builder.setInsertionPointToEnd(entry);
     if (incoming) {
       int64_t from = s - 1;
-      map.map(incoming, builder.create<RecvOp>(
+      map.map(incoming, RecvOp::create(builder, 
                             incoming.getLoc(), incoming.getType(), meshRef,
                             group, builder.getI64IntegerAttr(from % ranks),
                             builder.getI64IntegerAttr(from)));
@@ -152,13 +152,13 @@ void SplitStagesPass::runOnOperation() {
       if (cloned.contains(&op))
         builder.clone(op, map)->removeAttr("pp.stage");
     if (outgoing)
-      builder.create<SendOp>(outgoing.getLoc(), map.lookup(outgoing), meshRef,
+      SendOp::create(builder, outgoing.getLoc(), map.lookup(outgoing), meshRef,
                              group, builder.getI64IntegerAttr((s + 1) % ranks),
                              builder.getI64IntegerAttr(s));
     SmallVector<Value> results;
     for (unsigned o : outputs)
       results.push_back(map.lookup(ret.getOperand(o)));
-    builder.create<func::ReturnOp>(ret.getLoc(), results);
+    func::ReturnOp::create(builder, ret.getLoc(), results);
     for (auto [i, o] : llvm::enumerate(outputs)) {
       if (DictionaryAttr attrs = main.getResultAttrDict(o))
         func.setResultAttrs(i, attrs);
