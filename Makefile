@@ -37,16 +37,19 @@ check-lit: build
 check-unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# libFuzzer on the ONNX reader and on the whole importer, FUZZ_SECONDS each.
+# libFuzzer on the ONNX reader, the whole importer, the schedule text parser
+# and .npy reading, FUZZ_SECONDS each (scripts/fuzz.sh).
 FUZZ_SECONDS ?= 30
 fuzz: build
-	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-importer.sh $(BUILD_DIR)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(BUILD_DIR)
 
+# Fuzzing comes last: the suites report first, and a fuzzer's finding is
+# printed after them.
 test: deps
 	$(MAKE) build
-	$(MAKE) fuzz
 	$(MAKE) check-unit
 	$(MAKE) check-lit
+	$(MAKE) fuzz
 
 demo: deps
 	$(MAKE) build

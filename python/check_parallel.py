@@ -49,7 +49,14 @@ def ranks_of(flags):
 
 def compare(got_dir, ref_dir, tol):
     worst, ok = 0.0, True
-    for ref_path in sorted(glob.glob(os.path.join(ref_dir, "*.npy"))):
+    refs = sorted(glob.glob(os.path.join(ref_dir, "*.npy")))
+    outputs = sorted(glob.glob(os.path.join(got_dir, "*.npy")))
+    # No reference would make every plan pass: count them.
+    if not refs:
+        return False, f"the single-device run wrote no output to {ref_dir}"
+    if len(outputs) != len(refs):
+        return False, f"{len(outputs)} outputs, the single-device run wrote {len(refs)}"
+    for ref_path in refs:
         name = os.path.basename(ref_path)
         ref = np.load(ref_path)
         got_path = os.path.join(got_dir, name)

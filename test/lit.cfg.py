@@ -34,6 +34,11 @@ config.substitutions.append(("%mlir_include_dir",
 # Debian's interpreter has torch, onnx and numpy; the python3 first on PATH
 # may not.
 config.substitutions.append(("%python", "/usr/bin/python3"))
+# `%expect-exit N CMD...` succeeds only when CMD exits with status N: error
+# tests pin the documented codes (1: bad input, 2: bad usage), which `not`
+# cannot tell apart.
+config.substitutions.append(("%expect-exit", "/usr/bin/python3 " +
+                             os.path.join(config.pp_src_root, "test", "expect-exit.py")))
 config.substitutions.append(("%pyscripts", os.path.join(config.pp_src_root, "python")))
 if config.pp_have_cuda:
     config.available_features.add("nvcc")
@@ -41,8 +46,29 @@ if config.pp_have_cuda:
 # Multi-rank programs also run under mpirun (OpenMPI) when it is installed;
 # as root OpenMPI needs its two opt-in variables and --oversubscribe.
 import shutil
+import subprocess
 if shutil.which("mpirun"):
     config.available_features.add("mpirun")
     config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+
+# A developer's machine may lack mpirun or nvcc: those RUN lines are guarded
+# with %if and skipped. CI must not pass by skipping: there (CI=true) a
+# missing mpirun, nvcc, torch or onnx stops the suite. (`make deps` installs
+# all of them.)
+if os.environ.get("CI") == "true":
+    missing = []
+    if "mpirun" not in config.available_features:
+        missing.append("mpirun (openmpi-bin)")
+    if "nvcc" not in config.available_features:
+        missing.append("nvcc (the CUDA toolkit)")
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import torch, onnx, numpy"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           text=True)
+    if probe.returncode != 0:
+        missing.append("torch/onnx/numpy for /usr/bin/python3 (" +
+                       probe.stderr.strip().splitlines()[-1] + ")")
+    if missing:
+        lit_config.fatal("CI=true but the suite would skip tests: missing " +
+                         ", ".join(missing))
 config.substitutions.append(("%pp_opt_bin", os.path.join(config.pp_tools_dir, "pp-opt")))

@@ -283,6 +283,17 @@ bool readNpy(const std::string &path, HostArray &array, std::string &error) {
     count *= d;
   }
   size_t bytes = static_cast<size_t>(count) * dtypeSize(type);
+  // Compare with what the file holds before allocating: a hostile header
+  // must not make us reserve gigabytes for data that is not there.
+  long start = std::ftell(file.get());
+  if (start < 0 || std::fseek(file.get(), 0, SEEK_END) != 0)
+    return fail("cannot determine the file size");
+  size_t available = static_cast<size_t>(std::ftell(file.get()) - start);
+  if (std::fseek(file.get(), start, SEEK_SET) != 0)
+    return fail("cannot determine the file size");
+  if (available < bytes)
+    return fail("truncated: expected " + std::to_string(bytes) +
+                " data bytes, found " + std::to_string(available));
   array.dtype = type;
   array.shape = shape;
   array.data.resize(bytes);

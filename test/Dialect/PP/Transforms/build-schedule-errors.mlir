@@ -1,8 +1,8 @@
 // RUN: pp-opt %s --split-input-file --pp-build-schedule='schedule=zbv microbatches=4' --verify-diagnostics
-// RUN: not pp-opt %s --split-input-file --pp-build-schedule='schedule=interleaved microbatches=3' 2>&1 | FileCheck %s --check-prefix=INTERLEAVED
-// RUN: not pp-opt %s --split-input-file --pp-build-schedule='schedule=fancy' 2>&1 | FileCheck %s --check-prefix=UNKNOWN
-// RUN: not pp-opt %s --split-input-file --pp-build-schedule='schedule=%S/Inputs/train-1f1b.sched' 2>&1 | FileCheck %s --check-prefix=TRAIN
-// RUN: not pp-opt %s --split-input-file --pp-build-schedule='schedule=%S/Inputs/forward-2x2.sched microbatches=4' 2>&1 | FileCheck %s --check-prefix=SHAPE
+// RUN: %expect-exit 1 pp-opt %s --split-input-file --pp-build-schedule='schedule=interleaved microbatches=3' 2>&1 | FileCheck %s --check-prefix=INTERLEAVED
+// RUN: %expect-exit 1 pp-opt %s --split-input-file --pp-build-schedule='schedule=fancy' 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: %expect-exit 1 pp-opt %s --split-input-file --pp-build-schedule='schedule=%S/Inputs/train-1f1b.sched' 2>&1 | FileCheck %s --check-prefix=TRAIN
+// RUN: %expect-exit 1 pp-opt %s --split-input-file --pp-build-schedule='schedule=%S/Inputs/forward-2x2.sched microbatches=4' 2>&1 | FileCheck %s --check-prefix=SHAPE
 
 // Every error of pp-build-schedule. The first RUN line checks the zbv one
 // in place; the others are matched on pp-opt's output.

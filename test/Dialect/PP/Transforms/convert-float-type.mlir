@@ -1,6 +1,6 @@
 // RUN: pp-opt %s --split-input-file --pp-convert-float-type=to=bf16 | FileCheck %s --check-prefix=BF16
 // RUN: pp-opt %s --split-input-file --pp-convert-float-type=to=f16 | FileCheck %s --check-prefix=F16
-// RUN: not pp-opt %s --split-input-file --pp-convert-float-type=to=fp8 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: %expect-exit 1 pp-opt %s --split-input-file --pp-convert-float-type=to=fp8 2>&1 | FileCheck %s --check-prefix=BAD
 
 // f32 tensors become 16-bit; indices and masks stay; weights remember the
 // element type of their file; constants are rounded.

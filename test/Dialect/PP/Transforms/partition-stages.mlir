@@ -1,7 +1,7 @@
 // RUN: pp-opt %s --pp-partition-stages="num-stages=2" | FileCheck %s --check-prefix=BALANCED
 // RUN: pp-opt %s --pp-partition-stages="num-stages=3 stage-layers=1,1,2" | FileCheck %s --check-prefix=MANUAL
 // RUN: pp-opt %s --pp-partition-stages="num-stages=2 dp=2 tp=4" | FileCheck %s --check-prefix=MESH
-// RUN: not pp-opt %s --pp-partition-stages="num-stages=2 hardware=tpu-v9" 2>&1 | FileCheck %s --check-prefix=HW
+// RUN: %expect-exit 1 pp-opt %s --pp-partition-stages="num-stages=2 hardware=tpu-v9" 2>&1 | FileCheck %s --check-prefix=HW
 // HW: error: {{.*}}tpu-v9
 
 // Four layers named /layers.N/ between an embedding and a head. The mask

@@ -1,10 +1,10 @@
 // Bad options of pp-split-batch are reported on @main.
-// RUN: not pp-opt %s --pp-split-batch=factor=0 2>&1 | FileCheck %s --check-prefix=ZERO
+// RUN: %expect-exit 1 pp-opt %s --pp-split-batch=factor=0 2>&1 | FileCheck %s --check-prefix=ZERO
 // ZERO: error: factor must be at least 1 and batch-size at least 0
-// RUN: not pp-opt %s --pp-split-batch=batch-size=-2 2>&1 | FileCheck %s --check-prefix=ZERO
-// RUN: not pp-opt %s --pp-split-batch="factor=2 batch-size=6" 2>&1 | FileCheck %s --check-prefix=NOARG
+// RUN: %expect-exit 1 pp-opt %s --pp-split-batch=batch-size=-2 2>&1 | FileCheck %s --check-prefix=ZERO
+// RUN: %expect-exit 1 pp-opt %s --pp-split-batch="factor=2 batch-size=6" 2>&1 | FileCheck %s --check-prefix=NOARG
 // NOARG: error: no argument of @main has the batch size 6 at dim 0
-// RUN: not pp-opt %s --pp-split-batch=factor=3 2>&1 | FileCheck %s --check-prefix=DIVIDE
+// RUN: %expect-exit 1 pp-opt %s --pp-split-batch=factor=3 2>&1 | FileCheck %s --check-prefix=DIVIDE
 // DIVIDE: error: cannot split the batch: batch size 8 is not divisible by factor 3
 // An explicit batch-size picks which arguments are split.
 // RUN: pp-opt %s --pp-split-batch="factor=2 batch-size=4" | FileCheck %s --check-prefix=FOUR

@@ -3,7 +3,7 @@
 // Writes the input bytes to a model file in a private folder and imports it
 // into pp IR, so that the graph checks, op importers, folders and verifiers
 // all see hostile models. Any diagnostic is fine; a crash, a sanitizer
-// report or a hang is a bug. Built and run by scripts/fuzz-importer.sh.
+// report or a hang is a bug. Built and run by scripts/fuzz.sh.
 //
 //===----------------------------------------------------------------------===//
 

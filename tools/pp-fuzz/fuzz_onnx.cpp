@@ -2,7 +2,7 @@
 //
 // Feeds arbitrary bytes to parseModel and, when they decode, walks every
 // tensor ref so that the sanitizers see the decoded structures used. Built
-// and run by scripts/fuzz-importer.sh; not part of the CMake build.
+// and run by scripts/fuzz.sh; ReplayMain.cpp replays test/fuzz-corpus in ctest.
 //
 // The model path names a folder that does not exist, so external data
 // locations in the input never reach real files.
