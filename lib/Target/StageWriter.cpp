@@ -71,6 +71,7 @@ private:
   bool needsStorage(Value v);
   std::string ptr(Value v);
   std::string typed(Value v, bool isConst = true);
+  std::string noBias(Value like);
   std::string kernel(StringRef name) const {
     return (cuda ? "pprt::cuda::" : "pprt::cpu::") + name.str();
   }
@@ -124,6 +125,12 @@ std::string Writer::ptr(Value v) {
 std::string Writer::typed(Value v, bool isConst) {
   return "(" + std::string(isConst ? "const " : "") + storage(elementOf(v)) +
          " *)" + ptr(v);
+}
+
+/// A templated kernel deduces its element type from every pointer, so an
+/// absent optional operand is a null of the operand's type, not nullptr.
+std::string Writer::noBias(Value like) {
+  return "(const " + storage(elementOf(like)) + " *)nullptr";
 }
 
 /// Host C++ has no 16-bit float type: cpu code keeps f16/bf16 bits in
@@ -420,7 +427,8 @@ LogicalResult Writer::emitOp(Operation *op) {
         call("layerNorm") << typed(l.getResult(), false) << ", "
                           << typed(l.getInput()) << ", " << typed(l.getScale())
                           << ", "
-                          << (l.getBias() ? typed(l.getBias()) : "nullptr")
+                          << (l.getBias() ? typed(l.getBias())
+                                          : noBias(l.getInput()))
                           << ", " << numElements(shape.take_front(dim)) << ", "
                           << numElements(shape.drop_front(dim)) << ", "
                           << literal(l.getEpsilon().convertToDouble(),
