@@ -1,19 +1,22 @@
 #!/usr/bin/python3
 """Runs a compiled pp program on a model folder's inputs and judges it.
 
-    run_and_compare.py OUT/run MODEL_DIR [--tol 1e-4] [--res DIR] [-- RUN_ARGS...]
+    run_and_compare.py OUT/run MODEL_DIR [--tol 1e-4] [--res DIR]
+                       [--launcher "mpirun -np 2"] [-- RUN_ARGS...]
 
 Feeds every MODEL_DIR/<input>.npy (all .npy files but ref_*) as
 `--input <input>=<file>`, writes outputs to --res (default OUT/res), then
 checks each MODEL_DIR/ref_<name>.npy against the result:
 max|a - b| <= tol * max(1, max|ref|). Prints one line per output and exits 1
 when the run fails or any output is missing, misshapen or off. Arguments
-after `--` go to the program (e.g. `--ranks 4`).
+after `--` go to the program (e.g. `--ranks 4`); --launcher prefixes the
+command (e.g. `mpirun -np 2`).
 """
 
 import argparse
 import glob
 import os
+import shlex
 import subprocess
 import sys
 
@@ -58,11 +61,12 @@ def main():
     parser.add_argument("model_dir")
     parser.add_argument("--tol", type=float, default=1e-4)
     parser.add_argument("--res")
+    parser.add_argument("--launcher", default="")
     args = parser.parse_args(argv)
 
     res = args.res or os.path.join(os.path.dirname(args.program), "res")
     os.makedirs(res, exist_ok=True)
-    command = [args.program]
+    command = shlex.split(args.launcher) + [args.program]
     for path in sorted(glob.glob(os.path.join(args.model_dir, "*.npy"))):
         name = os.path.basename(path)[:-len(".npy")]
         if not name.startswith("ref_"):

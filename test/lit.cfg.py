@@ -3,6 +3,8 @@
 # llvm-22's tools dir, pp-opt and friends from build/bin.
 
 import os
+import shutil
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -42,11 +44,15 @@ config.substitutions.append(("%expect-exit", "/usr/bin/python3 " +
 config.substitutions.append(("%pyscripts", os.path.join(config.pp_src_root, "python")))
 if config.pp_have_cuda:
     config.available_features.add("nvcc")
+# Tests that run programs on a GPU (scripts/gpu-check.sh) need one.
+if shutil.which("nvidia-smi") and subprocess.run(
+        ["nvidia-smi", "-L"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        text=True).stdout.startswith("GPU"):
+    config.available_features.add("cuda-gpu")
+config.substitutions.append(("%pp_build_dir", os.path.dirname(config.pp_tools_dir)))
 
 # Multi-rank programs also run under mpirun (OpenMPI) when it is installed;
 # as root OpenMPI needs its two opt-in variables and --oversubscribe.
-import shutil
-import subprocess
 if shutil.which("mpirun"):
     config.available_features.add("mpirun")
     config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"

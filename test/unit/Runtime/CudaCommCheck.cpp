@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CommChecks.h"
+#include "CudaPresence.h"
 #include "StagedComm.h"
 #include "cuda/NcclComm.h"
 #include "pprt/Device.h"
@@ -117,17 +118,15 @@ int checkNccl(Device &device, int gpus) {
 } // namespace
 
 int main(int argc, char **argv) {
-  int gpus = 0;
-  if (cudaGetDeviceCount(&gpus) != cudaSuccess)
-    gpus = 0;
   if (argc > 1 && std::strcmp(argv[1], "--gpus") == 0) {
-    std::printf("%d\n", gpus);
+    int gpus = 0;
+    std::printf("%d\n", cudaGetDeviceCount(&gpus) == cudaSuccess ? gpus : 0);
     return 0;
   }
-  if (gpus == 0) {
-    std::printf("no CUDA device: skipped\n");
-    return 77;
-  }
+  int exitCode = 0;
+  int gpus = pprt::test::countGpusOrExit(exitCode);
+  if (gpus < 0)
+    return exitCode;
   Device &device = cudaDevice();
   if (argc > 1 && std::strcmp(argv[1], "--nccl") == 0)
     return checkNccl(device, gpus);

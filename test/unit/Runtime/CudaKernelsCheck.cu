@@ -10,6 +10,7 @@
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
+#include "CudaPresence.h"
 #include "pprt/CudaCheck.h"
 #include "pprt/DType.h"
 #include "pprt/Device.h"
@@ -237,11 +238,9 @@ void checkMovement(Context &gpu, Context &host, size_t elemSize) {
 } // namespace
 
 int main(int argc, char **argv) {
-  int count = 0;
-  if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
-    std::printf("no CUDA device: skipped\n");
-    return 77;
-  }
+  int exitCode = 0;
+  if (pprt::test::countGpusOrExit(exitCode) < 0)
+    return exitCode;
   Device &device = cudaDevice();
   std::string error;
   if (!device.init(error)) {

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The GPU checks, for a machine lent with a GPU. The GPU machine has CUDA,
+# PyTorch and numpy but no MLIR, so the work is split in two:
+#
+#   scripts/gpu-check.sh prepare DIR [BUILD_DIR]   here (MLIR, nvcc): exports the
+#       GPT-2-, Llama- and BERT-style models with torch (inputs + torch's
+#       reference outputs), compiles each for --target=cuda in f32, bf16 and
+#       f16 and as a 2-stage pipeline (pp=2), and copies the cuda kernel and
+#       comm checks and every shared library the programs need into DIR
+#   scripts/gpu-check.sh run DIR                    on the GPU machine: runs it
+#       all and compares with torch; exits 1 on any failure
+#   scripts/gpu-check.sh all DIR [BUILD_DIR]        both, on a machine with
+#       MLIR and a GPU (what the lit tests marked `REQUIRES: cuda-gpu` use)
+#
+# Bounds, relative to max(1, max|torch|): f32 1e-4 (as on cpu); f16 2e-2 and
+# bf16 6e-2, the rounding of 10 and 7 mantissa bits accumulated over a
+# 2-layer model (weights converted on load, f32 accumulation in the kernels).
+# The pp=2 program runs as 2 rank threads sharing one GPU (`--ranks 2`,
+# LocalComm; NCCL refuses two ranks on one GPU) and, with 2 GPUs or more,
+# under mpirun on NCCL. Takes about a minute of GPU time.
+set -euo pipefail
+
+mode=${1:?usage: gpu-check.sh prepare|run|all DIR [BUILD_DIR]}
+dir=${2:?usage: gpu-check.sh prepare|run|all DIR [BUILD_DIR]}
+build=${3:-build}
+models=(gpt2 llama bert)
+
+prepare() {
+  local src
+  src=$(cd "$(dirname "$0")/.." && pwd)
+  build=$(cd "$build" && pwd)
+  rm -rf "$dir" && mkdir -p "$dir/bin" "$dir/lib"
+  for m in "${models[@]}"; do
+    /usr/bin/python3 "$src/python/export_$m.py" --out "$dir/$m/model" >/dev/null
+    for dtype in f32 bf16 f16; do
+      "$build/bin/pp-opt" "$dir/$m/model/model.onnx" --target=cuda \
+        --dtype=$dtype -o "$dir/$m/$dtype"
+    done
+    "$build/bin/pp-opt" "$dir/$m/model/model.onnx" --target=cuda --pp=2 \
+      -o "$dir/$m/pp2"
+  done
+  cp "$src/python/run_and_compare.py" "$dir/bin/"
+  cp "$build/test/unit/Runtime/pprt-cuda-kernels-check-program" \
+    "$build/test/unit/Runtime/pprt-cuda-comm-check" "$dir/bin/"
+  # Libraries outside the CUDA toolkit and libc (Open MPI, OpenBLAS, ...)
+  # may be missing there: carry them.
+  for binary in "$dir"/*/*/run "$dir"/bin/pprt-*; do
+    ldd "$binary" | awk '/=> \// {print $3}'
+  done | sort -u | grep -v -e '/cuda' -e '/libc\.' -e '/libm\.' \
+    -e '/libstdc++' -e '/libgcc_s' -e 'ld-linux' -e '/libdl\.' \
+    -e '/libpthread' -e '/librt\.' -e 'libcuda\.' -e 'libnccl' -e 'libcublas' |
+    while read -r lib; do cp -L "$lib" "$dir/lib/"; done
+  # About 80 MiB unpacked, 13 MiB as .tar.xz (OpenBLAS is most of it).
+  echo "prepared $dir: carry it (tar cJf) to the GPU machine and run: scripts/gpu-check.sh run $dir"
+}
+
+run() {
+  export LD_LIBRARY_PATH="$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  local python=python3 failed=0 gpus
+  [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import numpy' 2>/dev/null &&
+    python=/usr/bin/python3
+  nvidia-smi -L || true
+  check() {
+    local label=$1
+    shift
+    if "$@"; then echo "== $label: ok"; else echo "== $label: FAIL"; failed=1; fi
+  }
+  check "cuda kernels vs cpu" "$dir/bin/pprt-cuda-kernels-check-program"
+  check "comm on GPU buffers (rank threads)" "$dir/bin/pprt-cuda-comm-check"
+  for m in "${models[@]}"; do
+    check "$m f32" $python "$dir/bin/run_and_compare.py" "$dir/$m/f32/run" \
+      "$dir/$m/model" --tol 1e-4
+    check "$m bf16" $python "$dir/bin/run_and_compare.py" "$dir/$m/bf16/run" \
+      "$dir/$m/model" --tol 6e-2
+    check "$m f16" $python "$dir/bin/run_and_compare.py" "$dir/$m/f16/run" \
+      "$dir/$m/model" --tol 2e-2
+    check "$m pp=2 as 2 rank threads on one GPU" $python \
+      "$dir/bin/run_and_compare.py" "$dir/$m/pp2/run" "$dir/$m/model" \
+      --tol 1e-4 -- --ranks 2
+  done
+  gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU' || true)
+  if ((gpus >= 2)) && command -v mpirun >/dev/null; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    check "NCCL comm under mpirun" mpirun --oversubscribe -np 2 \
+      "$dir/bin/pprt-cuda-comm-check" --nccl
+    for m in "${models[@]}"; do
+      check "$m pp=2 under mpirun (NCCL)" $python "$dir/bin/run_and_compare.py" \
+        "$dir/$m/pp2/run" "$dir/$m/model" --tol 1e-4 --res "$dir/$m/pp2/res-mpi" \
+        --launcher "mpirun --oversubscribe -np 2 -x LD_LIBRARY_PATH"
+    done
+  else
+    echo "== NCCL across processes: not run ($gpus GPU(s) or no mpirun)"
+  fi
+  return $failed
+}
+
+case $mode in
+prepare) prepare ;;
+run) run ;;
+all) prepare && run ;;
+*) echo "usage: gpu-check.sh prepare|run|all DIR [BUILD_DIR]" >&2; exit 2 ;;
+esac
