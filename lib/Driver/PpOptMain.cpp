@@ -21,6 +21,7 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
 
 using namespace mlir;
 using namespace mlir::pp;
@@ -69,8 +70,11 @@ int mlir::pp::ppOptMain(int argc, char **argv, DialectRegistry &registry) {
   hideOtherOptions();
   cl::SetVersionPrinter(printVersion);
   cl::ParseCommandLineOptions(argc, argv, kOverview);
-  if (options.isCompileInvocation())
+  if (options.isCompileInvocation()) {
+    // MlirOptMain sets up the same (stack traces on a crash) for its face.
+    llvm::InitLLVM init(argc, argv);
     return runCompileDriver(options, registry);
+  }
   return asMainReturnCode(
       MlirOptMain(argc, argv, options.input, options.output, registry));
 }
