@@ -14,8 +14,9 @@ Each selected test is compiled with `pp-opt --target=cpu` into a temporary
 folder and every test_data_set_N is run through `run --test-data-dir`; a
 test passes only if all its data sets do. pp compiles static graphs, so
 when pp-opt says an input must be a constant (a Reshape shape, Slice
-starts, Range limits fed as graph inputs), the graph inputs it comes from
-are bound to each data set's values as initializers and the model is
+starts, Range limits fed as graph inputs), the harness follows the error's
+hint as a user would: it binds the graph inputs the hint names to the data
+set's values with `--const-input NAME=FILE.npy`, and the model is
 compiled per data set (--no-bind turns this off). Two quirks of ONNX
 1.12's test data are undone (bf16 tensors stored as UINT16 bits, declared
 input shapes the data does not have), and outputs whose reference holds
@@ -92,28 +93,10 @@ def first_error(text):
 
 # pp compiles static graphs: values that decide shapes (Reshape's shape,
 # Slice's starts, Range's limits, ...) must be constants. Node tests often
-# feed them as graph inputs; the diagnostic names them, and the harness then
-# binds those inputs to the data set's values, as an exporter that folds
-# shapes would.
-CONSTANT_NEEDED = re.compile(
-    r"input '([^']+)' \([^)]*\) must be [^']*constant once shapes are folded")
-
-
-def upstream_inputs(graph, names):
-    """The graph inputs that the values `names` are computed from."""
-    producer = {out: node for node in graph.node for out in node.output}
-    inputs = {i.name for i in graph.input}
-    found, seen, stack = set(), set(), list(names)
-    while stack:
-        value = stack.pop()
-        if value in seen:
-            continue
-        seen.add(value)
-        if value in inputs:
-            found.add(value)
-        elif value in producer:
-            stack.extend(v for v in producer[value].input if v)
-    return found
+# feed them as graph inputs; pp-opt's error then names the graph inputs and
+# suggests `--const-input NAME=FILE.npy` for each, and the harness follows
+# that hint with the data set's values.
+CONST_INPUT_HINT = re.compile(r"--const-input (\S+)=FILE\.npy")
 
 
 def read_tensor(path):
@@ -167,46 +150,58 @@ def needs_preparing(graph, data_sets):
 
 
 def prepare(folder, data, bound, work):
-    """A model and data folder in `work`: the graph inputs `bound` become
-    initializers holding `data`'s values, the other inputs are renumbered,
-    bf16 data gets its dtype back and declared input shapes follow the
-    data. Returns (model path, data folder)."""
-    model = onnx.load(os.path.join(folder, "model.onnx"))
+    """The inputs for compiling and running `folder`'s model on data set
+    `data`, in `work`: the graph inputs `bound` are written as .npy files
+    for --const-input and the other inputs are renumbered, since the program
+    no longer takes the bound ones. bf16 data gets its dtype back, and when
+    declared input shapes differ from the data, a copy of the model follows
+    the data. Returns (model path, data folder, pp-opt flags)."""
+    model_path = os.path.join(folder, "model.onnx")
+    model = onnx.load(model_path)
     graph = model.graph
     os.makedirs(work)
-    kept = []
+    flags, kept, changed = [], 0, False
+    inputs = []
     for i, info in enumerate(graph.input):
         path = os.path.join(data, f"input_{i}.pb")
         if not os.path.exists(path):
+            changed = True  # an input without data is left out
             continue
+        inputs.append(info)
         tensor = fix_bf16(read_tensor(path), info)
-        if info.name in bound:
-            tensor.name = info.name
-            graph.initializer.append(tensor)
-        else:
-            write_tensor(tensor, os.path.join(work, f"input_{len(kept)}.pb"))
+        if declared_dims(info) != list(tensor.dims):
             redeclare(info, tensor)
-            kept.append(info)
-    del graph.input[:]
-    graph.input.extend(kept)
+            changed = True
+        if info.name in bound:
+            npy = os.path.join(work, f"const_{i}.npy")
+            np.save(npy, numpy_helper.to_array(tensor))
+            flags.append(f"--const-input={info.name}={npy}")
+        else:
+            write_tensor(tensor, os.path.join(work, f"input_{kept}.pb"))
+            kept += 1
     for i, info in enumerate(graph.output):
         path = os.path.join(data, f"output_{i}.pb")
         if os.path.exists(path):
             write_tensor(fix_bf16(read_tensor(path), info),
                          os.path.join(work, f"output_{i}.pb"))
-    onnx.save(model, os.path.join(work, "model.onnx"))
-    return os.path.join(work, "model.onnx"), work
+    if changed:
+        del graph.input[:]
+        graph.input.extend(inputs)
+        model_path = os.path.join(work, "model.onnx")
+        onnx.save(model, model_path)
+    return model_path, work, flags
 
 
 class Failure(Exception):
     pass
 
 
-def compile_model(pp_opt, model, out, timeout):
+def compile_model(pp_opt, model, out, timeout, flags=()):
     """Compiles `model` into `out`; returns pp-opt's stderr on failure."""
     env = dict(os.environ, PP_CXX_OPT="-O0")
     try:
-        r = subprocess.run([pp_opt, model, "--target=cpu", "-o", out],
+        r = subprocess.run([pp_opt, model, "--target=cpu", "-o", out,
+                            *flags],
                            capture_output=True, text=True, timeout=timeout,
                            env=env)
     except subprocess.TimeoutExpired:
@@ -291,15 +286,16 @@ def run_test(folder, pp_opt, tmp_root, timeout, tolerance, bind):
     try:
         out = os.path.join(work, "out")
         error = compile_model(pp_opt, model, out, timeout)
-        # Bind the inputs pp needs as constants until the model compiles.
+        # Follow the error's --const-input hint until the model compiles.
         while error and bind and data_sets:
-            needed = upstream_inputs(graph, CONSTANT_NEEDED.findall(error))
+            needed = set(CONST_INPUT_HINT.findall(error))
             if not needed or needed <= bound:
                 break
             bound |= needed
             out = os.path.join(work, f"bound{len(bound)}")
-            bound_model, _ = prepare(folder, data_sets[0], bound, out + ".in")
-            error = compile_model(pp_opt, bound_model, out, timeout)
+            model_0, _, flags = prepare(folder, data_sets[0], bound,
+                                        out + ".in")
+            error = compile_model(pp_opt, model_0, out, timeout, flags)
         if error:
             raise Failure(compile_reason(error, out))
         per_set = bool(bound) or needs_preparing(graph, data_sets)
@@ -311,8 +307,10 @@ def run_test(folder, pp_opt, tmp_root, timeout, tolerance, bind):
                 elif per_set:
                     # Values differ per data set: one program each.
                     out = os.path.join(work, f"set{k}")
-                    model_k, data = prepare(folder, data, bound, out + ".in")
-                    error = compile_model(pp_opt, model_k, out, timeout)
+                    model_k, data, flags = prepare(folder, data, bound,
+                                                   out + ".in")
+                    error = compile_model(pp_opt, model_k, out, timeout,
+                                          flags)
                     if error:
                         raise Failure(compile_reason(error, out))
                 results = os.path.join(work, f"results{k}")
@@ -340,8 +338,8 @@ def main():
                         help="passed to run: max_abs_err <= T*max(1,|ref|)")
     parser.add_argument("--filter", help="only tests matching this regex")
     parser.add_argument("--no-bind", dest="bind", action="store_false",
-                        help="do not bind inputs pp needs as constants to "
-                             "the data set's values (the strict figure)")
+                        help="do not follow the --const-input hint with the "
+                             "data set's values (the strict figure)")
     parser.add_argument("--min-pass-rate", type=float, default=0.0)
     parser.add_argument("--list-failures", metavar="FILE",
                         help="also write 'test: reason' lines to FILE")
@@ -385,8 +383,9 @@ def main():
                 f.write(f"{name}: {reason}\n")
     bound = sum(1 for _, reason, names in results if names and not reason)
     if bound:
-        print(f"note: {bound} passing tests had inputs bound as constants "
-              "(shape, axes, starts, ...); --no-bind gives the strict figure")
+        print(f"note: {bound} passing tests had inputs bound with "
+              "--const-input (shape, axes, starts, ...); --no-bind gives the "
+              "strict figure")
     total = len(results)
     passed = total - len(failures)
     rate = passed / total if total else 0.0

@@ -1,16 +1,20 @@
 //===- CompileDriver.cpp - pp-opt on ONNX models and --target ------------===//
 //
 // The part of pp-opt that mlir-opt does not have: importing ONNX, binding
-// input shapes, and compiling to a program folder. Passes named on the
-// command line run exactly as in mlir-opt. Diagnostics are printed on one
+// input shapes and constant inputs, running the parallel plan's pipeline
+// (addParallelizePipeline, the same recipe as `--pp-parallelize`), and
+// compiling to a program folder. Passes named on the command line replace
+// the plan's pipeline, so `pp-opt model.mlir --pp-parallelize=... --target`
+// compiles what the ONNX driver compiles. Diagnostics are printed on one
 // line each, as `<model>: error: node '<name>': <message>` when they point
 // into an ONNX model.
 //
 //===----------------------------------------------------------------------===//
 
-#include "pp/Driver/CompileDriver.h"
+#include "CompileDriver.h"
 
-#include "pp/Dialect/PP/Transforms/Passes.h"
+#include "DriverOptions.h"
+#include "pp/Dialect/PP/Transforms/Pipelines.h"
 #include "pp/Import/OnnxImporter.h"
 #include "pp/Target/EmitProgram.h"
 
@@ -20,85 +24,29 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
-#include "llvm/Support/CommandLine.h"
-#include "llvm/Support/InitLLVM.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <memory>
+
 using namespace mlir;
 using namespace mlir::pp;
-namespace cl = llvm::cl;
 
 namespace {
 
-struct DriverOptions {
-  cl::opt<std::string> input{cl::Positional, cl::desc("<model.onnx | file.mlir>"),
-                             cl::init("-")};
-  cl::opt<std::string> output{"o", cl::desc("Output file, or folder with --target"),
-                              cl::value_desc("path"), cl::init("-")};
-  cl::list<std::string> inputShapes{
-      "input-shape",
-      cl::desc("Static shape of a graph input, e.g. input_ids:8x16 "
-               "(repeatable, or comma separated)"),
-      cl::CommaSeparated};
-  cl::opt<uint64_t> inlineLimit{
-      "inline-limit-bytes",
-      cl::desc("Initializers up to this size become pp.constant; larger "
-               "ones stay in their files as pp.weight"),
-      cl::init(4096)};
-  cl::opt<std::string> target{"target",
-                              cl::desc("Compile for cpu or cuda into the -o folder"),
-                              cl::init("")};
-  cl::opt<std::string> dtype{
-      "dtype",
-      cl::desc("Element type for weights and activations: f32 (default), "
-               "bf16 or f16 (cuda only; kernels accumulate in f32)"),
-      cl::init("f32")};
-  // The parallel plan (docs/cli.md).
-  cl::opt<int64_t> pp{"pp", cl::desc("Pipeline stages (ranks along \"pp\")"),
-                      cl::init(1)};
-  cl::opt<int64_t> tp{"tp", cl::desc("Tensor-parallel ranks per stage"),
-                      cl::init(1)};
-  cl::opt<int64_t> dp{"dp", cl::desc("Data-parallel replicas (split the batch)"),
-                      cl::init(1)};
-  cl::opt<int64_t> microbatches{
-      "microbatches", cl::desc("Micro-batches per step (split the batch)"),
-      cl::init(1)};
-  cl::opt<int64_t> virtualStages{
-      "virtual-stages", cl::desc("Model chunks per pipeline rank"),
-      cl::init(1)};
-  cl::list<int64_t> stageLayers{
-      "stage-layers",
-      cl::desc("Layers per stage, e.g. 4,6,6,4 (overrides the balancer)"),
-      cl::CommaSeparated};
-  cl::opt<std::string> schedule{
-      "schedule",
-      cl::desc("Micro-batch schedule: gpipe, 1f1b (default), interleaved, "
-               "zb-h1, or a schedule file (docs/schedules.md)"),
-      cl::init("1f1b")};
-  cl::opt<bool> sequenceParallel{
-      "sequence-parallel",
-      cl::desc("Split norms and the residual along the sequence over tp"),
-      cl::init(false)};
-  cl::opt<std::string> hardware{
-      "hardware", cl::desc("Hardware preset or JSON file for the cost model"),
-      cl::init("h100-sxm")};
-  cl::opt<std::string> emit{"emit",
-                            cl::desc("binary (default): build OUT/run; "
-                                     "source: stop after OUT/src and the plan"),
-                            cl::init("binary")};
-};
-
-bool hasSuffix(StringRef s, StringRef suffix) { return s.ends_with(suffix); }
+/// A usage error: one line, exit code 2.
+int usage(const Twine &message) {
+  llvm::errs() << "error: " << message << "\n";
+  return 2;
+}
 
 /// Parses "name:8x16" into the import options.
 LogicalResult parseInputShape(StringRef spec, ImportOptions &options) {
   auto [name, dims] = spec.rsplit(':');
   if (name.empty() || dims.empty()) {
-    llvm::errs() << "error: --input-shape expects name:AxB..., got '" << spec
-                 << "'\n";
+    usage("--input-shape expects name:AxB..., got '" + spec + "'");
     return failure();
   }
   std::vector<int64_t> shape;
@@ -109,14 +57,93 @@ LogicalResult parseInputShape(StringRef spec, ImportOptions &options) {
     if (part == "scalar" && parts.size() == 1)
       break;
     if (part.getAsInteger(10, size) || size < 0) {
-      llvm::errs() << "error: --input-shape '" << spec
-                   << "': '" << part << "' is not a dim size\n";
+      usage("--input-shape '" + spec + "': '" + part + "' is not a dim size");
       return failure();
     }
     shape.push_back(size);
   }
   options.inputShapes[name.str()] = shape;
   return success();
+}
+
+/// Parses "name=file.npy" into the import options; the importer reads it.
+LogicalResult parseConstInput(StringRef spec, ImportOptions &options) {
+  auto [name, file] = spec.split('=');
+  if (name.empty() || file.empty()) {
+    usage("--const-input expects NAME=FILE.npy, got '" + spec + "'");
+    return failure();
+  }
+  if (!options.constInputs.emplace(name.str(), file.str()).second) {
+    usage("--const-input binds '" + name + "' twice");
+    return failure();
+  }
+  return success();
+}
+
+/// The import options, or failure after a usage error.
+FailureOr<ImportOptions> importOptionsFrom(const DriverOptions &opts) {
+  ImportOptions options;
+  options.inlineLimitBytes = opts.inlineLimit;
+  for (const std::string &spec : opts.inputShapes)
+    if (failed(parseInputShape(spec, options)))
+      return failure();
+  for (const std::string &spec : opts.constInputs)
+    if (failed(parseConstInput(spec, options)))
+      return failure();
+  return options;
+}
+
+/// Copies the plan flags given into `plan`, over the pipeline's defaults.
+void copyPlan(const DriverOptions &opts, ParallelizePipelineOptions &plan) {
+  auto copy = [](auto &to, const auto &from) {
+    if (from.getNumOccurrences())
+      to = from.getValue();
+  };
+  copy(plan.pp, opts.pp);
+  copy(plan.tp, opts.tp);
+  copy(plan.dp, opts.dp);
+  copy(plan.microbatches, opts.microbatches);
+  copy(plan.virtualStages, opts.virtualStages);
+  copy(plan.schedule, opts.schedule);
+  copy(plan.sequenceParallel, opts.sequenceParallel);
+  copy(plan.hardware, opts.hardware);
+  copy(plan.dtype, opts.dtype);
+  if (opts.stageLayers.getNumOccurrences())
+    plan.stageLayers = llvm::to_vector(opts.stageLayers);
+}
+
+/// Checks the flags that --help documents as choices or counts; returns the
+/// exit code of a usage error, or 0.
+int checkUsage(const DriverOptions &opts,
+               const ParallelizePipelineOptions &plan) {
+  bool onnx = StringRef(opts.input).ends_with(".onnx");
+  // (cl::list's operator& gives its storage, hence addressof.)
+  const llvm::cl::Option *importFlags[] = {std::addressof(opts.inputShapes),
+                                           std::addressof(opts.constInputs),
+                                           std::addressof(opts.inlineLimit)};
+  if (!onnx)
+    for (const llvm::cl::Option *flag : importFlags)
+      if (flag->getNumOccurrences())
+        return usage("--" + flag->ArgStr + " applies to ONNX models only");
+  if (opts.target.getNumOccurrences() && opts.target != "cpu" &&
+      opts.target != "cuda")
+    return usage("--target must be cpu or cuda, got '" + opts.target + "'");
+  if (opts.emit != "binary" && opts.emit != "source")
+    return usage("--emit must be binary or source, got '" + opts.emit + "'");
+  if (plan.dtype != "f32" && plan.dtype != "bf16" && plan.dtype != "f16")
+    return usage("--dtype must be f32, bf16 or f16, got '" + plan.dtype + "'");
+  if (plan.dtype != "f32" && opts.target != "cuda")
+    return usage("--dtype=" + plan.dtype +
+                 " needs --target=cuda; the cpu kernels compute in f32");
+  for (auto [flag, value] :
+       {std::pair<StringRef, int64_t>{"pp", plan.pp}, {"tp", plan.tp},
+        {"dp", plan.dp}, {"microbatches", plan.microbatches},
+        {"virtual-stages", plan.virtualStages}})
+    if (value < 1)
+      return usage("--" + flag + " must be at least 1, got " + Twine(value));
+  if (!opts.target.empty() && opts.output == "-")
+    return usage("--target needs an output folder: -o OUT");
+  return 0;
 }
 
 /// One line per diagnostic; ONNX node names come first.
@@ -150,14 +177,13 @@ void printDiagnostic(Diagnostic &diag) {
   os << diag.str() << "\n";
 }
 
-OwningOpRef<ModuleOp> loadInput(MLIRContext &context,
-                                const DriverOptions &opts,
+OwningOpRef<ModuleOp> loadInput(MLIRContext &context, StringRef input,
                                 const ImportOptions &importOptions,
                                 llvm::SourceMgr &sourceMgr) {
-  if (hasSuffix(opts.input, ".onnx"))
-    return importOnnxModel(&context, opts.input, importOptions);
+  if (input.ends_with(".onnx"))
+    return importOnnxModel(&context, input.str(), importOptions);
   std::string error;
-  auto file = openInputFile(opts.input, &error);
+  auto file = openInputFile(input, &error);
   if (!file) {
     llvm::errs() << "error: " << error << "\n";
     return {};
@@ -168,116 +194,41 @@ OwningOpRef<ModuleOp> loadInput(MLIRContext &context,
 
 } // namespace
 
-bool mlir::pp::isCompileInvocation(int argc, char **argv) {
-  for (int i = 1; i < argc; ++i) {
-    StringRef arg = argv[i];
-    if (hasSuffix(arg, ".onnx") || arg.starts_with("--target") ||
-        arg.starts_with("-target"))
-      return true;
-  }
-  return false;
-}
-
-int mlir::pp::runCompileDriver(int argc, char **argv,
+int mlir::pp::runCompileDriver(const DriverOptions &opts,
                                DialectRegistry &registry) {
-  llvm::InitLLVM init(argc, argv);
-  registerAsmPrinterCLOptions();
-  registerMLIRContextCLOptions();
-  registerPassManagerCLOptions();
-  DriverOptions opts;
-  PassPipelineCLParser passPipeline("", "Compiler passes to run", "p");
-  cl::ParseCommandLineOptions(argc, argv, "pp compiler driver\n");
-
-  ImportOptions importOptions;
-  importOptions.inlineLimitBytes = opts.inlineLimit;
-  for (const std::string &spec : opts.inputShapes)
-    if (failed(parseInputShape(spec, importOptions)))
-      return 2;
-  if (!opts.target.empty() && opts.target != "cpu" && opts.target != "cuda") {
-    llvm::errs() << "error: --target must be cpu or cuda, got '"
-                 << opts.target << "'\n";
+  FailureOr<ImportOptions> importOptions = importOptionsFrom(opts);
+  if (failed(importOptions))
     return 2;
-  }
-  if (opts.emit != "binary" && opts.emit != "source") {
-    llvm::errs() << "error: --emit must be binary or source, got '"
-                 << opts.emit << "'\n";
-    return 2;
-  }
-  if (opts.dtype != "f32" && opts.dtype != "bf16" && opts.dtype != "f16") {
-    llvm::errs() << "error: --dtype must be f32, bf16 or f16, got '"
-                 << opts.dtype << "'\n";
-    return 2;
-  }
-  if (opts.dtype != "f32" && opts.target != "cuda") {
-    llvm::errs() << "error: --dtype=" << opts.dtype
-                 << " needs --target=cuda; the cpu kernels compute in f32\n";
-    return 2;
-  }
-  for (auto [flag, value] :
-       {std::pair<StringRef, int64_t>{"pp", opts.pp}, {"tp", opts.tp},
-        {"dp", opts.dp}, {"microbatches", opts.microbatches},
-        {"virtual-stages", opts.virtualStages}})
-    if (value < 1) {
-      llvm::errs() << "error: --" << flag << " must be at least 1, got "
-                   << value << "\n";
-      return 2;
-    }
-  if (!opts.target.empty() && opts.output == "-") {
-    llvm::errs() << "error: --target needs an output folder: -o OUT\n";
-    return 2;
-  }
+  ParallelizePipelineOptions plan;
+  copyPlan(opts, plan);
+  if (int code = checkUsage(opts, plan))
+    return code;
 
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
+  // The passes named on the command line, as mlir-opt would run them.
+  if (failed(MlirOptMainConfig::createFromCLOptions().setupPassPipeline(pm)))
+    return 1;
+  bool namedPasses = pm.size() > 0;
+  if (namedPasses && opts.givesPlan())
+    return usage("plan flags (--pp, --tp, ...) and pass flags do not mix; "
+                 "name the plan as a pass: --pp-parallelize=\"pp=2 tp=2 ...\"");
+  // Without named passes, the plan's pipeline: a parallel plan always, and
+  // the single-device recipe when compiling.
+  if (!namedPasses && (plan.isParallel() || !opts.target.empty()))
+    addParallelizePipeline(pm, plan);
+
   llvm::SourceMgr sourceMgr;
   ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
     printDiagnostic(diag);
     return success();
   });
-
   OwningOpRef<ModuleOp> module =
-      loadInput(context, opts, importOptions, sourceMgr);
-  if (!module)
-    return 1;
-
-  PassManager pm(&context);
-  if (failed(applyPassManagerCLOptions(pm)))
-    return 1;
-  auto errorHandler = [](const Twine &message) {
-    llvm::errs() << "error: " << message << "\n";
-    return failure();
-  };
-  if (failed(passPipeline.addToPipeline(pm, errorHandler)))
-    return 1;
-  bool parallel = opts.pp * opts.tp * opts.dp * opts.microbatches *
-                      opts.virtualStages >
-                  1 ||
-                  !opts.stageLayers.empty();
-  if (parallel) {
-    // The batch is cut first, so that every later pass (and the cost
-    // model) sees what one rank computes per micro-batch.
-    pm.addPass(createSplitBatchPass({opts.dp * opts.microbatches, 0}));
-    pm.addPass(createFuseNormsPass());
-    PartitionStagesPassOptions partition;
-    partition.numStages = opts.pp;
-    partition.virtualStages = opts.virtualStages;
-    partition.stageLayers.assign(opts.stageLayers.begin(),
-                                 opts.stageLayers.end());
-    partition.dp = opts.dp;
-    partition.tp = opts.tp;
-    partition.hardware = opts.hardware;
-    pm.addPass(createPartitionStagesPass(partition));
-    pm.addPass(createSplitStagesPass());
-    ShardTensorParallelPassOptions shard;
-    shard.sequenceParallel = opts.sequenceParallel;
-    pm.addPass(createShardTensorParallelPass(shard));
-    pm.addPass(createBuildSchedulePass({opts.schedule, opts.microbatches}));
-  } else if (!opts.target.empty()) {
-    pm.addPass(createFuseNormsPass());
-  }
-  if (opts.dtype != "f32")
-    pm.addPass(createConvertFloatTypePass({opts.dtype}));
-  if (failed(pm.run(*module)))
+      loadInput(context, opts.input, *importOptions, sourceMgr);
+  if (!module || failed(pm.run(*module)))
     return 1;
 
   if (opts.target.empty()) {
@@ -297,6 +248,6 @@ int mlir::pp::runCompileDriver(int argc, char **argv,
   targetOptions.target = opts.target;
   targetOptions.outputDir = opts.output;
   targetOptions.buildBinary = opts.emit == "binary";
-  targetOptions.hardware = opts.hardware;
+  targetOptions.hardware = plan.hardware;
   return failed(emitProgram(*module, targetOptions)) ? 1 : 0;
 }

@@ -42,6 +42,15 @@ FailureOr<DenseElementsAttr> loadConstant(MLIRContext *context,
                                           const onnx::TensorRef &tensor,
                                           Location loc);
 
+/// The value of graph input `info` read from the .npy file `path`
+/// (`--const-input`); `boundShape` is its --input-shape binding, if any.
+/// Emits a diagnostic at `loc` naming the input when the file is unreadable
+/// or its dtype or shape disagrees with the input.
+FailureOr<DenseElementsAttr>
+loadConstInput(MLIRContext *context, const onnx::ValueInfo &info,
+               const std::string &path, const std::vector<int64_t> *boundShape,
+               Location loc);
+
 class NodeImporter;
 /// a x b with numpy matmul semantics (OpsLinalg.cpp).
 FailureOr<Value> buildMatMul(NodeImporter &n, Value a, Value b);
@@ -118,6 +127,7 @@ public:
                                    StringRef what = "axis");
 
 private:
+  void appendConstInputHint(InFlightDiagnostic &diag, Value value) const;
   FailureOr<Type> binaryResultType(Value lhs, Value rhs, bool predicate);
   llvm::StringMap<Value> &values;
 };

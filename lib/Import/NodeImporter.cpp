@@ -4,7 +4,9 @@
 
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 using namespace mlir;
 using namespace mlir::pp;
@@ -104,13 +106,48 @@ DenseElementsAttr NodeImporter::constantInput(size_t i) const {
   return {};
 }
 
+/// Names the graph inputs `value` is computed from and suggests binding
+/// them at compile time, which makes `value` fold to a constant.
+void NodeImporter::appendConstInputHint(InFlightDiagnostic &diag,
+                                        Value value) const {
+  SmallVector<std::string> names;
+  llvm::SmallPtrSet<Value, 16> seen;
+  SmallVector<Value> stack = {value};
+  while (!stack.empty()) {
+    Value v = stack.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+      if (auto name = func ? func.getArgAttrOfType<StringAttr>(
+                                 arg.getArgNumber(), "pp.name")
+                           : StringAttr())
+        names.push_back(name.str());
+      continue;
+    }
+    llvm::append_range(stack, v.getDefiningOp()->getOperands());
+  }
+  if (names.empty())
+    return;
+  llvm::sort(names);
+  diag << " from graph input" << (names.size() > 1 ? "s " : " ");
+  for (auto [k, name] : llvm::enumerate(names))
+    diag << (k ? ", '" : "'") << name << "'";
+  diag << "; bind " << (names.size() > 1 ? "them" : "it")
+       << " at compile time with";
+  for (const std::string &name : names)
+    diag << " --const-input " << name << "=FILE.npy";
+}
+
 FailureOr<SmallVector<int64_t>> NodeImporter::intsInput(size_t i,
                                                         StringRef what) {
   DenseElementsAttr value = constantInput(i);
   if (!value) {
-    error() << "input '" << node.inputs[i] << "' (" << what
-            << ") must be an integer constant once shapes are folded, but "
-               "the graph computes it at run time";
+    InFlightDiagnostic diag =
+        error() << "input '" << node.inputs[i] << "' (" << what
+                << ") must be an integer constant once shapes are folded, but "
+                   "the graph computes it at run time";
+    appendConstInputHint(diag, input(i));
     return failure();
   }
   if (!value.getElementType().isIntOrIndex()) {
@@ -128,9 +165,11 @@ FailureOr<SmallVector<int64_t>> NodeImporter::intsInput(size_t i,
 FailureOr<double> NodeImporter::floatInput(size_t i, StringRef what) {
   DenseElementsAttr value = constantInput(i);
   if (!value) {
-    error() << "input '" << node.inputs[i] << "' (" << what
-            << ") must be a scalar constant once shapes are folded, but the "
-               "graph computes it at run time";
+    InFlightDiagnostic diag =
+        error() << "input '" << node.inputs[i] << "' (" << what
+                << ") must be a scalar constant once shapes are folded, but the "
+                   "graph computes it at run time";
+    appendConstInputHint(diag, input(i));
     return failure();
   }
   if (value.getNumElements() != 1) {

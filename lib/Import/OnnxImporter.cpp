@@ -53,6 +53,8 @@ private:
     return emitError(nodeLoc(index));
   }
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfo &info);
+  LogicalResult checkConstInputNames();
+  LogicalResult importConstInputs();
   LogicalResult importInitializers(const llvm::StringSet<> &used);
   FailureOr<std::vector<size_t>> dependencyOrder();
   LogicalResult importNode(size_t index, int64_t opset);
@@ -116,10 +118,46 @@ GraphImporter::inputType(const onnx::ValueInfo &info) {
   return RankedTensorType::get(shape, element);
 }
 
+LogicalResult GraphImporter::checkConstInputNames() {
+  for (const auto &[name, path] : options.constInputs) {
+    if (llvm::any_of(graph.inputs, [&, &name = name](const auto &info) {
+          return info.name == name;
+        }))
+      continue;
+    InFlightDiagnostic diag = emitError(fileLoc)
+                              << "--const-input names '" << name
+                              << "', which is not a graph input; the inputs "
+                                 "are:";
+    for (const onnx::ValueInfo &info : graph.inputs)
+      diag << " '" << info.name << "'";
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importConstInputs() {
+  for (const onnx::ValueInfo &info : graph.inputs) {
+    auto path = options.constInputs.find(info.name);
+    if (path == options.constInputs.end())
+      continue;
+    auto bound = options.inputShapes.find(info.name);
+    FailureOr<DenseElementsAttr> value = loadConstInput(
+        context, info, path->second,
+        bound == options.inputShapes.end() ? nullptr : &bound->second,
+        fileLoc);
+    if (failed(value))
+      return failure();
+    Location loc = NameLoc::get(StringAttr::get(context, info.name), fileLoc);
+    values[info.name] = ConstantOp::create(builder, loc, *value);
+  }
+  return success();
+}
+
 LogicalResult GraphImporter::importInitializers(const llvm::StringSet<> &used) {
   std::string dirPrefix = model.dir + "/";
   for (const onnx::TensorRef &tensor : graph.initializers) {
-    if (!used.contains(tensor.name))
+    // A --const-input overrides an input's default value.
+    if (!used.contains(tensor.name) || options.constInputs.count(tensor.name))
       continue;
     Type element = convertDataType(context, tensor.dtype);
     if (!element)
@@ -262,14 +300,18 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   module->getOperation()->setAttr("pp.weights_dir",
                                   builder.getStringAttr(model.dir));
 
-  // Graph inputs that are initializers only carry default values.
+  if (failed(checkConstInputNames()))
+    return {};
+  // Graph inputs that are initializers only carry default values, and
+  // inputs bound by --const-input are constants (imported below).
   llvm::StringSet<> initializerNames;
   for (const onnx::TensorRef &t : graph.initializers)
     initializerNames.insert(t.name);
   SmallVector<Type> argTypes;
   SmallVector<const onnx::ValueInfo *> args;
   for (const onnx::ValueInfo &info : graph.inputs) {
-    if (initializerNames.contains(info.name))
+    if (initializerNames.contains(info.name) ||
+        options.constInputs.count(info.name))
       continue;
     FailureOr<RankedTensorType> type = inputType(info);
     if (failed(type))
@@ -288,6 +330,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     func.setArgAttr(i, "pp.name", builder.getStringAttr(info->name));
   }
 
+  if (failed(importConstInputs()))
+    return {};
   llvm::StringSet<> used;
   for (const onnx::Node &node : graph.nodes)
     for (const std::string &input : node.inputs)

@@ -5,26 +5,20 @@
 // steps: its fields are first collected as byte ranges, then, once the whole
 // message (and so the tensor's name, type and dims) is known, the one that
 // holds the data is checked against dims x element size and turned into a
-// TensorRef. Only varint-encoded values and unpacked arrays are copied;
-// everything else stays a (file, offset, length) reference.
-//
-// External data must stay inside the model's folder: the location is checked
-// lexically (relative, no escaping `..`) and then by realpath, which catches
-// symlinks that point elsewhere.
+// TensorRef (TensorPlacement.cpp). Only varint-encoded values and unpacked
+// arrays are copied; everything else stays a (file, offset, length)
+// reference. The file is read through one short-lived MappedFile.
 //
 //===----------------------------------------------------------------------===//
 
 #include "pp/Support/OnnxModel.h"
 
-#include "ProtoWire.h"
+#include "OnnxDecoder.h"
+#include "pp/Support/MappedFile.h"
 
 #include <cerrno>
 #include <climits>
-#include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace pp::onnx {
@@ -136,18 +130,8 @@ int64_t Model::opsetFor(const std::string &domain) const {
   return -1;
 }
 
-namespace {
+namespace detail {
 
-using wire::Field;
-using wire::Span;
-using wire::WireType;
-
-/// Subgraphs (If/Loop bodies) nest through attributes; bound the recursion
-/// so that a hostile file cannot exhaust the stack.
-constexpr int MaxGraphDepth = 64;
-
-/// `text` made safe for a one-line message: control bytes are escaped and
-/// very long names cut.
 std::string escaped(const std::string &text) {
   constexpr size_t MaxShown = 120;
   std::string out;
@@ -173,8 +157,6 @@ std::string quoted(const std::string &text) {
 
 std::string errnoText() { return std::strerror(errno); }
 
-/// Absolute form of `path`, without resolving symlinks: external data is
-/// relative to the folder the model was named in, as in the ONNX tools.
 std::string absolutePath(const std::string &path) {
   std::string joined = path;
   if (joined.empty() || joined[0] != '/') {
@@ -204,97 +186,13 @@ std::string parentDir(const std::string &absolute) {
                                                   : absolute.substr(0, slash);
 }
 
-/// Parses a decimal offset or length as written in external_data.
-bool parseSize(const std::string &text, uint64_t &value) {
-  if (text.empty() || text.size() > 19)
-    return false;
-  value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9')
-      return false;
-    value = value * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return value <= static_cast<uint64_t>(INT64_MAX);
-}
+namespace {
 
-void appendLittleEndian(std::vector<char> &out, uint64_t value, size_t width) {
-  for (size_t i = 0; i < width; ++i)
-    out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-}
+/// Subgraphs (If/Loop bodies) nest through attributes; bound the recursion
+/// so that a hostile file cannot exhaust the stack.
+constexpr int MaxGraphDepth = 64;
 
-/// One typed or raw data field of a TensorProto as it appeared on the wire:
-/// every occurrence, packed or not, as a byte range. For fixed-width types
-/// the ranges hold the little-endian values; for varint types, varints.
-struct DataField {
-  const char *name = nullptr;
-  std::vector<Span> pieces;
-};
-
-struct TensorFields {
-  DataField raw{"raw_data", {}};
-  DataField floats{"float_data", {}};
-  DataField int32s{"int32_data", {}};
-  DataField strings{"string_data", {}};
-  DataField int64s{"int64_data", {}};
-  DataField doubles{"double_data", {}};
-  DataField uint64s{"uint64_data", {}};
-  std::vector<std::pair<std::string, std::string>> externalData;
-  bool externalLocation = false;
-};
-
-class Decoder {
-public:
-  Decoder(const char *data, size_t size, std::string displayName,
-          const std::string &path, const char *what)
-      : data(data), size(size), displayName(std::move(displayName)),
-        absPath(absolutePath(path)), dir(parentDir(absPath)), what(what) {}
-
-  bool decodeModel(Model &model);
-  bool decodeTensorFile(TensorRef &tensor);
-
-  std::string error;
-
-private:
-  bool malformed(size_t offset, const std::string &problem);
-  bool invalid(const std::string &context, const std::string &problem);
-  bool finish(const wire::Reader &reader);
-  bool expect(const Field &field, WireType type, const std::string &name);
-  bool readString(const Field &field, const char *name, std::string &out);
-  bool readInt(const Field &field, const char *name, int64_t &out);
-  bool readVarints(const Field &field, const char *name,
-                   std::vector<int64_t> &out);
-  bool collect(const Field &field, DataField &into, size_t fixedWidth);
-
-  bool decodeGraph(Span span, Graph &graph, int depth);
-  bool decodeNode(Span span, Node &node, size_t index, int depth);
-  bool decodeAttribute(Span span, Attribute &attribute,
-                       const std::string &nodeLabel, int depth);
-  bool decodeValueInfo(Span span, ValueInfo &info);
-  bool decodeType(Span span, ValueInfo &info);
-  bool decodeTensorType(Span span, ValueInfo &info);
-  bool decodeShape(Span span, ValueInfo &info);
-  bool decodeDim(Span span, Dim &dim);
-  bool decodeOpset(Span span, OpsetImport &opset);
-  bool decodeEntry(Span span, std::pair<std::string, std::string> &entry);
-  bool decodeTensor(Span span, TensorRef &tensor, const std::string &owner);
-
-  bool placeData(const TensorFields &fields, TensorRef &tensor,
-                 const std::string &context);
-  bool placeFixed(const DataField &field, size_t width, TensorRef &tensor,
-                  uint64_t expectedBytes, const std::string &context);
-  bool placeVarints(const DataField &field, TensorRef &tensor, int64_t count,
-                    const std::string &context);
-  bool placeExternal(const TensorFields &fields, TensorRef &tensor,
-                     uint64_t expectedBytes, const std::string &context);
-
-  const char *data;
-  size_t size;
-  std::string displayName;
-  std::string absPath;
-  std::string dir;
-  const char *what;
-  std::string realDir; ///< realpath of `dir`, resolved on first use
-};
+} // namespace
 
 bool Decoder::malformed(size_t offset, const std::string &problem) {
   error = displayName + ": not a valid " + what + ": " + problem + " at byte " +
@@ -851,359 +749,11 @@ bool Decoder::decodeTensor(Span span, TensorRef &tensor,
   return placeData(fields, tensor, context);
 }
 
-/// Picks the one field that holds the tensor's elements and records where
-/// they are, after checking it against dims and data type.
-bool Decoder::placeData(const TensorFields &fields, TensorRef &tensor,
-                        const std::string &context) {
-  DataType type = tensor.dtype;
-  int64_t count = tensor.numElements();
-  if (type == DataType::Undefined)
-    return invalid(context, "data type is undefined");
-  size_t width = elementSize(type);
-  if (type != DataType::String && width == 0)
-    return invalid(context, "unsupported data type " + dataTypeName(type));
-  uint64_t expectedBytes;
-  if (__builtin_mul_overflow(static_cast<uint64_t>(count), width,
-                             &expectedBytes) ||
-      expectedBytes > static_cast<uint64_t>(INT64_MAX))
-    return invalid(context, "byte size overflows");
-
-  bool external = fields.externalLocation || !fields.externalData.empty();
-  const DataField *inlineFields[] = {
-      &fields.raw,    &fields.floats,  &fields.int32s, &fields.strings,
-      &fields.int64s, &fields.doubles, &fields.uint64s};
-  const DataField *used = nullptr;
-  for (const DataField *field : inlineFields) {
-    if (field->pieces.empty())
-      continue;
-    if (used)
-      return invalid(context, std::string("holds data in both ") + used->name +
-                                  " and " + field->name);
-    if (external)
-      return invalid(context, std::string("holds data in both ") +
-                                  "external data and " + field->name);
-    used = field;
-  }
-  if (external) {
-    if (type == DataType::String)
-      return invalid(context, "string tensors cannot use external data");
-    return placeExternal(fields, tensor, expectedBytes, context);
-  }
-  if (!used) {
-    if (count != 0)
-      return invalid(context, "has no data for " + std::to_string(count) + " " +
-                                  dataTypeName(type) + " elements");
-    return true;
-  }
-
-  // Which typed fields may carry which types (onnx.proto, TensorProto).
-  auto mismatch = [&] {
-    return invalid(context, std::string(used->name) + " cannot hold " +
-                                dataTypeName(type) + " elements");
-  };
-  if (used == &fields.strings) {
-    if (type != DataType::String)
-      return mismatch();
-    if (used->pieces.size() != static_cast<uint64_t>(count))
-      return invalid(context, "string_data has " +
-                                  std::to_string(used->pieces.size()) +
-                                  " values, expected " + std::to_string(count));
-    for (Span piece : used->pieces)
-      tensor.strings.emplace_back(data + piece.begin, piece.size());
-    return true;
-  }
-  if (type == DataType::String)
-    return invalid(context,
-                   std::string("string tensors cannot use ") + used->name);
-  if (used == &fields.raw)
-    return placeFixed(*used, 1, tensor, expectedBytes, context);
-  if (used == &fields.floats) {
-    if (type != DataType::Float && type != DataType::Complex64)
-      return mismatch();
-    return placeFixed(*used, 4, tensor, expectedBytes, context);
-  }
-  if (used == &fields.doubles) {
-    if (type != DataType::Double && type != DataType::Complex128)
-      return mismatch();
-    return placeFixed(*used, 8, tensor, expectedBytes, context);
-  }
-  if (used == &fields.int64s && type != DataType::Int64)
-    return mismatch();
-  if (used == &fields.uint64s && type != DataType::UInt32 &&
-      type != DataType::UInt64)
-    return mismatch();
-  if (used == &fields.int32s &&
-      (width > 4 || type == DataType::Float || type == DataType::UInt32))
-    return mismatch();
-  return placeVarints(*used, tensor, count, context);
-}
-
-/// Fixed-width data (raw_data, float_data, double_data): one contiguous
-/// range is referenced in place; several ranges (unpacked or repeated
-/// packed fields) are joined into `decoded`.
-bool Decoder::placeFixed(const DataField &field, size_t width,
-                         TensorRef &tensor, uint64_t expectedBytes,
-                         const std::string &context) {
-  uint64_t total = 0;
-  for (Span piece : field.pieces)
-    total += piece.size();
-  if (total != expectedBytes) {
-    int64_t count = tensor.numElements();
-    if (width == 1)
-      return invalid(context, std::string(field.name) + " has " +
-                                  std::to_string(total) + " bytes, expected " +
-                                  std::to_string(expectedBytes) + " (" +
-                                  std::to_string(count) + " x " +
-                                  dataTypeName(tensor.dtype) + ")");
-    return invalid(context, std::string(field.name) + " has " +
-                                std::to_string(total / width) +
-                                " values, expected " +
-                                std::to_string(expectedBytes / width));
-  }
-  if (field.pieces.size() == 1) {
-    tensor.path = absPath;
-    tensor.offset = field.pieces[0].begin;
-    tensor.length = total;
-    return true;
-  }
-  tensor.decoded.reserve(total);
-  for (Span piece : field.pieces)
-    tensor.decoded.insert(tensor.decoded.end(), data + piece.begin,
-                          data + piece.end);
-  tensor.length = total;
-  return true;
-}
-
-/// Varint data (int32_data, int64_data, uint64_data): decoded into `decoded`
-/// at the element width of the tensor's type. Values are counted before
-/// anything is allocated, so the allocation never exceeds dims x width.
-bool Decoder::placeVarints(const DataField &field, TensorRef &tensor,
-                           int64_t count, const std::string &context) {
-  uint64_t values = 0;
-  for (Span piece : field.pieces) {
-    wire::VarintRun run(data, piece);
-    uint64_t value;
-    while (run.next(value))
-      ++values;
-    if (run.failed())
-      return malformed(run.problemOffset(), run.problemText());
-  }
-  if (values != static_cast<uint64_t>(count))
-    return invalid(context, std::string(field.name) + " has " +
-                                std::to_string(values) + " values, expected " +
-                                std::to_string(count));
-
-  size_t width = elementSize(tensor.dtype);
-  bool fromInt32 = std::strcmp(field.name, "int32_data") == 0;
-  // The range int32_data values must lie in. Bit patterns of 8- and 16-bit
-  // floats are accepted as signed or unsigned, since writers differ.
-  int64_t low = INT32_MIN, high = INT32_MAX;
-  switch (tensor.dtype) {
-  case DataType::Int8:
-    low = INT8_MIN, high = INT8_MAX;
-    break;
-  case DataType::UInt8:
-    low = 0, high = UINT8_MAX;
-    break;
-  case DataType::Bool:
-    low = 0, high = 1;
-    break;
-  case DataType::Int16:
-    low = INT16_MIN, high = INT16_MAX;
-    break;
-  case DataType::UInt16:
-    low = 0, high = UINT16_MAX;
-    break;
-  case DataType::Float16:
-  case DataType::BFloat16:
-    low = INT16_MIN, high = UINT16_MAX;
-    break;
-  case DataType::Float8E4M3FN:
-  case DataType::Float8E4M3FNUZ:
-  case DataType::Float8E5M2:
-  case DataType::Float8E5M2FNUZ:
-    low = INT8_MIN, high = UINT8_MAX;
-    break;
-  default:
-    break;
-  }
-  tensor.decoded.reserve(static_cast<size_t>(count) * width);
-  for (Span piece : field.pieces) {
-    wire::VarintRun run(data, piece);
-    uint64_t value;
-    while (run.next(value)) {
-      if (fromInt32) {
-        // An int32 on the wire is sign-extended to 64 bits.
-        int64_t v = static_cast<int32_t>(static_cast<uint32_t>(value));
-        if (v < low || v > high)
-          return invalid(context, "int32_data value " + std::to_string(v) +
-                                      " does not fit " +
-                                      dataTypeName(tensor.dtype));
-        value = static_cast<uint64_t>(v);
-      } else if (width == 4 && value > UINT32_MAX) {
-        return invalid(context, std::string(field.name) + " value " +
-                                    std::to_string(value) + " does not fit " +
-                                    dataTypeName(tensor.dtype));
-      }
-      appendLittleEndian(tensor.decoded, value, width);
-    }
-  }
-  tensor.length = tensor.decoded.size();
-  return true;
-}
-
-bool Decoder::placeExternal(const TensorFields &fields, TensorRef &tensor,
-                            uint64_t expectedBytes,
-                            const std::string &context) {
-  std::string location, offsetText, lengthText;
-  bool haveLocation = false, haveOffset = false, haveLength = false;
-  for (const auto &entry : fields.externalData) {
-    if (entry.first == "location") {
-      location = entry.second;
-      haveLocation = true;
-    } else if (entry.first == "offset") {
-      offsetText = entry.second;
-      haveOffset = true;
-    } else if (entry.first == "length") {
-      lengthText = entry.second;
-      haveLength = true;
-    }
-  }
-  if (!haveLocation || location.empty())
-    return invalid(context, "external data has no location");
-  std::string shown = quoted(location);
-  if (location.find('\0') != std::string::npos)
-    return invalid(context,
-                   "external data location " + shown + " contains a NUL byte");
-  if (location[0] == '/')
-    return invalid(context, "external data location " + shown +
-                                " is absolute; it must be relative to the "
-                                "model folder");
-  // Lexical check first: a `..` that climbs above the folder is refused
-  // even when the target happens to resolve back inside.
-  int depth = 0;
-  for (size_t start = 0; start <= location.size();) {
-    size_t slash = location.find('/', start);
-    if (slash == std::string::npos)
-      slash = location.size();
-    std::string part = location.substr(start, slash - start);
-    if (part == "..") {
-      if (--depth < 0)
-        return invalid(context, "external data location " + shown +
-                                    " escapes the model folder");
-    } else if (!part.empty() && part != ".") {
-      ++depth;
-    }
-    start = slash + 1;
-  }
-  uint64_t offset = 0, length = 0;
-  if (haveOffset && !parseSize(offsetText, offset))
-    return invalid(context, "external data offset " + quoted(offsetText) +
-                                " is not a byte count");
-  if (haveLength && !parseSize(lengthText, length))
-    return invalid(context, "external data length " + quoted(lengthText) +
-                                " is not a byte count");
-
-  if (realDir.empty()) {
-    char resolved[PATH_MAX];
-    if (!realpath(dir.c_str(), resolved))
-      return invalid(context, "cannot resolve the model folder " + quoted(dir) +
-                                  ": " + errnoText());
-    realDir = resolved;
-  }
-  std::string candidate = dir + "/" + location;
-  char resolved[PATH_MAX];
-  if (!realpath(candidate.c_str(), resolved)) {
-    if (errno == ENOENT)
-      return invalid(context, "external data file " + shown + " not found");
-    return invalid(context, "cannot resolve external data file " + shown +
-                                ": " + errnoText());
-  }
-  std::string target = resolved;
-  std::string prefix = realDir == "/" ? "/" : realDir + "/";
-  if (target.compare(0, prefix.size(), prefix) != 0)
-    return invalid(context, "external data location " + shown +
-                                " resolves outside the model folder");
-  struct stat info;
-  if (stat(target.c_str(), &info) != 0)
-    return invalid(context, "cannot stat external data file " + shown + ": " +
-                                errnoText());
-  if (!S_ISREG(info.st_mode))
-    return invalid(context,
-                   "external data file " + shown + " is not a regular file");
-  uint64_t fileSize = static_cast<uint64_t>(info.st_size);
-  if (offset > fileSize)
-    return invalid(context, "external data offset " + std::to_string(offset) +
-                                " is past the end of " + shown + " (" +
-                                std::to_string(fileSize) + " bytes)");
-  if (!haveLength)
-    length = fileSize - offset;
-  if (length > fileSize - offset)
-    return invalid(context, "external data range [offset " +
-                                std::to_string(offset) + ", length " +
-                                std::to_string(length) +
-                                ") runs past the end of " + shown + " (" +
-                                std::to_string(fileSize) + " bytes)");
-  if (length != expectedBytes)
-    return invalid(context, "external data length " + std::to_string(length) +
-                                " does not match " +
-                                std::to_string(tensor.numElements()) + " x " +
-                                dataTypeName(tensor.dtype) + " (" +
-                                std::to_string(expectedBytes) + " bytes)");
-  tensor.path = target;
-  tensor.offset = offset;
-  tensor.length = length;
-  return true;
-}
-
-/// A read-only mapping of a whole file, released on destruction. Nothing
-/// stays mapped after a read returns: TensorRefs keep only path and range.
-class MappedFile {
-public:
-  bool open(const std::string &path, std::string &error) {
-    // O_NONBLOCK: a FIFO named as a model must not hang the open.
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-      error = path + ": cannot open: " + errnoText();
-      return false;
-    }
-    struct stat info;
-    if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-      error = path + ": not a regular file";
-      ::close(fd);
-      return false;
-    }
-    size = static_cast<size_t>(info.st_size);
-    if (size != 0) {
-      void *mapped = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (mapped == MAP_FAILED) {
-        error = path + ": cannot map: " + errnoText();
-        ::close(fd);
-        return false;
-      }
-      base = mapped;
-    }
-    ::close(fd); // The mapping outlives the descriptor.
-    return true;
-  }
-  ~MappedFile() {
-    if (base)
-      munmap(base, size);
-  }
-  const char *data() const {
-    return base ? static_cast<const char *>(base) : "";
-  }
-  size_t size = 0;
-
-private:
-  void *base = nullptr;
-};
-
-} // namespace
+} // namespace detail
 
 bool parseModel(const char *data, size_t size, const std::string &path,
                 Model &model, std::string &error) {
-  Decoder decoder(data, size, path, path, "ONNX model");
+  detail::Decoder decoder(data, size, path, path, "ONNX model");
   if (decoder.decodeModel(model))
     return true;
   error = decoder.error;
@@ -1214,7 +764,7 @@ bool readModel(const std::string &path, Model &model, std::string &error) {
   MappedFile file;
   if (!file.open(path, error))
     return false;
-  return parseModel(file.data(), file.size, path, model, error);
+  return parseModel(file.data(), file.size(), path, model, error);
 }
 
 bool readTensorFile(const std::string &path, TensorRef &tensor,
@@ -1222,83 +772,11 @@ bool readTensorFile(const std::string &path, TensorRef &tensor,
   MappedFile file;
   if (!file.open(path, error))
     return false;
-  Decoder decoder(file.data(), file.size, path, path, "ONNX tensor");
+  detail::Decoder decoder(file.data(), file.size(), path, path, "ONNX tensor");
   if (decoder.decodeTensorFile(tensor))
     return true;
   error = decoder.error;
   return false;
-}
-
-bool loadTensorBytes(const TensorRef &tensor, std::vector<char> &out,
-                     std::string &error) {
-  std::string label =
-      "tensor" + (tensor.name.empty() ? "" : " " + quoted(tensor.name));
-  if (tensor.dtype == DataType::String) {
-    error = label + ": string tensors have no fixed-width bytes";
-    return false;
-  }
-  size_t width = elementSize(tensor.dtype);
-  int64_t count = tensor.numElements();
-  uint64_t expected;
-  if (width == 0 || count < 0 ||
-      __builtin_mul_overflow(static_cast<uint64_t>(count), width, &expected)) {
-    error = label + ": invalid data type or dims";
-    return false;
-  }
-  if (tensor.path.empty()) {
-    if (tensor.decoded.size() != expected) {
-      error = label + ": has " + std::to_string(tensor.decoded.size()) +
-              " bytes, expected " + std::to_string(expected);
-      return false;
-    }
-    out = tensor.decoded;
-    return true;
-  }
-  if (tensor.length != expected) {
-    error = label + ": length " + std::to_string(tensor.length) +
-            " does not match " + std::to_string(count) + " x " +
-            dataTypeName(tensor.dtype) + " (" + std::to_string(expected) +
-            " bytes)";
-    return false;
-  }
-  int fd = ::open(tensor.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    error = label + ": cannot open " + quoted(tensor.path) + ": " + errnoText();
-    return false;
-  }
-  struct stat info;
-  if (fstat(fd, &info) != 0) {
-    error = label + ": cannot stat " + quoted(tensor.path) + ": " + errnoText();
-    ::close(fd);
-    return false;
-  }
-  uint64_t fileSize = static_cast<uint64_t>(info.st_size);
-  if (tensor.offset > fileSize || tensor.length > fileSize - tensor.offset) {
-    error = label + ": range [offset " + std::to_string(tensor.offset) +
-            ", length " + std::to_string(tensor.length) +
-            ") runs past the end of " + quoted(tensor.path) + " (" +
-            std::to_string(fileSize) + " bytes)";
-    ::close(fd);
-    return false;
-  }
-  out.resize(tensor.length);
-  uint64_t done = 0;
-  while (done < tensor.length) {
-    ssize_t got = pread(fd, out.data() + done, tensor.length - done,
-                        static_cast<off_t>(tensor.offset + done));
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got <= 0) {
-      error = label + ": cannot read " + quoted(tensor.path) + ": " +
-              (got < 0 ? errnoText() : std::string("file shrank"));
-      ::close(fd);
-      out.clear();
-      return false;
-    }
-    done += static_cast<uint64_t>(got);
-  }
-  ::close(fd);
-  return true;
 }
 
 } // namespace pp::onnx

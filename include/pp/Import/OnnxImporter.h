@@ -19,6 +19,10 @@ struct ImportOptions {
   /// Initializers with at most this many bytes become pp.constant (their
   /// values take part in folding); larger ones become pp.weight references.
   uint64_t inlineLimitBytes = 4096;
+  /// Graph inputs bound at compile time (`--const-input=name=file.npy`):
+  /// input name -> .npy file. Each becomes a constant and leaves @main's
+  /// arguments.
+  std::map<std::string, std::string> constInputs;
 };
 
 /// Imports the ONNX model at `path` into a module holding `func.func @main`.

@@ -13,7 +13,7 @@
 #ifndef PPRT_WEIGHTS_H
 #define PPRT_WEIGHTS_H
 
-#include "pprt/MappedFile.h"
+#include "pp/Support/MappedFile.h"
 #include "pprt/Program.h"
 
 #include <map>
@@ -21,6 +21,9 @@
 #include <string>
 
 namespace pprt {
+
+/// The compiler's and the runtime's one mmap wrapper (PPSupport).
+using pp::MappedFile;
 
 /// Opens each weights file once, relative to a folder.
 class WeightFiles {

@@ -124,6 +124,25 @@ def reshape_runtime_shape():
 
 
 @case
+def reshape_computed_shape():
+    # The shape reaches the Reshape through an op, so the error names the
+    # graph input it comes from, not the Reshape's operand.
+    nodes = [node("Mul", ["dims", "one"], ["shape"], name="scale"),
+             node("Reshape", ["x", "shape"], name="reshape_computed_shape")]
+    return model(nodes, [vi("x", F32, [2, 3]), vi("dims", I64, [2])],
+                 inits=[ints("one", 1)])
+
+
+@case
+def where_mask():
+    # A mask input with a symbolic dim: --const-input binds its value, and
+    # the .npy's shape gives the dim.
+    return model([node("Where", ["mask", "x", "zero"], name="where_mask")],
+                 [vi("x", F32, [2, 3]), vi("mask", BOOL, ["batch", 3])],
+                 inits=[floats("zero", 0.0)])
+
+
+@case
 def reshape_float_shape():
     return model([node("Reshape", ["x", "shape"], name="reshape_float_shape")],
                  [vi("x", F32, [2, 3])], inits=[floats("shape", [3, 2])])

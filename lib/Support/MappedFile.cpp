@@ -1,10 +1,11 @@
 //===- MappedFile.cpp - a read-only memory-mapped file --------------------===//
 //
-// Private read-only mapping; the file may be larger than memory.
+// The descriptor is closed as soon as the file is mapped: the mapping
+// outlives it. mmap rejects length 0, so an empty file simply has no bytes.
 //
 //===----------------------------------------------------------------------===//
 
-#include "pprt/MappedFile.h"
+#include "pp/Support/MappedFile.h"
 
 #include <cerrno>
 #include <cstring>
@@ -13,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace pprt {
+namespace pp {
 
 MappedFile::~MappedFile() {
   if (bytes)
@@ -22,7 +23,9 @@ MappedFile::~MappedFile() {
 
 bool MappedFile::open(const std::string &path, std::string &error) {
   filePath = path;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO named as a model or weight file must not hang the
+  // open; fstat then refuses it as not a regular file.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     error = path + ": cannot open: " + std::strerror(errno);
     return false;
@@ -34,11 +37,10 @@ bool MappedFile::open(const std::string &path, std::string &error) {
     return false;
   }
   length = static_cast<uint64_t>(st.st_size);
-  // mmap rejects length 0; an empty file simply has no bytes.
   if (length > 0) {
     void *p = mmap(nullptr, length, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
-      error = path + ": mmap failed: " + std::strerror(errno);
+      error = path + ": cannot map: " + std::strerror(errno);
       ::close(fd);
       length = 0;
       return false;
@@ -49,4 +51,4 @@ bool MappedFile::open(const std::string &path, std::string &error) {
   return true;
 }
 
-} // namespace pprt
+} // namespace pp

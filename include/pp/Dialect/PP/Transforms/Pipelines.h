@@ -1,0 +1,79 @@
+//===- Pipelines.h - pp's pass pipelines ------------------------*- C++ -*-===//
+//
+// Each pipeline is an options struct and an `add...Pipeline` builder. The
+// builder is what pp-opt runs for its plan flags (`--pp=2 --tp=2 ...`), and
+// the registration makes the same recipe a pass flag
+// (`--pp-parallelize="pp=2 tp=2"`), so a .mlir file reaches the IR the ONNX
+// driver produces.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_DIALECT_PP_TRANSFORMS_PIPELINES_H
+#define PP_DIALECT_PP_TRANSFORMS_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace mlir::pp {
+
+/// The parallel plan: one option per plan flag of pp-opt (docs/cli.md).
+struct ParallelizePipelineOptions
+    : public PassPipelineOptions<ParallelizePipelineOptions> {
+  Option<int64_t> pp{*this, "pp", llvm::cl::desc("Pipeline stages"),
+                     llvm::cl::init(1)};
+  Option<int64_t> tp{*this, "tp",
+                     llvm::cl::desc("Tensor-parallel ranks per stage"),
+                     llvm::cl::init(1)};
+  Option<int64_t> dp{*this, "dp",
+                     llvm::cl::desc("Data-parallel replicas of the pipeline"),
+                     llvm::cl::init(1)};
+  Option<int64_t> microbatches{*this, "microbatches",
+                               llvm::cl::desc("Micro-batches per step"),
+                               llvm::cl::init(1)};
+  Option<int64_t> virtualStages{
+      *this, "virtual-stages",
+      llvm::cl::desc("Model chunks per pipeline rank"), llvm::cl::init(1)};
+  ListOption<int64_t> stageLayers{
+      *this, "stage-layers",
+      llvm::cl::desc("Layers per (virtual) stage instead of the balancer's")};
+  Option<std::string> schedule{
+      *this, "schedule",
+      llvm::cl::desc("gpipe, 1f1b, interleaved, zb-h1, or a schedule file"),
+      llvm::cl::init("1f1b")};
+  Option<bool> sequenceParallel{
+      *this, "sequence-parallel",
+      llvm::cl::desc("Split norms and the residual along the sequence"),
+      llvm::cl::init(false)};
+  Option<std::string> hardware{
+      *this, "hardware",
+      llvm::cl::desc("Hardware preset or JSON file the balancer prices on"),
+      llvm::cl::init("h100-sxm")};
+  Option<int64_t> batchSize{
+      *this, "batch-size",
+      llvm::cl::desc("The batch size B; 0 means dim 0 of the first input"),
+      llvm::cl::init(0)};
+  Option<std::string> dtype{
+      *this, "dtype",
+      llvm::cl::desc("Compute in f32 (default), bf16 or f16"),
+      llvm::cl::init("f32")};
+
+  /// True when the plan splits anything: more than one rank, micro-batch or
+  /// chunk, or a fixed stage split.
+  bool isParallel() const;
+};
+
+/// Adds the passes that turn imported graph IR into the parallel program
+/// `options` describes (or, for a plan of one rank, the single-device
+/// program): batch split, norm fusion, stage partitioning, tensor
+/// parallelism, the schedule and the compute type, in the order they need.
+void addParallelizePipeline(OpPassManager &pm,
+                            const ParallelizePipelineOptions &options);
+
+/// Registers `--pp-parallelize`.
+void registerParallelizePipeline();
+
+} // namespace mlir::pp
+
+#endif // PP_DIALECT_PP_TRANSFORMS_PIPELINES_H

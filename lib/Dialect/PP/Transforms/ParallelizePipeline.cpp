@@ -1,0 +1,87 @@
+//===- ParallelizePipeline.cpp - the parallel plan as one pipeline -------===//
+//
+// The recipe pp-opt runs for a plan (`--pp=P --tp=T --dp=D --microbatches=M
+// --schedule=S ...`), registered as `--pp-parallelize="pp=P tp=T ..."` so a
+// .mlir file gets exactly the IR the ONNX driver produces. The order of the
+// passes is forced by what each one reads; the comment on each step says
+// which.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pp/Dialect/PP/Transforms/Pipelines.h"
+
+#include "pp/Dialect/PP/Transforms/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+using namespace mlir::pp;
+
+bool ParallelizePipelineOptions::isParallel() const {
+  return pp * tp * dp * microbatches * virtualStages > 1 ||
+         !stageLayers.empty();
+}
+
+void mlir::pp::addParallelizePipeline(
+    OpPassManager &pm, const ParallelizePipelineOptions &options) {
+  if (options.isParallel()) {
+    // 1. Cut the batch first, on @main: every later pass, and the cost
+    //    model that balances the stages, then sees what one rank computes
+    //    per micro-batch. The pass rewrites @main only, so it must run
+    //    before the stages are split out of it.
+    SplitBatchPassOptions batch;
+    batch.factor = options.dp * options.microbatches;
+    batch.batchSize = options.batchSize;
+    pm.addPass(createSplitBatchPass(batch));
+  }
+  // 2. Fuse norms before partitioning, so that the balancer prices one norm
+  //    kernel instead of five memory-bound ops, and before tensor
+  //    parallelism, whose rules keep norm inputs replicated by recognising
+  //    pp.layer_norm and pp.rms_norm.
+  pm.addPass(createFuseNormsPass());
+  if (options.isParallel()) {
+    // 3. Choose the stages on the whole (unsharded) @main; this also
+    //    creates the mesh @world whose "pp" and "tp" axes the passes below
+    //    read.
+    PartitionStagesPassOptions partition;
+    partition.numStages = options.pp;
+    partition.virtualStages = options.virtualStages;
+    partition.stageLayers.assign(options.stageLayers.begin(),
+                                 options.stageLayers.end());
+    partition.dp = options.dp;
+    partition.tp = options.tp;
+    partition.hardware = options.hardware;
+    pm.addPass(createPartitionStagesPass(partition));
+    // 4. Move each stage into its own function, reading the pp.stage
+    //    annotations that step 3 wrote.
+    pm.addPass(createSplitStagesPass());
+    // 5. Shard each stage function after the split, so that values crossing
+    //    a stage boundary are made replicated where they are sent: a
+    //    pp.send carries the whole value.
+    ShardTensorParallelPassOptions shard;
+    shard.sequenceParallel = options.sequenceParallel;
+    pm.addPass(createShardTensorParallelPass(shard));
+    // 6. The schedule needs the stage functions (the chunks of each rank)
+    //    and the mesh's "pp" axis.
+    BuildSchedulePassOptions schedule;
+    schedule.schedule = options.schedule;
+    schedule.microbatches = options.microbatches;
+    pm.addPass(createBuildSchedulePass(schedule));
+  }
+  // 7. The compute type comes last: every pass above reasons about f32
+  //    constants and weights, and this one only changes element types.
+  if (options.dtype != "f32") {
+    ConvertFloatTypePassOptions convert;
+    convert.to = options.dtype;
+    pm.addPass(createConvertFloatTypePass(convert));
+  }
+}
+
+void mlir::pp::registerParallelizePipeline() {
+  PassPipelineRegistration<ParallelizePipelineOptions>(
+      "pp-parallelize",
+      "The parallel plan of pp-opt's --pp/--tp/--dp/... flags as one "
+      "pipeline: split-batch, fuse-norms, partition-stages, split-stages, "
+      "shard-tensor-parallel, build-schedule, convert-float-type",
+      addParallelizePipeline);
+}

@@ -1,0 +1,103 @@
+//===- DriverOptions.h - pp-opt's own command-line flags --------*- C++ -*-===//
+//
+// The flags that mlir-opt does not have, in the categories `pp-opt --help`
+// prints, one line each. The plan flags mirror ParallelizePipelineOptions:
+// only the flags given on the command line are copied into it, so the
+// defaults live in one place, the pipeline's options.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_LIB_DRIVER_DRIVEROPTIONS_H
+#define PP_LIB_DRIVER_DRIVEROPTIONS_H
+
+#include "llvm/Support/CommandLine.h"
+
+#include <string>
+
+namespace mlir::pp {
+
+/// The categories --help shows; everything else is hidden (--help-hidden).
+llvm::cl::OptionCategory &inputCategory();
+llvm::cl::OptionCategory &planCategory();
+llvm::cl::OptionCategory &outputCategory();
+
+struct DriverOptions {
+  template <typename T> using opt = llvm::cl::opt<T>;
+  template <typename T> using list = llvm::cl::list<T>;
+  using desc = llvm::cl::desc;
+  using cat = llvm::cl::cat;
+
+  //--- Input ---------------------------------------------------------------
+  opt<std::string> input{llvm::cl::Positional,
+                         desc("<model.onnx | file.mlir>"), llvm::cl::init("-"),
+                         cat(inputCategory())};
+  list<std::string> inputShapes{
+      "input-shape",
+      desc("Static shape of a graph input, NAME:8x16 (repeatable)"),
+      llvm::cl::value_desc("NAME:AxB"), llvm::cl::CommaSeparated,
+      cat(inputCategory())};
+  list<std::string> constInputs{
+      "const-input",
+      desc("Bind a graph input to a value at compile time (repeatable)"),
+      llvm::cl::value_desc("NAME=FILE.npy"), cat(inputCategory())};
+  opt<uint64_t> inlineLimit{
+      "inline-limit-bytes",
+      desc("Initializers up to N bytes become constants (default 4096)"),
+      llvm::cl::value_desc("N"), llvm::cl::init(4096), cat(inputCategory())};
+
+  //--- Parallel plan (copied into ParallelizePipelineOptions) ---------------
+  opt<int64_t> pp{"pp", desc("Pipeline stages"), llvm::cl::value_desc("P"),
+                  cat(planCategory())};
+  opt<int64_t> tp{"tp", desc("Tensor-parallel ranks per stage"),
+                  llvm::cl::value_desc("T"), cat(planCategory())};
+  opt<int64_t> dp{"dp", desc("Data-parallel replicas (split the batch)"),
+                  llvm::cl::value_desc("D"), cat(planCategory())};
+  opt<int64_t> microbatches{"microbatches",
+                            desc("Micro-batches per step (split the batch)"),
+                            llvm::cl::value_desc("M"), cat(planCategory())};
+  opt<std::string> schedule{
+      "schedule",
+      desc("gpipe, 1f1b (default), interleaved, zb-h1, or a schedule file"),
+      llvm::cl::value_desc("S|FILE"), cat(planCategory())};
+  opt<int64_t> virtualStages{"virtual-stages",
+                             desc("Model chunks per pipeline rank"),
+                             llvm::cl::value_desc("V"), cat(planCategory())};
+  list<int64_t> stageLayers{
+      "stage-layers", desc("Layers per stage, e.g. 4,6,6,4 (not balanced)"),
+      llvm::cl::value_desc("a,b,..."), llvm::cl::CommaSeparated,
+      cat(planCategory())};
+  opt<bool> sequenceParallel{
+      "sequence-parallel",
+      desc("Split norms and the residual along the sequence over tp"),
+      cat(planCategory())};
+  opt<std::string> hardware{
+      "hardware",
+      desc("Cost-model preset or JSON file (default h100-sxm)"),
+      llvm::cl::value_desc("NAME|FILE"), cat(planCategory())};
+
+  //--- Output ----------------------------------------------------------------
+  opt<std::string> output{"o", desc("Output file, or folder with --target"),
+                          llvm::cl::value_desc("path"), llvm::cl::init("-"),
+                          cat(outputCategory())};
+  opt<std::string> target{"target",
+                          desc("Compile for cpu or cuda into the -o folder"),
+                          llvm::cl::value_desc("cpu|cuda"),
+                          cat(outputCategory())};
+  opt<std::string> emit{
+      "emit", desc("binary (default): build OUT/run; source: stop at OUT/src"),
+      llvm::cl::value_desc("binary|source"), llvm::cl::init("binary"),
+      cat(outputCategory())};
+  opt<std::string> dtype{
+      "dtype", desc("f32 (default), or bf16/f16 with --target=cuda"),
+      llvm::cl::value_desc("f32|bf16|f16"), cat(outputCategory())};
+
+  /// True when a flag that only the compile driver reads was given, or the
+  /// input is an ONNX model: then pp-opt is not mlir-opt.
+  bool isCompileInvocation() const;
+  /// True when a flag that builds the plan pipeline was given.
+  bool givesPlan() const;
+};
+
+} // namespace mlir::pp
+
+#endif // PP_LIB_DRIVER_DRIVEROPTIONS_H
