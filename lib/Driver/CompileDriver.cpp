@@ -12,6 +12,7 @@
 
 #include "pp/Dialect/PP/Transforms/Passes.h"
 #include "pp/Import/OnnxImporter.h"
+#include "pp/Schedule/Generators.h"
 #include "pp/Target/EmitProgram.h"
 
 #include "mlir/IR/AsmState.h"
@@ -76,7 +77,7 @@ struct DriverOptions {
   cl::opt<std::string> schedule{
       "schedule",
       cl::desc("Micro-batch schedule: gpipe, 1f1b (default), interleaved, "
-               "zb-h1, or a schedule file (docs/schedules.md)"),
+               "zb-h1, zbv, or a schedule file (docs/schedules.md)"),
       cl::init("1f1b")};
   cl::opt<bool> sequenceParallel{
       "sequence-parallel",
@@ -266,6 +267,17 @@ int mlir::pp::runCompileDriver(int argc, char **argv,
     partition.dp = opts.dp;
     partition.tp = opts.tp;
     partition.hardware = opts.hardware;
+    // A generated schedule fixes how chunks sit on the ranks (zbv: a V)
+    // and, unless --virtual-stages is given, how many each rank holds.
+    if (auto kind = ::pp::schedule::parseScheduleKind(opts.schedule)) {
+      ::pp::schedule::GeneratorOptions generator;
+      generator.kind = *kind;
+      if (!opts.virtualStages.getNumOccurrences())
+        partition.virtualStages =
+            ::pp::schedule::effectiveVirtualStages(generator);
+      partition.placement = ::pp::schedule::placementName(
+          ::pp::schedule::schedulePlacement(*kind));
+    }
     pm.addPass(createPartitionStagesPass(partition));
     pm.addPass(createSplitStagesPass());
     ShardTensorParallelPassOptions shard;
