@@ -41,7 +41,7 @@ const TestProgram &virtualStagesDefaultOrderTest();  // "vstages-default"
 const TestProgram &dpMicrobatchTest();               // "dp-microbatches"
 const TestProgram &weightRegionTest();               // "weight-regions"
 std::vector<const TestProgram *> badScheduleTests(); // "bad-*"
-/// "vstages-v", "vstages-v-default", "bad-v-turn-send"
+/// "vstages-v", "vstages-v-default", "bad-v-turn-send", "bad-v-turn-bytes"
 std::vector<const TestProgram *> vPlacementTests();
 
 /// The interleaved forward-only order of the "vstages" program, as

@@ -12,6 +12,8 @@
 //   vstages-v-default  no table: each micro-batch through the rank's stages
 //   bad-v-turn-send    rank 1 sends stage 1's activation, which stays on
 //                      rank 1: runMain rejects it
+//   bad-v-turn-bytes   stage 2 expects fewer bytes than stage 1 leaves it
+//                      (they share the buffer): an invalid program
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,6 +44,13 @@ const Action kTurnSendRank1[] = {
     {K::Forward, 1, 1}, {K::Forward, 2, 1}, {K::Send, 2, 1}};
 const RankSchedule kTurnSend[] = {{8, kRank0}, {9, kTurnSendRank1}};
 
+StageSpec stageOf(int s) { return virtualStagesTest().program().stages[s]; }
+
+StageSpec shrunk(StageSpec stage) {
+  stage.recvBytes /= 2;
+  return stage;
+}
+
 Program vProgram(const char *name, const RankSchedule *schedule) {
   Program p = virtualStagesTest().program();
   p.modelName = name;
@@ -65,6 +74,17 @@ const Program &turnSend() {
   return p;
 }
 
+const Program &turnBytes() {
+  static const StageSpec stages[] = {stageOf(0), stageOf(1), shrunk(stageOf(2)),
+                                     stageOf(3)};
+  static const Program p = [] {
+    Program p = vProgram("bad-v-turn-bytes", kZbv);
+    p.stages = stages;
+    return p;
+  }();
+  return p;
+}
+
 std::vector<HostArray> noOutputs() { return {}; }
 
 } // namespace
@@ -77,7 +97,9 @@ std::vector<const TestProgram *> vPlacementTests() {
                                           base.writeFixture, base.expected};
   static const TestProgram badTest = {"bad-v-turn-send", turnSend,
                                       base.writeFixture, noOutputs};
-  return {&zbvTest, &defaultTest, &badTest};
+  static const TestProgram bytesTest = {"bad-v-turn-bytes", turnBytes,
+                                        base.writeFixture, noOutputs};
+  return {&zbvTest, &defaultTest, &badTest, &bytesTest};
 }
 
 } // namespace pprt::test
