@@ -4,6 +4,7 @@
 
 #include "pp/Analysis/NodePlacement.h"
 #include "pp/Dialect/PP/IR/PPDialect.h"
+#include "pp/Dialect/PP/IR/StagePlacement.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -64,10 +65,18 @@ std::vector<int64_t> runningRanks(Operation *op, const ::pp::MeshShape &mesh) {
     if (auto func = op->getParentOfType<FunctionOpInterface>())
       stage = func->getAttrOfType<StageAttr>("pp.stage");
   int64_t ppAxis = mesh.axisIndex("pp");
-  if (!stage || ppAxis < 0)
+  auto module = op->getParentOfType<ModuleOp>();
+  if (!stage || ppAxis < 0 || !module)
     return {};
-  // Virtual stage k runs on pipeline rank k mod P (see #pp.stage).
-  int64_t pipelineRank = stage.getIndex() % mesh.axisSize(ppAxis);
+  FailureOr<::pp::schedule::Placement> placement = getStagePlacement(module);
+  if (failed(placement))
+    return {};
+  // Where a stage runs depends only on its own chunk, so a map with just
+  // enough chunks to hold it answers for the whole pipeline.
+  int64_t pipeline = mesh.axisSize(ppAxis);
+  ::pp::schedule::StageMap stages(pipeline, stage.getIndex() / pipeline + 1,
+                                  *placement);
+  int64_t pipelineRank = stages.rankOf(stage.getIndex());
   std::vector<int64_t> ranks;
   for (int64_t rank = 0, n = mesh.numRanks(); rank < n; ++rank)
     if (mesh.coordsOf(rank)[ppAxis] == pipelineRank)
@@ -79,6 +88,9 @@ std::vector<int64_t> runningRanks(Operation *op, const ::pp::MeshShape &mesh) {
 struct Group {
   int64_t size = 1;
   bool spansNodes = false;
+  /// A send/recv whose peer is the running rank itself (the turn of a V):
+  /// the activation stays in memory.
+  bool toSelf = false;
 };
 
 /// Resolves the mesh of a comm op; `peer` set for send/recv.
@@ -105,6 +117,12 @@ Group groupOf(Operation *op, FlatSymbolRefAttr meshRef, ArrayAttr axisNames,
   group.spansNodes =
       peer ? messageSpansNodes(mesh, axes, *peer, ranks, gpusPerNode)
            : groupSpansNodes(mesh, axes, ranks, gpusPerNode);
+  group.toSelf =
+      peer && !ranks.empty() && llvm::all_of(ranks, [&](int64_t rank) {
+        std::vector<int64_t> members = mesh.groupOf(rank, axes);
+        return *peer >= 0 && *peer < int64_t(members.size()) &&
+               members[*peer] == rank;
+      });
   return group;
 }
 
@@ -157,8 +175,10 @@ OpCost OpCostModel::cost(Operation *op) const {
   auto priceComm = [&](CommKind kind, double bytes, FlatSymbolRefAttr mesh,
                        ArrayAttr axes, std::optional<int64_t> peer) {
     Group group = groupOf(op, mesh, axes, peer, hw.gpusPerNode);
-    cost.comm = commCost(hw, kind, bytes, group.size, group.spansNodes);
     cost.activationBytes = resultBytes(op);
+    if (group.toSelf)
+      return cost;
+    cost.comm = commCost(hw, kind, bytes, group.size, group.spansNodes);
     return cost;
   };
   if (auto send = dyn_cast<SendOp>(op))

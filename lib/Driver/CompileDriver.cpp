@@ -138,7 +138,9 @@ int checkUsage(const DriverOptions &opts,
   for (auto [flag, value] :
        {std::pair<StringRef, int64_t>{"pp", plan.pp}, {"tp", plan.tp},
         {"dp", plan.dp}, {"microbatches", plan.microbatches},
-        {"virtual-stages", plan.virtualStages}})
+        {"virtual-stages", opts.virtualStages.getNumOccurrences()
+                               ? plan.virtualStages.getValue()
+                               : int64_t(1)}})
     if (value < 1)
       return usage("--" + flag + " must be at least 1, got " + Twine(value));
   if (!opts.target.empty() && opts.output == "-")

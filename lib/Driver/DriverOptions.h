@@ -57,7 +57,7 @@ struct DriverOptions {
                             llvm::cl::value_desc("M"), cat(planCategory())};
   opt<std::string> schedule{
       "schedule",
-      desc("gpipe, 1f1b (default), interleaved, zb-h1, or a schedule file"),
+      desc("gpipe, 1f1b (default), interleaved, zb-h1, zbv, or a schedule file"),
       llvm::cl::value_desc("S|FILE"), cat(planCategory())};
   opt<int64_t> virtualStages{"virtual-stages",
                              desc("Model chunks per pipeline rank"),

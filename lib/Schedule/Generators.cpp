@@ -69,6 +69,10 @@ int effectiveVirtualStages(const GeneratorOptions &options) {
              : 1;
 }
 
+Placement schedulePlacement(ScheduleKind kind) {
+  return kind == ScheduleKind::ZeroBubbleV ? Placement::V : Placement::Loop;
+}
+
 std::string checkGeneratorOptions(const GeneratorOptions &options) {
   std::string name = scheduleKindName(options.kind);
   int p = options.ranks, m = options.microbatches;
@@ -124,7 +128,7 @@ ComputeOrder generateComputeOrder(const GeneratorOptions &options) {
   ComputeOrder order;
   order.name = scheduleKindName(options.kind);
   order.microbatches = m;
-  order.stages = StageMap(p, v, Placement::Loop);
+  order.stages = StageMap(p, v, schedulePlacement(options.kind));
   switch (options.kind) {
   case ScheduleKind::GPipe:
     order.ranks = gpipeOrder(p, m);
@@ -142,7 +146,6 @@ ComputeOrder generateComputeOrder(const GeneratorOptions &options) {
     order.ranks = zeroBubbleH1Order(p, m);
     break;
   case ScheduleKind::ZeroBubbleV:
-    order.stages = StageMap(p, v, Placement::V);
     order.ranks = zeroBubbleVOrder(p, m);
     break;
   }
@@ -178,8 +181,7 @@ std::optional<Schedule> generateSchedule(const GeneratorOptions &options,
   if (!error.empty())
     return std::nullopt;
   StageMap stages(options.ranks, effectiveVirtualStages(options),
-                  options.kind == ScheduleKind::ZeroBubbleV ? Placement::V
-                                                            : Placement::Loop);
+                  schedulePlacement(options.kind));
   return generateSchedule(options, CostModel::uniform(stages, 1, 1, 1), error);
 }
 

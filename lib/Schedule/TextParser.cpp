@@ -154,13 +154,10 @@ bool Parser::parseHeader(size_t keywordAt) {
       sawRanks = sawRanks || key == "ranks";
       sawMicrobatches = sawMicrobatches || key == "microbatches";
     } else if (key == "placement") {
-      std::string_view value = word();
-      if (value == "loop")
-        placement = Placement::Loop;
-      else if (value == "v")
-        placement = Placement::V;
-      else
+      std::optional<Placement> value = parsePlacement(word());
+      if (!value)
         return fail(valueAt, "placement must be 'loop' or 'v'");
+      placement = *value;
     } else if (key == "name") {
       while (!atEnd() && isNameChar(peek()))
         name += line[pos++];

@@ -75,13 +75,12 @@ std::string meshText(const ProgramSummary &s) {
 std::vector<PlannedRank> mlir::pp::plannedRanks(const ProgramSummary &s) {
   std::vector<PlannedRank> ranks;
   ::pp::MeshShape mesh = meshOf(s);
-  int64_t pipeline = s.stageAxis >= 0 ? s.axisSizes[s.stageAxis] : 1;
   for (int64_t r = 0; r < mesh.numRanks(); ++r) {
     PlannedRank rank{r, mesh.coordsOf(r), {}, 0, 0};
     int64_t coord = s.stageAxis >= 0 ? rank.coords[s.stageAxis] : 0;
     std::set<int> weights;
     for (const StageSummary &stage : s.stages) {
-      if (stage.index % pipeline != coord)
+      if (s.stageMap.rankOf(stage.index) != coord)
         continue;
       rank.stages.push_back(stage.index);
       rank.arenaBytes += stage.arenaBytes;
@@ -113,6 +112,9 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
     });
     j.attribute("num_ranks", int64_t(ranks.size()));
     j.attribute("microbatches", s.numMicrobatches);
+    if (s.multiRank)
+      j.attribute("placement",
+                  ::pp::schedule::placementName(s.stageMap.placement()));
     if (!plan.schedule.empty())
       j.attribute("schedule", plan.schedule);
     if (plan.predicted)
@@ -198,6 +200,9 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
   if (s.numMicrobatches > 1 || !plan.schedule.empty())
     os << ", " << s.numMicrobatches << " micro-batches"
        << (plan.schedule.empty() ? "" : ", schedule " + plan.schedule);
+  // A loop is the default; a V changes which rank runs which stage.
+  if (s.stageMap.placement() == ::pp::schedule::Placement::V)
+    os << ", stages placed in a V";
   os << "\n\n";
   for (const PlannedTensor &t : s.inputs)
     os << "  input   " << t.name << " : " << shapeText(t.wholeShape, t.element)

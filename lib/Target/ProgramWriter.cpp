@@ -6,6 +6,7 @@
 #include "Legalize.h"
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
+#include "pp/Dialect/PP/IR/StagePlacement.h"
 #include "pp/Schedule/TextFormat.h"
 
 #include <map>
@@ -105,6 +106,11 @@ LogicalResult Assembler::collectFunctions() {
     return emitError(module.getLoc())
            << functions.size() << " stages do not divide over " << p
            << " pipeline ranks";
+  FailureOr<::pp::schedule::Placement> placement = getStagePlacement(module);
+  if (failed(placement))
+    return failure();
+  summary.stageMap =
+      ::pp::schedule::StageMap(p, functions.size() / p, *placement);
   dpAxis = tables.axisIndex("dp");
   if (dpAxis >= 0 && tables.axisSizes[dpAxis] == 1)
     dpAxis = -1;
@@ -193,8 +199,9 @@ FailureOr<std::string> Assembler::scheduleTables() {
   ScheduleOp op = *ops.begin();
   int64_t p = tables.axisSizes[summary.stageAxis];
   int64_t numStages = functions.size();
-  if (op.getMicrobatches() != summary.numMicrobatches ||
-      op.getChunks() * p != numStages || int64_t(op.getRanks().size()) != p)
+  if (int64_t(op.getMicrobatches()) != summary.numMicrobatches ||
+      int64_t(op.getChunks()) * p != numStages ||
+      int64_t(op.getRanks().size()) != p)
     return op.emitError() << "the schedule is for " << op.getRanks().size()
                           << " ranks x " << op.getChunks() << " chunks and "
                           << op.getMicrobatches()
@@ -206,6 +213,12 @@ FailureOr<std::string> Assembler::scheduleTables() {
   if (!schedule)
     return op.emitError() << "cannot read the schedule: " << error.message;
   namespace sched = ::pp::schedule;
+  const sched::StageMap &stages = summary.stageMap;
+  if (schedule->stages != stages)
+    return op.emitError() << "the schedule places chunks in a "
+                          << sched::placementName(schedule->stages.placement())
+                          << ", but the stages are wired in a "
+                          << sched::placementName(stages.placement());
   std::string lists, text;
   for (auto [r, actions] : llvm::enumerate(schedule->ranks)) {
     std::string name = tables.freshName("kActions");
@@ -215,19 +228,24 @@ FailureOr<std::string> Assembler::scheduleTables() {
       std::string kind;
       switch (a.kind) {
       case sched::ActionKind::Forward:
-        stage = a.chunk * p + r;
+        stage = stages.stageOf(r, a.chunk);
         kind = "Forward";
         break;
       case sched::ActionKind::Send:
-        stage = a.tensor.chunk * p + r;
+        // The sender's stage; its activation goes to the next stage.
+        stage = stages.stageOf(r, a.tensor.chunk);
         kind = "Send";
-        if (stage + 1 >= numStages || (stage + 1) % p != a.peer)
+        if (stage + 1 >= numStages || stages.rankOf(stage + 1) != a.peer)
           stage = -1;
         break;
       case sched::ActionKind::Recv:
-        stage = a.tensor.chunk * p + a.peer + 1;
+        // The receiving stage: the one after the peer's sending stage.
+        stage = a.peer >= 0 && a.peer < p
+                    ? stages.stageOf(a.peer, a.tensor.chunk) + 1
+                    : -1;
         kind = "Recv";
-        if (stage >= numStages || stage % p != int64_t(r))
+        if (stage < 0 || stage >= numStages ||
+            stages.rankOf(stage) != int64_t(r))
           stage = -1;
         break;
       default:
@@ -340,6 +358,11 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
     os << "    p.stageAxis = " << summary.stageAxis << ";\n"
        << "    p.numStages = " << summary.stages.size() << ";\n"
        << "    p.stages = kStages;\n"
+       << "    p.placement = ::pp::schedule::Placement::"
+       << (summary.stageMap.placement() == ::pp::schedule::Placement::V
+               ? "V"
+               : "Loop")
+       << ";\n"
        << "    p.numMicrobatches = " << summary.numMicrobatches << ";\n";
     if (!schedule->empty())
       os << "    p.schedule = kSchedule;\n";

@@ -14,6 +14,7 @@
 #include "StageWriter.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "pp/Schedule/StageMap.h"
 
 namespace mlir::pp {
 
@@ -32,6 +33,8 @@ struct ProgramSummary {
   std::vector<std::string> axisNames;
   std::vector<int64_t> axisSizes;
   int stageAxis = -1;
+  /// Which pipeline rank runs each stage (the module's pp.placement).
+  ::pp::schedule::StageMap stageMap;
   int numMicrobatches = 1;
   std::vector<PlannedTensor> inputs, outputs;
   std::vector<PlannedWeight> weights;

@@ -1,9 +1,11 @@
 //===- Toolchain.cpp - building OUT/run from the generated source --------===//
 //
 // The runtime's headers and static libraries are found where the pp build
-// put them (paths baked in by CMake). The same command is written to
-// OUT/src/build.sh so a program can be rebuilt by hand, for instance on a
-// GPU machine that has nvcc but no MLIR.
+// put them (paths baked in by CMake); pprt/Program.h also includes the
+// schedule library's header-only StageMap.h, hence the repository's include
+// folder. The same command is written to OUT/src/build.sh so a program can
+// be rebuilt by hand, for instance on a GPU machine that has nvcc but no
+// MLIR.
 //
 // PP_CXX_OPT in the environment replaces the optimisation flag (-O2): the
 // ONNX conformance run builds hundreds of tiny programs that run once, and
@@ -39,11 +41,12 @@ std::string optimisationFlag() {
 std::string mlir::pp::buildCommand(bool cuda, StringRef source,
                                    StringRef binary) {
   std::string libs = std::string(cuda ? PP_LIB_PPRT_CUDA : PP_LIB_PPRT_CPU);
-  std::string common = " -std=c++17 " + optimisationFlag() +
-                       " -I" PP_RUNTIME_INCLUDE_DIR " " +
-                       source.str() + " -o " + binary.str() + " " +
-                       PP_LIB_PPRT_MAIN " " + libs + " " PP_LIB_PPRT_MPI
-                       " " PP_LIB_PPRT " " PP_LIB_PPSUPPORT " " PP_LIB_PPSCHEDULE " ";
+  std::string common =
+      " -std=c++17 " + optimisationFlag() +
+      " -I" PP_RUNTIME_INCLUDE_DIR " -I" PP_SCHEDULE_INCLUDE_DIR " " +
+      source.str() + " -o " + binary.str() + " " + PP_LIB_PPRT_MAIN " " + libs +
+      " " PP_LIB_PPRT_MPI " " PP_LIB_PPRT " " PP_LIB_PPSUPPORT
+      " " PP_LIB_PPSCHEDULE " ";
   if (cuda)
     return std::string(PP_NVCC) + " -arch=sm_90" + common +
            PP_CUDA_SYSTEM_LIBS;

@@ -70,57 +70,21 @@ const int64_t *weightShape(const WeightSpec &spec) {
   return spec.regionSizes ? spec.regionSizes : spec.shape;
 }
 
-namespace {
-
-/// Calls copyRow(wholeOffset, blockOffset, rowBytes) for every row of the
-/// block (the innermost dim is contiguous in both).
-template <typename CopyRow>
-void forEachRow(const int64_t *shape, const Block &block, size_t elemSize,
-                CopyRow copyRow) {
-  int rank = block.rank;
-  if (block.numElements() == 0)
-    return;
-  if (rank == 0) {
-    copyRow(0, 0, elemSize);
-    return;
-  }
-  int64_t strides[kMaxRank];
-  int64_t stride = 1;
-  for (int d = rank - 1; d >= 0; --d) {
-    strides[d] = stride;
-    stride *= shape[d];
-  }
-  int64_t rowLen = block.sizes[rank - 1];
-  int64_t numRows = block.numElements() / rowLen;
-  int64_t index[kMaxRank] = {};
-  for (int64_t row = 0; row < numRows; ++row) {
-    int64_t offset = block.starts[rank - 1];
-    for (int d = 0; d + 1 < rank; ++d)
-      offset += (block.starts[d] + index[d]) * strides[d];
-    copyRow(offset * elemSize, row * rowLen * elemSize, rowLen * elemSize);
-    for (int d = rank - 2; d >= 0; --d) {
-      if (++index[d] < block.sizes[d])
-        break;
-      index[d] = 0;
-    }
-  }
-}
-
-} // namespace
-
 void copyBlockOut(void *dst, const void *whole, const int64_t *shape,
                   const Block &block, size_t elemSize) {
-  forEachRow(shape, block, elemSize, [&](size_t at, size_t to, size_t bytes) {
-    std::memcpy(static_cast<char *>(dst) + to,
-                static_cast<const char *>(whole) + at, bytes);
+  forEachRow(shape, block, [&](int64_t at, int64_t to, int64_t length) {
+    std::memcpy(static_cast<char *>(dst) + to * elemSize,
+                static_cast<const char *>(whole) + at * elemSize,
+                length * elemSize);
   });
 }
 
 void copyBlockIn(void *whole, const void *src, const int64_t *shape,
                  const Block &block, size_t elemSize) {
-  forEachRow(shape, block, elemSize, [&](size_t at, size_t from, size_t bytes) {
-    std::memcpy(static_cast<char *>(whole) + at,
-                static_cast<const char *>(src) + from, bytes);
+  forEachRow(shape, block, [&](int64_t at, int64_t from, int64_t length) {
+    std::memcpy(static_cast<char *>(whole) + at * elemSize,
+                static_cast<const char *>(src) + from * elemSize,
+                length * elemSize);
   });
 }
 

@@ -43,6 +43,42 @@ bool checkShardAxes(const std::string &what, const int64_t *shape, int rank,
 /// The shape a weight's shardAxes split: its region, or the file tensor.
 const int64_t *weightShape(const WeightSpec &spec);
 
+/// Calls visitRow(wholeOffset, blockOffset, rowLength), in elements, for
+/// every row of `block` within a dense row-major tensor of `shape`: the
+/// innermost dim is contiguous both there and in the dense block. A 0-dim
+/// block is one row of one element.
+template <typename VisitRow>
+void forEachRow(const int64_t *shape, const Block &block, VisitRow visitRow) {
+  int rank = block.rank;
+  if (block.numElements() == 0)
+    return;
+  if (rank == 0) {
+    visitRow(int64_t(0), int64_t(0), int64_t(1));
+    return;
+  }
+  int64_t strides[kMaxRank];
+  int64_t stride = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    strides[d] = stride;
+    stride *= shape[d];
+  }
+  int64_t rowLen = block.sizes[rank - 1];
+  int64_t numRows = block.numElements() / rowLen;
+  int64_t index[kMaxRank] = {};
+  for (int64_t row = 0; row < numRows; ++row) {
+    int64_t offset = block.starts[rank - 1];
+    for (int d = 0; d + 1 < rank; ++d)
+      offset += (block.starts[d] + index[d]) * strides[d];
+    visitRow(offset, row * rowLen, rowLen);
+    // Next row: increment the outer index like an odometer.
+    for (int d = rank - 2; d >= 0; --d) {
+      if (++index[d] < block.sizes[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
 /// Copies `block` out of a dense tensor of `shape` into dense `dst`.
 void copyBlockOut(void *dst, const void *whole, const int64_t *shape,
                   const Block &block, size_t elemSize);

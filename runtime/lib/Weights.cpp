@@ -1,14 +1,17 @@
 //===- Weights.cpp - loading weights from their files ---------------------===//
 //
-// A slice is copied row by row: the innermost dim of the slice is contiguous
-// in the file, so each row is one convertElements call over mapped bytes and
-// only the pages of the slice are touched.
+// A slice is copied row by row (forEachRow, as blocks of inputs and outputs
+// are): the innermost dim of the slice is contiguous in the file, so each row
+// is one convertElements call over mapped bytes and only the pages of the
+// slice are touched.
 //
 //===----------------------------------------------------------------------===//
 
 #include "pprt/Weights.h"
+#include "Shard.h"
 #include "pprt/DType.h"
 
+#include <algorithm>
 #include <string>
 
 namespace pprt {
@@ -94,40 +97,18 @@ bool loadWeightSlice(const WeightSpec &spec, const MappedFile &file,
       return false;
     }
   }
-  if (numElements(sizes, rank) == 0)
-    return true;
-
   const char *base = file.data() + spec.offset;
   size_t inSize = dtypeSize(spec.fileDtype);
   size_t outSize = dtypeSize(spec.dtype);
-  if (rank == 0) {
-    convertElements(dst, spec.dtype, base, spec.fileDtype, 1);
-    return true;
-  }
-  // Element strides of the whole tensor.
-  int64_t strides[kMaxRank];
-  int64_t stride = 1;
-  for (int d = rank - 1; d >= 0; --d) {
-    strides[d] = stride;
-    stride *= spec.shape[d];
-  }
-  int64_t rowLen = sizes[rank - 1];
-  int64_t numRows = numElements(sizes, rank - 1);
-  int64_t index[kMaxRank] = {};
+  Block block;
+  block.rank = rank;
+  std::copy(starts, starts + rank, block.starts);
+  std::copy(sizes, sizes + rank, block.sizes);
   char *out = static_cast<char *>(dst);
-  for (int64_t row = 0; row < numRows; ++row) {
-    int64_t src = starts[rank - 1];
-    for (int d = 0; d + 1 < rank; ++d)
-      src += (starts[d] + index[d]) * strides[d];
-    convertElements(out + row * rowLen * outSize, spec.dtype,
-                    base + src * inSize, spec.fileDtype, rowLen);
-    // Next row: increment the outer index like an odometer.
-    for (int d = rank - 2; d >= 0; --d) {
-      if (++index[d] < sizes[d])
-        break;
-      index[d] = 0;
-    }
-  }
+  forEachRow(spec.shape, block, [&](int64_t at, int64_t to, int64_t length) {
+    convertElements(out + to * outSize, spec.dtype, base + at * inSize,
+                    spec.fileDtype, length);
+  });
   return true;
 }
 

@@ -203,8 +203,7 @@ Schedule generate(const Options &options, ScheduleKind kind) {
   if (!error.empty())
     fail("pp-schedule", error);
   StageMap stages(generator.ranks, effectiveVirtualStages(generator),
-                  kind == ScheduleKind::ZeroBubbleV ? Placement::V
-                                                    : Placement::Loop);
+                  schedulePlacement(kind));
   std::optional<Schedule> schedule =
       generateSchedule(generator, costModelFor(options, stages), error);
   if (!schedule)

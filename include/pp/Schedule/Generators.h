@@ -47,6 +47,10 @@ struct GeneratorOptions {
 /// The chunks per rank that `options` ask for, defaults applied.
 int effectiveVirtualStages(const GeneratorOptions &options);
 
+/// How a kind places its chunks on the ranks: a V for zbv, a loop for the
+/// others. The program's stages must be wired the same way.
+Placement schedulePlacement(ScheduleKind kind);
+
 /// Why `options` cannot be generated (one line), or "" when they can.
 /// Interleaved needs m % p == 0 and v >= 2; zb-h1 and zbv need m >= p (their
 /// steady state needs a micro-batch per rank); zbv needs v == 2; gpipe, 1f1b

@@ -13,6 +13,8 @@
 #ifndef PPRT_PROGRAM_H
 #define PPRT_PROGRAM_H
 
+#include "pp/Schedule/StageMap.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -168,12 +170,16 @@ struct Program {
   RunFn run;
   /// Multi-rank programs: the mesh, the mesh axis that numbers pipeline
   /// stages (-1: every rank runs stage 0), and the stages. With v virtual
-  /// stages per rank there are v * P stages; stage s runs on the ranks at
-  /// coordinate s % P of the stage axis.
+  /// stages per rank there are v * P stages; `placement` says which
+  /// coordinate of the stage axis runs stage s: the schedule library's
+  /// StageMap(P, v, placement).rankOf(s) (loop: s % P; V: odd chunks run
+  /// back up the axis). Two consecutive stages on the same coordinate (the
+  /// turn of a V) hand the activation over in memory, with no Send or Recv.
   MeshSpec mesh = {};
   int stageAxis = -1;
   int numStages = 0;
   const StageSpec *stages = nullptr;
+  ::pp::schedule::Placement placement = ::pp::schedule::Placement::Loop;
   /// Inputs and outputs with a batchDim are cut into this many micro-batches.
   int numMicrobatches = 1;
   /// One action list per stage-axis coordinate, in the order the ranks run

@@ -14,6 +14,8 @@ std::vector<const TestProgram *> testPrograms() {
       &weightRegionTest()};
   for (const TestProgram *bad : badScheduleTests())
     all.push_back(bad);
+  for (const TestProgram *v : vPlacementTests())
+    all.push_back(v);
   return all;
 }
 

@@ -41,6 +41,8 @@ const TestProgram &virtualStagesDefaultOrderTest();  // "vstages-default"
 const TestProgram &dpMicrobatchTest();               // "dp-microbatches"
 const TestProgram &weightRegionTest();               // "weight-regions"
 std::vector<const TestProgram *> badScheduleTests(); // "bad-*"
+/// "vstages-v", "vstages-v-default", "bad-v-turn-send", "bad-v-turn-bytes"
+std::vector<const TestProgram *> vPlacementTests();
 
 /// The interleaved forward-only order of the "vstages" program, as
 /// `pp-schedule --schedule=interleaved --pp=2 --microbatches=2

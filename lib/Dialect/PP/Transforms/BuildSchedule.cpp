@@ -2,14 +2,20 @@
 //
 // The schedule library (lib/Schedule) generates, parses and verifies; this
 // pass checks that the schedule fits the program (ranks on the "pp" axis,
-// chunks per rank from the stage functions, micro-batches) and can run
-// today (forward-only, stages in a loop), then records it in the module.
+// chunks per rank from the stage functions, their placement, micro-batches)
+// and can run today (forward-only), then records it in the module.
+//
+// Inference runs the forward-only form of a generator: its compute order
+// with the B and W passes left out, then SEND/RECV placed for what remains
+// (as for zb-h1). For zbv that keeps the V's order of forwards, so the
+// turn's two chunks run back to back on the last rank.
 //
 //===----------------------------------------------------------------------===//
 
 #include "pp/Dialect/PP/Transforms/Passes.h"
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
+#include "pp/Dialect/PP/IR/StagePlacement.h"
 #include "pp/Schedule/Generators.h"
 #include "pp/Schedule/TextFormat.h"
 #include "pp/Schedule/Verifier.h"
@@ -33,11 +39,13 @@ struct BuildSchedulePass
   using BuildSchedulePassBase::BuildSchedulePassBase;
 
   void runOnOperation() override;
-  FailureOr<sched::Schedule> makeSchedule(int64_t ranks, int64_t chunks);
+  FailureOr<sched::Schedule> makeSchedule(int64_t ranks, int64_t chunks,
+                                          sched::Placement placement);
 };
 
-FailureOr<sched::Schedule> BuildSchedulePass::makeSchedule(int64_t ranks,
-                                                           int64_t chunks) {
+FailureOr<sched::Schedule>
+BuildSchedulePass::makeSchedule(int64_t ranks, int64_t chunks,
+                                sched::Placement placement) {
   ModuleOp module = getOperation();
   std::optional<sched::ScheduleKind> kind = sched::parseScheduleKind(schedule);
   if (kind) {
@@ -47,11 +55,14 @@ FailureOr<sched::Schedule> BuildSchedulePass::makeSchedule(int64_t ranks,
     options.microbatches = microbatches;
     options.virtualStages = chunks;
     options.forwardOnly = true;
-    if (*kind == sched::ScheduleKind::ZeroBubbleV)
+    if (sched::schedulePlacement(*kind) != placement)
       return module.emitError()
-             << "schedule zbv places each rank's two chunks in a V, but the "
-                "stage functions are wired in a loop (stage k on rank k mod "
-             << ranks << "); use gpipe, 1f1b, interleaved or zb-h1";
+             << "schedule " << schedule << " places chunks in a "
+             << sched::placementName(sched::schedulePlacement(*kind))
+             << ", but the stage functions are wired in a "
+             << sched::placementName(placement)
+             << " (pp-partition-stages placement="
+             << sched::placementName(placement) << ")";
     std::string error = sched::checkGeneratorOptions(options);
     std::optional<sched::Schedule> s;
     if (error.empty())
@@ -86,11 +97,13 @@ FailureOr<sched::Schedule> BuildSchedulePass::makeSchedule(int64_t ranks,
            << " micro-batches, but the program has " << ranks
            << " pipeline ranks x " << chunks << " chunks and "
            << int64_t(microbatches) << " micro-batches";
-  if (s->stages.placement() != sched::Placement::Loop)
-    return module.emitError()
-           << schedule
-           << " places chunks in a V, but the stage functions are wired in "
-              "a loop";
+  if (s->stages.placement() != placement)
+    return module.emitError() << schedule << " places chunks in a "
+                              << sched::placementName(s->stages.placement())
+                              << ", but the stage functions are wired in a "
+                              << sched::placementName(placement)
+                              << " (pp-partition-stages placement="
+                              << sched::placementName(placement) << ")";
   std::vector<std::string> problems = sched::verifySchedule(*s);
   if (!problems.empty())
     return module.emitError() << schedule << ": " << problems.front();
@@ -121,7 +134,11 @@ void BuildSchedulePass::runOnOperation() {
                        << " pipeline ranks";
     return signalPassFailure();
   }
-  FailureOr<sched::Schedule> s = makeSchedule(ranks, stages / ranks);
+  FailureOr<sched::Placement> placement = getStagePlacement(module);
+  if (failed(placement))
+    return signalPassFailure();
+  FailureOr<sched::Schedule> s =
+      makeSchedule(ranks, stages / ranks, *placement);
   if (failed(s))
     return signalPassFailure();
 

@@ -11,6 +11,7 @@
 #include "pp/Dialect/PP/Transforms/Pipelines.h"
 
 #include "pp/Dialect/PP/Transforms/Passes.h"
+#include "pp/Schedule/Generators.h"
 
 #include "mlir/Pass/PassRegistry.h"
 
@@ -18,8 +19,30 @@ using namespace mlir;
 using namespace mlir::pp;
 
 bool ParallelizePipelineOptions::isParallel() const {
-  return pp * tp * dp * microbatches * virtualStages > 1 ||
+  return pp * tp * dp * microbatches * chunksPerRank() > 1 ||
          !stageLayers.empty();
+}
+
+int64_t ParallelizePipelineOptions::chunksPerRank() const {
+  if (virtualStages > 0)
+    return virtualStages;
+  std::optional<::pp::schedule::ScheduleKind> kind =
+      ::pp::schedule::parseScheduleKind(schedule.getValue());
+  if (!kind)
+    return 1;
+  ::pp::schedule::GeneratorOptions generator;
+  generator.kind = *kind;
+  return ::pp::schedule::effectiveVirtualStages(generator);
+}
+
+std::string ParallelizePipelineOptions::placement() const {
+  // A schedule file keeps the loop: its placement is checked against the
+  // stages by pp-build-schedule, which names the option to change.
+  std::optional<::pp::schedule::ScheduleKind> kind =
+      ::pp::schedule::parseScheduleKind(schedule.getValue());
+  return ::pp::schedule::placementName(
+      kind ? ::pp::schedule::schedulePlacement(*kind)
+           : ::pp::schedule::Placement::Loop);
 }
 
 void mlir::pp::addParallelizePipeline(
@@ -45,7 +68,11 @@ void mlir::pp::addParallelizePipeline(
     //    read.
     PartitionStagesPassOptions partition;
     partition.numStages = options.pp;
-    partition.virtualStages = options.virtualStages;
+    // The schedule decides how many chunks each rank holds (unless given)
+    //    and how they sit on the ranks (zbv: a V), so the stages are cut
+    //    and wired the way its actions expect.
+    partition.virtualStages = options.chunksPerRank();
+    partition.placement = options.placement();
     partition.stageLayers.assign(options.stageLayers.begin(),
                                  options.stageLayers.end());
     partition.dp = options.dp;

@@ -14,9 +14,10 @@
 
 #include "pp/Dialect/PP/Transforms/Passes.h"
 
-#include "pp/Dialect/PP/IR/PPDialect.h"
 #include "pp/Analysis/OpCost.h"
+#include "pp/Dialect/PP/IR/PPDialect.h"
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
+#include "pp/Dialect/PP/IR/StagePlacement.h"
 #include "pp/Dialect/PP/Transforms/StageUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -124,6 +125,9 @@ private:
 };
 
 LogicalResult PartitionStagesPass::checkOptions(func::FuncOp main) {
+  if (!::pp::schedule::parsePlacement(placement))
+    return main.emitError()
+           << "placement must be loop or v, got '" << placement << "'";
   if (numStages < 1 || virtualStages < 1 || dp < 1 || tp < 1)
     return main.emitError()
            << "num-stages, virtual-stages, dp and tp must be at least 1";
@@ -278,6 +282,7 @@ void PartitionStagesPass::runOnOperation() {
   main->setAttr("pp.stage_layers", b.getDenseI64ArrayAttr(sizes));
   main->setAttr("pp.stage_flops", b.getDenseI64ArrayAttr(stageFlops));
   main->setAttr("pp.layer_source", b.getStringAttr(layerSource));
+  setStagePlacement(module, *::pp::schedule::parsePlacement(placement));
 
   if (!module.lookupSymbol("world")) {
     OpBuilder builder(module.getBodyRegion());

@@ -3,13 +3,16 @@
 // Walks @main once per stage and clones, in the original order, that
 // stage's stream ops plus the off-stream ops they read (recomputed in every
 // stage that needs them). The single value live across a stage boundary
-// travels by pp.send/pp.recv over the mesh's "pp" axis.
+// travels by pp.send/pp.recv over the mesh's "pp" axis, between the ranks
+// the module's placement (StageMap) gives the two stages; at the turn of a
+// V both are one rank, and the pair names that rank itself.
 //
 //===----------------------------------------------------------------------===//
 
 #include "pp/Dialect/PP/Transforms/Passes.h"
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
+#include "pp/Dialect/PP/IR/StagePlacement.h"
 #include "pp/Dialect/PP/Transforms/StageUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -56,6 +59,16 @@ void SplitStagesPass::runOnOperation() {
     }
     stages = std::max(stages, stageOf(op) + 1);
   }
+  if (stages % ranks != 0) {
+    module.emitError() << stages << " stages do not divide over " << ranks
+                       << " pipeline ranks";
+    return signalPassFailure();
+  }
+  FailureOr<::pp::schedule::Placement> placement = getStagePlacement(module);
+  if (failed(placement))
+    return signalPassFailure();
+  ::pp::schedule::StageMap stageMap(ranks, std::max<int64_t>(1, stages / ranks),
+                                    *placement);
   Block &body = main.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   MLIRContext *context = &getContext();
@@ -143,18 +156,19 @@ void SplitStagesPass::runOnOperation() {
     builder.setInsertionPointToEnd(entry);
     if (incoming) {
       int64_t from = s - 1;
-      map.map(incoming, RecvOp::create(builder, 
-                            incoming.getLoc(), incoming.getType(), meshRef,
-                            group, builder.getI64IntegerAttr(from % ranks),
-                            builder.getI64IntegerAttr(from)));
+      map.map(incoming,
+              RecvOp::create(builder, incoming.getLoc(), incoming.getType(),
+                             meshRef, group,
+                             builder.getI64IntegerAttr(stageMap.rankOf(from)),
+                             builder.getI64IntegerAttr(from)));
     }
     for (Operation &op : body.without_terminator())
       if (cloned.contains(&op))
         builder.clone(op, map)->removeAttr("pp.stage");
     if (outgoing)
       SendOp::create(builder, outgoing.getLoc(), map.lookup(outgoing), meshRef,
-                             group, builder.getI64IntegerAttr((s + 1) % ranks),
-                             builder.getI64IntegerAttr(s));
+                     group, builder.getI64IntegerAttr(stageMap.rankOf(s + 1)),
+                     builder.getI64IntegerAttr(s));
     SmallVector<Value> results;
     for (unsigned o : outputs)
       results.push_back(map.lookup(ret.getOperand(o)));

@@ -14,6 +14,8 @@
 // FEW: error: cannot split 4 layers into 8 pipeline stages
 // RUN: %expect-exit 1 pp-opt %s --pp-partition-stages="num-stages=1 virtual-stages=2" 2>&1 | FileCheck %s --check-prefix=VIRTUAL
 // VIRTUAL: error: virtual-stages needs at least 2 pipeline ranks
+// RUN: not pp-opt %s --pp-partition-stages="num-stages=2 placement=w" 2>&1 | FileCheck %s --check-prefix=PLACEMENT
+// PLACEMENT: error: placement must be loop or v, got 'w'
 func.func @main(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %w0 = pp.weight "w0" from "w.bin" offset 0 : tensor<8x8xf32> loc("/layers.0/w")
   %w1 = pp.weight "w1" from "w.bin" offset 256 : tensor<8x8xf32> loc("/layers.1/w")

@@ -3,6 +3,13 @@
 // RUN: pp-opt %s --pp-partition-stages="num-stages=2 dp=2 tp=4" | FileCheck %s --check-prefix=MESH
 // RUN: %expect-exit 1 pp-opt %s --pp-partition-stages="num-stages=2 hardware=tpu-v9" 2>&1 | FileCheck %s --check-prefix=HW
 // HW: error: {{.*}}tpu-v9
+// RUN: pp-opt %s --pp-partition-stages="num-stages=2 virtual-stages=2 placement=v" | FileCheck %s --check-prefix=V
+
+// The placement is recorded on the module for the passes after: a loop by
+// default, a V when asked (the stage numbers stay in model order).
+// BALANCED: module attributes {pp.placement = "loop"}
+// V: module attributes {pp.placement = "v"}
+// V-COUNT-2: pp.matmul {{.*}} {pp.stage = #pp.stage<{{[0-3]}}>}
 
 // Four layers named /layers.N/ between an embedding and a head. The mask
 // built from an input (no weight) is off the stream and gets no stage.

@@ -57,9 +57,10 @@ def PP_StageAttr : PP_Attr<"Stage", "stage"> {
   let summary = "The pipeline stage an op or function runs in";
   let description = [{
     `index` counts virtual stages in model order. With `v` virtual stages per
-    rank and `p` pipeline ranks, virtual stage `k` runs on pipeline rank
-    `k mod p` as its chunk `k / p` (Megatron's interleaved placement); with
-    `v = 1` the two numbers coincide.
+    rank and `p` pipeline ranks, virtual stage `k` is chunk `k / p` of one
+    pipeline rank; which one the module's `pp.placement` says, through the
+    schedule library's StageMap (a loop, or zbv's V). With `v = 1` stage `k`
+    runs on rank `k`.
 
     Example: `#pp.stage<3>`.
   }];

@@ -67,7 +67,11 @@ def PartitionStagesPass : Pass<"pp-partition-stages", "ModuleOp"> {
     add up, or leaves a stage empty, is an error, never silently changed.
 
     With `virtual-stages=v`, the model is cut into `num-stages * v` virtual
-    stages; virtual stage k runs on pipeline rank `k mod num-stages`.
+    stages. `placement` says which pipeline rank runs virtual stage k, as
+    the schedule library's StageMap does: `loop` (the default) puts it on
+    rank `k mod num-stages`; `v` runs even chunks down the ranks and odd
+    chunks back up, as zbv needs. It is recorded on the module as
+    `pp.placement`, which later passes, the emitter and the runtime read.
 
     The pass creates `pp.mesh @world ["dp" = dp, "pp" = num-stages,
     "tp" = tp]`, annotates ops with `pp.stage = #pp.stage<k>` (stream ops
@@ -86,7 +90,9 @@ def PartitionStagesPass : Pass<"pp-partition-stages", "ModuleOp"> {
     Option<"tp", "tp", "int64_t", /*default=*/"1",
            "Tensor-parallel ranks (the mesh's \"tp\" axis)">,
     Option<"hardware", "hardware", "std::string", /*default=*/"\"h100-sxm\"",
-           "Hardware preset or JSON file whose roofline prices the ops">
+           "Hardware preset or JSON file whose roofline prices the ops">,
+    Option<"placement", "placement", "std::string", /*default=*/"\"loop\"",
+           "Virtual stages on the pipeline ranks: loop or v">
   ];
 }
 
@@ -98,6 +104,10 @@ def SplitStagesPass : Pass<"pp-split-stages", "ModuleOp"> {
     off-stream values each stage reads, and connects consecutive stages
     with `pp.send`/`pp.recv` over the mesh's "pp" axis: stage k sends the
     value live across its boundary to the rank of stage k+1 with tag k.
+    Ranks come from the module's `pp.placement` (loop when absent) through
+    the schedule library's StageMap. In a V, the two stages at the turn run
+    on the same rank: their send and recv name that rank itself, and the
+    runtime hands the activation over in memory.
     Each stage function takes the graph inputs it reads (arguments carry
     `pp.input_index`) and returns the graph outputs it produces (results
     carry `pp.output_index`). @main is removed.
@@ -225,23 +235,26 @@ def BuildSchedulePass : Pass<"pp-build-schedule", "ModuleOp"> {
   let summary = "The micro-batch schedule of the pipeline, as a pp.schedule op";
   let description = [{
     After `pp-split-stages`, generates the forward-only (inference)
-    schedule `schedule` (gpipe, 1f1b, interleaved, zb-h1) for the mesh's
-    "pp" ranks, the stage functions' chunks per rank and `microbatches`
-    micro-batches, or reads a schedule file in the text format of
-    docs/schedules.md when `schedule` names one. The schedule is verified
+    schedule `schedule` (gpipe, 1f1b, interleaved, zb-h1, zbv) for the
+    mesh's "pp" ranks, the stage functions' chunks per rank and
+    `microbatches` micro-batches, or reads a schedule file in the text
+    format of docs/schedules.md when `schedule` names one. A generator's
+    forward-only form is its compute order without the B and W passes, with
+    SEND/RECV placed for the forwards that remain. The schedule is verified
     (matched sends and receives, dependences, no deadlock under blocking
     sends) and added to the module as `pp.schedule`; the module gets
     `pp.microbatches` and `pp.schedule_name`.
 
     Errors: an unknown schedule, a file that does not parse, a schedule
     whose ranks, chunks or micro-batches differ from the program's,
-    training actions (B/W) in an inference program, the V placement (the
-    stage functions are wired in a loop), and what the generators reject
-    (interleaved with micro-batches not a multiple of the ranks).
+    training actions (B/W) in an inference program, a schedule whose
+    placement (loop, or zbv's V) differs from the module's `pp.placement`,
+    and what the generators reject (interleaved with micro-batches not a
+    multiple of the ranks, zbv without exactly 2 chunks per rank).
   }];
   let options = [
     Option<"schedule", "schedule", "std::string", /*default=*/"\"1f1b\"",
-           "gpipe, 1f1b, interleaved, zb-h1, or a schedule file">,
+           "gpipe, 1f1b, interleaved, zb-h1, zbv, or a schedule file">,
     Option<"microbatches", "microbatches", "int64_t", /*default=*/"1",
            "Micro-batches per step">,
   ];

@@ -34,13 +34,15 @@ struct ParallelizePipelineOptions
                                llvm::cl::init(1)};
   Option<int64_t> virtualStages{
       *this, "virtual-stages",
-      llvm::cl::desc("Model chunks per pipeline rank"), llvm::cl::init(1)};
+      llvm::cl::desc("Model chunks per pipeline rank; 0: the schedule's "
+                     "(2 for interleaved and zbv, else 1)"),
+      llvm::cl::init(0)};
   ListOption<int64_t> stageLayers{
       *this, "stage-layers",
       llvm::cl::desc("Layers per (virtual) stage instead of the balancer's")};
   Option<std::string> schedule{
       *this, "schedule",
-      llvm::cl::desc("gpipe, 1f1b, interleaved, zb-h1, or a schedule file"),
+      llvm::cl::desc("gpipe, 1f1b, interleaved, zb-h1, zbv, or a schedule file"),
       llvm::cl::init("1f1b")};
   Option<bool> sequenceParallel{
       *this, "sequence-parallel",
@@ -62,6 +64,11 @@ struct ParallelizePipelineOptions
   /// True when the plan splits anything: more than one rank, micro-batch or
   /// chunk, or a fixed stage split.
   bool isParallel() const;
+  /// Chunks per pipeline rank: --virtual-stages, or the generated
+  /// schedule's own count.
+  int64_t chunksPerRank() const;
+  /// "loop", or "v" for a schedule that places its chunks in a V (zbv).
+  std::string placement() const;
 };
 
 /// Adds the passes that turn imported graph IR into the parallel program
