@@ -16,8 +16,6 @@ using namespace mlir::pp;
 
 namespace {
 
-constexpr int kMaxRank = 8; // pprt::kMaxRank
-
 ArrayRef<int64_t> shapeOf(Value v) {
   return llvm::cast<ShapedType>(v.getType()).getShape();
 }
@@ -47,6 +45,23 @@ std::string nodeName(Operation *op) {
   if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
     return loc.getName().str();
   return "";
+}
+
+/// The runtime kernel's reduction (pprt/Kernels.h).
+const char *reduceKind(ReduceKind kind) {
+  switch (kind) {
+  case ReduceKind::sum:
+    return "pprt::ReduceKind::Sum";
+  case ReduceKind::mean:
+    return "pprt::ReduceKind::Mean";
+  case ReduceKind::max:
+    return "pprt::ReduceKind::Max";
+  case ReduceKind::min:
+    return "pprt::ReduceKind::Min";
+  case ReduceKind::prod:
+    return "pprt::ReduceKind::Prod";
+  }
+  llvm_unreachable("not a pp.reduce kind");
 }
 
 /// Splat constants read only by elementwise loops need no memory.
@@ -171,7 +186,7 @@ LogicalResult Writer::checkKernelType(Operation *op, StringRef kernel,
 LogicalResult Writer::checkInterfaceTypes() {
   auto check = [&](Type type, StringRef what) -> LogicalResult {
     Type element = cast<ShapedType>(type).getElementType();
-    if (!runtimeDType(element).empty())
+    if (runtimeDType(element))
       return success();
     return func.emitError() << what << " has element type " << element
                             << ", which the runtime cannot read or write";
@@ -205,9 +220,10 @@ LogicalResult Writer::checkTypes(Operation *op) {
       return op->emitError()
              << "the " << (cuda ? "cuda" : "cpu")
              << " target does not support element type " << element;
-    if (type.getRank() > kMaxRank)
+    if (type.getRank() > pprt::kMaxRank)
       return op->emitError() << "rank " << type.getRank()
-                             << " is above the runtime's limit of " << kMaxRank;
+                             << " is above the runtime's limit of "
+                             << pprt::kMaxRank;
   }
   return success();
 }
@@ -442,7 +458,6 @@ LogicalResult Writer::emitOp(Operation *op) {
       .Case([&](ReduceOp r) {
         ArrayRef<int64_t> shape = shapeOf(r.getInput());
         ArrayRef<int64_t> dims = r.getDims();
-        static const char *kinds[] = {"Sum", "Mean", "Max", "Min", "Prod"};
         int64_t first = dims.empty() ? 0 : dims.front();
         int64_t last = dims.empty() ? -1 : dims.back();
         call("reduce") << typed(r.getResult(), false) << ", "
@@ -450,8 +465,7 @@ LogicalResult Writer::emitOp(Operation *op) {
                        << numElements(shape.take_front(first)) << ", "
                        << numElements(shape.slice(first, last - first + 1))
                        << ", " << numElements(shape.drop_front(last + 1))
-                       << ", pprt::ReduceKind::"
-                       << kinds[static_cast<int>(r.getKind())] << ");\n";
+                       << ", " << reduceKind(r.getKind()) << ");\n";
         return success();
       })
       .Case([&](TransposeOp t) {
@@ -542,7 +556,8 @@ LogicalResult Writer::checkStageLink(Operation *op, int64_t tag, ArrayAttr axes,
 
 /// Communication calls the runtime's Comm (pprt/Comm.h); the group is the
 /// mask of the op's mesh axes. Collectives along a dim other than the
-/// leading one were rewritten by legalizeForKernels into leading-dim ones.
+/// leading one were rewritten by pp-legalize-for-kernels into leading-dim
+/// ones.
 LogicalResult Writer::emitComm(Operation *op) {
   FailureOr<uint32_t> mask =
       tables.axisMask(op, op->getAttrOfType<ArrayAttr>("axes"));
@@ -568,7 +583,14 @@ LogicalResult Writer::emitComm(Operation *op) {
     if (numElements(shapeOf(v).take_front(dim)) == 1)
       return success();
     return op->emitError() << "the emitter needs this collective on the "
-                              "leading dim (run legalizeForKernels)";
+                              "leading dim (run pp-legalize-for-kernels)";
+  };
+  // Reducing collectives name the element type to the runtime.
+  auto dtypeOf = [&](Value v) -> FailureOr<std::string> {
+    if (std::optional<pprt::DType> dtype = runtimeDType(elementOf(v)))
+      return std::string(spelling(*dtype));
+    return op->emitError() << "the runtime's collectives take no element type "
+                           << elementOf(v);
   };
   ++summary.numCollectives;
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
@@ -598,11 +620,14 @@ LogicalResult Writer::emitComm(Operation *op) {
       })
       .Case([&](AllReduceOp a) {
         Value in = a.getInput(), out = a.getResult();
+        FailureOr<std::string> dtype = dtypeOf(out);
+        if (failed(dtype))
+          return failure();
         int64_t n = numElements(shapeOf(out));
         if (plan.storageOf(in) != plan.storageOf(out))
           emitCopy(out, 0, {1}, in, "0", {1}, {n});
         bodyOs << "  pprt::allReduce(ctx, " << ptr(out) << ", " << n << ", "
-               << runtimeDType(elementOf(out)) << ", " << reduction(a.getKind())
+               << *dtype << ", " << reduction(a.getKind())
                << ", " << group << ", " << what << ");\n";
         return success();
       })
@@ -615,12 +640,13 @@ LogicalResult Writer::emitComm(Operation *op) {
         return success();
       })
       .Case([&](ReduceScatterOp r) {
-        if (failed(leading(r.getInput(), r.getDim())))
+        FailureOr<std::string> dtype = dtypeOf(r.getResult());
+        if (failed(leading(r.getInput(), r.getDim())) || failed(dtype))
           return failure();
         bodyOs << "  pprt::reduceScatter(ctx, " << ptr(r.getResult()) << ", "
                << ptr(r.getInput()) << ", "
                << numElements(shapeOf(r.getResult())) << ", "
-               << runtimeDType(elementOf(r.getResult())) << ", "
+               << *dtype << ", "
                << reduction(r.getKind()) << ", " << group << ", " << what
                << ");\n";
         return success();
