@@ -31,6 +31,11 @@ int ProgramTables::axisIndex(StringRef name) const {
   return -1;
 }
 
+int64_t ProgramTables::pipelineRankOf(int64_t stage) const {
+  int axis = axisIndex("pp");
+  return axis < 0 ? -1 : stage % axisSizes[axis];
+}
+
 FailureOr<uint32_t> ProgramTables::axisMask(Operation *op,
                                             ArrayAttr axes) const {
   uint32_t mask = 0;

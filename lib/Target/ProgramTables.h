@@ -53,6 +53,9 @@ public:
   /// The bit mask of mesh axes `axes` (names); fails on an unknown axis.
   FailureOr<uint32_t> axisMask(Operation *op, ArrayAttr axes) const;
   int axisIndex(llvm::StringRef name) const;
+  /// The coordinate on the "pp" axis of the ranks that run `stage`: stage s
+  /// on pipeline rank s mod P (the loop placement; -1 without a "pp" axis).
+  int64_t pipelineRankOf(int64_t stage) const;
 
   /// A weight's whole shape, before tensor parallelism split it, and the
   /// mesh axis splitting each dim (-1: whole).

@@ -91,8 +91,8 @@ private:
   }
   LogicalResult emitOp(Operation *op);
   LogicalResult emitComm(Operation *op);
-  LogicalResult checkStageLink(Operation *op, int64_t tag, ArrayAttr axes,
-                               int64_t offset);
+  LogicalResult checkStageLink(Operation *op, int64_t tag, int64_t peer,
+                               ArrayAttr axes, bool isSend);
   void emitConstant(ConstantOp op);
   void emitFusedLoop(Operation *root);
   void emitCopy(Value dst, int64_t dstOffset, ArrayRef<int64_t> dstStrides,
@@ -539,19 +539,27 @@ LogicalResult Writer::emitOp(Operation *op) {
 }
 
 /// The runtime moves activations only between consecutive stages over the
-/// "pp" axis, as pp-split-stages wires them: stage k sends with tag k and
-/// receives with tag k-1.
-LogicalResult Writer::checkStageLink(Operation *op, int64_t tag, ArrayAttr axes,
-                                     int64_t offset) {
+/// "pp" axis, as pp-split-stages wires them: stage k sends to stage k+1
+/// with tag k, and receives from stage k-1 with tag k-1. The peer is the
+/// pipeline rank that runs the other stage.
+LogicalResult Writer::checkStageLink(Operation *op, int64_t tag, int64_t peer,
+                                     ArrayAttr axes, bool isSend) {
   auto stage = func->getAttrOfType<StageAttr>("pp.stage");
-  int64_t expected = (stage ? stage.getIndex() : 0) + offset;
-  if (stage && tag == expected && axes.size() == 1 &&
-      cast<StringAttr>(axes[0]).getValue() == "pp")
-    return success();
-  return op->emitError() << "the program emitter moves activations only "
-                            "between consecutive stages over the \"pp\" "
-                            "axis (tag "
-                         << expected << " in @" << func.getName() << ")";
+  int64_t index = stage ? stage.getIndex() : 0;
+  int64_t expectedTag = isSend ? index : index - 1;
+  int64_t other = isSend ? index + 1 : index - 1;
+  if (!stage || tag != expectedTag || axes.size() != 1 ||
+      cast<StringAttr>(axes[0]).getValue() != "pp")
+    return op->emitError() << "the program emitter moves activations only "
+                              "between consecutive stages over the \"pp\" "
+                              "axis (tag "
+                           << expectedTag << " in @" << func.getName() << ")";
+  int64_t expectedPeer = tables.pipelineRankOf(other);
+  if (peer != expectedPeer)
+    return op->emitError() << "peer " << peer << " does not run stage "
+                           << other << "; pipeline rank " << expectedPeer
+                           << " does";
+  return success();
 }
 
 /// Communication calls the runtime's Comm (pprt/Comm.h); the group is the
@@ -596,7 +604,8 @@ LogicalResult Writer::emitComm(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](SendOp s) {
         // The runtime sends ctx.stageOutput when the schedule says so.
-        if (failed(checkStageLink(op, s.getTag(), s.getAxes(), 0)))
+        if (failed(checkStageLink(op, s.getTag(), s.getPeer(), s.getAxes(),
+                                  /*isSend=*/true)))
           return failure();
         --summary.numCollectives;
         int64_t n = numElements(shapeOf(s.getInput()));
@@ -612,7 +621,8 @@ LogicalResult Writer::emitComm(Operation *op) {
       })
       .Case([&](RecvOp r) {
         // The runtime received it into ctx.stageInput before this call.
-        if (failed(checkStageLink(op, r.getTag(), r.getAxes(), -1)))
+        if (failed(checkStageLink(op, r.getTag(), r.getPeer(), r.getAxes(),
+                                  /*isSend=*/false)))
           return failure();
         --summary.numCollectives;
         summary.recvBytes = tensorBytes(r.getResult());
