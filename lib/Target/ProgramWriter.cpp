@@ -309,7 +309,8 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
   if (failed(inputs) || failed(outputs))
     return failure();
   std::string stageTable;
-  for (StageSummary &s : summary.stages) {
+  for (StageSummary &s : main ? MutableArrayRef<StageSummary>()
+                              : MutableArrayRef<StageSummary>(summary.stages)) {
     DesignatedInit<pprt::StageSpec> row;
     row.setSymbol(PPRT_FIELD(StageSpec, run), s.runName)
         .set(PPRT_FIELD(StageSpec, arenaBytes), s.arenaBytes)
