@@ -35,34 +35,33 @@ std::string mlir::pp::computeCType(Type t) {
   return t.isF16() || t.isBF16() ? "float" : storageCType(t);
 }
 
-std::string mlir::pp::runtimeDType(Type t) {
+std::optional<pprt::DType> mlir::pp::runtimeDType(Type t) {
+  using pprt::DType;
   if (t.isF32())
-    return "pprt::DType::F32";
+    return DType::F32;
   if (t.isF64())
-    return "pprt::DType::F64";
+    return DType::F64;
   if (t.isF16())
-    return "pprt::DType::F16";
+    return DType::F16;
   if (t.isBF16())
-    return "pprt::DType::BF16";
+    return DType::BF16;
   if (t.isInteger(1))
-    return "pprt::DType::Bool";
-  if (t.isSignlessInteger(64))
-    return "pprt::DType::I64";
-  if (t.isSignlessInteger(32))
-    return "pprt::DType::I32";
-  if (t.isSignlessInteger(16))
-    return "pprt::DType::I16";
-  if (t.isUnsignedInteger(16))
-    return "pprt::DType::U16";
-  if (t.isUnsignedInteger(32))
-    return "pprt::DType::U32";
-  if (t.isUnsignedInteger(64))
-    return "pprt::DType::U64";
-  if (t.isSignlessInteger(8))
-    return "pprt::DType::I8";
-  if (t.isUnsignedInteger(8))
-    return "pprt::DType::U8";
-  return "";
+    return DType::Bool;
+  auto i = llvm::dyn_cast<IntegerType>(t);
+  if (!i || i.isSigned())
+    return std::nullopt;
+  bool u = i.isUnsigned();
+  switch (i.getWidth()) {
+  case 8:
+    return u ? DType::U8 : DType::I8;
+  case 16:
+    return u ? DType::U16 : DType::I16;
+  case 32:
+    return u ? DType::U32 : DType::I32;
+  case 64:
+    return u ? DType::U64 : DType::I64;
+  }
+  return std::nullopt;
 }
 
 unsigned mlir::pp::elementBytes(Type t) {

@@ -3,9 +3,12 @@
 #ifndef PP_LIB_TARGET_CTYPES_H
 #define PP_LIB_TARGET_CTYPES_H
 
+#include "pprt/Program.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Types.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::pp {
@@ -16,8 +19,9 @@ std::string storageCType(Type element);
 /// The type elementwise code computes in: float for the 16-bit floats,
 /// the storage type otherwise.
 std::string computeCType(Type element);
-/// The runtime's DType enumerator ("pprt::DType::F32").
-std::string runtimeDType(Type element);
+/// The runtime's element type, or nothing when the runtime cannot read or
+/// write `element`.
+std::optional<pprt::DType> runtimeDType(Type element);
 /// Bytes per stored element.
 unsigned elementBytes(Type element);
 

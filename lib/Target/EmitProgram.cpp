@@ -11,7 +11,10 @@
 #include "ProgramWriter.h"
 #include "Toolchain.h"
 
+#include "pp/Dialect/PP/Transforms/Passes.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -41,6 +44,12 @@ LogicalResult mlir::pp::emitProgram(ModuleOp module,
   auto dirAttr = module->getAttrOfType<StringAttr>("pp.weights_dir");
   std::string model = modelAttr ? modelAttr.str() : "<mlir input>";
   std::string weightsDir = dirAttr ? dirAttr.str() : ".";
+
+  // The writers map each op to one kernel or collective call.
+  PassManager pm(module.getContext());
+  pm.addPass(createLegalizeForKernelsPass());
+  if (failed(pm.run(module)))
+    return failure();
 
   std::string out = options.outputDir;
   SmallString<256> src(out);

@@ -8,20 +8,6 @@
 using namespace mlir;
 using namespace mlir::pp;
 
-std::string mlir::pp::cString(StringRef s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += '?'; // control characters have no business in a name
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
-
 ProgramTables::ProgramTables(ModuleOp module, bool cuda) : cuda(cuda) {
   for (auto mesh : module.getOps<MeshOp>()) {
     if (mesh.getSymName() != "world")
@@ -43,6 +29,10 @@ int ProgramTables::axisIndex(StringRef name) const {
     if (n == name)
       return int(i);
   return -1;
+}
+
+int64_t ProgramTables::pipelineRankOf(int64_t stage) const {
+  return stageMap.rankOf(stage);
 }
 
 FailureOr<uint32_t> ProgramTables::axisMask(Operation *op,
@@ -76,49 +66,67 @@ std::string ProgramTables::int64Array(ArrayRef<int64_t> values) {
   return name;
 }
 
+FailureOr<ProgramTables::WeightShape>
+ProgramTables::globalWeightShape(WeightOp op) const {
+  ArrayRef<int64_t> local = cast<RankedTensorType>(op.getType()).getShape();
+  WeightShape shape{SmallVector<int64_t>(local),
+                    SmallVector<int>(local.size(), -1)};
+  auto sharding = op->getAttrOfType<ShardingAttr>("sharding");
+  if (!sharding)
+    return shape;
+  if (sharding.getDimAxes().size() != local.size())
+    return op.emitError() << "sharding has " << sharding.getDimAxes().size()
+                          << " dims for a rank-" << local.size() << " weight";
+  for (size_t d = 0; d < local.size(); ++d) {
+    SmallVector<StringRef> axes = sharding.getAxesOfDim(d);
+    if (axes.empty())
+      continue;
+    if (axes.size() > 1)
+      return op.emitError()
+             << "dim " << d
+             << " is split over several mesh axes; the runtime loads "
+                "weights split over one axis per dim";
+    int a = axisIndex(axes.front());
+    if (a < 0)
+      return op.emitError() << "mesh axis '" << axes.front()
+                            << "' is not an axis of pp.mesh @world";
+    shape.shardAxes[d] = a;
+    shape.global[d] *= axisSizes[a];
+  }
+  return shape;
+}
+
 FailureOr<int> ProgramTables::weightIndex(WeightOp op) {
   auto type = cast<RankedTensorType>(op.getType());
-  ArrayRef<int64_t> local = type.getShape();
-  // The tensor before sharding: each split dim times its axis size.
-  SmallVector<int64_t> global(local);
-  SmallVector<int> shardAxes(local.size(), -1);
-  auto sharding = op->getAttrOfType<ShardingAttr>("sharding");
-  if (sharding) {
-    if (sharding.getDimAxes().size() != local.size())
-      return op.emitError() << "sharding has " << sharding.getDimAxes().size()
-                            << " dims for a rank-" << local.size() << " weight";
-    for (size_t d = 0; d < local.size(); ++d) {
-      SmallVector<StringRef> axes = sharding.getAxesOfDim(d);
-      if (axes.empty())
-        continue;
-      if (axes.size() > 1)
-        return op.emitError()
-               << "dim " << d
-               << " is split over several mesh axes; the runtime loads "
-                  "weights split over one axis per dim";
-      int a = axisIndex(axes.front());
-      if (a < 0)
-        return op.emitError() << "mesh axis '" << axes.front()
-                              << "' is not an axis of pp.mesh @world";
-      shardAxes[d] = a;
-      global[d] *= axisSizes[a];
-    }
-  }
+  FailureOr<WeightShape> shape = globalWeightShape(op);
+  if (failed(shape))
+    return failure();
+  ArrayRef<int64_t> global = shape->global;
   SmallVector<int64_t> fileShape(global);
   auto fileShapeAttr = op->getAttrOfType<DenseI64ArrayAttr>("file_shape");
   auto startsAttr = op->getAttrOfType<DenseI64ArrayAttr>("region_starts");
   if (fileShapeAttr)
     fileShape.assign(fileShapeAttr.asArrayRef().begin(),
                      fileShapeAttr.asArrayRef().end());
+  if (fileShape.size() > size_t(pprt::kMaxRank))
+    return op.emitError() << "rank " << fileShape.size()
+                          << " is above the runtime's limit of "
+                          << pprt::kMaxRank;
 
   Type element = type.getElementType();
   Type fileElement = op.getFileElementType().value_or(element);
+  std::optional<pprt::DType> dtype = runtimeDType(element);
+  std::optional<pprt::DType> fileDtype = runtimeDType(fileElement);
+  if (!dtype || !fileDtype)
+    return op.emitError() << "weight '" << op.getName() << "' has element type "
+                          << (dtype ? fileElement : element)
+                          << ", which the runtime cannot read";
   uint64_t fileBytes = numElements(fileShape) * elementBytes(fileElement);
   std::string key;
   llvm::raw_string_ostream keyOs(key);
   keyOs << op.getName() << '\0' << op.getFile() << '\0' << op.getOffset()
         << '\0' << type;
-  if (sharding)
+  if (auto sharding = op->getAttrOfType<ShardingAttr>("sharding"))
     keyOs << sharding;
   if (startsAttr)
     keyOs << startsAttr;
@@ -128,23 +136,30 @@ FailureOr<int> ProgramTables::weightIndex(WeightOp op) {
   int index = planned.size();
   indexByKey[key] = index;
   // The plan counts what is read: a region's bytes, not its whole tensor.
-  planned.push_back({op.getName().str(), op.getFile().str(),
-                     uint64_t(op.getOffset()),
-                     numElements(global) * elementBytes(fileElement),
-                     numElements(local) * elementBytes(element),
-                     std::vector<int>(shardAxes.begin(), shardAxes.end()),
-                     std::vector<int64_t>(global.begin(), global.end())});
-  std::string axes = shardAxesArray(shardAxes);
+  planned.push_back(
+      {op.getName().str(), op.getFile().str(), uint64_t(op.getOffset()),
+       uint64_t(numElements(global)) * elementBytes(fileElement),
+       uint64_t(numElements(type.getShape())) * elementBytes(element),
+       std::vector<int>(shape->shardAxes.begin(), shape->shardAxes.end()),
+       std::vector<int64_t>(global.begin(), global.end())});
   std::string regionStarts = "nullptr", regionSizes = "nullptr";
   if (startsAttr) {
     regionStarts = int64Array(startsAttr.asArrayRef());
     regionSizes = int64Array(global);
   }
-  llvm::raw_string_ostream os(table);
-  os << "    {" << cString(op.getName()) << ", " << cString(op.getFile())
-     << ", " << op.getOffset() << ", " << fileBytes << ", "
-     << runtimeDType(fileElement) << ", " << runtimeDType(element) << ", "
-     << fileShape.size() << ", {" << commaList<int64_t>(fileShape) << "}, "
-     << axes << ", " << regionStarts << ", " << regionSizes << "},\n";
+  DesignatedInit<pprt::WeightSpec> row;
+  row.setString(PPRT_FIELD(WeightSpec, name), op.getName())
+      .setString(PPRT_FIELD(WeightSpec, file), op.getFile())
+      .set(PPRT_FIELD(WeightSpec, offset), op.getOffset())
+      .set(PPRT_FIELD(WeightSpec, length), fileBytes)
+      .set(PPRT_FIELD(WeightSpec, fileDtype), *fileDtype)
+      .set(PPRT_FIELD(WeightSpec, dtype), *dtype)
+      .set(PPRT_FIELD(WeightSpec, rank), int(fileShape.size()))
+      .setArray(PPRT_FIELD(WeightSpec, shape), ArrayRef<int64_t>(fileShape))
+      .setSymbol(PPRT_FIELD(WeightSpec, shardAxes),
+                 shardAxesArray(shape->shardAxes))
+      .setSymbol(PPRT_FIELD(WeightSpec, regionStarts), regionStarts)
+      .setSymbol(PPRT_FIELD(WeightSpec, regionSizes), regionSizes);
+  table += "    " + row.str() + ",\n";
   return index;
 }

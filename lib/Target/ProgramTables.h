@@ -11,7 +11,11 @@
 #ifndef PP_LIB_TARGET_PROGRAMTABLES_H
 #define PP_LIB_TARGET_PROGRAMTABLES_H
 
+#include "DesignatedInit.h"
+
 #include "pp/Dialect/PP/IR/PPDialect.h"
+
+#include "pp/Schedule/StageMap.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringMap.h"
@@ -51,6 +55,22 @@ public:
   /// The bit mask of mesh axes `axes` (names); fails on an unknown axis.
   FailureOr<uint32_t> axisMask(Operation *op, ArrayAttr axes) const;
   int axisIndex(llvm::StringRef name) const;
+  /// Where the program's stages run (set once the stage functions are
+  /// known; one stage on one rank before).
+  ::pp::schedule::StageMap stageMap;
+  /// The coordinate on the "pp" axis of the ranks that run `stage`, as
+  /// `stageMap` places it.
+  int64_t pipelineRankOf(int64_t stage) const;
+
+  /// A weight's whole shape, before tensor parallelism split it, and the
+  /// mesh axis splitting each dim (-1: whole).
+  struct WeightShape {
+    SmallVector<int64_t> global;
+    SmallVector<int> shardAxes;
+  };
+  /// Each split dim of `op`'s local type times its mesh axis's size; fails
+  /// on a sharding the runtime cannot load.
+  FailureOr<WeightShape> globalWeightShape(WeightOp op) const;
 
   /// The runtime table index of `op`'s weight, adding it on first use.
   FailureOr<int> weightIndex(WeightOp op);
@@ -70,9 +90,6 @@ private:
   std::string table;
   int nextName = 0;
 };
-
-/// A C string literal for `s` (quotes and backslashes escaped).
-std::string cString(llvm::StringRef s);
 
 /// "1, 2, 3": the body of a C array initializer.
 template <typename T> std::string commaList(llvm::ArrayRef<T> values) {

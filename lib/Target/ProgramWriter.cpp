@@ -3,7 +3,7 @@
 #include "ProgramWriter.h"
 
 #include "CTypes.h"
-#include "Legalize.h"
+#include "DesignatedInit.h"
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
 #include "pp/Dialect/PP/IR/StagePlacement.h"
@@ -55,7 +55,8 @@ private:
   LogicalResult collectFunctions();
   LogicalResult collectInterface();
   FailureOr<std::string> scheduleTables();
-  std::string tensorTable(ArrayRef<PlannedTensor> tensors);
+  FailureOr<std::string> tensorTable(ArrayRef<PlannedTensor> tensors,
+                                     StringRef what);
   std::string intArray(ArrayRef<int> values);
 
   ModuleOp module;
@@ -111,6 +112,7 @@ LogicalResult Assembler::collectFunctions() {
     return failure();
   summary.stageMap =
       ::pp::schedule::StageMap(p, functions.size() / p, *placement);
+  tables.stageMap = summary.stageMap;
   dpAxis = tables.axisIndex("dp");
   if (dpAxis >= 0 && tables.axisSizes[dpAxis] == 1)
     dpAxis = -1;
@@ -175,17 +177,32 @@ LogicalResult Assembler::collectInterface() {
   return success();
 }
 
-std::string Assembler::tensorTable(ArrayRef<PlannedTensor> tensors) {
+FailureOr<std::string> Assembler::tensorTable(ArrayRef<PlannedTensor> tensors,
+                                              StringRef what) {
   std::string s;
   for (const PlannedTensor &t : tensors) {
+    std::optional<pprt::DType> dtype = runtimeDType(t.element);
+    if (!dtype)
+      return emitError(module.getLoc())
+             << what << " '" << t.name << "' has element type " << t.element
+             << ", which the runtime cannot read or write";
+    if (t.wholeShape.size() > size_t(pprt::kMaxRank))
+      return emitError(module.getLoc())
+             << what << " '" << t.name << "' has rank " << t.wholeShape.size()
+             << ", above the runtime's limit of " << pprt::kMaxRank;
     SmallVector<int> axes(t.wholeShape.size(), -1);
     if (t.batchDim >= 0 && dpAxis >= 0)
       axes[t.batchDim] = dpAxis;
-    s += "    {" + cString(t.name) + ", " + runtimeDType(t.element) + ", " +
-         std::to_string(t.wholeShape.size()) + ", {" +
-         commaList<int64_t>(t.wholeShape) + "}, " +
-         tables.shardAxesArray(axes) + ", " + std::to_string(t.batchDim) +
-         "},\n";
+    DesignatedInit<pprt::TensorSpec> row;
+    row.setString(PPRT_FIELD(TensorSpec, name), t.name)
+        .set(PPRT_FIELD(TensorSpec, dtype), *dtype)
+        .set(PPRT_FIELD(TensorSpec, rank), int(t.wholeShape.size()))
+        .setArray(PPRT_FIELD(TensorSpec, shape),
+                  ArrayRef<int64_t>(t.wholeShape))
+        .setSymbol(PPRT_FIELD(TensorSpec, shardAxes),
+                   tables.shardAxesArray(axes))
+        .set(PPRT_FIELD(TensorSpec, batchDim), t.batchDim);
+    s += "    " + row.str() + ",\n";
   }
   return s;
 }
@@ -225,16 +242,15 @@ FailureOr<std::string> Assembler::scheduleTables() {
     text += "const pprt::Action " + name + "[] = {\n";
     for (const sched::Action &a : actions) {
       int64_t stage = -1;
-      std::string kind;
+      pprt::ActionKind kind = pprt::ActionKind::Forward;
       switch (a.kind) {
       case sched::ActionKind::Forward:
         stage = stages.stageOf(r, a.chunk);
-        kind = "Forward";
         break;
       case sched::ActionKind::Send:
         // The sender's stage; its activation goes to the next stage.
         stage = stages.stageOf(r, a.tensor.chunk);
-        kind = "Send";
+        kind = pprt::ActionKind::Send;
         if (stage + 1 >= numStages || stages.rankOf(stage + 1) != a.peer)
           stage = -1;
         break;
@@ -243,12 +259,14 @@ FailureOr<std::string> Assembler::scheduleTables() {
         stage = a.peer >= 0 && a.peer < p
                     ? stages.stageOf(a.peer, a.tensor.chunk) + 1
                     : -1;
-        kind = "Recv";
+        kind = pprt::ActionKind::Recv;
         if (stage < 0 || stage >= numStages ||
             stages.rankOf(stage) != int64_t(r))
           stage = -1;
         break;
-      default:
+      case sched::ActionKind::InputGrad:
+      case sched::ActionKind::WeightGrad:
+      case sched::ActionKind::Collective:
         return op.emitError()
                << "rank " << r << " runs " << sched::formatAction(a)
                << "; inference programs run F, SEND and RECV";
@@ -259,11 +277,17 @@ FailureOr<std::string> Assembler::scheduleTables() {
                                  "stage";
       int mb = a.kind == sched::ActionKind::Forward ? a.microbatch
                                                     : a.tensor.microbatch;
-      text += "    {pprt::ActionKind::" + kind + ", " + std::to_string(stage) +
-              ", " + std::to_string(mb) + "},\n";
+      DesignatedInit<pprt::Action> row;
+      row.set(PPRT_FIELD(Action, kind), kind)
+          .set(PPRT_FIELD(Action, stage), int(stage))
+          .set(PPRT_FIELD(Action, microbatch), mb);
+      text += "    " + row.str() + ",\n";
     }
     text += "};\n";
-    lists += "    {" + std::to_string(actions.size()) + ", " + name + "},\n";
+    DesignatedInit<pprt::RankSchedule> list;
+    list.set(PPRT_FIELD(RankSchedule, numActions), int(actions.size()))
+        .setSymbol(PPRT_FIELD(RankSchedule, actions), name);
+    lists += "    " + list.str() + ",\n";
   }
   return text + "const pprt::RankSchedule kSchedule[] = {\n" + lists + "};\n";
 }
@@ -285,7 +309,6 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
   std::string runs;
   llvm::raw_string_ostream runsOs(runs);
   for (auto [k, func] : llvm::enumerate(functions)) {
-    legalizeForKernels(func);
     StageSummary stage;
     stage.index = k;
     stage.runName = main ? "runModel" : "runStage" + std::to_string(k);
@@ -299,17 +322,59 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
       main ? FailureOr<std::string>(std::string()) : scheduleTables();
   if (failed(schedule))
     return failure();
-  std::string inputs = tensorTable(summary.inputs);
-  std::string outputs = tensorTable(summary.outputs);
+  FailureOr<std::string> inputs = tensorTable(summary.inputs, "graph input");
+  FailureOr<std::string> outputs =
+      tensorTable(summary.outputs, "graph output");
+  if (failed(inputs) || failed(outputs))
+    return failure();
   std::string stageTable;
-  for (StageSummary &s : summary.stages)
-    stageTable += "    {" + s.runName + ", " + std::to_string(s.arenaBytes) +
-                  ", " + std::to_string(s.weights.size()) + ", " +
-                  intArray(s.weights) + ", " + std::to_string(s.inputs.size()) +
-                  ", " + intArray(s.inputs) + ", " +
-                  std::to_string(s.outputs.size()) + ", " +
-                  intArray(s.outputs) + ", " + std::to_string(s.recvBytes) +
-                  ", " + std::to_string(s.sendBytes) + "},\n";
+  for (StageSummary &s : main ? MutableArrayRef<StageSummary>()
+                              : MutableArrayRef<StageSummary>(summary.stages)) {
+    DesignatedInit<pprt::StageSpec> row;
+    row.setSymbol(PPRT_FIELD(StageSpec, run), s.runName)
+        .set(PPRT_FIELD(StageSpec, arenaBytes), s.arenaBytes)
+        .set(PPRT_FIELD(StageSpec, numWeights), int(s.weights.size()))
+        .setSymbol(PPRT_FIELD(StageSpec, weights), intArray(s.weights))
+        .set(PPRT_FIELD(StageSpec, numInputs), int(s.inputs.size()))
+        .setSymbol(PPRT_FIELD(StageSpec, inputs), intArray(s.inputs))
+        .set(PPRT_FIELD(StageSpec, numOutputs), int(s.outputs.size()))
+        .setSymbol(PPRT_FIELD(StageSpec, outputs), intArray(s.outputs))
+        .set(PPRT_FIELD(StageSpec, recvBytes), s.recvBytes)
+        .set(PPRT_FIELD(StageSpec, sendBytes), s.sendBytes);
+    stageTable += "    " + row.str() + ",\n";
+  }
+
+  // Single-rank programs leave the multi-rank fields at their defaults,
+  // spelled out all the same.
+  DesignatedInit<pprt::MeshSpec> mesh;
+  mesh.set(PPRT_FIELD(MeshSpec, numAxes), main ? 0 : int(tables.axisNames.size()))
+      .setStrings(PPRT_FIELD(MeshSpec, axisNames),
+                  main ? ArrayRef<std::string>()
+                       : ArrayRef<std::string>(tables.axisNames))
+      .setArray(PPRT_FIELD(MeshSpec, axisSizes),
+                main ? ArrayRef<int64_t>() : ArrayRef<int64_t>(tables.axisSizes));
+  DesignatedInit<pprt::Program> program;
+  program.setString(PPRT_FIELD(Program, modelName), modelName)
+      .setString(PPRT_FIELD(Program, target), cuda ? "cuda" : "cpu")
+      .setString(PPRT_FIELD(Program, weightsDir), weightsDir)
+      .set(PPRT_FIELD(Program, numInputs), int(summary.inputs.size()))
+      .setSymbol(PPRT_FIELD(Program, inputs), "kInputs")
+      .set(PPRT_FIELD(Program, numOutputs), int(summary.outputs.size()))
+      .setSymbol(PPRT_FIELD(Program, outputs), "kOutputs")
+      .set(PPRT_FIELD(Program, numWeights), int(summary.weights.size()))
+      .setSymbol(PPRT_FIELD(Program, weights), "kWeights")
+      .set(PPRT_FIELD(Program, arenaBytes),
+           main ? summary.stages.front().arenaBytes : 0)
+      .setSymbol(PPRT_FIELD(Program, run), main ? "runModel" : "nullptr")
+      .setInit(PPRT_FIELD(Program, mesh), mesh)
+      .set(PPRT_FIELD(Program, stageAxis), main ? -1 : summary.stageAxis)
+      .set(PPRT_FIELD(Program, numStages),
+           main ? 0 : int(summary.stages.size()))
+      .setSymbol(PPRT_FIELD(Program, stages), main ? "nullptr" : "kStages")
+      .set(PPRT_FIELD(Program, placement), summary.stageMap.placement())
+      .set(PPRT_FIELD(Program, numMicrobatches), summary.numMicrobatches)
+      .setSymbol(PPRT_FIELD(Program, schedule),
+                 schedule->empty() ? "nullptr" : "kSchedule");
 
   os << "// Generated by pp-opt from " << modelName << " for target "
      << (cuda ? "cuda" : "cpu") << ". Do not edit.\n"
@@ -324,9 +389,9 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
   os << "\n#include <cmath>\n#include <cstdint>\n\nnamespace {\n\n"
      << tables.helpers << "\n"
      << runs << "const pprt::TensorSpec kInputs[] = {\n"
-     << inputs << "    {}};\n"
+     << *inputs << "    {}};\n"
      << "const pprt::TensorSpec kOutputs[] = {\n"
-     << outputs << "    {}};\n"
+     << *outputs << "    {}};\n"
      << "const pprt::WeightSpec kWeights[] = {\n"
      << tables.weightTable() << "    {}};\n";
   if (!main)
@@ -335,39 +400,8 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
        << *schedule;
   os << "\n} // namespace\n\n"
      << "const pprt::Program &pprt::program() {\n"
-     << "  static const Program program = [] {\n"
-     << "    Program p{};\n"
-     << "    p.modelName = " << cString(modelName) << ";\n"
-     << "    p.target = \"" << (cuda ? "cuda" : "cpu") << "\";\n"
-     << "    p.weightsDir = " << cString(weightsDir) << ";\n"
-     << "    p.numInputs = " << summary.inputs.size() << ";\n"
-     << "    p.inputs = kInputs;\n"
-     << "    p.numOutputs = " << summary.outputs.size() << ";\n"
-     << "    p.outputs = kOutputs;\n"
-     << "    p.numWeights = " << summary.weights.size() << ";\n"
-     << "    p.weights = kWeights;\n";
-  if (main) {
-    os << "    p.arenaBytes = " << summary.stages.front().arenaBytes << ";\n"
-       << "    p.run = runModel;\n";
-  } else {
-    os << "    p.mesh.numAxes = " << tables.axisNames.size() << ";\n";
-    for (auto [a, name] : llvm::enumerate(tables.axisNames))
-      os << "    p.mesh.axisNames[" << a << "] = " << cString(name) << ";\n"
-         << "    p.mesh.axisSizes[" << a << "] = " << tables.axisSizes[a]
-         << ";\n";
-    os << "    p.stageAxis = " << summary.stageAxis << ";\n"
-       << "    p.numStages = " << summary.stages.size() << ";\n"
-       << "    p.stages = kStages;\n"
-       << "    p.placement = ::pp::schedule::Placement::"
-       << (summary.stageMap.placement() == ::pp::schedule::Placement::V
-               ? "V"
-               : "Loop")
-       << ";\n"
-       << "    p.numMicrobatches = " << summary.numMicrobatches << ";\n";
-    if (!schedule->empty())
-      os << "    p.schedule = kSchedule;\n";
-  }
-  os << "    return p;\n  }();\n  return program;\n}\n";
+     << "  static const Program program = " << program.block("    ") << ";\n"
+     << "  return program;\n}\n";
   return success();
 }
 

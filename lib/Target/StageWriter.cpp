@@ -16,8 +16,6 @@ using namespace mlir::pp;
 
 namespace {
 
-constexpr int kMaxRank = 8; // pprt::kMaxRank
-
 ArrayRef<int64_t> shapeOf(Value v) {
   return llvm::cast<ShapedType>(v.getType()).getShape();
 }
@@ -49,6 +47,23 @@ std::string nodeName(Operation *op) {
   return "";
 }
 
+/// The runtime kernel's reduction (pprt/Kernels.h).
+const char *reduceKind(ReduceKind kind) {
+  switch (kind) {
+  case ReduceKind::sum:
+    return "pprt::ReduceKind::Sum";
+  case ReduceKind::mean:
+    return "pprt::ReduceKind::Mean";
+  case ReduceKind::max:
+    return "pprt::ReduceKind::Max";
+  case ReduceKind::min:
+    return "pprt::ReduceKind::Min";
+  case ReduceKind::prod:
+    return "pprt::ReduceKind::Prod";
+  }
+  llvm_unreachable("not a pp.reduce kind");
+}
+
 /// Splat constants read only by elementwise loops need no memory.
 bool isLiteralOnly(Value v) {
   return isInlinedConstant(v) && llvm::all_of(v.getUsers(), isElementwise);
@@ -77,8 +92,8 @@ private:
   }
   LogicalResult emitOp(Operation *op);
   LogicalResult emitComm(Operation *op);
-  LogicalResult checkStageLink(Operation *op, int64_t tag, ArrayAttr axes,
-                               int64_t offset);
+  LogicalResult checkStageLink(Operation *op, int64_t tag, int64_t peer,
+                               ArrayAttr axes, bool isSend);
   void emitConstant(ConstantOp op);
   void emitFusedLoop(Operation *root);
   void emitCopy(Value dst, int64_t dstOffset, ArrayRef<int64_t> dstStrides,
@@ -178,7 +193,7 @@ LogicalResult Writer::checkKernelType(Operation *op, StringRef kernel,
 LogicalResult Writer::checkInterfaceTypes() {
   auto check = [&](Type type, StringRef what) -> LogicalResult {
     Type element = cast<ShapedType>(type).getElementType();
-    if (!runtimeDType(element).empty())
+    if (runtimeDType(element))
       return success();
     return func.emitError() << what << " has element type " << element
                             << ", which the runtime cannot read or write";
@@ -212,9 +227,10 @@ LogicalResult Writer::checkTypes(Operation *op) {
       return op->emitError()
              << "the " << (cuda ? "cuda" : "cpu")
              << " target does not support element type " << element;
-    if (type.getRank() > kMaxRank)
+    if (type.getRank() > pprt::kMaxRank)
       return op->emitError() << "rank " << type.getRank()
-                             << " is above the runtime's limit of " << kMaxRank;
+                             << " is above the runtime's limit of "
+                             << pprt::kMaxRank;
   }
   return success();
 }
@@ -450,7 +466,6 @@ LogicalResult Writer::emitOp(Operation *op) {
       .Case([&](ReduceOp r) {
         ArrayRef<int64_t> shape = shapeOf(r.getInput());
         ArrayRef<int64_t> dims = r.getDims();
-        static const char *kinds[] = {"Sum", "Mean", "Max", "Min", "Prod"};
         int64_t first = dims.empty() ? 0 : dims.front();
         int64_t last = dims.empty() ? -1 : dims.back();
         call("reduce") << typed(r.getResult(), false) << ", "
@@ -458,8 +473,7 @@ LogicalResult Writer::emitOp(Operation *op) {
                        << numElements(shape.take_front(first)) << ", "
                        << numElements(shape.slice(first, last - first + 1))
                        << ", " << numElements(shape.drop_front(last + 1))
-                       << ", pprt::ReduceKind::"
-                       << kinds[static_cast<int>(r.getKind())] << ");\n";
+                       << ", " << reduceKind(r.getKind()) << ");\n";
         return success();
       })
       .Case([&](TransposeOp t) {
@@ -533,24 +547,33 @@ LogicalResult Writer::emitOp(Operation *op) {
 }
 
 /// The runtime moves activations only between consecutive stages over the
-/// "pp" axis, as pp-split-stages wires them: stage k sends with tag k and
-/// receives with tag k-1.
-LogicalResult Writer::checkStageLink(Operation *op, int64_t tag, ArrayAttr axes,
-                                     int64_t offset) {
+/// "pp" axis, as pp-split-stages wires them: stage k sends to stage k+1
+/// with tag k, and receives from stage k-1 with tag k-1. The peer is the
+/// pipeline rank that runs the other stage.
+LogicalResult Writer::checkStageLink(Operation *op, int64_t tag, int64_t peer,
+                                     ArrayAttr axes, bool isSend) {
   auto stage = func->getAttrOfType<StageAttr>("pp.stage");
-  int64_t expected = (stage ? stage.getIndex() : 0) + offset;
-  if (stage && tag == expected && axes.size() == 1 &&
-      cast<StringAttr>(axes[0]).getValue() == "pp")
-    return success();
-  return op->emitError() << "the program emitter moves activations only "
-                            "between consecutive stages over the \"pp\" "
-                            "axis (tag "
-                         << expected << " in @" << func.getName() << ")";
+  int64_t index = stage ? stage.getIndex() : 0;
+  int64_t expectedTag = isSend ? index : index - 1;
+  int64_t other = isSend ? index + 1 : index - 1;
+  if (!stage || tag != expectedTag || axes.size() != 1 ||
+      cast<StringAttr>(axes[0]).getValue() != "pp")
+    return op->emitError() << "the program emitter moves activations only "
+                              "between consecutive stages over the \"pp\" "
+                              "axis (tag "
+                           << expectedTag << " in @" << func.getName() << ")";
+  int64_t expectedPeer = tables.pipelineRankOf(other);
+  if (peer != expectedPeer)
+    return op->emitError() << "peer " << peer << " does not run stage "
+                           << other << "; pipeline rank " << expectedPeer
+                           << " does";
+  return success();
 }
 
 /// Communication calls the runtime's Comm (pprt/Comm.h); the group is the
 /// mask of the op's mesh axes. Collectives along a dim other than the
-/// leading one were rewritten by legalizeForKernels into leading-dim ones.
+/// leading one were rewritten by pp-legalize-for-kernels into leading-dim
+/// ones.
 LogicalResult Writer::emitComm(Operation *op) {
   FailureOr<uint32_t> mask =
       tables.axisMask(op, op->getAttrOfType<ArrayAttr>("axes"));
@@ -576,13 +599,21 @@ LogicalResult Writer::emitComm(Operation *op) {
     if (numElements(shapeOf(v).take_front(dim)) == 1)
       return success();
     return op->emitError() << "the emitter needs this collective on the "
-                              "leading dim (run legalizeForKernels)";
+                              "leading dim (run pp-legalize-for-kernels)";
+  };
+  // Reducing collectives name the element type to the runtime.
+  auto dtypeOf = [&](Value v) -> FailureOr<std::string> {
+    if (std::optional<pprt::DType> dtype = runtimeDType(elementOf(v)))
+      return std::string(spelling(*dtype));
+    return op->emitError() << "the runtime's collectives take no element type "
+                           << elementOf(v);
   };
   ++summary.numCollectives;
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](SendOp s) {
         // The runtime sends ctx.stageOutput when the schedule says so.
-        if (failed(checkStageLink(op, s.getTag(), s.getAxes(), 0)))
+        if (failed(checkStageLink(op, s.getTag(), s.getPeer(), s.getAxes(),
+                                  /*isSend=*/true)))
           return failure();
         --summary.numCollectives;
         int64_t n = numElements(shapeOf(s.getInput()));
@@ -598,7 +629,8 @@ LogicalResult Writer::emitComm(Operation *op) {
       })
       .Case([&](RecvOp r) {
         // The runtime received it into ctx.stageInput before this call.
-        if (failed(checkStageLink(op, r.getTag(), r.getAxes(), -1)))
+        if (failed(checkStageLink(op, r.getTag(), r.getPeer(), r.getAxes(),
+                                  /*isSend=*/false)))
           return failure();
         --summary.numCollectives;
         summary.recvBytes = tensorBytes(r.getResult());
@@ -606,11 +638,14 @@ LogicalResult Writer::emitComm(Operation *op) {
       })
       .Case([&](AllReduceOp a) {
         Value in = a.getInput(), out = a.getResult();
+        FailureOr<std::string> dtype = dtypeOf(out);
+        if (failed(dtype))
+          return failure();
         int64_t n = numElements(shapeOf(out));
         if (plan.storageOf(in) != plan.storageOf(out))
           emitCopy(out, 0, {1}, in, "0", {1}, {n});
         bodyOs << "  pprt::allReduce(ctx, " << ptr(out) << ", " << n << ", "
-               << runtimeDType(elementOf(out)) << ", " << reduction(a.getKind())
+               << *dtype << ", " << reduction(a.getKind())
                << ", " << group << ", " << what << ");\n";
         return success();
       })
@@ -623,12 +658,13 @@ LogicalResult Writer::emitComm(Operation *op) {
         return success();
       })
       .Case([&](ReduceScatterOp r) {
-        if (failed(leading(r.getInput(), r.getDim())))
+        FailureOr<std::string> dtype = dtypeOf(r.getResult());
+        if (failed(leading(r.getInput(), r.getDim())) || failed(dtype))
           return failure();
         bodyOs << "  pprt::reduceScatter(ctx, " << ptr(r.getResult()) << ", "
                << ptr(r.getInput()) << ", "
                << numElements(shapeOf(r.getResult())) << ", "
-               << runtimeDType(elementOf(r.getResult())) << ", "
+               << *dtype << ", "
                << reduction(r.getKind()) << ", " << group << ", " << what
                << ");\n";
         return success();

@@ -41,8 +41,11 @@ std::string optimisationFlag() {
 std::string mlir::pp::buildCommand(bool cuda, StringRef source,
                                    StringRef binary) {
   std::string libs = std::string(cuda ? PP_LIB_PPRT_CUDA : PP_LIB_PPRT_CPU);
+  // C++20 for the designated initialisers of the runtime tables
+  // (DesignatedInit.h); the runtime libraries are C++17. The schedule
+  // library's headers give the runtime's StageMap.
   std::string common =
-      " -std=c++17 " + optimisationFlag() +
+      " -std=c++20 " + optimisationFlag() +
       " -I" PP_RUNTIME_INCLUDE_DIR " -I" PP_SCHEDULE_INCLUDE_DIR " " +
       source.str() + " -o " + binary.str() + " " + PP_LIB_PPRT_MAIN " " + libs +
       " " PP_LIB_PPRT_MPI " " PP_LIB_PPRT " " PP_LIB_PPSUPPORT

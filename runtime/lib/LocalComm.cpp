@@ -189,21 +189,6 @@ public:
     world.device.upload(dst, result.data(), chunk);
   }
 
-  void allToAll(void *dst, const void *src, size_t bytes, AxisMask axes,
-                const char *what) override {
-    const CommGroup &group = groups.get(axes, "all_to_all", what);
-    std::vector<char> result(bytes * group.ranks.size());
-    exchange("all_to_all", group, src, bytes * group.ranks.size(), what,
-             [&](const std::vector<const void *> &parts) {
-               for (size_t j = 0; j < parts.size(); ++j)
-                 std::memcpy(result.data() + j * bytes,
-                             static_cast<const char *>(parts[j]) +
-                                 group.index * bytes,
-                             bytes);
-             });
-    world.device.upload(dst, result.data(), result.size());
-  }
-
 private:
   int rank() const { return groups.rank(); }
 

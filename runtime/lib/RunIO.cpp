@@ -79,6 +79,23 @@ bool adoptInput(const TensorSpec &spec, const std::string &source,
   return true;
 }
 
+// A test-data tensor's ONNX dtype is used as a DType as it is: the two
+// enums number their common types alike.
+using pp::onnx::DataType;
+static_assert(int(DType::F32) == int(DataType::Float));
+static_assert(int(DType::U8) == int(DataType::UInt8));
+static_assert(int(DType::I8) == int(DataType::Int8));
+static_assert(int(DType::U16) == int(DataType::UInt16));
+static_assert(int(DType::I16) == int(DataType::Int16));
+static_assert(int(DType::I32) == int(DataType::Int32));
+static_assert(int(DType::I64) == int(DataType::Int64));
+static_assert(int(DType::Bool) == int(DataType::Bool));
+static_assert(int(DType::F16) == int(DataType::Float16));
+static_assert(int(DType::F64) == int(DataType::Double));
+static_assert(int(DType::U32) == int(DataType::UInt32));
+static_assert(int(DType::U64) == int(DataType::UInt64));
+static_assert(int(DType::BF16) == int(DataType::BFloat16));
+
 /// Reads one TensorProto file of an ONNX test_data_set.
 bool readTensorProto(const std::string &path, HostArray &array,
                      std::string &error) {

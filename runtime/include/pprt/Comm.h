@@ -56,10 +56,6 @@ public:
   virtual void reduceScatter(void *dst, const void *src, int64_t count,
                              DType dtype, CollectiveOp op, AxisMask axes,
                              const char *what) = 0;
-  /// src holds one `bytes`-sized chunk per group member; chunk j goes to
-  /// member j, and dst receives member j's chunk for this rank at slot j.
-  virtual void allToAll(void *dst, const void *src, size_t bytes,
-                        AxisMask axes, const char *what) = 0;
 
   // Stage-to-stage activations (the schedule's SEND and RECV). A backend
   // may run them apart from compute: the send starts once the work queued
@@ -98,10 +94,6 @@ inline void reduceScatter(Context &ctx, void *dst, const void *src,
                           int64_t count, DType dtype, CollectiveOp op,
                           AxisMask axes, const char *what) {
   ctx.comm->reduceScatter(dst, src, count, dtype, op, axes, what);
-}
-inline void allToAll(Context &ctx, void *dst, const void *src, size_t bytes,
-                     AxisMask axes, const char *what) {
-  ctx.comm->allToAll(dst, src, bytes, axes, what);
 }
 
 /// This rank's index in the group over `axes` (for rank-dependent slices of

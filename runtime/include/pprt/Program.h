@@ -20,7 +20,8 @@
 
 namespace pprt {
 
-/// Element types, numbered as ONNX's TensorProto.DataType.
+/// Element types, numbered as ONNX's TensorProto.DataType
+/// (pp::onnx::DataType; RunIO.cpp asserts that each number agrees).
 enum class DType : int32_t {
   F32 = 1,
   U8 = 2,

@@ -181,27 +181,6 @@ public:
     waitStream(comm, name, what);
   }
 
-  void allToAll(void *dst, const void *src, size_t bytes, AxisMask axes,
-                const char *what) override {
-    const CommGroup &group = mpi.group(axes, "all_to_all", what);
-    std::string name = "all_to_all over " + group.describe();
-    ncclComm_t comm = get(group, name, what);
-    // NCCL has no all-to-all: one grouped send and recv per member.
-    settle(comm, ncclGroupStart(), "ncclGroupStart", name, what);
-    for (int64_t j = 0; j < group.size(); ++j) {
-      settle(comm,
-             ncclSend(static_cast<const char *>(src) + j * bytes, bytes,
-                      ncclInt8, int(j), comm, stream),
-             "ncclSend", name, what);
-      settle(comm,
-             ncclRecv(static_cast<char *>(dst) + j * bytes, bytes, ncclInt8,
-                      int(j), comm, stream),
-             "ncclRecv", name, what);
-    }
-    settle(comm, ncclGroupEnd(), "ncclGroupEnd", name, what);
-    waitStream(comm, name, what);
-  }
-
 private:
   /// The group's communicator, made on first use by its members only.
   ncclComm_t get(const CommGroup &group, const std::string &op,

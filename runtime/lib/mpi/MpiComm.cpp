@@ -107,20 +107,6 @@ public:
                int(group.size()), count, dtype, op);
   }
 
-  void allToAll(void *dst, const void *src, size_t bytes, AxisMask axes,
-                const char *what) override {
-    const CommGroup &group = mpi.group(axes, "all_to_all", what);
-    std::string name = "all_to_all over " + group.describe();
-    size_t total = bytes * group.ranks.size();
-    std::vector<char> copy;
-    if (overlaps(dst, total, src, total)) {
-      copy.assign(static_cast<const char *>(src),
-                  static_cast<const char *>(src) + total);
-      src = copy.data();
-    }
-    exchange(group, src, bytes, dst, name, what);
-  }
-
 private:
   int mpiTag(int64_t tag, const std::string &op, const char *what) const {
     if (tag < 0 || tag > tagLimit)

@@ -53,13 +53,6 @@ public:
     inner.reduceScatter(out.ptr, in.ptr, count, dtype, op, axes, what);
     device.download(dst, out.ptr, chunk);
   }
-  void allToAll(void *dst, const void *src, size_t bytes, AxisMask axes,
-                const char *what) override {
-    size_t total = bytes * size_t(groupSize(axes));
-    Staged in(device, src, total), out(device, nullptr, total);
-    inner.allToAll(out.ptr, in.ptr, bytes, axes, what);
-    device.download(dst, out.ptr, total);
-  }
 
   /// Set by the caller: the mesh, to size gathered buffers.
   const MeshSpec *mesh = nullptr;

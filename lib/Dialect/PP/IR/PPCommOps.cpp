@@ -57,7 +57,7 @@ ParseResult MeshOp::parse(OpAsmParser &parser, OperationState &result) {
                              result.attributes) ||
       parser.parseCommaSeparatedList(OpAsmParser::Delimiter::Square, [&] {
         std::string axis;
-        int64_t size;
+        int64_t size = 0;
         if (parser.parseString(&axis) || parser.parseEqual() ||
             parser.parseInteger(size))
           return failure();

@@ -20,8 +20,6 @@ namespace mlir::pp {
 using namespace mlir;
 using namespace mlir::pp;
 
-#define DEBUG_TYPE "pp-convert-float-type"
-
 namespace {
 
 struct ConvertFloatTypePass

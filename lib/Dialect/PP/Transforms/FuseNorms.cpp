@@ -24,8 +24,6 @@ namespace mlir::pp {
 using namespace mlir;
 using namespace mlir::pp;
 
-#define DEBUG_TYPE "pp-fuse-norms"
-
 namespace {
 
 ArrayRef<int64_t> shapeOf(Value v) {

@@ -31,8 +31,6 @@ namespace mlir::pp {
 using namespace mlir;
 using namespace mlir::pp;
 
-#define DEBUG_TYPE "pp-partition-stages"
-
 namespace {
 
 /// The layer index in an ONNX node name: the first path component of the

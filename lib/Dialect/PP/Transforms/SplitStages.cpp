@@ -26,8 +26,6 @@ namespace mlir::pp {
 using namespace mlir;
 using namespace mlir::pp;
 
-#define DEBUG_TYPE "pp-split-stages"
-
 namespace {
 
 int64_t stageOf(Operation *op) {

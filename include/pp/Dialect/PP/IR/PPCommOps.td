@@ -68,6 +68,12 @@ def PP_SendOp : PP_CommOp<"send", [MemoryEffects<[MemWrite]>]> {
     when they name the same group and `tag` and each names the other as
     its peer.
 
+    pp-split-stages creates them between consecutive pipeline stages: stage
+    k sends with tag k to the pipeline rank that runs stage k+1. The
+    program emitter runs only these, and checks both: the tag names the
+    link, and the peer must be the rank the program places the other stage
+    on.
+
     Example (stage 0 hands its activations to stage 1):
 
     ```mlir

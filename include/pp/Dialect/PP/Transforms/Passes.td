@@ -43,6 +43,33 @@ def FuseNormsPass : Pass<"pp-fuse-norms"> {
   }];
 }
 
+def LegalizeForKernelsPass : Pass<"pp-legalize-for-kernels"> {
+  let summary = "Rewrites ops into the forms the runtime's kernels take";
+  let description = [{
+    The program emitter calls one runtime kernel or collective per op, and
+    those take fewer forms than the ops allow. This pass rewrites the rest
+    into ops that say the same with the forms the kernels take:
+
+    - a `pp.matmul` operand whose batch dims broadcast only partly (neither
+      one matrix nor one per batch entry) gets an explicit `pp.broadcast`;
+    - a `pp.reduce` over dims that are not adjacent transposes them to the
+      back, reduces them as one run and reshapes to the result type;
+    - a `pp.all_gather` or `pp.reduce_scatter` on an inner dim runs between
+      two transposes on the leading dim, as the runtime moves contiguous
+      chunks;
+    - `pp.all_to_all` becomes `pp.all_gather` along its concat dim then
+      `pp.all_slice` along its split dim (the same values, with more
+      traffic: the whole tensor exists on every rank in between).
+
+    Program emission (`pp-opt --target`) runs it before writing code; ops
+    already in kernel form are left alone.
+
+    Example: `pp.reduce sum %x dims [0, 2]` on a `tensor<2x3x4xf32>`
+    becomes a transpose with perm `[1, 0, 2]`, a reduce over dims `[1, 2]`
+    and a reshape.
+  }];
+}
+
 def PartitionStagesPass : Pass<"pp-partition-stages", "ModuleOp"> {
   let summary = "Chooses pipeline stage boundaries on the residual stream";
   let description = [{

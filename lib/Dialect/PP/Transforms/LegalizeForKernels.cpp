@@ -1,9 +1,21 @@
-//===- Legalize.cpp - reshape the IR into what the kernels take ----------===//
+//===- LegalizeForKernels.cpp - ops in the forms the kernels take --------===//
+//
+// Each rewrite replaces one op by ops that compute the same values in a
+// form the emitter maps to one runtime kernel or collective. all_to_all
+// goes first, since it becomes an all_gather that may itself need the
+// leading-dim rewrite.
+//
+//===----------------------------------------------------------------------===//
 
-#include "Legalize.h"
+#include "pp/Dialect/PP/Transforms/Passes.h"
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
+
+namespace mlir::pp {
+#define GEN_PASS_DEF_LEGALIZEFORKERNELSPASS
+#include "pp/Dialect/PP/Transforms/Passes.h.inc"
+} // namespace mlir::pp
 
 using namespace mlir;
 using namespace mlir::pp;
@@ -126,11 +138,16 @@ void legalizeAllToAll(AllToAllOp op) {
   op.erase();
 }
 
-} // namespace
+struct LegalizeForKernelsPass
+    : public mlir::pp::impl::LegalizeForKernelsPassBase<
+          LegalizeForKernelsPass> {
+  void runOnOperation() override;
+};
 
-void mlir::pp::legalizeForKernels(func::FuncOp func) {
+void LegalizeForKernelsPass::runOnOperation() {
+  // Rewrites erase the op they visit, so collect first.
   SmallVector<Operation *> ops;
-  func.walk([&](Operation *op) { ops.push_back(op); });
+  getOperation()->walk([&](Operation *op) { ops.push_back(op); });
   for (Operation *op : ops) {
     if (auto m = dyn_cast<MatMulOp>(op))
       legalizeMatMul(m);
@@ -141,7 +158,7 @@ void mlir::pp::legalizeForKernels(func::FuncOp func) {
   }
   // After all_to_all became all_gather + all_slice.
   ops.clear();
-  func.walk([&](Operation *op) { ops.push_back(op); });
+  getOperation()->walk([&](Operation *op) { ops.push_back(op); });
   for (Operation *op : ops) {
     if (auto g = dyn_cast<AllGatherOp>(op))
       legalizeCollectiveDim(g, [&](OpBuilder &b, Value in, RankedTensorType t) {
@@ -158,3 +175,5 @@ void mlir::pp::legalizeForKernels(func::FuncOp func) {
       });
   }
 }
+
+} // namespace
