@@ -79,14 +79,15 @@ std::string ProgramTables::int64Array(ArrayRef<int64_t> values) {
 FailureOr<int> ProgramTables::weightIndex(WeightOp op) {
   auto type = cast<RankedTensorType>(op.getType());
   ArrayRef<int64_t> local = type.getShape();
-  // The tensor before sharding: each split dim times its axis size.
-  SmallVector<int64_t> global(local);
+  // The tensor before sharding, as the pp.weight op defines it.
+  SymbolTableCollection symbols;
+  FailureOr<SmallVector<int64_t>> whole = op.getGlobalShape(symbols);
+  if (failed(whole))
+    return failure();
+  SmallVector<int64_t> global = *whole;
   SmallVector<int> shardAxes(local.size(), -1);
-  auto sharding = op->getAttrOfType<ShardingAttr>("sharding");
+  ShardingAttr sharding = op.getShardingAttr();
   if (sharding) {
-    if (sharding.getDimAxes().size() != local.size())
-      return op.emitError() << "sharding has " << sharding.getDimAxes().size()
-                            << " dims for a rank-" << local.size() << " weight";
     for (size_t d = 0; d < local.size(); ++d) {
       SmallVector<StringRef> axes = sharding.getAxesOfDim(d);
       if (axes.empty())
@@ -101,7 +102,6 @@ FailureOr<int> ProgramTables::weightIndex(WeightOp op) {
         return op.emitError() << "mesh axis '" << axes.front()
                               << "' is not an axis of pp.mesh @world";
       shardAxes[d] = a;
-      global[d] *= axisSizes[a];
     }
   }
   SmallVector<int64_t> fileShape(global);
@@ -130,8 +130,8 @@ FailureOr<int> ProgramTables::weightIndex(WeightOp op) {
   // The plan counts what is read: a region's bytes, not its whole tensor.
   planned.push_back({op.getName().str(), op.getFile().str(),
                      uint64_t(op.getOffset()),
-                     numElements(global) * elementBytes(fileElement),
-                     numElements(local) * elementBytes(element),
+                     uint64_t(numElements(global) * elementBytes(fileElement)),
+                     uint64_t(numElements(local) * elementBytes(element)),
                      std::vector<int>(shardAxes.begin(), shardAxes.end()),
                      std::vector<int64_t>(global.begin(), global.end())});
   std::string axes = shardAxesArray(shardAxes);

@@ -221,6 +221,21 @@ def ShardTensorParallelPass : Pass<"pp-shard-tensor-parallel", "ModuleOp"> {
   ];
 }
 
+def TestDimRulesPass : Pass<"pp-test-dim-rules"> {
+  let summary = "Prints the dim rules of every op, for tests";
+  let description = [{
+    Emits a remark on every op that implements DimRulesInterface with its
+    rules: each operand and result as a list of dims, each dim the product
+    of its factors (`1` for a dim without one), then every factor's extent
+    and, unless it is parallel, its kind and what the op does along it.
+    The IR is not changed.
+
+    Example: `pp.matmul` of 8x16x64 by 64x32 prints
+    `lhs (a, b, c), rhs (c, d) -> (a, b, d) where a=8, b=16,
+    c=64 reduction "contracts over", d=32`.
+  }];
+}
+
 def BuildSchedulePass : Pass<"pp-build-schedule", "ModuleOp"> {
   let summary = "The micro-batch schedule of the pipeline, as a pp.schedule op";
   let description = [{
