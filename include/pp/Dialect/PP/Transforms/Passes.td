@@ -116,24 +116,25 @@ def SplitBatchPass : Pass<"pp-split-batch", "ModuleOp"> {
 
     The batch is dim 0 of every argument of @main whose dim 0 is B
     (`batch-size`, or dim 0 of the first argument when it is 0). It flows
-    forward: a value holds the batch at one dim d when its extent there is
-    B * r with the batch index outermost. Transposes, reductions over
-    other dims, gathers, broadcasts and matmul batch or row dims move d;
-    a reshape moves it to the output dim with the same number of elements
-    before it, which must be a multiple of B. Every value that holds the
-    batch has dim d divided by `factor`; ops that do not read the batch
-    (weights, constants, position tables) are left alone. An operand that
-    does not hold the batch but has its extent (a `[8, 1, 16, 16]` mask)
-    is rebuilt smaller when it is a splat constant or a broadcast from
-    size 1.
+    forward through each op's dim rules (DimRulesInterface): a value holds
+    the batch inside one dim, as one of the factors that make up the dim,
+    so a reshape may merge it with other dims (`(T, B, E)` viewed as
+    `(T, B·h, d)` or `(T·B, E)`) and split it back out. Every value that
+    holds the batch has that dim divided by `factor`; ops that do not read
+    the batch (weights, constants, position tables) are left alone. An
+    operand that does not hold the batch but has its factor (a
+    `[8, 1, 16, 16]` mask) is rebuilt smaller when it is a splat constant
+    or a broadcast from size 1.
 
     The split is refused, with the node and the dim named, when B does not
-    divide by `factor`, or an op mixes rows of the batch: a reduction,
-    softmax, norm, matmul contraction, concat, gather or partial slice
-    along the batch dim, a reshape that merges the batch into an inner
-    position, or an operand with the batch extent that is neither split
-    nor uniform (a non-splat constant). With `factor=1` nothing is
-    refused: such ops just end the batch.
+    divide by `factor`, or an op mixes rows of the batch: the batch lies in
+    a factor the op reduces or reads across (a reduction, softmax, norm,
+    matmul contraction, concat, gather or partial slice along it), a
+    reshape cuts the batch across dims, operands hold it in different
+    factors, an operand has the batch's factor and is neither split nor
+    uniform (a non-splat constant), or a result of @main holds it behind
+    other dims merged into the same dim (its parts could not be joined).
+    With `factor=1` nothing is refused: such ops just end the batch.
 
     Split arguments get `pp.batch_dim = d : i64`, results that hold the
     batch get `pp.batch_dim` (so a driver knows how to join the parts;
