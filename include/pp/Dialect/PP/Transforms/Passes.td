@@ -159,11 +159,15 @@ def ShardTensorParallelPass : Pass<"pp-shard-tensor-parallel", "ModuleOp"> {
   let description = [{
     Rewrites every function of the module to what one of the T ranks of
     the `"tp"` axis of `pp.mesh @world` computes, and inserts the
-    collectives that make the ranks agree. Each value gets a layout:
-    replicated, split along one dim, or partial (every rank holds a
-    summand). Layouts flow forward from the inputs (replicated) through
-    per-op rules; where a producer's layout differs from what its consumer
-    needs, a conversion is inserted:
+    collectives that make the ranks agree. Each value gets a sharding
+    (`#pp.sharding` over `"tp"`): replicated, split along one dim, or
+    partial (every rank holds a summand). The pass first decides: shardings
+    flow forward from the inputs (replicated) through each op's dim rules
+    (DimRulesInterface) and the policy below, and every op that is not
+    fully replicated gets `pp.operand_shardings` (what it needs of its
+    operands) and `pp.result_shardings`; `annotate-only` stops there. Then
+    it rewrites: where a producer's sharding differs from what its consumer
+    needs, a conversion is inserted, and the annotations are removed:
 
     | from \ to | replicated | split(d) |
     |---|---|---|
@@ -218,7 +222,10 @@ def ShardTensorParallelPass : Pass<"pp-shard-tensor-parallel", "ModuleOp"> {
     Option<"sequenceParallel", "sequence-parallel", "bool",
            /*default=*/"false",
            "Split the residual stream and norms along the sequence "
-           "(reduce-scatter / all-gather instead of all-reduce)">
+           "(reduce-scatter / all-gather instead of all-reduce)">,
+    Option<"annotateOnly", "annotate-only", "bool", /*default=*/"false",
+           "Stop after the decisions: annotate ops with "
+           "pp.operand_shardings and pp.result_shardings, change no type">
   ];
 }
 
