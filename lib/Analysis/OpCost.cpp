@@ -3,6 +3,7 @@
 #include "pp/Analysis/OpCost.h"
 
 #include "pp/Analysis/NodePlacement.h"
+#include "pp/Dialect/PP/IR/MeshNames.h"
 #include "pp/Dialect/PP/IR/PPDialect.h"
 #include "pp/Dialect/PP/IR/StagePlacement.h"
 
@@ -60,11 +61,13 @@ double elementwiseFlops(Operation *op) {
 /// function after pp-split-stages) only those whose "pp" coordinate is the
 /// stage's pipeline rank; otherwise every rank (empty list).
 std::vector<int64_t> runningRanks(Operation *op, const ::pp::MeshShape &mesh) {
-  auto stage = op->getAttrOfType<StageAttr>("pp.stage");
+  auto stage =
+      op->getAttrOfType<StageAttr>(PPDialect::StageAttrHelper::getNameStr());
   if (!stage)
     if (auto func = op->getParentOfType<FunctionOpInterface>())
-      stage = func->getAttrOfType<StageAttr>("pp.stage");
-  int64_t ppAxis = mesh.axisIndex("pp");
+      stage = func->getAttrOfType<StageAttr>(
+          PPDialect::StageAttrHelper::getNameStr());
+  int64_t ppAxis = mesh.axisIndex(kPipelineAxis.str());
   auto module = op->getParentOfType<ModuleOp>();
   if (!stage || ppAxis < 0 || !module)
     return {};

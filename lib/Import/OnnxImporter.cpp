@@ -180,10 +180,10 @@ LogicalResult GraphImporter::importInitializers(const llvm::StringSet<> &used) {
     if (!file.consume_front(dirPrefix))
       return emitError(loc) << "initializer '" << tensor.name
                             << "' lives outside the model folder";
-    values[tensor.name] = WeightOp::create(builder, 
-        loc, type, tensor.name, file, int64_t(tensor.offset),
+    values[tensor.name] = WeightOp::create(
+        builder, loc, type, tensor.name, file, int64_t(tensor.offset),
         /*file_element_type=*/TypeAttr(), /*file_shape=*/DenseI64ArrayAttr(),
-        /*region_starts=*/DenseI64ArrayAttr());
+        /*region_starts=*/DenseI64ArrayAttr(), /*sharding=*/ShardingAttr());
   }
   return success();
 }
@@ -295,9 +295,9 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     return {};
   }
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
-  module->getOperation()->setAttr("pp.model",
+  module->getOperation()->setAttr(PPDialect::ModelAttrHelper::getNameStr(),
                                   builder.getStringAttr(model.path));
-  module->getOperation()->setAttr("pp.weights_dir",
+  module->getOperation()->setAttr(PPDialect::WeightsDirAttrHelper::getNameStr(),
                                   builder.getStringAttr(model.dir));
 
   if (failed(checkConstInputNames()))
@@ -327,7 +327,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   builder.setInsertionPointToEnd(body);
   for (auto [i, info] : llvm::enumerate(args)) {
     values[info->name] = body->getArgument(i);
-    func.setArgAttr(i, "pp.name", builder.getStringAttr(info->name));
+    func.setArgAttr(i, PPDialect::NameAttrHelper::getNameStr(),
+                    builder.getStringAttr(info->name));
   }
 
   if (failed(importConstInputs()))
@@ -370,7 +371,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   func.setFunctionType(builder.getFunctionType(
       argTypes, ValueRange(results).getTypes()));
   for (auto [i, output] : llvm::enumerate(graph.outputs))
-    func.setResultAttr(i, "pp.name", builder.getStringAttr(output.name));
+    func.setResultAttr(i, PPDialect::NameAttrHelper::getNameStr(),
+                       builder.getStringAttr(output.name));
   eraseUnusedOps(func);
 
   if (failed(verify(*module)))

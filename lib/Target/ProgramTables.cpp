@@ -69,14 +69,15 @@ std::string ProgramTables::int64Array(ArrayRef<int64_t> values) {
 FailureOr<ProgramTables::WeightShape>
 ProgramTables::globalWeightShape(WeightOp op) const {
   ArrayRef<int64_t> local = cast<RankedTensorType>(op.getType()).getShape();
-  WeightShape shape{SmallVector<int64_t>(local),
-                    SmallVector<int>(local.size(), -1)};
-  auto sharding = op->getAttrOfType<ShardingAttr>("sharding");
+  // The tensor before sharding, as the pp.weight op defines it.
+  SymbolTableCollection symbols;
+  FailureOr<SmallVector<int64_t>> whole = op.getGlobalShape(symbols);
+  if (failed(whole))
+    return failure();
+  WeightShape shape{*whole, SmallVector<int>(local.size(), -1)};
+  ShardingAttr sharding = op.getShardingAttr();
   if (!sharding)
     return shape;
-  if (sharding.getDimAxes().size() != local.size())
-    return op.emitError() << "sharding has " << sharding.getDimAxes().size()
-                          << " dims for a rank-" << local.size() << " weight";
   for (size_t d = 0; d < local.size(); ++d) {
     SmallVector<StringRef> axes = sharding.getAxesOfDim(d);
     if (axes.empty())
@@ -91,7 +92,6 @@ ProgramTables::globalWeightShape(WeightOp op) const {
       return op.emitError() << "mesh axis '" << axes.front()
                             << "' is not an axis of pp.mesh @world";
     shape.shardAxes[d] = a;
-    shape.global[d] *= axisSizes[a];
   }
   return shape;
 }

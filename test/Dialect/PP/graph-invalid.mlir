@@ -106,6 +106,25 @@ func.func @weight_region_sharding_rank() {
   return
 }
 
+// -----
+
+// Every sharded weight has a global shape, so it needs its mesh, region or
+// not.
+func.func @weight_sharding_unknown_mesh() {
+  // expected-error @+1 {{'pp.weight' op sharding names '@nowhere', which is not a pp.mesh}}
+  %0 = pp.weight "w" from "model.onnx" offset 0 {sharding = #pp.sharding<@nowhere, [[], ["tp"]]>} : tensor<4x2xf32>
+  return
+}
+
+// -----
+
+pp.mesh @world ["tp" = 2]
+func.func @weight_sharding_rank() {
+  // expected-error @+1 {{'pp.weight' op sharding has 1 dims for a rank-2 result}}
+  %0 = pp.weight "w" from "model.onnx" offset 0 {sharding = #pp.sharding<@world, [["tp"]]>} : tensor<4x2xf32>
+  return
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise trait
 //===----------------------------------------------------------------------===//

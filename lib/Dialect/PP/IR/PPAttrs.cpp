@@ -104,6 +104,62 @@ SmallVector<StringRef> ShardingAttr::getAxesOfDim(unsigned dim) const {
   return names;
 }
 
+/// How many ranks share each dim of a rank-`rank` result: the product of
+/// the sizes of the mesh axes that split it.
+static FailureOr<SmallVector<int64_t>>
+shardCounts(ShardingAttr sharding, size_t rank, MeshOp mesh,
+            function_ref<InFlightDiagnostic()> emitError) {
+  if (sharding.getDimAxes().size() != rank)
+    return emitError() << "sharding has " << sharding.getDimAxes().size()
+                       << " dims for a rank-" << rank << " result";
+  SmallVector<int64_t> counts(rank, 1);
+  for (size_t d = 0; d < rank; ++d)
+    for (StringRef axis : sharding.getAxesOfDim(d)) {
+      int64_t index = mesh.getAxisIndex(axis);
+      if (index < 0)
+        return emitError() << "sharding names axis '" << axis
+                           << "', which mesh @" << mesh.getSymName()
+                           << " does not have";
+      counts[d] *= mesh.getShape()[index];
+    }
+  return counts;
+}
+
+/// `shape` with each dim multiplied (to the global shape) or divided (to
+/// one rank's block) by the number of ranks that share it.
+static FailureOr<SmallVector<int64_t>>
+rescale(ShardingAttr sharding, ArrayRef<int64_t> shape, MeshOp mesh,
+        function_ref<InFlightDiagnostic()> emitError, bool toGlobal) {
+  FailureOr<SmallVector<int64_t>> counts =
+      shardCounts(sharding, shape.size(), mesh, emitError);
+  if (failed(counts))
+    return failure();
+  SmallVector<int64_t> result(shape);
+  for (auto [d, count] : llvm::enumerate(*counts)) {
+    if (toGlobal) {
+      result[d] *= count;
+      continue;
+    }
+    if (result[d] % count != 0)
+      return emitError() << "cannot split dim " << d << " of size "
+                         << result[d] << " over " << count << " ranks";
+    result[d] /= count;
+  }
+  return result;
+}
+
+FailureOr<SmallVector<int64_t>> ShardingAttr::getGlobalShape(
+    ArrayRef<int64_t> local, MeshOp mesh,
+    function_ref<InFlightDiagnostic()> emitError) const {
+  return rescale(*this, local, mesh, emitError, /*toGlobal=*/true);
+}
+
+FailureOr<SmallVector<int64_t>> ShardingAttr::getLocalShape(
+    ArrayRef<int64_t> global, MeshOp mesh,
+    function_ref<InFlightDiagnostic()> emitError) const {
+  return rescale(*this, global, mesh, emitError, /*toGlobal=*/false);
+}
+
 //===----------------------------------------------------------------------===//
 // StageAttr
 //===----------------------------------------------------------------------===//

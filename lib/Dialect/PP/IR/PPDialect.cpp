@@ -19,6 +19,8 @@ using namespace mlir::pp;
 #define GET_ATTRDEF_CLASSES
 #include "pp/Dialect/PP/IR/PPAttrs.cpp.inc"
 
+#include "pp/Dialect/PP/IR/PPDimRulesInterface.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "pp/Dialect/PP/IR/PPOps.cpp.inc"
 

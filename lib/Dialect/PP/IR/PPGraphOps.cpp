@@ -121,7 +121,7 @@ LogicalResult WeightOp::verify() {
       return emitOpError() << "region_starts dim " << d << " is negative";
   }
   // A sharded weight's global shape needs the mesh: verifySymbolUses.
-  if ((*this)->hasAttr("sharding"))
+  if (getSharding())
     return success();
   return verifyRegion(shapeOf(getResult()));
 }
@@ -147,31 +147,30 @@ LogicalResult WeightOp::verifyRegion(ArrayRef<int64_t> global) {
   return success();
 }
 
-/// Only a sharded region needs the mesh: its global shape is the local one
-/// times the size of the axes that split each dim.
-LogicalResult WeightOp::verifySymbolUses(SymbolTableCollection &tables) {
-  auto sharding = (*this)->getAttrOfType<ShardingAttr>("sharding");
-  if (!sharding || !getFileShape() || !getRegionStarts())
-    return success();
-  auto mesh = tables.lookupNearestSymbolFrom<MeshOp>(*this,
-                                                     sharding.getMesh());
+FailureOr<SmallVector<int64_t>>
+WeightOp::getGlobalShape(SymbolTableCollection &tables) {
+  ShardingAttr sharding = getShardingAttr();
+  if (!sharding)
+    return SmallVector<int64_t>(shapeOf(getResult()));
+  auto mesh = tables.lookupNearestSymbolFrom<MeshOp>(*this, sharding.getMesh());
   if (!mesh)
     return emitOpError() << "sharding names '" << sharding.getMesh()
                          << "', which is not a pp.mesh";
-  SmallVector<int64_t> global(shapeOf(getResult()));
-  if (sharding.getDimAxes().size() != global.size())
-    return emitOpError() << "sharding has " << sharding.getDimAxes().size()
-                         << " dims for a rank-" << global.size() << " result";
-  for (auto [d, size] : llvm::enumerate(global))
-    for (StringRef axis : sharding.getAxesOfDim(d)) {
-      int64_t index = mesh.getAxisIndex(axis);
-      if (index < 0)
-        return emitOpError() << "sharding names axis '" << axis
-                             << "', which mesh @" << mesh.getSymName()
-                             << " does not have";
-      size *= mesh.getShape()[index];
-    }
-  return verifyRegion(global);
+  return sharding.getGlobalShape(shapeOf(getResult()), mesh,
+                                 [&] { return emitOpError(); });
+}
+
+/// A sharded weight needs the mesh for its global shape, and a sharded
+/// region must fit in the file at that shape.
+LogicalResult WeightOp::verifySymbolUses(SymbolTableCollection &tables) {
+  if (!getSharding())
+    return success();
+  FailureOr<SmallVector<int64_t>> global = getGlobalShape(tables);
+  if (failed(global))
+    return failure();
+  if (!getFileShape() || !getRegionStarts())
+    return success();
+  return verifyRegion(*global);
 }
 
 //===----------------------------------------------------------------------===//

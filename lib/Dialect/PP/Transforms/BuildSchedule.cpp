@@ -14,6 +14,7 @@
 
 #include "pp/Dialect/PP/Transforms/Passes.h"
 
+#include "pp/Dialect/PP/IR/MeshNames.h"
 #include "pp/Dialect/PP/IR/PPDialect.h"
 #include "pp/Dialect/PP/IR/StagePlacement.h"
 #include "pp/Schedule/Generators.h"
@@ -118,10 +119,10 @@ void BuildSchedulePass::runOnOperation() {
   }
   int64_t stages = 0;
   for (auto func : module.getOps<func::FuncOp>())
-    if (func->hasAttr("pp.stage"))
+    if (func->hasAttr(PPDialect::StageAttrHelper::getNameStr()))
       ++stages;
-  auto mesh = module.lookupSymbol<MeshOp>("world");
-  int64_t axis = mesh ? mesh.getAxisIndex("pp") : -1;
+  auto mesh = module.lookupSymbol<MeshOp>(kMeshName);
+  int64_t axis = mesh ? mesh.getAxisIndex(kPipelineAxis) : -1;
   if (!stages || axis < 0) {
     module.emitError() << "pp-build-schedule needs stage functions and "
                           "pp.mesh @world with a \"pp\" axis (run "
@@ -160,8 +161,10 @@ void BuildSchedulePass::runOnOperation() {
   ScheduleOp::create(b, 
       module.getLoc(), name, s->microbatches, s->stages.numChunks(),
       sched::placementName(s->stages.placement()), b.getArrayAttr(lists));
-  module->setAttr("pp.microbatches", b.getI64IntegerAttr(s->microbatches));
-  module->setAttr("pp.schedule_name", b.getStringAttr(name));
+  module->setAttr(PPDialect::MicrobatchesAttrHelper::getNameStr(),
+                  b.getI64IntegerAttr(s->microbatches));
+  module->setAttr(PPDialect::ScheduleNameAttrHelper::getNameStr(),
+                  b.getStringAttr(name));
 }
 
 } // namespace

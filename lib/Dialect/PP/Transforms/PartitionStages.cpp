@@ -15,6 +15,7 @@
 #include "pp/Dialect/PP/Transforms/Passes.h"
 
 #include "pp/Analysis/OpCost.h"
+#include "pp/Dialect/PP/IR/MeshNames.h"
 #include "pp/Dialect/PP/IR/PPDialect.h"
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
 #include "pp/Dialect/PP/IR/StagePlacement.h"
@@ -273,20 +274,24 @@ void PartitionStagesPass::runOnOperation() {
     unit += sizes[s];
     size_t to = s == stages - 1 ? order.size() : units[unit - 1].end;
     for (size_t i = from; i < to; ++i) {
-      order[i]->setAttr("pp.stage", StageAttr::get(&getContext(), s));
+      order[i]->setAttr(PPDialect::StageAttrHelper::getNameStr(),
+                        StageAttr::get(&getContext(), s));
       stageFlops[s] += int64_t(model.cost(order[i]).flops);
     }
   }
-  main->setAttr("pp.stage_layers", b.getDenseI64ArrayAttr(sizes));
-  main->setAttr("pp.stage_flops", b.getDenseI64ArrayAttr(stageFlops));
-  main->setAttr("pp.layer_source", b.getStringAttr(layerSource));
+  main->setAttr(PPDialect::StageLayersAttrHelper::getNameStr(),
+                b.getDenseI64ArrayAttr(sizes));
+  main->setAttr(PPDialect::StageFlopsAttrHelper::getNameStr(),
+                b.getDenseI64ArrayAttr(stageFlops));
+  main->setAttr(PPDialect::LayerSourceAttrHelper::getNameStr(),
+                b.getStringAttr(layerSource));
   setStagePlacement(module, *::pp::schedule::parsePlacement(placement));
 
-  if (!module.lookupSymbol("world")) {
+  if (!module.lookupSymbol(kMeshName)) {
     OpBuilder builder(module.getBodyRegion());
-    MeshOp::create(builder, module.getLoc(), b.getStringAttr("world"),
-                           b.getStrArrayAttr({"dp", "pp", "tp"}),
-                           b.getDenseI64ArrayAttr({dp, numStages, tp}));
+    MeshOp::create(builder, module.getLoc(), b.getStringAttr(kMeshName),
+                   b.getStrArrayAttr({kDataAxis, kPipelineAxis, kTensorAxis}),
+                   b.getDenseI64ArrayAttr({dp, numStages, tp}));
   }
 }
 

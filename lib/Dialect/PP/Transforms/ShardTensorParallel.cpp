@@ -1,25 +1,27 @@
 //===- ShardTensorParallel.cpp - Megatron tensor parallelism --------------===//
 //
-// One forward walk per function. For each op: read its operands' layouts,
-// let the op's rule choose the layouts it needs and the layout of its
-// result, convert operands that differ (inserting collectives right after
-// their producers, cached so every consumer shares one), and give the
-// result its local type. Rules work on the global shapes recorded before
-// the walk. Two rewrites run first or alongside (TensorParallelRewrites.h):
-// fused projections become one matmul per slice, and embedding lookups of
-// a vocab-split table get masked to the rank's rows.
+// Decide, then rewrite, as sharding propagation and partitioning do. The
+// Planner walks each function forward on its unchanged IR: from the
+// shardings (#pp.sharding over "tp") of an op's operands and the op's dim
+// rules (DimRulesInterface) it chooses the shardings the op needs and the
+// sharding of its result, and writes them on the op
+// (pp.operand_shardings, pp.result_shardings). The Partitioner then
+// converts operands that differ (collectives right after their producers,
+// shared by every consumer) and gives results their local types. Two
+// rewrites run first or alongside (TensorParallelRewrites.h): fused
+// projections become one matmul per slice, and embedding lookups of a
+// vocab-split table get masked to the rank's rows.
 //
 //===----------------------------------------------------------------------===//
 
 #include "pp/Dialect/PP/Transforms/Passes.h"
 
 #include "TensorParallelRewrites.h"
+#include "pp/Dialect/PP/IR/MeshNames.h"
 #include "pp/Dialect/PP/IR/PPDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "llvm/ADT/TypeSwitch.h"
-
-#include <map>
+#include "llvm/ADT/DenseSet.h"
 
 namespace mlir::pp {
 #define GEN_PASS_DEF_SHARDTENSORPARALLELPASS
@@ -33,25 +35,50 @@ using namespace mlir::pp;
 
 namespace {
 
-/// How one value is held by the ranks of the "tp" axis.
-struct Layout {
-  enum Kind { Replicated, Split, Partial };
-  Kind kind = Replicated;
-  int64_t dim = -1;
+/// The shardings this pass gives values, all over the mesh's "tp" axis:
+/// replicated, split along one dim, or partial sums.
+class TpShardings {
+public:
+  explicit TpShardings(MLIRContext *ctx)
+      : ctx(ctx), mesh(FlatSymbolRefAttr::get(ctx, kMeshName)),
+        axes(ArrayAttr::get(ctx, {StringAttr::get(ctx, kTensorAxis)})) {}
 
-  static Layout replicated() { return {}; }
-  static Layout split(int64_t d) { return {Split, d}; }
-  static Layout partial() { return {Partial, -1}; }
-  bool isSplit() const { return kind == Split; }
-  bool operator==(const Layout &o) const {
-    return kind == o.kind && dim == o.dim;
+  ShardingAttr replicated(int64_t rank) const { return get(rank, -1, false); }
+  ShardingAttr split(int64_t rank, int64_t dim) const {
+    return get(rank, dim, false);
+  }
+  ShardingAttr partial(int64_t rank) const { return get(rank, -1, true); }
+
+  /// The dim split over "tp", or -1.
+  static int64_t splitDim(ShardingAttr s) {
+    for (auto [d, dimAxes] : llvm::enumerate(s.getDimAxes()))
+      if (!dimAxes.empty())
+        return d;
+    return -1;
+  }
+  static bool isPartial(ShardingAttr s) {
+    return s.getPartialAxes() && !s.getPartialAxes().empty();
+  }
+
+  MLIRContext *ctx;
+  FlatSymbolRefAttr mesh;
+  ArrayAttr axes;
+
+private:
+  ShardingAttr get(int64_t rank, int64_t dim, bool partial) const {
+    SmallVector<ArrayAttr> dims(rank, ArrayAttr::get(ctx, {}));
+    if (dim >= 0)
+      dims[dim] = axes;
+    return ShardingAttr::get(ctx, mesh, dims, partial ? axes : ArrayAttr(),
+                             ReductionKind::sum);
   }
 };
 
-/// Operand layouts an op needs and the layout of its result.
+/// Operand shardings an op needs and the sharding of its result (null:
+/// every result replicated).
 struct Decision {
-  SmallVector<Layout> operands;
-  Layout result;
+  SmallVector<ShardingAttr> operands;
+  ShardingAttr result;
   StringRef tpKind; // "column" / "row" for weight matmuls, "vocab" lookups
 };
 
@@ -90,145 +117,86 @@ bool isInputIds(Value v) {
   return true;
 }
 
-class Sharder {
+bool hasOnlyTensors(Operation *op) {
+  auto isTensor = [](Type type) { return isa<RankedTensorType>(type); };
+  return llvm::all_of(op->getOperandTypes(), isTensor) &&
+         llvm::all_of(op->getResultTypes(), isTensor);
+}
+
+/// Decides, on the unchanged IR, the sharding of every value and what each
+/// op needs of its operands, and writes the decisions as
+/// pp.operand_shardings / pp.result_shardings (plus pp.tp). The dims come
+/// from each op's DimRulesInterface; this class holds Megatron's policy.
+class Planner {
 public:
-  Sharder(func::FuncOp func, int64_t t, bool sequenceParallel)
-      : func(func), t(t), sequenceParallel(sequenceParallel) {}
+  Planner(func::FuncOp func, int64_t t, bool sequenceParallel)
+      : func(func), t(t), sequenceParallel(sequenceParallel),
+        tp(func.getContext()) {}
   LogicalResult run();
 
 private:
-  ArrayRef<int64_t> shape(Value v) { return global.lookup(v).getShape(); }
-  int64_t rank(Value v) { return global.lookup(v).getRank(); }
-  Layout layoutOf(Value v) {
-    auto it = layouts.find(v);
-    return it == layouts.end() ? Layout::replicated() : it->second;
+  ArrayRef<int64_t> shape(Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
   }
-  RankedTensorType localType(Value v, Layout layout);
+  int64_t rank(Value v) { return shape(v).size(); }
   bool divides(Value v, int64_t dim) { return shape(v)[dim] % t == 0; }
-  FailureOr<Value> convert(Value v, Layout to, Operation *user);
-  FailureOr<Value> shardWeight(Value v, Layout to, Operation *user);
+  ShardingAttr shardingOf(Value v) {
+    if (ShardingAttr s = shardings.lookup(v))
+      return s;
+    return tp.replicated(rank(v));
+  }
 
-  FailureOr<Decision> elementwise(Operation *op);
-  FailureOr<Decision> matmul(MatMulOp op);
-  FailureOr<Decision> norm(Operation *op, Value input, int64_t firstNormDim);
-  Decision reshape(ReshapeOp op);
-  Decision gather(GatherOp op);
   FailureOr<Decision> decide(Operation *op);
+  Decision replicatedAll(Operation *op);
+  FailureOr<std::optional<Decision>> weightMatmul(MatMulOp op,
+                                                  const DimRules &rules);
+  std::optional<Decision> vocabLookup(GatherOp op);
+  FailureOr<Decision> follow(Operation *op, const DimRules &rules);
+  std::optional<SmallVector<ShardingAttr>>
+  splitWherever(Operation *op, const DimRules &rules, unsigned f);
+  FailureOr<bool> useSequenceSplit(Operation *op, Value out);
   ColumnUses columnUses(Value result);
   FailureOr<bool> canSplitColumns(MatMulOp op);
-  FailureOr<bool> useSequenceSplit(Operation *op, Value out);
   void recordProjectionHeads();
+  void annotate(Operation *op, const Decision &d);
 
   func::FuncOp func;
   int64_t t;
   bool sequenceParallel;
-  llvm::DenseMap<Value, RankedTensorType> global;
-  llvm::DenseMap<Value, Layout> layouts;
-  std::map<std::tuple<void *, int, int64_t>, Value> conversions;
+  TpShardings tp;
+  llvm::DenseMap<Value, ShardingAttr> shardings;
   /// For each weight matmul, the most heads among the projections of the
   /// same activation: the query's head count, which GQA's K/V lack.
   llvm::DenseMap<Operation *, int64_t> projectionHeads;
 };
 
-RankedTensorType Sharder::localType(Value v, Layout layout) {
-  RankedTensorType type = global.lookup(v);
-  if (!layout.isSplit())
-    return type;
-  SmallVector<int64_t> dims(type.getShape());
-  dims[layout.dim] /= t;
-  return RankedTensorType::get(dims, type.getElementType());
+Decision Planner::replicatedAll(Operation *op) {
+  Decision d;
+  for (Value operand : op->getOperands())
+    d.operands.push_back(tp.replicated(rank(operand)));
+  return d;
 }
 
-FailureOr<Value> Sharder::convert(Value v, Layout to, Operation *user) {
-  Layout from = layoutOf(v);
-  if (from == to || !llvm::isa<RankedTensorType>(v.getType()))
-    return v;
-  auto key = std::make_tuple(v.getAsOpaquePointer(), int(to.kind), to.dim);
-  if (auto it = conversions.find(key); it != conversions.end())
-    return it->second;
-  if (to.isSplit() && !divides(v, to.dim))
-    return user->emitError()
-           << "cannot split dim " << to.dim << " of size "
-           << shape(v)[to.dim] << " over tp=" << t;
-
-  OpBuilder b(func.getContext());
-  if (Operation *def = v.getDefiningOp())
-    b.setInsertionPointAfter(def);
-  else
-    b.setInsertionPointToStart(&func.getBody().front());
-  Location loc = v.getLoc();
-  auto mesh = FlatSymbolRefAttr::get(func.getContext(), "world");
-  auto axes = b.getStrArrayAttr({"tp"});
-  RankedTensorType type = localType(v, to);
-  auto sumAttr = ReductionKindAttr::get(func.getContext(), ReductionKind::sum);
-  Value result;
-  if (from.kind == Layout::Partial && to.kind == Layout::Replicated) {
-    result = AllReduceOp::create(b, loc, type, sumAttr, v, mesh,
-                                   axes);
-  } else if (from.kind == Layout::Partial) {
-    result = ReduceScatterOp::create(b, loc, type, sumAttr, v, mesh,
-                                       axes, b.getI64IntegerAttr(to.dim));
-  } else if (from.isSplit() && to.kind == Layout::Replicated) {
-    result = AllGatherOp::create(b, loc, type, v, mesh, axes,
-                                   b.getI64IntegerAttr(from.dim));
-  } else if (from.isSplit() && to.isSplit()) {
-    result = AllToAllOp::create(b, loc, type, v, mesh, axes,
-                                  b.getI64IntegerAttr(to.dim),
-                                  b.getI64IntegerAttr(from.dim));
-  } else if (to.isSplit() && v.getDefiningOp<TransposeOp>() &&
-             isWeightLike(v)) {
-    FailureOr<Value> shard = shardWeight(v, to, user);
-    if (failed(shard))
-      return failure();
-    result = *shard;
-  } else if (auto weight = v.getDefiningOp<WeightOp>();
-             weight && to.isSplit()) {
-    // A weight needs no communication: each rank reads its own shard.
-    SmallVector<Attribute> dims(rank(v), b.getArrayAttr({}));
-    dims[to.dim] = axes;
-    auto clone = cast<WeightOp>(b.clone(*weight));
-    clone.getResult().setType(type);
-    clone->setAttr("sharding",
-                   ShardingAttr::get(func.getContext(), mesh,
-                                     llvm::to_vector(llvm::map_range(
-                                         dims,
-                                         [](Attribute a) {
-                                           return llvm::cast<ArrayAttr>(a);
-                                         })),
-                                     ArrayAttr(), ReductionKind::sum));
-    result = clone.getResult();
-  } else if (to.kind == Layout::Partial) {
-    return user->emitError("internal error: no conversion to a partial value");
-  } else {
-    result = AllSliceOp::create(b, loc, type, v, mesh, axes,
-                                  b.getI64IntegerAttr(to.dim));
+/// Every operand split on the dim whose major factor is `f`, the others
+/// replicated; nullopt when an operand has `f` inside a dim, where a
+/// contiguous block of the dim is not a block of `f`.
+std::optional<SmallVector<ShardingAttr>>
+Planner::splitWherever(Operation *op, const DimRules &rules, unsigned f) {
+  SmallVector<ShardingAttr> needs;
+  for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+    std::optional<FactorPosition> at = rules.find(rules.operands[i], f);
+    if (at && !at->isMajor())
+      return std::nullopt;
+    needs.push_back(at ? tp.split(rank(operand), at->dim)
+                       : tp.replicated(rank(operand)));
   }
-  global[result] = global.lookup(v);
-  layouts[result] = to;
-  conversions[key] = result;
-  return result;
-}
-
-/// A transpose of a weight, split: the weight split on the matching dim,
-/// transposed again. Each rank still reads only its shard.
-FailureOr<Value> Sharder::shardWeight(Value v, Layout to, Operation *user) {
-  auto transpose = v.getDefiningOp<TransposeOp>();
-  FailureOr<Value> input = convert(
-      transpose.getInput(), Layout::split(transpose.getPerm()[to.dim]), user);
-  if (failed(input))
-    return failure();
-  OpBuilder b(transpose);
-  b.setInsertionPointAfter(transpose);
-  auto clone = cast<TransposeOp>(b.clone(*transpose));
-  clone->setOperand(0, *input);
-  clone.getResult().setType(localType(v, to));
-  return clone.getResult();
+  return needs;
 }
 
 /// With sequence-parallel, a partial [batch, seq, ...] value that meets
 /// an op working on rows (elementwise ops, norms) is reduce-scattered along
 /// the sequence instead of all-reduced (Megatron's sequence parallelism).
-FailureOr<bool> Sharder::useSequenceSplit(Operation *op, Value out) {
+FailureOr<bool> Planner::useSequenceSplit(Operation *op, Value out) {
   if (!sequenceParallel || rank(out) <= kSeqDim + 1)
     return false;
   if (divides(out, kSeqDim))
@@ -239,51 +207,95 @@ FailureOr<bool> Sharder::useSequenceSplit(Operation *op, Value out) {
                          << ") does not divide by " << t;
 }
 
-/// The result is split like the first split operand (in result dims); a
-/// sum of partial values stays partial; anything else is replicated, or
-/// split along the sequence under sequence parallelism.
-FailureOr<Decision> Sharder::elementwise(Operation *op) {
+/// The policy for an op without a special form, on its dim rules:
+/// 1. A split survives when the first operand split on a parallel factor
+///    finds it as the major factor of a result dim (and of every operand
+///    dim that has it); a contraction whose operands are all split on the
+///    contracted factor leaves partial sums.
+/// 2. A partial value stays partial through a sum of partial values and
+///    through ops that only rearrange elements; under sequence parallelism
+///    an op working on rows splits the sequence instead.
+/// 3. Otherwise everything is replicated.
+FailureOr<Decision> Planner::follow(Operation *op, const DimRules &rules) {
   Value out = op->getResult(0);
-  int64_t rr = rank(out);
-  Decision d;
-  for (Value operand : op->getOperands()) {
-    Layout l = layoutOf(operand);
-    if (l.isSplit()) {
-      d.result = Layout::split(l.dim + rr - rank(operand));
-      break;
+  for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+    int64_t d = TpShardings::splitDim(shardingOf(operand));
+    if (d < 0 || rules.operands[i][d].empty())
+      continue;
+    unsigned f = rules.operands[i][d].front();
+    const DimFactor &factor = rules.factor(f);
+    std::optional<SmallVector<ShardingAttr>> needs =
+        splitWherever(op, rules, f);
+    if (!needs)
+      continue;
+    if (factor.kind == FactorKind::Parallel) {
+      std::optional<FactorPosition> at = rules.find(rules.results.front(), f);
+      if (!at || !at->isMajor() || factor.extent % t != 0)
+        continue;
+      return Decision{*needs, tp.split(rank(out), at->dim), {}};
     }
+    if (factor.kind != FactorKind::Reduction)
+      continue;
+    unsigned holders = 0;
+    bool allSplit = true;
+    for (auto [j, other] : llvm::enumerate(op->getOperands())) {
+      if (!rules.find(rules.operands[j], f))
+        continue;
+      ++holders;
+      allSplit &= shardingOf(other) == (*needs)[j];
+    }
+    if (holders >= 2 && allSplit)
+      return Decision{*needs, tp.partial(rank(out)), {}};
   }
+
   auto isPartial = [&](Value v) {
-    return layoutOf(v).kind == Layout::Partial;
+    return TpShardings::isPartial(shardingOf(v));
   };
-  bool allPartial = llvm::all_of(op->getOperands(), isPartial);
-  if (!d.result.isSplit() && allPartial && isa<AddOp, SubOp>(op)) {
-    d.result = Layout::partial();
-  } else if (!d.result.isSplit() &&
-             llvm::any_of(op->getOperands(), isPartial)) {
-    FailureOr<bool> seq = useSequenceSplit(op, out);
-    if (failed(seq))
+  if (llvm::none_of(op->getOperands(), isPartial))
+    return replicatedAll(op);
+  auto keepPartial = [&]() {
+    Decision d;
+    for (Value operand : op->getOperands())
+      d.operands.push_back(shardingOf(operand));
+    d.result = tp.partial(rank(out));
+    return d;
+  };
+  if (isa<AddOp, SubOp>(op) && llvm::all_of(op->getOperands(), isPartial))
+    return keepPartial();
+  // One operand whose elements the result holds each once, moved.
+  auto factorsOf = [](const TensorFactors &tensor) {
+    llvm::SmallDenseSet<unsigned, 8> set;
+    for (const DimFactors &dim : tensor)
+      set.insert(dim.begin(), dim.end());
+    return set;
+  };
+  bool allParallel = true, contracts = false;
+  for (unsigned f = 0; f < rules.numFactors(); ++f) {
+    allParallel &= rules.factor(f).kind == FactorKind::Parallel;
+    contracts |= rules.factor(f).kind == FactorKind::Reduction;
+  }
+  if (op->getNumOperands() == 1 &&
+      !op->hasTrait<mlir::pp::OpTrait::Elementwise>() && allParallel &&
+      factorsOf(rules.operands.front()) == factorsOf(rules.results.front()))
+    return keepPartial();
+  const DimFactors *seq =
+      rank(out) > kSeqDim ? &rules.results.front()[kSeqDim] : nullptr;
+  if (!contracts && seq && !seq->empty() &&
+      rules.factor(seq->front()).kind == FactorKind::Parallel) {
+    FailureOr<bool> split = useSequenceSplit(op, out);
+    if (failed(split))
       return failure();
-    if (*seq)
-      d.result = Layout::split(kSeqDim);
+    std::optional<SmallVector<ShardingAttr>> needs =
+        splitWherever(op, rules, seq->front());
+    if (*split && needs)
+      return Decision{*needs, tp.split(rank(out), kSeqDim), {}};
   }
-  for (Value operand : op->getOperands()) {
-    Layout need = Layout::replicated();
-    if (d.result.kind == Layout::Partial) {
-      need = Layout::partial();
-    } else if (d.result.isSplit()) {
-      int64_t od = d.result.dim - (rr - rank(operand));
-      if (od >= 0 && shape(operand)[od] != 1)
-        need = Layout::split(od);
-    }
-    d.operands.push_back(need);
-  }
-  return d;
+  return replicatedAll(op);
 }
 
 /// Follows a projection's result through elementwise ops (bias adds,
 /// activations) to what decides how its columns may be split.
-ColumnUses Sharder::columnUses(Value result) {
+ColumnUses Planner::columnUses(Value result) {
   ColumnUses uses;
   int64_t n = shape(result).back();
   SmallVector<Value> worklist{result};
@@ -297,22 +309,21 @@ ColumnUses Sharder::columnUses(Value result) {
         if (shape(slice.getResult()).back() != n)
           uses.sliced = true;
       } else if (auto reshape = dyn_cast<ReshapeOp>(user)) {
-        ArrayRef<int64_t> out = shape(reshape.getResult());
-        // The output dims that multiply to n, from the back.
-        int64_t product = 1;
-        size_t first = out.size();
-        while (first > 0 && product < n)
-          product *= out[--first];
-        while (first < out.size() && out[first] == 1)
-          ++first;
-        // Heads when n becomes [heads, head_dim], not one merged dim.
-        bool headDims = first < out.size() &&
-                        llvm::any_of(out.drop_front(first + 1),
-                                     [](int64_t d) { return d > 1; });
-        if (product == n && headDims && !uses.headReshape) {
-          uses.headReshape = reshape;
-          uses.headDim = first;
-          uses.heads = out[first];
+        // Heads when the columns become [heads, head_dim, ...]: the
+        // columns' major factor starts a result dim and more follow.
+        DimRules rules = reshape.getDimRules();
+        const DimFactors &columns = rules.operands.front().back();
+        bool parallel = llvm::all_of(columns, [&](unsigned f) {
+          return rules.factor(f).kind == FactorKind::Parallel;
+        });
+        if (columns.size() >= 2 && parallel && !uses.headReshape) {
+          FactorPosition head =
+              *rules.find(rules.results.front(), columns.front());
+          if (head.isMajor()) {
+            uses.headReshape = reshape;
+            uses.headDim = head.dim;
+            uses.heads = rules.factor(columns.front()).extent;
+          }
         }
       } else if (auto matmul = dyn_cast<MatMulOp>(user)) {
         if (matmul.getLhs() == v && isWeightLike(matmul.getRhs()) &&
@@ -327,8 +338,8 @@ ColumnUses Sharder::columnUses(Value result) {
 }
 
 /// For each weight matmul, the most heads that a projection of the same
-/// activation splits into. Recorded before the walk rewrites operands.
-void Sharder::recordProjectionHeads() {
+/// activation splits into.
+void Planner::recordProjectionHeads() {
   llvm::DenseMap<Value, int64_t> most;
   SmallVector<MatMulOp> projections;
   func.walk([&](MatMulOp op) {
@@ -349,7 +360,7 @@ void Sharder::recordProjectionHeads() {
 /// divide, a pooler) stay replicated. A result that is sliced along its
 /// last dim (a fused projection left as is) cannot be split in contiguous
 /// blocks.
-FailureOr<bool> Sharder::canSplitColumns(MatMulOp op) {
+FailureOr<bool> Planner::canSplitColumns(MatMulOp op) {
   int64_t n = shape(op.getResult()).back();
   ColumnUses uses = columnUses(op.getResult());
   if (uses.sliced)
@@ -373,247 +384,279 @@ FailureOr<bool> Sharder::canSplitColumns(MatMulOp op) {
   return false;
 }
 
-FailureOr<Decision> Sharder::matmul(MatMulOp op) {
-  Value a = op.getLhs(), w = op.getRhs();
-  int64_t ra = rank(a), rb = rank(w), rc = rank(op.getResult());
-  Layout la = layoutOf(a), lb = layoutOf(w);
-  if (isWeightLike(w) && rb == 2 && lb.kind == Layout::Replicated) {
-    if (la == Layout::split(ra - 1) && divides(w, 0))
-      return Decision{{la, Layout::split(0)}, Layout::partial(), "row"};
-    FailureOr<bool> column = canSplitColumns(op);
-    if (failed(column))
-      return failure();
-    if (*column)
-      return Decision{{Layout::replicated(), Layout::split(1)},
-                      Layout::split(rc - 1),
-                      "column"};
-    return Decision{{Layout::replicated(), Layout::replicated()},
-                    Layout::replicated(),
-                    {}};
+/// Megatron's anchors, for a matmul with a replicated 2-D weight: with the
+/// activation split on the contracted factor, row-parallel (the weight
+/// split on its rows, partial sums); else column-parallel where the
+/// columns may be split (the weight on its columns, the result where the
+/// columns are); else replicated.
+FailureOr<std::optional<Decision>>
+Planner::weightMatmul(MatMulOp op, const DimRules &rules) {
+  Value a = op.getLhs(), w = op.getRhs(), out = op.getResult();
+  if (!isWeightLike(w) || rank(w) != 2 || !shardingOf(w).isReplicated())
+    return std::optional<Decision>();
+  const DimFactors &rows = rules.operands[1][0];
+  const DimFactors &columns = rules.operands[1][1];
+  int64_t d = TpShardings::splitDim(shardingOf(a));
+  if (d >= 0 && !rows.empty() && rules.operands[0][d] == rows && divides(w, 0))
+    return std::optional<Decision>(Decision{
+        {shardingOf(a), tp.split(2, 0)}, tp.partial(rank(out)), "row"});
+  FailureOr<bool> column = canSplitColumns(op);
+  if (failed(column))
+    return failure();
+  if (*column && !columns.empty()) {
+    int64_t dim = rules.find(rules.results.front(), columns.front())->dim;
+    return std::optional<Decision>(
+        Decision{{tp.replicated(rank(a)), tp.split(2, 1)},
+                 tp.split(rank(out), dim),
+                 "column"});
   }
-  // Activations: keep a split batch (heads) or free dim.
-  auto batchPeer = [&](Value other, int64_t rd) {
-    int64_t od = rd - (rc - rank(other));
-    return od >= 0 && shape(other)[od] != 1 ? Layout::split(od)
-                                            : Layout::replicated();
-  };
-  if (la.isSplit() && la.dim < ra - 2) {
-    int64_t rd = la.dim + rc - ra;
-    return Decision{{la, batchPeer(w, rd)}, Layout::split(rd), {}};
-  }
-  if (lb.isSplit() && lb.dim < rb - 2) {
-    int64_t rd = lb.dim + rc - rb;
-    return Decision{{batchPeer(a, rd), lb}, Layout::split(rd), {}};
-  }
-  if (la == Layout::split(ra - 2))
-    return Decision{{la, Layout::replicated()}, Layout::split(rc - 2), {}};
-  if (lb == Layout::split(rb - 1))
-    return Decision{{Layout::replicated(), lb}, Layout::split(rc - 1), {}};
-  if (la == Layout::split(ra - 1) && lb == Layout::split(rb - 2))
-    return Decision{{la, lb}, Layout::partial(), {}};
-  return Decision{{Layout::replicated(), Layout::replicated()},
-                  Layout::replicated(),
-                  {}};
-}
-
-/// Norms keep a split outside the normalized dims. Under sequence
-/// parallelism a partial input is reduce-scattered along the sequence.
-FailureOr<Decision> Sharder::norm(Operation *op, Value input,
-                                  int64_t firstNormDim) {
-  Layout l = layoutOf(input);
-  Decision d{SmallVector<Layout>(op->getNumOperands()), Layout::replicated(),
-             {}};
-  if (l.kind == Layout::Partial && kSeqDim < firstNormDim) {
-    FailureOr<bool> seq = useSequenceSplit(op, input);
-    if (failed(seq))
-      return failure();
-    if (*seq)
-      l = Layout::split(kSeqDim);
-  }
-  if (l.isSplit() && l.dim < firstNormDim) {
-    d.operands[0] = l;
-    d.result = l;
-  }
-  return d;
+  return std::optional<Decision>(replicatedAll(op));
 }
 
 /// An embedding lookup of token ids in a weight whose rows divide by T is
 /// vocab-parallel: the table is split on its rows and the result is
-/// partial (see VocabParallelEmbedding.cpp). Otherwise a split outside the
-/// gathered dim carries over.
-Decision Sharder::gather(GatherOp g) {
+/// partial (see VocabParallelEmbedding.cpp).
+std::optional<Decision> Planner::vocabLookup(GatherOp g) {
   Value table = g.getInput();
-  Layout l = layoutOf(table);
-  int64_t dim = g.getDimAttr().getInt();
-  if (dim == 0 && table.getDefiningOp<WeightOp>() && rank(table) >= 2 &&
-      l.kind == Layout::Replicated && divides(table, 0) &&
-      isInputIds(g.getIndices()))
-    return {{Layout::split(0), Layout::replicated()}, Layout::partial(),
-            "vocab"};
-  if (!l.isSplit() || l.dim == dim)
-    return {SmallVector<Layout>(2), Layout::replicated(), {}};
-  int64_t d = l.dim < dim ? l.dim : l.dim + rank(g.getIndices()) - 1;
-  return {{l, Layout::replicated()}, Layout::split(d), {}};
+  if (g.getDimAttr().getInt() == 0 && table.getDefiningOp<WeightOp>() &&
+      rank(table) >= 2 && shardingOf(table).isReplicated() &&
+      divides(table, 0) && isInputIds(g.getIndices()))
+    return Decision{
+        {tp.split(rank(table), 0), tp.replicated(rank(g.getIndices()))},
+        tp.partial(rank(g.getResult())),
+        "vocab"};
+  return std::nullopt;
 }
 
-/// A split dim survives a reshape when it is the major dim of its group of
-/// merged or split dims, and the group's major output dim divides by T.
-Decision Sharder::reshape(ReshapeOp op) {
-  Layout l = layoutOf(op.getInput());
-  if (l.kind == Layout::Partial)
-    return {{l}, l, {}};
-  if (!l.isSplit())
-    return {{l}, l, {}};
-  ArrayRef<int64_t> in = shape(op.getInput());
-  ArrayRef<int64_t> out = shape(op.getResult());
-  size_t i = 0, j = 0;
-  while (i < in.size() || j < out.size()) {
-    size_t i0 = i, j0 = j;
-    int64_t pin = 1, pout = 1;
-    // Grow the group until both sides cover the same elements.
-    do {
-      if (pin <= pout && i < in.size())
-        pin *= in[i++];
-      else if (j < out.size())
-        pout *= out[j++];
-      else
-        pin *= in[i++];
-    } while (pin != pout && (i < in.size() || j < out.size()));
-    if (int64_t(i0) <= l.dim && l.dim < int64_t(i)) {
-      size_t firstIn = i0, firstOut = j0;
-      while (firstIn < i && in[firstIn] == 1)
-        ++firstIn;
-      while (firstOut < j && out[firstOut] == 1)
-        ++firstOut;
-      if (int64_t(firstIn) == l.dim && firstOut < j &&
-          out[firstOut] % t == 0)
-        return {{l}, Layout::split(firstOut), {}};
-      break;
-    }
+FailureOr<Decision> Planner::decide(Operation *op) {
+  auto withRules = dyn_cast<DimRulesInterface>(op);
+  if (!withRules || op->getNumResults() != 1)
+    return replicatedAll(op);
+  DimRules rules = withRules.getDimRules();
+  if (auto matmul = dyn_cast<MatMulOp>(op)) {
+    FailureOr<std::optional<Decision>> d = weightMatmul(matmul, rules);
+    if (failed(d))
+      return failure();
+    if (*d)
+      return **d;
   }
-  return {{Layout::replicated()}, Layout::replicated(), {}};
+  if (auto gather = dyn_cast<GatherOp>(op))
+    if (std::optional<Decision> d = vocabLookup(gather))
+      return *d;
+  return follow(op, rules);
 }
 
-FailureOr<Decision> Sharder::decide(Operation *op) {
-  auto keep = [&](Value input, Layout l) -> Decision {
-    return {{l}, l, {}};
-  };
-  auto replicatedAll = [&]() {
-    return Decision{SmallVector<Layout>(op->getNumOperands()),
-                    Layout::replicated(),
-                    {}};
-  };
-  if (op->hasTrait<mlir::pp::OpTrait::Elementwise>())
-    return elementwise(op);
-  if (auto m = dyn_cast<MatMulOp>(op))
-    return matmul(m);
-  if (auto n = dyn_cast<LayerNormOp>(op))
-    return norm(op, n.getInput(), n.getDimAttr().getInt());
-  if (auto n = dyn_cast<RmsNormOp>(op))
-    return norm(op, n.getInput(), rank(n.getInput()) - 1);
-  return llvm::TypeSwitch<Operation *, Decision>(op)
-      .Case([&](ReshapeOp r) { return reshape(r); })
-      .Case([&](GatherOp g) { return gather(g); })
-      .Case([&](TransposeOp tr) {
-        Layout l = layoutOf(tr.getInput());
-        if (!l.isSplit())
-          return keep(tr.getInput(), l);
-        int64_t d = llvm::find(tr.getPerm(), l.dim) - tr.getPerm().begin();
-        return Decision{{l}, Layout::split(d), {}};
-      })
-      .Case([&](SoftmaxOp s) {
-        Layout l = layoutOf(s.getInput());
-        if (l.isSplit() && l.dim != s.getDimAttr().getInt())
-          return keep(s.getInput(), l);
-        return replicatedAll();
-      })
-      .Case([&](ReduceOp r) {
-        Layout l = layoutOf(r.getInput());
-        if (!l.isSplit() || llvm::is_contained(r.getDims(), l.dim))
-          return replicatedAll();
-        int64_t d = l.dim;
-        if (!r.getKeepdims())
-          d -= llvm::count_if(r.getDims(), [&](int64_t x) { return x < l.dim; });
-        return Decision{{l}, Layout::split(d), {}};
-      })
-      .Case([&](SliceOp s) {
-        Layout l = layoutOf(s.getInput());
-        if (l.isSplit() && s.getStarts()[l.dim] == 0 &&
-            s.getSteps()[l.dim] == 1 &&
-            shape(s.getResult())[l.dim] == shape(s.getInput())[l.dim])
-          return keep(s.getInput(), l);
-        return replicatedAll();
-      })
-      .Case([&](ConcatOp c) {
-        int64_t dim = c.getDimAttr().getInt();
-        for (Value input : c.getInputs()) {
-          Layout l = layoutOf(input);
-          if (l.isSplit() && l.dim != dim)
-            return Decision{SmallVector<Layout>(c.getInputs().size(), l), l,
-                            {}};
-        }
-        return replicatedAll();
-      })
-      .Case([&](BroadcastOp br) {
-        Layout l = layoutOf(br.getInput());
-        int64_t shift = rank(br.getResult()) - rank(br.getInput());
-        if (l.isSplit() &&
-            shape(br.getInput())[l.dim] == shape(br.getResult())[l.dim + shift])
-          return Decision{{l}, Layout::split(l.dim + shift), {}};
-        return replicatedAll();
-      })
-      .Case([&](TriluOp tr) {
-        Layout l = layoutOf(tr.getInput());
-        if (l.isSplit() && l.dim < rank(tr.getInput()) - 2)
-          return keep(tr.getInput(), l);
-        return replicatedAll();
-      })
-      .Default([&](Operation *) { return replicatedAll(); });
+void Planner::annotate(Operation *op, const Decision &d) {
+  auto *dialect = func.getContext()->getLoadedDialect<PPDialect>();
+  if (!d.tpKind.empty())
+    dialect->getTpAttrHelper().setAttr(
+        op, StringAttr::get(func.getContext(), d.tpKind));
+  bool replicated =
+      llvm::all_of(d.operands, [](ShardingAttr s) { return s.isReplicated(); });
+  if (replicated && (!d.result || d.result.isReplicated()))
+    return;
+  SmallVector<Attribute> operands(d.operands.begin(), d.operands.end());
+  SmallVector<Attribute> results;
+  for (Value result : op->getResults())
+    results.push_back(d.result ? d.result : tp.replicated(rank(result)));
+  dialect->getOperandShardingsAttrHelper().setAttr(
+      op, ArrayAttr::get(func.getContext(), operands));
+  dialect->getResultShardingsAttrHelper().setAttr(
+      op, ArrayAttr::get(func.getContext(), results));
 }
 
-LogicalResult Sharder::run() {
+LogicalResult Planner::run() {
+  recordProjectionHeads();
+  for (Operation &op : func.getBody().front()) {
+    // Leaves are replicated; consumers convert what they need.
+    if (isa<WeightOp, ConstantOp, RecvOp>(op) || !hasOnlyTensors(&op))
+      continue;
+    FailureOr<Decision> d = decide(&op);
+    if (failed(d))
+      return failure();
+    for (auto [operand, need] : llvm::zip(op.getOperands(), d->operands)) {
+      int64_t dim = TpShardings::splitDim(need);
+      if (need != shardingOf(operand) && dim >= 0 && !divides(operand, dim))
+        return op.emitError() << "cannot split dim " << dim << " of size "
+                              << shape(operand)[dim] << " over tp=" << t;
+    }
+    if (d->result)
+      for (Value result : op.getResults())
+        shardings[result] = d->result;
+    annotate(&op, *d);
+  }
+  return success();
+}
+
+/// Rewrites a function whose ops carry the Planner's decisions into what
+/// one rank computes: operands are converted to the sharding their op
+/// needs (collectives inserted right after the producer, shared by every
+/// consumer), results get their local types, and vocab-parallel lookups
+/// are masked.
+class Partitioner {
+public:
+  Partitioner(func::FuncOp func, MeshOp mesh, int64_t t)
+      : func(func), mesh(mesh), t(t), tp(func.getContext()) {}
+  LogicalResult run();
+
+private:
+  int64_t rank(Value v) { return global.lookup(v).getRank(); }
+  ShardingAttr shardingOf(Value v) {
+    if (ShardingAttr s = shardings.lookup(v))
+      return s;
+    return tp.replicated(rank(v));
+  }
+  FailureOr<RankedTensorType> localType(Value v, ShardingAttr sharding);
+  FailureOr<Value> convert(Value v, ShardingAttr to);
+  FailureOr<Value> shardWeight(Value v, ShardingAttr to);
+
+  func::FuncOp func;
+  MeshOp mesh;
+  int64_t t;
+  TpShardings tp;
+  llvm::DenseMap<Value, RankedTensorType> global;
+  llvm::DenseMap<Value, ShardingAttr> shardings;
+  llvm::DenseMap<std::pair<Value, Attribute>, Value> conversions;
+};
+
+FailureOr<RankedTensorType> Partitioner::localType(Value v,
+                                                   ShardingAttr sharding) {
+  RankedTensorType type = global.lookup(v);
+  FailureOr<SmallVector<int64_t>> local = sharding.getLocalShape(
+      type.getShape(), mesh, [&] { return mlir::emitError(v.getLoc()); });
+  if (failed(local))
+    return failure();
+  return RankedTensorType::get(*local, type.getElementType());
+}
+
+FailureOr<Value> Partitioner::convert(Value v, ShardingAttr to) {
+  ShardingAttr from = shardingOf(v);
+  if (from == to)
+    return v;
+  auto key = std::make_pair(v, Attribute(to));
+  if (auto it = conversions.find(key); it != conversions.end())
+    return it->second;
+
+  OpBuilder b(func.getContext());
+  if (Operation *def = v.getDefiningOp())
+    b.setInsertionPointAfter(def);
+  else
+    b.setInsertionPointToStart(&func.getBody().front());
+  Location loc = v.getLoc();
+  FailureOr<RankedTensorType> type = localType(v, to);
+  if (failed(type))
+    return failure();
+  int64_t fromDim = TpShardings::splitDim(from);
+  int64_t toDim = TpShardings::splitDim(to);
+  auto sum = ReductionKindAttr::get(func.getContext(), ReductionKind::sum);
+  // The planner only asks for partial values where they already are.
+  assert(!TpShardings::isPartial(to) && "no conversion to a partial value");
+  Value result;
+  if (TpShardings::isPartial(from) && toDim < 0) {
+    result = AllReduceOp::create(b, loc, *type, sum, v, tp.mesh, tp.axes);
+  } else if (TpShardings::isPartial(from)) {
+    result = ReduceScatterOp::create(b, loc, *type, sum, v, tp.mesh, tp.axes,
+                                     b.getI64IntegerAttr(toDim));
+  } else if (fromDim >= 0 && toDim < 0) {
+    result = AllGatherOp::create(b, loc, *type, v, tp.mesh, tp.axes,
+                                 b.getI64IntegerAttr(fromDim));
+  } else if (fromDim >= 0) {
+    result = AllToAllOp::create(b, loc, *type, v, tp.mesh, tp.axes,
+                                b.getI64IntegerAttr(toDim),
+                                b.getI64IntegerAttr(fromDim));
+  } else if (v.getDefiningOp<TransposeOp>() && isWeightLike(v)) {
+    FailureOr<Value> shard = shardWeight(v, to);
+    if (failed(shard))
+      return failure();
+    result = *shard;
+  } else if (auto weight = v.getDefiningOp<WeightOp>()) {
+    // A weight needs no communication: each rank reads its own shard.
+    auto clone = cast<WeightOp>(b.clone(*weight));
+    clone.getResult().setType(*type);
+    clone.setShardingAttr(to);
+    result = clone.getResult();
+  } else {
+    result = AllSliceOp::create(b, loc, *type, v, tp.mesh, tp.axes,
+                                b.getI64IntegerAttr(toDim));
+  }
+  global[result] = global.lookup(v);
+  shardings[result] = to;
+  conversions[key] = result;
+  return result;
+}
+
+/// A transpose of a weight, split: the weight split on the dim that holds
+/// the same factor, transposed again. Each rank still reads only its shard.
+FailureOr<Value> Partitioner::shardWeight(Value v, ShardingAttr to) {
+  auto transpose = v.getDefiningOp<TransposeOp>();
+  DimRules rules = transpose.getDimRules();
+  unsigned f = rules.results.front()[TpShardings::splitDim(to)].front();
+  int64_t inputDim = rules.find(rules.operands.front(), f)->dim;
+  Value input = transpose.getInput();
+  FailureOr<Value> shard = convert(input, tp.split(rank(input), inputDim));
+  if (failed(shard))
+    return failure();
+  OpBuilder b(transpose);
+  b.setInsertionPointAfter(transpose);
+  auto clone = cast<TransposeOp>(b.clone(*transpose));
+  clone->setOperand(0, *shard);
+  FailureOr<RankedTensorType> type = localType(v, to);
+  if (failed(type))
+    return failure();
+  clone.getResult().setType(*type);
+  return clone.getResult();
+}
+
+LogicalResult Partitioner::run() {
   func.walk([&](Operation *op) {
     for (Value v : op->getResults())
-      if (auto type = llvm::dyn_cast<RankedTensorType>(v.getType()))
+      if (auto type = dyn_cast<RankedTensorType>(v.getType()))
         global[v] = type;
   });
   for (BlockArgument arg : func.getArguments())
-    if (auto type = llvm::dyn_cast<RankedTensorType>(arg.getType()))
+    if (auto type = dyn_cast<RankedTensorType>(arg.getType()))
       global[arg] = type;
-  recordProjectionHeads();
 
+  auto *dialect = func.getContext()->getLoadedDialect<PPDialect>();
+  auto operandsHelper = dialect->getOperandShardingsAttrHelper();
+  auto resultsHelper = dialect->getResultShardingsAttrHelper();
   SmallVector<Operation *> ops;
   for (Operation &op : func.getBody().front())
     ops.push_back(&op);
   for (Operation *op : ops) {
-    if (isa<WeightOp, ConstantOp, RecvOp>(op))
-      continue; // replicated; consumers convert what they need
-    FailureOr<Decision> d = decide(op);
-    if (failed(d))
-      return failure();
-    for (auto [i, need] : llvm::enumerate(d->operands)) {
-      FailureOr<Value> converted = convert(op->getOperand(i), need, op);
+    if (isa<WeightOp, ConstantOp, RecvOp>(op) || !hasOnlyTensors(op))
+      continue;
+    ArrayAttr needs = operandsHelper.getAttr(op);
+    ArrayAttr results = resultsHelper.getAttr(op);
+    for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+      ShardingAttr need =
+          needs ? cast<ShardingAttr>(needs[i]) : tp.replicated(rank(operand));
+      FailureOr<Value> converted = convert(operand, need);
       if (failed(converted))
         return failure();
       op->setOperand(i, *converted);
     }
-    if (!d->tpKind.empty())
-      op->setAttr("pp.tp", StringAttr::get(func.getContext(), d->tpKind));
-    for (Value result : op->getResults()) {
-      if (!global.count(result))
-        continue;
-      layouts[result] = d->result;
-      result.setType(localType(result, d->result));
+    for (auto [i, result] : llvm::enumerate(op->getResults())) {
+      ShardingAttr sharding = results ? cast<ShardingAttr>(results[i])
+                                      : tp.replicated(rank(result));
+      shardings[result] = sharding;
+      FailureOr<RankedTensorType> type = localType(result, sharding);
+      if (failed(type))
+        return failure();
+      result.setType(*type);
     }
-    if (d->tpKind == "vocab") {
+    if (needs)
+      operandsHelper.removeAttr(op);
+    if (results)
+      resultsHelper.removeAttr(op);
+    StringAttr kind = dialect->getTpAttrHelper().getAttr(op);
+    if (kind && kind.getValue() == "vocab") {
       auto g = cast<GatherOp>(op);
-      int64_t rows = shape(g.getInput())[0];
-      MLIRContext *ctx = func.getContext();
-      Value masked = maskVocabParallelLookup(
-          g, rows, rows / t, FlatSymbolRefAttr::get(ctx, "world"),
-          ArrayAttr::get(ctx, {StringAttr::get(ctx, "tp")}));
+      int64_t rows = global.lookup(g.getInput()).getDimSize(0);
+      Value masked =
+          maskVocabParallelLookup(g, rows, rows / t, tp.mesh, tp.axes);
       global[masked] = global.lookup(g.getResult());
-      layouts[masked] = Layout::partial();
+      shardings[masked] = shardingOf(g.getResult());
     }
   }
   // Weights, constants and weight transposes that every consumer replaced
@@ -631,15 +674,19 @@ struct ShardTensorParallelPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto mesh = module.lookupSymbol<MeshOp>("world");
-    if (!mesh || mesh.getAxisIndex("tp") < 0)
+    auto mesh = module.lookupSymbol<MeshOp>(kMeshName);
+    if (!mesh || mesh.getAxisIndex(kTensorAxis) < 0)
       return; // nothing to shard over
-    int64_t t = mesh.getShape()[mesh.getAxisIndex("tp")];
+    int64_t t = mesh.getShape()[mesh.getAxisIndex(kTensorAxis)];
     if (t == 1)
       return;
     for (auto func : module.getOps<func::FuncOp>()) {
       splitFusedProjections(func);
-      if (failed(Sharder(func, t, sequenceParallel).run()))
+      if (failed(Planner(func, t, sequenceParallel).run()))
+        return signalPassFailure();
+      if (annotateOnly)
+        continue;
+      if (failed(Partitioner(func, mesh, t).run()))
         return signalPassFailure();
     }
   }

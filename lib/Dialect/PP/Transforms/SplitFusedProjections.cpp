@@ -96,7 +96,7 @@ void eraseIfDead(Value v) {
 
 void splitProjection(MatMulOp matmul) {
   auto w = matmul.getRhs().getDefiningOp<WeightOp>();
-  if (!w || shapeOf(w.getResult()).size() != 2 || w->hasAttr("sharding"))
+  if (!w || shapeOf(w.getResult()).size() != 2 || w.getSharding())
     return;
   Value fused = matmul.getResult();
   AddOp add;

@@ -29,7 +29,8 @@ using namespace mlir::pp;
 namespace {
 
 int64_t stageOf(Operation *op) {
-  auto stage = op->getAttrOfType<StageAttr>("pp.stage");
+  auto stage =
+      op->getAttrOfType<StageAttr>(PPDialect::StageAttrHelper::getNameStr());
   return stage ? stage.getIndex() : -1;
 }
 
@@ -142,14 +143,16 @@ void SplitStagesPass::runOnOperation() {
     auto func = func::FuncOp::create(builder, 
         main.getLoc(), ("stage" + Twine(s)).str(),
         builder.getFunctionType(argTypes, resultTypes));
-    func->setAttr("pp.stage", StageAttr::get(context, s));
+    func->setAttr(PPDialect::StageAttrHelper::getNameStr(),
+                  StageAttr::get(context, s));
     Block *entry = func.addEntryBlock();
     IRMapping map;
     for (auto [i, a] : llvm::enumerate(argList)) {
       map.map(main.getArgument(a), entry->getArgument(i));
       if (DictionaryAttr attrs = main.getArgAttrDict(a))
         func.setArgAttrs(i, attrs);
-      func.setArgAttr(i, "pp.input_index", builder.getI64IntegerAttr(a));
+      func.setArgAttr(i, PPDialect::InputIndexAttrHelper::getNameStr(),
+                      builder.getI64IntegerAttr(a));
     }
     builder.setInsertionPointToEnd(entry);
     if (incoming) {
@@ -162,7 +165,8 @@ void SplitStagesPass::runOnOperation() {
     }
     for (Operation &op : body.without_terminator())
       if (cloned.contains(&op))
-        builder.clone(op, map)->removeAttr("pp.stage");
+        builder.clone(op, map)->removeAttr(
+            PPDialect::StageAttrHelper::getNameStr());
     if (outgoing)
       SendOp::create(builder, outgoing.getLoc(), map.lookup(outgoing), meshRef,
                      group, builder.getI64IntegerAttr(stageMap.rankOf(s + 1)),
@@ -174,24 +178,27 @@ void SplitStagesPass::runOnOperation() {
     for (auto [i, o] : llvm::enumerate(outputs)) {
       if (DictionaryAttr attrs = main.getResultAttrDict(o))
         func.setResultAttrs(i, attrs);
-      func.setResultAttr(i, "pp.output_index", builder.getI64IntegerAttr(o));
+      func.setResultAttr(i, PPDialect::OutputIndexAttrHelper::getNameStr(),
+                         builder.getI64IntegerAttr(o));
     }
   }
   // What the plan reports about the split stays on the module.
-  for (StringRef name : {"pp.stage_layers", "pp.stage_flops", "pp.layer_source"})
+  for (StringRef name : {PPDialect::StageLayersAttrHelper::getNameStr(),
+                         PPDialect::StageFlopsAttrHelper::getNameStr(),
+                         PPDialect::LayerSourceAttrHelper::getNameStr()})
     if (Attribute attr = main->getAttr(name))
       module->setAttr(name, attr);
-  module->setAttr("pp.inputs", builder.getArrayAttr(llvm::to_vector(
-                                   llvm::map_range(main.getArgumentTypes(),
-                                                   [](Type t) -> Attribute {
-                                                     return TypeAttr::get(t);
-                                                   }))));
+  module->setAttr(PPDialect::InputsAttrHelper::getNameStr(),
+                  builder.getArrayAttr(llvm::to_vector(llvm::map_range(
+                      main.getArgumentTypes(),
+                      [](Type t) -> Attribute { return TypeAttr::get(t); }))));
   SmallVector<Attribute> inputAttrs;
   for (unsigned a = 0; a < main.getNumArguments(); ++a)
     inputAttrs.push_back(main.getArgAttrDict(a)
                              ? Attribute(main.getArgAttrDict(a))
                              : builder.getDictionaryAttr({}));
-  module->setAttr("pp.input_attrs", builder.getArrayAttr(inputAttrs));
+  module->setAttr(PPDialect::InputAttrsAttrHelper::getNameStr(),
+                  builder.getArrayAttr(inputAttrs));
   main.erase();
 }
 

@@ -1,7 +1,7 @@
 //===- TensorParallelRewrites.h - IR rewrites of pp-shard-tensor-parallel -===//
 //
-// Rewrites that turn model idioms into shapes the layout rules of
-// ShardTensorParallel.cpp shard with their ordinary anchors.
+// Rewrites that turn model idioms into shapes that ShardTensorParallel.cpp
+// shards with its ordinary anchors.
 //
 //===----------------------------------------------------------------------===//
 

@@ -125,7 +125,8 @@ func.func @main(%x: tensor<8x16xf32>) -> tensor<16x16xf32> {
 
 func.func @main(%x: tensor<8x8xf32>) -> tensor<8x16xf32> {
   %t = pp.transpose %x perm [1, 0] : tensor<8x8xf32> -> tensor<8x8xf32>
-  // expected-error @+1 {{cannot split the batch: concat inputs hold the batch at different dims (0 and 1)}}
+  // %t holds the batch in the joined dim.
+  // expected-error @+1 {{cannot split the batch: concat along dim 1, which holds the batch}}
   %c = pp.concat %x, %t dim 1 : (tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x16xf32>
   return %c : tensor<8x16xf32>
 }
@@ -151,7 +152,8 @@ func.func @main(%x: tensor<8x16xf32>) -> tensor<2x16xf32> {
 // -----
 
 func.func @main(%x: tensor<8x16xf32>, %ids: tensor<8x4xi64>) -> tensor<8x8x4xf32> {
-  // expected-error @+1 {{cannot split the batch: gather indexes with the batch (indices dim 0) into a tensor that holds it at dim 0}}
+  // The input and the indices each hold the batch, at different result dims.
+  // expected-error @+1 {{cannot split the batch: gather operands hold the batch at different dims (0 and 1 of the result)}}
   %g = pp.gather %x[%ids] dim 1 : (tensor<8x16xf32>, tensor<8x4xi64>) -> tensor<8x8x4xf32>
   return %g : tensor<8x8x4xf32>
 }
@@ -191,9 +193,31 @@ func.func @main(%x: tensor<8x16xf32>) -> tensor<4x32xf32> {
 
 // -----
 
+// A reshape that tangles the batch with another dim: 8x3 and 3x8 share no
+// factor boundary inside the batch.
+func.func @main(%x: tensor<8x3xf32>) -> tensor<3x8xf32> {
+  // expected-error @+1 {{cannot split the batch: reshape mixes dim 0, which holds the batch}}
+  %r = pp.reshape %x : tensor<8x3xf32> -> tensor<3x8xf32>
+  return %r : tensor<3x8xf32>
+}
+
+// -----
+
+// The batch merged behind another dim (a (4, 8) transpose viewed as 32)
+// can be cut inside the function, but a result's parts are joined along
+// its batch dim, which needs the batch outermost.
+func.func @main(%x: tensor<8x4xf32>) -> tensor<32xf32> {
+  %t = pp.transpose %x perm [1, 0] : tensor<8x4xf32> -> tensor<4x8xf32>
+  %r = pp.reshape %t : tensor<4x8xf32> -> tensor<32xf32>
+  // expected-error @+1 {{cannot split the batch: result 0 holds the batch inside dim 0 after 4 elements of other dims, so its parts cannot be joined}}
+  return %r : tensor<32xf32>
+}
+
+// -----
+
 func.func @main(%x: tensor<8x8xf32>) -> tensor<8x8xf32> {
   %t = pp.transpose %x perm [1, 0] : tensor<8x8xf32> -> tensor<8x8xf32>
-  // expected-error @+1 {{cannot split the batch: operands hold the batch at different dims (0 and 1 of the result)}}
+  // expected-error @+1 {{cannot split the batch: add operands hold the batch at different dims (0 and 1 of the result)}}
   %y = pp.add %x, %t : (tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32>
   return %y : tensor<8x8xf32>
 }

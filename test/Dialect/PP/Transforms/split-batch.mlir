@@ -165,3 +165,32 @@ func.func @main(%xt: tensor<8x64xf32>, %other: tensor<4x64xf32>) -> (tensor<4x8x
   %e = pp.exp %other : tensor<4x64xf32>
   return %y, %sum, %z, %e : tensor<4x8xf32>, tensor<8xf32>, tensor<8x4xf32>, tensor<4x64xf32>
 }
+
+// -----
+
+// The batch merged into other dims, as nn.MultiheadAttention views a
+// sequence-first (T, B, E) activation: (T*B, E) for a projection and
+// (B*h, T, d) for the heads. The batch stays a factor of the merged dim
+// (behind T in T*B, ahead of h in B*h) and only that factor is cut.
+// CHECK-LABEL: func.func @main
+// CHECK-SAME: -> (tensor<2x4x16x16xf32> {pp.batch_dim = 0 : i64})
+// CHECK: pp.transpose %{{.*}} perm [1, 0, 2] : tensor<2x16x64xf32> -> tensor<16x2x64xf32>
+// CHECK: pp.reshape %{{.*}} : tensor<16x2x64xf32> -> tensor<32x64xf32>
+// CHECK: pp.matmul {{.*}} : (tensor<32x64xf32>, tensor<64x64xf32>) -> tensor<32x64xf32>
+// CHECK: pp.reshape %{{.*}} : tensor<32x64xf32> -> tensor<16x2x64xf32>
+// CHECK: pp.reshape %{{.*}} : tensor<16x2x64xf32> -> tensor<16x8x16xf32>
+// CHECK: pp.transpose %{{.*}} perm [1, 0, 2] : tensor<16x8x16xf32> -> tensor<8x16x16xf32>
+// CHECK: pp.softmax %{{.*}} dim 2 : tensor<8x16x16xf32>
+// CHECK: pp.reshape %{{.*}} : tensor<8x16x16xf32> -> tensor<2x4x16x16xf32>
+func.func @main(%x: tensor<8x16x64xf32>) -> tensor<8x4x16x16xf32> {
+  %w = pp.weight "w" from "w.bin" offset 0 : tensor<64x64xf32>
+  %t = pp.transpose %x perm [1, 0, 2] : tensor<8x16x64xf32> -> tensor<16x8x64xf32>
+  %r = pp.reshape %t : tensor<16x8x64xf32> -> tensor<128x64xf32>
+  %p = pp.matmul %r, %w : (tensor<128x64xf32>, tensor<64x64xf32>) -> tensor<128x64xf32>
+  %u = pp.reshape %p : tensor<128x64xf32> -> tensor<16x8x64xf32>
+  %h = pp.reshape %u : tensor<16x8x64xf32> -> tensor<16x32x16xf32>
+  %ht = pp.transpose %h perm [1, 0, 2] : tensor<16x32x16xf32> -> tensor<32x16x16xf32>
+  %s = pp.softmax %ht dim 2 : tensor<32x16x16xf32>
+  %o = pp.reshape %s : tensor<32x16x16xf32> -> tensor<8x4x16x16xf32>
+  return %o : tensor<8x4x16x16xf32>
+}

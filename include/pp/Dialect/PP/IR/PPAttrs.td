@@ -50,6 +50,19 @@ def PP_ShardingAttr : PP_Attr<"Sharding", "sharding"> {
     bool isReplicated() const;
     /// The axes splitting dimension `dim`, as plain strings.
     ::llvm::SmallVector<::llvm::StringRef> getAxesOfDim(unsigned dim) const;
+    /// The shape of the whole tensor of which one rank holds `local`: each
+    /// dim times the sizes of the axes of `mesh` that split it. Fails,
+    /// through `emitError`, when the rank differs from the sharding's or an
+    /// axis is not one of the mesh's.
+    ::mlir::FailureOr<::llvm::SmallVector<int64_t>> getGlobalShape(
+        ::llvm::ArrayRef<int64_t> local, ::mlir::pp::MeshOp mesh,
+        ::llvm::function_ref<::mlir::InFlightDiagnostic()> emitError) const;
+    /// The block of a tensor of shape `global` that one rank holds: each
+    /// dim divided by the sizes of its axes. Fails, as getGlobalShape does,
+    /// and when a dim does not divide.
+    ::mlir::FailureOr<::llvm::SmallVector<int64_t>> getLocalShape(
+        ::llvm::ArrayRef<int64_t> global, ::mlir::pp::MeshOp mesh,
+        ::llvm::function_ref<::mlir::InFlightDiagnostic()> emitError) const;
   }];
 }
 

@@ -30,6 +30,41 @@ def PP_Dialect : Dialect {
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
+  // The `pp.*` attributes that passes attach to ops, functions, their
+  // arguments and results, and the module. Each gets a typed helper,
+  // `PPDialect::getStageAttrHelper()` and the like.
+  let discardableAttrs = (ins
+    // Import: the model file and its folder (module), graph input and
+    // output names (arguments and results of @main).
+    "::mlir::StringAttr":$model,
+    "::mlir::StringAttr":$weights_dir,
+    "::mlir::StringAttr":$name,
+    // pp-split-batch: the batch's size and cut (module), the dim that
+    // holds the batch (arguments and results).
+    "::mlir::DictionaryAttr":$batch,
+    "::mlir::IntegerAttr":$batch_dim,
+    // pp-partition-stages: an op's or stage function's stage, and the plan
+    // behind the stage boundaries (@main).
+    "::mlir::pp::StageAttr":$stage,
+    "::mlir::DenseI64ArrayAttr":$stage_layers,
+    "::mlir::DenseI64ArrayAttr":$stage_flops,
+    "::mlir::StringAttr":$layer_source,
+    // pp-split-stages: which graph input or output a stage argument or
+    // result is, and @main's inputs (types and argument attributes).
+    "::mlir::IntegerAttr":$input_index,
+    "::mlir::IntegerAttr":$output_index,
+    "::mlir::ArrayAttr":$inputs,
+    "::mlir::ArrayAttr":$input_attrs,
+    // pp-shard-tensor-parallel: a matmul's or lookup's parallel form
+    // ("column", "row", "vocab"), and the decided shardings of an op's
+    // operands and results (#pp.sharding, before the rewrite).
+    "::mlir::StringAttr":$tp,
+    "::mlir::ArrayAttr":$operand_shardings,
+    "::mlir::ArrayAttr":$result_shardings,
+    // pp-build-schedule: micro-batches per step and the schedule's name.
+    "::mlir::IntegerAttr":$microbatches,
+    "::mlir::StringAttr":$schedule_name
+  );
 }
 
 def PP_ReductionKind : I32EnumAttr<"ReductionKind",

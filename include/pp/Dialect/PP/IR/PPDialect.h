@@ -18,13 +18,23 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "pp/Dialect/PP/IR/DimRules.h"
 #include "pp/Dialect/PP/IR/PPTraits.h"
 
-#include "pp/Dialect/PP/IR/PPDialect.h.inc"
 #include "pp/Dialect/PP/IR/PPEnums.h.inc"
+
+namespace mlir::pp {
+class MeshOp; // #pp.sharding computes shapes over a mesh
+} // namespace mlir::pp
 
 #define GET_ATTRDEF_CLASSES
 #include "pp/Dialect/PP/IR/PPAttrs.h.inc"
+
+// After the attributes: the dialect's typed helpers for its discardable
+// attributes name them.
+#include "pp/Dialect/PP/IR/PPDialect.h.inc"
+
+#include "pp/Dialect/PP/IR/PPDimRulesInterface.h.inc"
 
 #define GET_OP_CLASSES
 #include "pp/Dialect/PP/IR/PPOps.h.inc"

@@ -12,6 +12,8 @@
 #define PP_DIALECT_PP_IR_PPGRAPHOPS_TD
 
 include "pp/Dialect/PP/IR/PPBase.td"
+include "pp/Dialect/PP/IR/PPAttrs.td"
+include "pp/Dialect/PP/IR/PPDimRulesInterface.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -30,6 +32,10 @@ def PP_ReduceKind : I32EnumAttr<"ReduceKind",
 
 defvar PP_Tensor = AnyStaticShapeTensor;
 
+// Ops with their own dim rules (the others broadcast; DimRules.h).
+defvar PP_DimRules =
+    DeclareOpInterfaceMethods<PP_DimRulesInterface, ["getDimRules"]>;
+
 // Elementwise with numpy broadcasting: the result shape is the broadcast of
 // the operand shapes. Fusion and sharding treat these ops uniformly.
 def PP_Elementwise : NativeOpTrait<"Elementwise"> {
@@ -40,7 +46,7 @@ def PP_Elementwise : NativeOpTrait<"Elementwise"> {
 // Leaves: weights and constants
 //===----------------------------------------------------------------------===//
 
-def PP_WeightOp : PP_Op<"weight", [Pure,
+def PP_WeightOp : PP_Op<"weight", [Pure, PP_DimRulesInterface,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "A model parameter, by reference to its bytes in a file";
   let description = [{
@@ -77,7 +83,8 @@ def PP_WeightOp : PP_Op<"weight", [Pure,
   let arguments = (ins StrAttr:$name, StrAttr:$file, I64Attr:$offset,
                        OptionalAttr<TypeAttr>:$file_element_type,
                        OptionalAttr<DenseI64ArrayAttr>:$file_shape,
-                       OptionalAttr<DenseI64ArrayAttr>:$region_starts);
+                       OptionalAttr<DenseI64ArrayAttr>:$region_starts,
+                       OptionalAttr<PP_ShardingAttr>:$sharding);
   let results = (outs PP_Tensor:$result);
   let assemblyFormat = [{
     $name `from` $file `offset` $offset attr-dict `:` type($result)
@@ -86,10 +93,16 @@ def PP_WeightOp : PP_Op<"weight", [Pure,
   let extraClassDeclaration = [{
     /// Checks that the region of shape `global` lies inside file_shape.
     ::mlir::LogicalResult verifyRegion(::llvm::ArrayRef<int64_t> global);
+    /// The shape of the whole weight (of the region, for a region): the
+    /// result shape, times the axis sizes of the sharding's mesh for a
+    /// sharded weight. Reports through emitOpError when the mesh or an
+    /// axis is missing or the sharding's rank is wrong.
+    ::mlir::FailureOr<::llvm::SmallVector<int64_t>>
+    getGlobalShape(::mlir::SymbolTableCollection &tables);
   }];
 }
 
-def PP_ConstantOp : PP_Op<"constant", [ConstantLike, Pure,
+def PP_ConstantOp : PP_Op<"constant", [ConstantLike, Pure, PP_DimRulesInterface,
     AllTypesMatch<["value", "result"]>]> {
   let summary = "A small tensor whose values are in the IR";
   let description = [{
@@ -110,7 +123,7 @@ def PP_ConstantOp : PP_Op<"constant", [ConstantLike, Pure,
 
 class PP_UnaryOp<string mnemonic, string doc, list<Trait> traits = []>
     : PP_Op<mnemonic, traits # [Pure, SameOperandsAndResultType,
-                                 PP_Elementwise]> {
+                                 PP_Elementwise, PP_DimRulesInterface]> {
   let summary = doc;
   let description = "Applies `" # mnemonic # "` to every element.";
   let arguments = (ins PP_Tensor:$input);
@@ -136,7 +149,7 @@ def PP_CeilOp : PP_UnaryOp<"ceil", "Round up">;
 def PP_NotOp : PP_UnaryOp<"not", "Logical not of booleans (i1)">;
 
 def PP_CastOp : PP_Op<"cast", [Pure,
-    PP_Elementwise]> {
+    PP_Elementwise, PP_DimRulesInterface]> {
   let summary = "Converts every element to another element type";
   let description = [{
     Float to integer truncates toward zero; anything to i1 is `x != 0`.
@@ -151,7 +164,7 @@ def PP_CastOp : PP_Op<"cast", [Pure,
 
 class PP_BinaryOp<string mnemonic, string doc, list<Trait> traits = []>
     : PP_Op<mnemonic, traits # [Pure,
-        PP_Elementwise]> {
+        PP_Elementwise, PP_DimRulesInterface]> {
   let summary = doc;
   let description = [{
     Elementwise with numpy broadcasting: shapes align on the right and a
@@ -180,7 +193,7 @@ def PP_AndOp : PP_BinaryOp<"and", "Logical and of booleans", [Commutative]>;
 def PP_OrOp : PP_BinaryOp<"or", "Logical or of booleans", [Commutative]>;
 
 def PP_SelectOp : PP_Op<"select", [Pure,
-    PP_Elementwise]> {
+    PP_Elementwise, PP_DimRulesInterface]> {
   let summary = "Picks from a where the condition holds, else from b";
   let description = [{
     ONNX Where, with numpy broadcasting across all three operands.
@@ -206,7 +219,7 @@ def PP_SelectOp : PP_Op<"select", [Pure,
 // Linear algebra and normalisation
 //===----------------------------------------------------------------------===//
 
-def PP_MatMulOp : PP_Op<"matmul", [Pure]> {
+def PP_MatMulOp : PP_Op<"matmul", [Pure, PP_DimRules]> {
   let summary = "Batched matrix product with numpy broadcasting of batch dims";
   let description = [{
     Both operands have rank >= 2 (the importer reshapes ONNX's 1-D
@@ -228,7 +241,7 @@ def PP_MatMulOp : PP_Op<"matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
-def PP_SoftmaxOp : PP_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+def PP_SoftmaxOp : PP_Op<"softmax", [Pure, PP_DimRules, SameOperandsAndResultType]> {
   let summary = "Softmax (or log-softmax) along one dim";
   let description = [{
     Numerically careful: the max along `dim` is subtracted first.
@@ -241,7 +254,7 @@ def PP_SoftmaxOp : PP_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def PP_LayerNormOp : PP_Op<"layer_norm", [Pure]> {
+def PP_LayerNormOp : PP_Op<"layer_norm", [Pure, PP_DimRules]> {
   let summary = "Normalises over the trailing dims starting at `dim`";
   let description = [{
     y = (x - mean) / sqrt(var + epsilon) * scale + bias, with mean and
@@ -268,7 +281,7 @@ def PP_LayerNormOp : PP_Op<"layer_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
-def PP_RmsNormOp : PP_Op<"rms_norm", [Pure]> {
+def PP_RmsNormOp : PP_Op<"rms_norm", [Pure, PP_DimRules]> {
   let summary = "Root-mean-square normalisation over the last dim";
   let description = [{
     y = x / sqrt(mean(x^2) + epsilon) * scale over the last dim; `scale`
@@ -293,7 +306,7 @@ def PP_RmsNormOp : PP_Op<"rms_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
-def PP_ReduceOp : PP_Op<"reduce", [Pure]> {
+def PP_ReduceOp : PP_Op<"reduce", [Pure, PP_DimRules]> {
   let summary = "Reduces a tensor along some dims";
   let description = [{
     `dims` are sorted and unique. With `keepdims` the reduced dims stay as
@@ -320,7 +333,7 @@ def PP_ReduceOp : PP_Op<"reduce", [Pure]> {
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def PP_ReshapeOp : PP_Op<"reshape", [Pure]> {
+def PP_ReshapeOp : PP_Op<"reshape", [Pure, PP_DimRules]> {
   let summary = "Same elements, another shape";
   let description = [{
     Example: `%y = pp.reshape %x : tensor<8x16x64xf32> -> tensor<8x16x4x16xf32>`
@@ -332,7 +345,7 @@ def PP_ReshapeOp : PP_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
-def PP_TransposeOp : PP_Op<"transpose", [Pure]> {
+def PP_TransposeOp : PP_Op<"transpose", [Pure, PP_DimRules]> {
   let summary = "Permutes dims: result dim i is input dim perm[i]";
   let description = [{
     Example:
@@ -351,7 +364,7 @@ def PP_TransposeOp : PP_Op<"transpose", [Pure]> {
   let hasFolder = 1;
 }
 
-def PP_SliceOp : PP_Op<"slice", [Pure]> {
+def PP_SliceOp : PP_Op<"slice", [Pure, PP_DimRules]> {
   let summary = "A strided window of a tensor";
   let description = [{
     Result element `i` along dim `d` is input element
@@ -377,7 +390,7 @@ def PP_SliceOp : PP_Op<"slice", [Pure]> {
   let hasFolder = 1;
 }
 
-def PP_ConcatOp : PP_Op<"concat", [Pure]> {
+def PP_ConcatOp : PP_Op<"concat", [Pure, PP_DimRules]> {
   let summary = "Joins tensors along one dim";
   let description = [{
     The inputs (at least one) agree on every dim but `dim` and have the
@@ -399,7 +412,7 @@ def PP_ConcatOp : PP_Op<"concat", [Pure]> {
   let hasFolder = 1;
 }
 
-def PP_GatherOp : PP_Op<"gather", [Pure]> {
+def PP_GatherOp : PP_Op<"gather", [Pure, PP_DimRules]> {
   let summary = "Picks slices along one dim by index (embedding lookup)";
   let description = [{
     The result shape is `input[:dim] ++ indices ++ input[dim+1:]`. Indices
@@ -422,7 +435,7 @@ def PP_GatherOp : PP_Op<"gather", [Pure]> {
   let hasFolder = 1;
 }
 
-def PP_BroadcastOp : PP_Op<"broadcast", [Pure]> {
+def PP_BroadcastOp : PP_Op<"broadcast", [Pure, PP_DimRulesInterface]> {
   let summary = "Stretches a tensor to a larger shape, numpy style";
   let description = [{
     ONNX Expand. Shapes align on the right; dims of 1 stretch.
@@ -436,7 +449,7 @@ def PP_BroadcastOp : PP_Op<"broadcast", [Pure]> {
   let hasFolder = 1;
 }
 
-def PP_TriluOp : PP_Op<"trilu", [Pure, SameOperandsAndResultType]> {
+def PP_TriluOp : PP_Op<"trilu", [Pure, PP_DimRules, SameOperandsAndResultType]> {
   let summary = "Keeps the upper or lower triangle of the last two dims";
   let description = [{
     Elements above (`upper`: below) diagonal `k` become zero.

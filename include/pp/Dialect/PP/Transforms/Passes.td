@@ -153,24 +153,25 @@ def SplitBatchPass : Pass<"pp-split-batch", "ModuleOp"> {
 
     The batch is dim 0 of every argument of @main whose dim 0 is B
     (`batch-size`, or dim 0 of the first argument when it is 0). It flows
-    forward: a value holds the batch at one dim d when its extent there is
-    B * r with the batch index outermost. Transposes, reductions over
-    other dims, gathers, broadcasts and matmul batch or row dims move d;
-    a reshape moves it to the output dim with the same number of elements
-    before it, which must be a multiple of B. Every value that holds the
-    batch has dim d divided by `factor`; ops that do not read the batch
-    (weights, constants, position tables) are left alone. An operand that
-    does not hold the batch but has its extent (a `[8, 1, 16, 16]` mask)
-    is rebuilt smaller when it is a splat constant or a broadcast from
-    size 1.
+    forward through each op's dim rules (DimRulesInterface): a value holds
+    the batch inside one dim, as one of the factors that make up the dim,
+    so a reshape may merge it with other dims (`(T, B, E)` viewed as
+    `(T, B·h, d)` or `(T·B, E)`) and split it back out. Every value that
+    holds the batch has that dim divided by `factor`; ops that do not read
+    the batch (weights, constants, position tables) are left alone. An
+    operand that does not hold the batch but has its factor (a
+    `[8, 1, 16, 16]` mask) is rebuilt smaller when it is a splat constant
+    or a broadcast from size 1.
 
     The split is refused, with the node and the dim named, when B does not
-    divide by `factor`, or an op mixes rows of the batch: a reduction,
-    softmax, norm, matmul contraction, concat, gather or partial slice
-    along the batch dim, a reshape that merges the batch into an inner
-    position, or an operand with the batch extent that is neither split
-    nor uniform (a non-splat constant). With `factor=1` nothing is
-    refused: such ops just end the batch.
+    divide by `factor`, or an op mixes rows of the batch: the batch lies in
+    a factor the op reduces or reads across (a reduction, softmax, norm,
+    matmul contraction, concat, gather or partial slice along it), a
+    reshape cuts the batch across dims, operands hold it in different
+    factors, an operand has the batch's factor and is neither split nor
+    uniform (a non-splat constant), or a result of @main holds it behind
+    other dims merged into the same dim (its parts could not be joined).
+    With `factor=1` nothing is refused: such ops just end the batch.
 
     Split arguments get `pp.batch_dim = d : i64`, results that hold the
     batch get `pp.batch_dim` (so a driver knows how to join the parts;
@@ -195,11 +196,15 @@ def ShardTensorParallelPass : Pass<"pp-shard-tensor-parallel", "ModuleOp"> {
   let description = [{
     Rewrites every function of the module to what one of the T ranks of
     the `"tp"` axis of `pp.mesh @world` computes, and inserts the
-    collectives that make the ranks agree. Each value gets a layout:
-    replicated, split along one dim, or partial (every rank holds a
-    summand). Layouts flow forward from the inputs (replicated) through
-    per-op rules; where a producer's layout differs from what its consumer
-    needs, a conversion is inserted:
+    collectives that make the ranks agree. Each value gets a sharding
+    (`#pp.sharding` over `"tp"`): replicated, split along one dim, or
+    partial (every rank holds a summand). The pass first decides: shardings
+    flow forward from the inputs (replicated) through each op's dim rules
+    (DimRulesInterface) and the policy below, and every op that is not
+    fully replicated gets `pp.operand_shardings` (what it needs of its
+    operands) and `pp.result_shardings`; `annotate-only` stops there. Then
+    it rewrites: where a producer's sharding differs from what its consumer
+    needs, a conversion is inserted, and the annotations are removed:
 
     | from \ to | replicated | split(d) |
     |---|---|---|
@@ -254,8 +259,26 @@ def ShardTensorParallelPass : Pass<"pp-shard-tensor-parallel", "ModuleOp"> {
     Option<"sequenceParallel", "sequence-parallel", "bool",
            /*default=*/"false",
            "Split the residual stream and norms along the sequence "
-           "(reduce-scatter / all-gather instead of all-reduce)">
+           "(reduce-scatter / all-gather instead of all-reduce)">,
+    Option<"annotateOnly", "annotate-only", "bool", /*default=*/"false",
+           "Stop after the decisions: annotate ops with "
+           "pp.operand_shardings and pp.result_shardings, change no type">
   ];
+}
+
+def TestDimRulesPass : Pass<"pp-test-dim-rules"> {
+  let summary = "Prints the dim rules of every op, for tests";
+  let description = [{
+    Emits a remark on every op that implements DimRulesInterface with its
+    rules: each operand and result as a list of dims, each dim the product
+    of its factors (`1` for a dim without one), then every factor's extent
+    and, unless it is parallel, its kind and what the op does along it.
+    The IR is not changed.
+
+    Example: `pp.matmul` of 8x16x64 by 64x32 prints
+    `lhs (a, b, c), rhs (c, d) -> (a, b, d) where a=8, b=16,
+    c=64 reduction "contracts over", d=32`.
+  }];
 }
 
 def BuildSchedulePass : Pass<"pp-build-schedule", "ModuleOp"> {
