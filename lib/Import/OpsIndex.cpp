@@ -60,11 +60,38 @@ FailureOr<int64_t> checkIndexedDim(NodeImporter &n, int64_t size) {
   return size;
 }
 
-/// Sums along `axis` of x with a triangular select: result i adds x[j]
-/// for j <= i (exclusive: j < i; reverse: j >= i, or j > i).
+/// `v` shifted by `count` along `axis`: `fill` enters at the front and the
+/// last `count` elements drop off.
+Value shiftAlong(NodeImporter &n, Value v, int64_t axis, int64_t count,
+                 double fill) {
+  RankedTensorType type = typeOf(v);
+  SmallVector<int64_t> padShape(type.getShape());
+  padShape[axis] = count;
+  auto padType = n.tensorType(padShape, type.getElementType());
+  Value pad = n.create<BroadcastOp>(padType, n.scalarLike(v, fill));
+  Value kept = n.sliceDim(v, axis, 0, type.getDimSize(axis) - count);
+  return n.create<ConcatOp>(type, ValueRange{pad, kept},
+                            n.builder.getI64IntegerAttr(axis));
+}
+
+/// The elements of `v` in reverse order along `axis`.
+Value flip(NodeImporter &n, Value v, int64_t axis) {
+  RankedTensorType type = typeOf(v);
+  SmallVector<int64_t> starts(type.getRank(), 0), steps(type.getRank(), 1);
+  starts[axis] = type.getDimSize(axis) - 1;
+  steps[axis] = -1;
+  return n.create<SliceOp>(type, v, n.builder.getDenseI64ArrayAttr(starts),
+                           n.builder.getDenseI64ArrayAttr(steps));
+}
+
+/// A prefix sum in log2(n) rounds of shifted adds (Hillis-Steele): after
+/// the round with shift s each element holds the sum of the 2s elements
+/// ending at it. Only elementwise adds, slices and concats, so it is exact
+/// for integers (position ids from attention masks are int64) and needs no
+/// reduction kernel on either target. reverse flips before and after;
+/// exclusive shifts the inclusive sums by one.
 LogicalResult importCumSum(NodeImporter &n) {
   Math m{n};
-  Value x = n.input(0);
   RankedTensorType type = n.inputType(0);
   FailureOr<SmallVector<int64_t>> axisValues = n.intsInput(1, "axis");
   if (failed(axisValues))
@@ -76,30 +103,23 @@ LogicalResult importCumSum(NodeImporter &n) {
     return failure();
   bool exclusive = n.intAttr("exclusive", 0) != 0;
   bool reverse = n.intAttr("reverse", 0) != 0;
-  int64_t rank = type.getRank(), size = type.getDimSize(*axis);
-  // Move the axis last, so each row is x[..., j] over j.
-  SmallVector<int64_t> perm;
-  for (int64_t d = 0; d < rank; ++d)
-    if (d != *axis)
-      perm.push_back(d);
-  perm.push_back(*axis);
-  SmallVector<int64_t> inverse(rank);
-  for (int64_t i = 0; i < rank; ++i)
-    inverse[perm[i]] = i;
-  Value moved = n.transpose(x, perm);
-  SmallVector<int64_t> rowShape(typeOf(moved).getShape());
-  rowShape.insert(rowShape.end() - 1, 1);
-  Value rows = n.reshape(moved, rowShape); // [..., 1, j]
-  SmallVector<bool> keep;
-  for (int64_t i = 0; i < size; ++i)
-    for (int64_t j = 0; j < size; ++j)
-      keep.push_back(reverse ? (exclusive ? j > i : j >= i)
-                             : (exclusive ? j < i : j <= i));
-  Value mask = n.constant(DenseElementsAttr::get(
-      n.tensorType({size, size}, n.builder.getI1Type()), ArrayRef(keep)));
-  Value picked = m.select(mask, rows, identity(m, x, ReduceKind::sum));
-  Value sums = dropDim(n, m.reduce(ReduceKind::sum, picked, {rank}), rank);
-  n.setOutput(0, n.transpose(sums, inverse));
+  int64_t size = type.getDimSize(*axis);
+  Value x = n.input(0);
+  if (size == 0) {
+    n.setOutput(0, x);
+    return success();
+  }
+  if (reverse)
+    x = flip(n, x, *axis);
+  // -0 is the identity of float addition (x + -0 is x, -0 included).
+  double zero = isFloat(x) ? -0.0 : 0.0;
+  for (int64_t shift = 1; shift < size; shift *= 2)
+    x = m.add(x, shiftAlong(n, x, *axis, shift, zero));
+  if (exclusive)
+    x = shiftAlong(n, x, *axis, 1, 0.0);
+  if (reverse)
+    x = flip(n, x, *axis);
+  n.setOutput(0, x);
   return success();
 }
 
