@@ -1,12 +1,12 @@
 //===- OpsIndex.cpp - index-computing ONNX ops composed of pp ops ---------===//
 //
 // CumSum, ArgMax/ArgMin, TopK, OneHot, GatherElements, ScatterElements and
-// ScatterND. pp has no scan, sort or scatter op; each of these becomes
-// compares against an index grid (a constant 0..n-1 along one dim), selects
-// and reductions. Values are picked with select, never multiplied by 0/1
-// masks, so a NaN or inf elsewhere does not leak into a result. Index
-// arithmetic that needs a reduction runs in f32 (exact below 2^24), since
-// the cuda target reduces floats only; the indices come out as int64.
+// ScatterND. pp has no scan, sort or scatter op: CumSum becomes shifted
+// adds, the others compares against an index grid (a constant 0..n-1 along
+// one dim), selects and reductions. Values are picked with select, never
+// multiplied by 0/1 masks, so a NaN or inf elsewhere does not leak into a
+// result. Index arithmetic that needs a reduction runs in f32 (exact below
+// 2^24), since the cuda target reduces floats only; indices come out int64.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,10 +47,10 @@ Value dropDim(NodeImporter &n, Value v, int64_t axis) {
 }
 
 /// Integer indices as i64, negative ones counted from `size`.
-Value wrapIndices(Math &m, Value indices, Value size) {
+Value wrapIndices(Math &m, Value indices, int64_t size) {
   Value i64 = m.n.cast(indices, m.n.builder.getI64Type());
   Value negative = m.less(i64, m.c(i64, 0));
-  return m.select(negative, m.add(i64, size), i64);
+  return m.select(negative, m.add(i64, m.c(i64, double(size))), i64);
 }
 
 FailureOr<int64_t> checkIndexedDim(NodeImporter &n, int64_t size) {
@@ -235,8 +235,7 @@ LogicalResult importOneHot(NodeImporter &n) {
   Value indices = n.input(0);
   if (isFloat(indices))
     indices = m.trunc(indices);
-  indices = wrapIndices(m, indices, n.scalarLike(n.cast(indices,
-                                         n.builder.getI64Type()), depth));
+  indices = wrapIndices(m, indices, depth);
   SmallVector<int64_t> shape(type.getShape());
   shape.insert(shape.begin() + *axis, 1);
   Value hit = m.equal(n.reshape(indices, shape),
@@ -298,9 +297,7 @@ LogicalResult importGatherElements(NodeImporter &n) {
   if (failed(axis))
     return failure();
   RankedTensorType data = n.inputType(0);
-  Value size = n.scalarLike(n.cast(n.input(1), n.builder.getI64Type()),
-                            data.getDimSize(*axis));
-  Value indices = wrapIndices(m, n.input(1), size);
+  Value indices = wrapIndices(m, n.input(1), data.getDimSize(*axis));
   Value offsets = flatOffsets(n, m, indices, data.getShape(), *axis);
   Value flat = n.reshape(n.input(0), {data.getNumElements()});
   n.setOutput(0, n.create<GatherOp>(
@@ -366,10 +363,9 @@ LogicalResult importScatterElements(NodeImporter &n) {
     return n.error() << "ScatterElements updates must have the indices' shape "
                      << shapeToString(n.inputType(1).getShape())
                      << " and the data's element type";
-  Value size = n.scalarLike(n.cast(n.input(1), n.builder.getI64Type()),
-                            data.getDimSize(*axis));
-  Value offsets = flatOffsets(n, m, wrapIndices(m, n.input(1), size),
-                              data.getShape(), *axis);
+  Value offsets =
+      flatOffsets(n, m, wrapIndices(m, n.input(1), data.getDimSize(*axis)),
+                  data.getShape(), *axis);
   int64_t count = updates.getNumElements();
   FailureOr<Value> result =
       scatterRows(n, m, n.reshape(n.input(0), {data.getNumElements(), 1}),
@@ -409,7 +405,7 @@ LogicalResult importScatterND(NodeImporter &n) {
   Value targets;
   for (int64_t j = 0; j < q; ++j) {
     Value column = n.reshape(n.sliceDim(tuples, 1, j, 1), {count});
-    column = wrapIndices(m, column, m.c(column, data.getDimSize(j)));
+    column = wrapIndices(m, column, data.getDimSize(j));
     Value term = m.mul(column, m.c(column, strides[j]));
     targets = targets ? m.add(targets, term) : term;
   }
