@@ -32,6 +32,9 @@ void registerLinalgImporters(OpImporterTable &table);
 void registerShapeImporters(OpImporterTable &table);
 void registerReductionImporters(OpImporterTable &table);
 void registerEinsumImporter(OpImporterTable &table);
+void registerMathImporters(OpImporterTable &table);
+void registerIndexImporters(OpImporterTable &table);
+void registerTransformerImporters(OpImporterTable &table);
 
 /// The element type for an ONNX data type, or null when pp has none.
 Type convertDataType(MLIRContext *context, onnx::DataType type);
@@ -114,9 +117,17 @@ public:
   }
   Value constant(DenseElementsAttr value);
   Value scalarLike(Value like, double value);
+  /// The largest (or, with `largest` false, smallest) value of `like`'s
+  /// element type as a scalar: +-inf for floats, the integer limits else.
+  Value extremeLike(Value like, bool largest);
+  /// A constant of `rank` dims, all 1 but `axis` of `size`, holding
+  /// 0..size-1 along `axis` in `element` (an index grid for compares).
+  Value iota(int64_t rank, int64_t axis, int64_t size, Type element);
   Value reshape(Value value, ArrayRef<int64_t> shape);
   Value transpose(Value value, ArrayRef<int64_t> perm);
   Value cast(Value value, Type element);
+  /// A slice of `count` elements of dim `axis` starting at `start`, step 1.
+  Value sliceDim(Value value, int64_t axis, int64_t start, int64_t count);
   /// A broadcasting elementwise binary op; fails with a diagnostic when the
   /// operand shapes or element types do not agree.
   template <typename OpTy> FailureOr<Value> binary(Value lhs, Value rhs);

@@ -255,6 +255,43 @@ Value NodeImporter::scalarLike(Value like, double value) {
                   /*isSigned=*/true, /*implicitTrunc=*/true)));
 }
 
+Value NodeImporter::extremeLike(Value like, bool largest) {
+  Type element = llvm::cast<ShapedType>(like.getType()).getElementType();
+  auto type = RankedTensorType::get({}, element);
+  if (auto floatType = llvm::dyn_cast<FloatType>(element))
+    return constant(DenseElementsAttr::get(
+        type, APFloat::getInf(floatType.getFloatSemantics(), !largest)));
+  unsigned width = element.getIntOrFloatBitWidth();
+  bool isUnsigned = element.isUnsignedInteger() || width == 1;
+  APInt v = isUnsigned ? (largest ? APInt::getMaxValue(width)
+                                  : APInt::getMinValue(width))
+                       : (largest ? APInt::getSignedMaxValue(width)
+                                  : APInt::getSignedMinValue(width));
+  return constant(DenseElementsAttr::get(type, v));
+}
+
+Value NodeImporter::iota(int64_t rank, int64_t axis, int64_t size,
+                         Type element) {
+  SmallVector<int64_t> shape(rank, 1);
+  shape[axis] = size;
+  auto type = RankedTensorType::get(shape, element);
+  if (auto floatType = llvm::dyn_cast<FloatType>(element)) {
+    SmallVector<APFloat> values;
+    for (int64_t i = 0; i < size; ++i) {
+      APFloat v(static_cast<double>(i));
+      bool lost;
+      v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                &lost);
+      values.push_back(v);
+    }
+    return constant(DenseElementsAttr::get(type, values));
+  }
+  SmallVector<APInt> values;
+  for (int64_t i = 0; i < size; ++i)
+    values.push_back(APInt(element.getIntOrFloatBitWidth(), i));
+  return constant(DenseElementsAttr::get(type, values));
+}
+
 Value NodeImporter::reshape(Value value, ArrayRef<int64_t> shape) {
   Type element = llvm::cast<ShapedType>(value.getType()).getElementType();
   return create<ReshapeOp>(tensorType(shape, element), value);
@@ -274,6 +311,18 @@ Value NodeImporter::cast(Value value, Type element) {
   if (type.getElementType() == element)
     return value;
   return create<CastOp>(tensorType(type.getShape(), element), value);
+}
+
+Value NodeImporter::sliceDim(Value value, int64_t axis, int64_t start,
+                             int64_t count) {
+  auto type = llvm::cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> starts(type.getRank(), 0), steps(type.getRank(), 1);
+  SmallVector<int64_t> shape(type.getShape());
+  starts[axis] = start;
+  shape[axis] = count;
+  return create<SliceOp>(tensorType(shape, type.getElementType()), value,
+                         builder.getDenseI64ArrayAttr(starts),
+                         builder.getDenseI64ArrayAttr(steps));
 }
 
 FailureOr<Type> NodeImporter::binaryResultType(Value lhs, Value rhs,

@@ -32,6 +32,9 @@ const OpImporterTable &opImporters() {
     registerShapeImporters(t);
     registerReductionImporters(t);
     registerEinsumImporter(t);
+    registerMathImporters(t);
+    registerIndexImporters(t);
+    registerTransformerImporters(t);
     return t;
   }();
   return table;

@@ -327,18 +327,6 @@ LogicalResult importConcat(NodeImporter &n) {
   return success();
 }
 
-/// A slice of `count` elements of dim `axis` starting at `start`, step 1.
-Value sliceDim(NodeImporter &n, Value value, int64_t axis, int64_t start,
-               int64_t count) {
-  auto type = llvm::cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> starts(type.getRank(), 0), steps(type.getRank(), 1);
-  SmallVector<int64_t> shape(type.getShape());
-  starts[axis] = start;
-  shape[axis] = count;
-  return n.create<SliceOp>(n.tensorType(shape, type.getElementType()), value,
-                           n.builder.getDenseI64ArrayAttr(starts),
-                           n.builder.getDenseI64ArrayAttr(steps));
-}
 
 LogicalResult importSplit(NodeImporter &n) {
   RankedTensorType type = n.inputType(0);
@@ -376,7 +364,7 @@ LogicalResult importSplit(NodeImporter &n) {
     if (size < 0 || start + size > dim)
       return n.error() << "split sizes do not fit dim " << *axis
                        << " of size " << dim;
-    n.setOutput(i, sliceDim(n, n.input(0), *axis, start, size));
+    n.setOutput(i, n.sliceDim(n.input(0), *axis, start, size));
     start += size;
   }
   if (start != dim)

@@ -914,6 +914,339 @@ def output_wrong_type():
                  [vi("y", I64, [2])])
 
 
+
+# --- Ops composed of pp ops (OpsMath, OpsIndex, OpsTransformer) -------------
+
+def one_node(op, ins, inits=(), outputs=("y",), opset=17, **attrs):
+    """op over graph inputs `ins` ((name, dtype, shape); '' skips a slot)
+    and initializers `inits`, the node named after the calling case."""
+    name = sys._getframe(1).f_code.co_name
+    names = [i if isinstance(i, str) else i[0] for i in ins]
+    return model([node(op, names, outputs, name=name, **attrs)],
+                 [vi(*i) for i in ins if not isinstance(i, str) and
+                  i[0] not in {t.name for t in inits}],
+                 [out(o) for o in outputs], list(inits), opset)
+
+
+def bools(name, values):
+    return numpy_helper.from_array(np.array(values, np.bool_), name)
+
+
+X34 = ("x", F32, [3, 4])
+
+
+@case
+def clip_min_max():
+    return one_node("Clip", [X34, ("lo", F32, []), ("hi", F32, [])], opset=13)
+
+
+@case
+def clip_min_not_scalar():
+    return one_node("Clip", [X34, ("lo", F32, [2])], opset=13)
+
+
+@case
+def sign_float():
+    return one_node("Sign", [X34], opset=13)
+
+
+@case
+def round_float():
+    return one_node("Round", [X34], opset=11)
+
+
+@case
+def round_int():
+    return one_node("Round", [("x", I64, [3])], opset=11)
+
+
+@case
+def mod_python():
+    return one_node("Mod", [("x", I64, [3]), ("d", I64, [3])], opset=13)
+
+
+@case
+def softplus_f32():
+    return one_node("Softplus", [X34])
+
+
+@case
+def leakyrelu_alpha():
+    return one_node("LeakyRelu", [X34], alpha=0.25)
+
+
+@case
+def hardswish_f32():
+    return one_node("HardSwish", [X34], opset=14)
+
+
+@case
+def xor_bool():
+    return one_node("Xor", [("a", BOOL, [4]), ("b", BOOL, [4])])
+
+
+@case
+def isnan_f32():
+    return one_node("IsNaN", [X34], opset=13)
+
+
+@case
+def isinf_negative_only():
+    return one_node("IsInf", [X34], detect_positive=0)
+
+
+@case
+def cumsum_int64():
+    return one_node("CumSum", [("x", I64, [2, 5]), "ax"], [ints("ax", 1)],
+                    opset=14)
+
+
+@case
+def cumsum_axis_not_scalar():
+    return one_node("CumSum", [X34, "ax"], [ints("ax", [0, 1])], opset=14)
+
+
+@case
+def argmax_keepdims0():
+    return one_node("ArgMax", [X34], axis=1, keepdims=0, opset=13)
+
+
+@case
+def argmax_dim_too_large():
+    return one_node("ArgMax", [("x", F32, [(1 << 24) + 1])], opset=13)
+
+
+@case
+def topk_two():
+    return one_node("TopK", [X34, "k"], [ints("k", [2])], outputs=("v", "i"))
+
+
+@case
+def topk_k_too_large():
+    return one_node("TopK", [X34, "k"], [ints("k", [5])], outputs=("v", "i"))
+
+
+@case
+def onehot_axis0():
+    return one_node("OneHot", [("x", I64, [2]), "depth", "values"],
+                    [ints("depth", 3), floats("values", [0, 1])], axis=0,
+                    opset=11)
+
+
+@case
+def onehot_depth_zero():
+    return one_node("OneHot", [("x", I64, [2]), "depth", "values"],
+                    [ints("depth", 0), floats("values", [0, 1])], opset=11)
+
+
+@case
+def onehot_values_three():
+    return one_node("OneHot", [("x", I64, [2]), "depth", "values"],
+                    [ints("depth", 3), floats("values", [0, 1, 2])], opset=11)
+
+
+@case
+def gatherelements_axis1():
+    return one_node("GatherElements", [X34, ("i", I64, [3, 2])], axis=1,
+                    opset=13)
+
+
+@case
+def gatherelements_float_indices():
+    return one_node("GatherElements", [X34, ("i", F32, [3, 2])], opset=13)
+
+
+@case
+def gatherelements_rank_differs():
+    return one_node("GatherElements", [X34, ("i", I64, [3])], opset=13)
+
+
+@case
+def scatterelements_add():
+    return one_node("ScatterElements", [X34, ("i", I64, [1, 4]),
+                                        ("u", F32, [1, 4])],
+                    reduction="add", opset=18)
+
+
+@case
+def scatterelements_bad_reduction():
+    return one_node("ScatterElements", [X34, ("i", I64, [1, 4]),
+                                        ("u", F32, [1, 4])],
+                    reduction="mean", opset=18)
+
+
+@case
+def scatterelements_updates_shape():
+    return one_node("ScatterElements", [X34, ("i", I64, [1, 4]),
+                                        ("u", F32, [1, 3])], opset=13)
+
+
+@case
+def scatternd_rows():
+    return one_node("ScatterND", [X34, ("i", I64, [2, 1]),
+                                  ("u", F32, [2, 4])], opset=13)
+
+
+@case
+def scatternd_int32_indices():
+    return one_node("ScatterND", [X34, ("i", I32, [2, 1]),
+                                  ("u", F32, [2, 4])], opset=13)
+
+
+@case
+def scatternd_tuple_too_long():
+    return one_node("ScatterND", [X34, ("i", I64, [2, 3]),
+                                  ("u", F32, [2])], opset=13)
+
+
+@case
+def scatternd_updates_shape():
+    return one_node("ScatterND", [X34, ("i", I64, [2, 1]),
+                                  ("u", F32, [2, 3])], opset=13)
+
+
+@case
+def rmsnorm_last():
+    return one_node("RMSNormalization", [("x", F32, [2, 3, 8]),
+                                         ("g", F32, [8])], opset=23)
+
+
+@case
+def rmsnorm_axis1():
+    return one_node("RMSNormalization", [("x", F32, [2, 3, 8]),
+                                         ("g", F32, [3, 8])], axis=1,
+                    opset=23)
+
+
+@case
+def rmsnorm_int():
+    return one_node("RMSNormalization", [("x", I64, [2, 8]),
+                                         ("g", I64, [8])], opset=23)
+
+
+@case
+def rmsnorm_scale_shape():
+    return one_node("RMSNormalization", [("x", F32, [2, 8]),
+                                         ("g", F32, [4])], opset=23)
+
+
+ROPE_X = ("x", F32, [2, 2, 3, 8])
+
+
+@case
+def rotary_ids():
+    return one_node("RotaryEmbedding", [ROPE_X, ("cos", F32, [5, 4]),
+                                        ("sin", F32, [5, 4]),
+                                        ("ids", I64, [2, 3])], opset=23)
+
+
+@case
+def rotary_rank2():
+    return one_node("RotaryEmbedding", [("x", F32, [2, 8]),
+                                        ("cos", F32, [2, 4]),
+                                        ("sin", F32, [2, 4])], opset=23)
+
+
+@case
+def rotary_3d_no_heads():
+    return one_node("RotaryEmbedding", [("x", F32, [2, 3, 8]),
+                                        ("cos", F32, [2, 3, 4]),
+                                        ("sin", F32, [2, 3, 4])], opset=23)
+
+
+@case
+def rotary_odd_dim():
+    return one_node("RotaryEmbedding", [ROPE_X, ("cos", F32, [2, 3, 4]),
+                                        ("sin", F32, [2, 3, 4])],
+                    rotary_embedding_dim=3, opset=23)
+
+
+@case
+def rotary_ids_cache_shape():
+    return one_node("RotaryEmbedding", [ROPE_X, ("cos", F32, [5, 3]),
+                                        ("sin", F32, [5, 3]),
+                                        ("ids", I64, [2, 3])], opset=23)
+
+
+@case
+def rotary_cache_shape():
+    return one_node("RotaryEmbedding", [ROPE_X, ("cos", F32, [5, 4]),
+                                        ("sin", F32, [5, 4])], opset=23)
+
+
+Q4, K4, V4 = ("q", F32, [2, 4, 3, 8]), ("k", F32, [2, 2, 5, 8]), \
+    ("v", F32, [2, 2, 5, 8])
+
+
+@case
+def attention_gqa_causal():
+    return one_node("Attention", [Q4, K4, V4], is_causal=1, opset=23)
+
+
+@case
+def attention_3d_bool_mask():
+    return one_node("Attention", [("q", F32, [2, 3, 16]), ("k", F32, [2, 5, 8]),
+                                  ("v", F32, [2, 5, 8]),
+                                  ("m", BOOL, [3, 5])],
+                    q_num_heads=4, kv_num_heads=2, opset=23)
+
+
+@case
+def attention_rank2():
+    return one_node("Attention", [("q", F32, [3, 8]), ("k", F32, [5, 8]),
+                                  ("v", F32, [5, 8])], opset=23)
+
+
+@case
+def attention_ranks_differ():
+    return one_node("Attention", [Q4, ("k", F32, [2, 5, 16]), V4], opset=23)
+
+
+@case
+def attention_nonpad():
+    return one_node("Attention", [Q4, K4, V4, "", "", "",
+                                  ("n", I64, [2])], opset=24)
+
+
+@case
+def attention_qk_output():
+    return one_node("Attention", [Q4, K4, V4],
+                    outputs=("y", "", "", "qk"), opset=23)
+
+
+@case
+def attention_past_key_only():
+    return one_node("Attention", [Q4, K4, V4, "", ("pk", F32, [2, 2, 1, 8])],
+                    opset=23)
+
+
+@case
+def attention_3d_no_heads():
+    return one_node("Attention", [("q", F32, [2, 3, 16]), ("k", F32, [2, 5, 8]),
+                                  ("v", F32, [2, 5, 8])], opset=23)
+
+
+@case
+def attention_past_shape():
+    return one_node("Attention", [Q4, K4, V4, "", ("pk", F32, [2, 2, 1, 4]),
+                                  ("pv", F32, [2, 2, 1, 8])], opset=23)
+
+
+@case
+def attention_heads_disagree():
+    return one_node("Attention", [("q", F32, [2, 3, 3, 8]), K4, V4], opset=23)
+
+
+@case
+def attention_mask_shape():
+    return one_node("Attention", [Q4, K4, V4, ("m", BOOL, [3, 4])], opset=23)
+
+
+@case
+def attention_mask_type():
+    return one_node("Attention", [Q4, K4, V4, ("m", I64, [3, 5])], opset=23)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out")
