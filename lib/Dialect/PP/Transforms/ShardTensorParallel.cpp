@@ -31,7 +31,6 @@ namespace mlir::pp {
 using namespace mlir;
 using namespace mlir::pp;
 
-#define DEBUG_TYPE "pp-shard-tensor-parallel"
 
 namespace {
 

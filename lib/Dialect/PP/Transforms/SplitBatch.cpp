@@ -33,7 +33,6 @@ namespace mlir::pp {
 using namespace mlir;
 using namespace mlir::pp;
 
-#define DEBUG_TYPE "pp-split-batch"
 
 namespace {
 
