@@ -31,7 +31,6 @@ namespace mlir::pp {
 using namespace mlir;
 using namespace mlir::pp;
 
-
 namespace {
 
 /// The shardings this pass gives values, all over the mesh's "tp" axis:

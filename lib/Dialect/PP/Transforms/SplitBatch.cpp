@@ -33,7 +33,6 @@ namespace mlir::pp {
 using namespace mlir;
 using namespace mlir::pp;
 
-
 namespace {
 
 /// Where a value holds the batch: inside dim `dim`, after `before` elements
