@@ -2,6 +2,7 @@
 """ONNX backend node tests through pp's cpu target.
 
     onnx_conformance.py [--pp-opt PATH] [--jobs 2] [--min-pass-rate 0.95]
+                        [--expected-failures FILE] [--expect-selected N]
                         [--list-failures FILE] [--filter REGEX]
 
 Selects the node tests of Debian's libonnx-testdata whose graph uses only
@@ -343,6 +344,12 @@ def main():
     parser.add_argument("--min-pass-rate", type=float, default=0.0)
     parser.add_argument("--list-failures", metavar="FILE",
                         help="also write 'test: reason' lines to FILE")
+    parser.add_argument("--expected-failures", metavar="FILE",
+                        help="'test: reason' lines; any other failure, or a "
+                             "listed test that passes or is not selected, "
+                             "fails the run")
+    parser.add_argument("--expect-selected", type=int, metavar="N",
+                        help="fail unless exactly N tests are selected")
     parser.add_argument("--list-selected", action="store_true",
                         help="print the selected tests and stop")
     args = parser.parse_args()
@@ -382,22 +389,62 @@ def main():
             for name, reason in failures:
                 f.write(f"{name}: {reason}\n")
     bound = sum(1 for _, reason, names in results if names and not reason)
-    if bound:
-        print(f"note: {bound} passing tests had inputs bound with "
-              "--const-input (shape, axes, starts, ...); --no-bind gives the "
-              "strict figure")
     total = len(results)
     passed = total - len(failures)
     rate = passed / total if total else 0.0
     print(f"conformance: {passed} passed/{total} total ({100 * rate:.1f}%) "
           "over node tests of supported ops")
+    # A test binds inputs only after failing to compile without them, so
+    # the strict figure is the passes that needed no --const-input.
+    strict = passed - bound
+    print(f"strict: {strict} passed/{total} total "
+          f"({100 * strict / total if total else 0.0:.1f}%) with every input "
+          f"given at run time; {bound} more pass following the --const-input "
+          "hint")
     print(f"wall time: {time.monotonic() - start:.1f} s with {args.jobs} jobs",
           file=sys.stderr)
+    status = 0
+    if args.expected_failures:
+        status |= check_expected(args.expected_failures, results, args.filter)
+    if args.expect_selected is not None and total != args.expect_selected:
+        print(f"error: {total} tests selected, expected "
+              f"{args.expect_selected}: a change in the supported ops or the "
+              "test data; update the count and the expected failures")
+        status = 1
     if rate < args.min_pass_rate:
         print(f"error: pass rate {100 * rate:.1f}% is below the minimum "
               f"{100 * args.min_pass_rate:.1f}%", file=sys.stderr)
-        return 1
-    return 0
+        status = 1
+    return status
+
+
+def check_expected(path, results, pattern):
+    """1 when the failures differ from the committed list, else 0."""
+    expected = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                name, _, reason = line.partition(":")
+                expected[name.strip()] = reason.strip()
+    if pattern:
+        expected = {n: r for n, r in expected.items() if re.search(pattern, n)}
+    outcome = {name: reason for name, reason, _ in results}
+    problems = []
+    for name, reason in sorted(outcome.items()):
+        if reason and name not in expected:
+            problems.append(f"unexpected failure {name}: {reason}")
+        elif not reason and name in expected:
+            problems.append(f"unexpected pass {name} (listed: "
+                            f"{expected[name]}); remove it from {path}")
+    for name in sorted(set(expected) - set(outcome)):
+        problems.append(f"{name} is listed in {path} but not selected")
+    for problem in problems:
+        print(f"error: {problem}")
+    if not problems:
+        print(f"expected failures: all {len(expected)} as listed in "
+              f"{os.path.basename(path)}")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
