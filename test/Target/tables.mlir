@@ -82,6 +82,7 @@
 // CHECK-NEXT:    .stageAxis = 1,
 // CHECK-NEXT:    .numStages = 2,
 // CHECK-NEXT:    .stages = kStages,
+// CHECK-NEXT:    .placement = ::pp::schedule::Placement::Loop,
 // CHECK-NEXT:    .numMicrobatches = 2,
 // CHECK-NEXT:    .schedule = kSchedule
 // CHECK-NEXT:  };
