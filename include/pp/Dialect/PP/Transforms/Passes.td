@@ -161,7 +161,11 @@ def SplitBatchPass : Pass<"pp-split-batch", "ModuleOp"> {
     the batch (weights, constants, position tables) are left alone. An
     operand that does not hold the batch but has its factor (a
     `[8, 1, 16, 16]` mask) is rebuilt smaller when it is a splat constant
-    or a broadcast from size 1.
+    or a broadcast from size 1. Any other such operand that is provably
+    the same for every batch row (position ids as `arange(T)`,
+    `unsqueeze(0)`, `expand(B, T)`, then a table lookup: a constant with
+    equal rows, or ops whose operands with that factor are all equal
+    along it) is cut to its first `B / factor` rows by a `pp.slice`.
 
     The split is refused, with the node and the dim named, when B does not
     divide by `factor`, or an op mixes rows of the batch: the batch lies in
@@ -169,8 +173,9 @@ def SplitBatchPass : Pass<"pp-split-batch", "ModuleOp"> {
     matmul contraction, concat, gather or partial slice along it), a
     reshape cuts the batch across dims, operands hold it in different
     factors, an operand has the batch's factor and is neither split nor
-    uniform (a non-splat constant), or a result of @main holds it behind
-    other dims merged into the same dim (its parts could not be joined).
+    equal along it (a weight, an input, a constant with differing rows),
+    or a result of @main holds it behind other dims merged into the same
+    dim (its parts could not be joined).
     With `factor=1` nothing is refused: such ops just end the batch.
 
     Split arguments get `pp.batch_dim = d : i64`, results that hold the
