@@ -56,8 +56,9 @@ struct Rule {
 
 class BatchSplitter {
 public:
-  BatchSplitter(func::FuncOp main, int64_t batch, int64_t factor)
-      : main(main), batch(batch), factor(factor) {}
+  BatchSplitter(func::FuncOp main, int64_t batch, int64_t factor,
+                int64_t axis)
+      : main(main), batch(batch), factor(factor), axis(axis) {}
 
   /// Finds where every value holds the batch; false after an error.
   LogicalResult analyze();
@@ -86,7 +87,7 @@ private:
   Value shrinkUniform(Value v, int64_t dim, Operation *user);
 
   func::FuncOp main;
-  int64_t batch, factor;
+  int64_t batch, factor, axis;
   llvm::DenseMap<Value, BatchAt> holders;
   llvm::DenseMap<Operation *, SmallVector<std::pair<unsigned, int64_t>>>
       shrinks;
@@ -229,12 +230,12 @@ Rule BatchSplitter::follow(Operation *op) {
 LogicalResult BatchSplitter::analyze() {
   for (BlockArgument arg : main.getArguments()) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
-    if (type && type.getRank() >= 1 && type.getDimSize(0) == batch)
-      holders[arg] = BatchAt{0, 1};
+    if (type && type.getRank() > axis && type.getDimSize(axis) == batch)
+      holders[arg] = BatchAt{axis, 1};
   }
   if (holders.empty())
     return main.emitError() << "no argument of @main has the batch size "
-                            << batch << " at dim 0";
+                            << batch << " at dim " << axis;
 
   for (Operation &op : main.getBody().front()) {
     if (llvm::none_of(op.getOperands(),
@@ -380,7 +381,28 @@ void SplitBatchPass::runOnOperation() {
     main.emitError("factor must be at least 1 and batch-size at least 0");
     return signalPassFailure();
   }
-  int64_t b = batchSize;
+  int64_t b = batchSize, axis = 0;
+  if (!batchDim.empty()) {
+    // NAME:AXIS names the batch where dim 0 is not it ([T, B] inputs).
+    auto [name, axisText] = StringRef(batchDim).rsplit(':');
+    BlockArgument named;
+    for (BlockArgument arg : main.getArguments())
+      if (auto attr = main.getArgAttrOfType<StringAttr>(
+              arg.getArgNumber(), PPDialect::NameAttrHelper::getNameStr()))
+        if (attr.getValue() == name)
+          named = arg;
+    auto type = named ? dyn_cast<RankedTensorType>(named.getType())
+                      : RankedTensorType();
+    if (axisText.getAsInteger(10, axis) || !type || axis < 0 ||
+        axis >= type.getRank()) {
+      main.emitError() << "batch-dim '" << batchDim
+                       << "' must name an argument of @main and one of its "
+                          "dims, as NAME:AXIS";
+      return signalPassFailure();
+    }
+    if (b == 0)
+      b = type.getDimSize(axis);
+  }
   if (b == 0) {
     auto first =
         main.getNumArguments() == 0
@@ -399,7 +421,7 @@ void SplitBatchPass::runOnOperation() {
     return signalPassFailure();
   }
 
-  BatchSplitter splitter(main, b, int64_t(factor));
+  BatchSplitter splitter(main, b, int64_t(factor), axis);
   if (failed(splitter.analyze()))
     return signalPassFailure();
   splitter.rewrite();

@@ -152,7 +152,10 @@ def SplitBatchPass : Pass<"pp-split-batch", "ModuleOp"> {
     this pass rewrites the IR instead. Run it before `pp-partition-stages`.
 
     The batch is dim 0 of every argument of @main whose dim 0 is B
-    (`batch-size`, or dim 0 of the first argument when it is 0). It flows
+    (`batch-size`, or dim 0 of the first argument when it is 0). For a
+    sequence-first model (`[T, B]` inputs) `batch-dim=NAME:AXIS` moves it:
+    B is dim AXIS of the argument named NAME, and every argument with B at
+    AXIS is split there. It flows
     forward through each op's dim rules (DimRulesInterface): a value holds
     the batch inside one dim, as one of the factors that make up the dim,
     so a reshape may merge it with other dims (`(T, B, E)` viewed as
@@ -192,7 +195,11 @@ def SplitBatchPass : Pass<"pp-split-batch", "ModuleOp"> {
     Option<"factor", "factor", "int64_t", /*default=*/"1",
            "Into how many equal parts the batch is cut (D * M)">,
     Option<"batchSize", "batch-size", "int64_t", /*default=*/"0",
-           "The batch size B; 0 means dim 0 of @main's first argument">
+           "The batch size B; 0 means dim 0 of @main's first argument">,
+    Option<"batchDim", "batch-dim", "std::string", /*default=*/"\"\"",
+           "NAME:AXIS: the argument named NAME holds the batch at dim AXIS "
+           "(a sequence-first [T, B] input); arguments with B at AXIS are "
+           "split. Empty: dim 0">
   ];
 }
 
