@@ -16,6 +16,9 @@
 // UNNAMED: error: batch-dim 'tgt:1' must name an argument of @main and one of its dims, as NAME:AXIS
 // RUN: %expect-exit 1 pp-opt %s --pp-split-batch="factor=4 batch-dim=src:3" 2>&1 | FileCheck %s --check-prefix=AXIS
 // AXIS: error: batch-dim 'src:3' must name an argument of @main and one of its dims, as NAME:AXIS
+// The plan pipeline passes the option on: dp=4 cuts dim 1 the same way.
+// RUN: pp-opt %s --pp-parallelize="dp=4 batch-dim=src:1" | FileCheck %s --check-prefix=PLAN
+// PLAN: tensor<24x2x16xf32>
 func.func @main(%x: tensor<24x8x16xf32> {pp.name = "src"}, %m: tensor<24x8xf32> {pp.name = "mask"}) -> tensor<24x8x16xf32> {
   %w = pp.weight "w" from "w.bin" offset 0 : tensor<16x16xf32>
   %y = pp.matmul %x, %w : (tensor<24x8x16xf32>, tensor<16x16xf32>) -> tensor<24x8x16xf32>
