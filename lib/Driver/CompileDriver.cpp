@@ -107,6 +107,7 @@ void copyPlan(const DriverOptions &opts, ParallelizePipelineOptions &plan) {
   copy(plan.schedule, opts.schedule);
   copy(plan.sequenceParallel, opts.sequenceParallel);
   copy(plan.hardware, opts.hardware);
+  copy(plan.batchDim, opts.batchDim);
   copy(plan.dtype, opts.dtype);
   if (opts.stageLayers.getNumOccurrences())
     plan.stageLayers = llvm::to_vector(opts.stageLayers);

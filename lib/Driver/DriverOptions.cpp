@@ -32,7 +32,8 @@ bool DriverOptions::givesPlan() const {
          dp.getNumOccurrences() || microbatches.getNumOccurrences() ||
          schedule.getNumOccurrences() || virtualStages.getNumOccurrences() ||
          stageLayers.getNumOccurrences() ||
-         sequenceParallel.getNumOccurrences() || dtype.getNumOccurrences();
+         sequenceParallel.getNumOccurrences() || dtype.getNumOccurrences() ||
+         batchDim.getNumOccurrences();
 }
 
 bool DriverOptions::isCompileInvocation() const {

@@ -70,6 +70,9 @@ struct DriverOptions {
       "sequence-parallel",
       desc("Split norms and the residual along the sequence over tp"),
       cat(planCategory())};
+  opt<std::string> batchDim{
+      "batch-dim", desc("Input dim that holds the batch ([T, B] models)"),
+      llvm::cl::value_desc("NAME:AXIS"), cat(planCategory())};
   opt<std::string> hardware{
       "hardware",
       desc("Cost-model preset or JSON file (default h100-sxm)"),

@@ -55,6 +55,7 @@ void mlir::pp::addParallelizePipeline(
     SplitBatchPassOptions batch;
     batch.factor = options.dp * options.microbatches;
     batch.batchSize = options.batchSize;
+    batch.batchDim = options.batchDim;
     pm.addPass(createSplitBatchPass(batch));
   }
   // 2. Fuse norms before partitioning, so that the balancer prices one norm

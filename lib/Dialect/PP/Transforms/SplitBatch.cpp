@@ -56,8 +56,9 @@ struct Rule {
 
 class BatchSplitter {
 public:
-  BatchSplitter(func::FuncOp main, int64_t batch, int64_t factor)
-      : main(main), batch(batch), factor(factor) {}
+  BatchSplitter(func::FuncOp main, int64_t batch, int64_t factor,
+                int64_t axis)
+      : main(main), batch(batch), factor(factor), axis(axis) {}
 
   /// Finds where every value holds the batch; false after an error.
   LogicalResult analyze();
@@ -86,28 +87,77 @@ private:
   Value shrinkUniform(Value v, int64_t dim, Operation *user);
 
   func::FuncOp main;
-  int64_t batch, factor;
+  int64_t batch, factor, axis;
   llvm::DenseMap<Value, BatchAt> holders;
   llvm::DenseMap<Operation *, SmallVector<std::pair<unsigned, int64_t>>>
       shrinks;
   std::map<std::pair<void *, int64_t>, Value> shrunkValues;
+  llvm::DenseMap<std::pair<Value, int64_t>, bool> uniformMemo;
 };
 
-/// A value every slice of which along `dim` is the same, so a smaller one
-/// built the same way stands in for it: a splat constant, or a broadcast
-/// that stretches `dim` from 1 (or from nothing).
-bool isUniformAlong(Value v, int64_t dim) {
-  if (auto constant = v.getDefiningOp<ConstantOp>()) {
-    auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
-    return dense && dense.isSplat();
+/// Whether every element of a dense constant equals the one at index 0 of
+/// `dim` with the same other indices.
+bool isDenseUniformAlong(DenseElementsAttr dense, int64_t dim) {
+  if (dense.isSplat())
+    return true;
+  ArrayRef<int64_t> sizes = dense.getType().getShape();
+  int64_t inner = 1;
+  for (int64_t d = dim + 1; d < int64_t(sizes.size()); ++d)
+    inner *= sizes[d];
+  int64_t extent = sizes[dim];
+  SmallVector<Attribute> values(dense.getValues<Attribute>());
+  for (auto [i, value] : llvm::enumerate(values)) {
+    int64_t along = (int64_t(i) / inner) % extent;
+    // Attributes are uniqued, so equal elements are the same pointer.
+    if (value != values[i - along * inner])
+      return false;
   }
-  if (auto broadcast = v.getDefiningOp<BroadcastOp>()) {
+  return true;
+}
+
+/// Whether every slice of `v` along `dim` is the same, so that the first
+/// slices stand in for any part of the batch. Proven from how `v` is built:
+/// a constant equal along `dim`, a broadcast that stretches `dim` from 1
+/// (or from nothing), or an op all of whose operands that have `dim`'s
+/// factor are themselves equal along it (arange -> unsqueeze -> expand ->
+/// table lookup). Arguments and weights are not: their rows may differ.
+bool isUniformAlong(Value v, int64_t dim,
+                    llvm::DenseMap<std::pair<Value, int64_t>, bool> &memo) {
+  auto key = std::make_pair(v, dim);
+  if (auto it = memo.find(key); it != memo.end())
+    return it->second;
+  memo[key] = false; // no cycles in a block, but keep the walk finite
+  bool uniform = false;
+  Operation *def = v.getDefiningOp();
+  if (auto constant = dyn_cast_or_null<ConstantOp>(def)) {
+    auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
+    uniform = dense && isDenseUniformAlong(dense, dim);
+  } else if (auto broadcast = dyn_cast_or_null<BroadcastOp>(def)) {
     auto in = cast<RankedTensorType>(broadcast.getInput().getType());
     int64_t inDim =
         dim - (cast<RankedTensorType>(v.getType()).getRank() - in.getRank());
-    return inDim < 0 || in.getDimSize(inDim) == 1;
+    uniform = inDim < 0 || in.getDimSize(inDim) == 1 ||
+              isUniformAlong(broadcast.getInput(), inDim, memo);
+  } else if (auto rulesOf = dyn_cast_or_null<DimRulesInterface>(def);
+             rulesOf && def->getNumResults() == 1 &&
+             def->getNumOperands() > 0) {
+    DimRules rules = rulesOf.getDimRules();
+    int64_t extent = cast<RankedTensorType>(v.getType()).getDimSize(dim);
+    auto found = rules.locate(rules.results.front(), dim, 1, extent);
+    if (found && rules.factor(found->first).kind == FactorKind::Parallel) {
+      uniform = true;
+      for (auto [i, operand] : llvm::enumerate(def->getOperands())) {
+        std::optional<FactorPosition> pos =
+            rules.find(rules.operands[i], found->first);
+        if (pos && !isUniformAlong(operand, pos->dim, memo)) {
+          uniform = false;
+          break;
+        }
+      }
+    }
   }
-  return false;
+  memo[key] = uniform;
+  return uniform;
 }
 
 /// The batch policy on top of the op's dim rules: every operand that holds
@@ -165,12 +215,13 @@ Rule BatchSplitter::follow(Operation *op) {
         rules.find(rules.operands[i], held->first);
     if (!pos)
       continue;
-    if (!isUniformAlong(operand, pos->dim))
+    if (!isUniformAlong(operand, pos->dim, uniformMemo))
       return Rule::fail(
           "operand " + Twine(i) + " has the batch extent " +
           Twine(shape(operand)[pos->dim]) + " at dim " + Twine(pos->dim) +
-          " but does not hold the batch; only a splat constant or a "
-          "broadcast from size 1 can be shrunk");
+          " but does not hold the batch; only a value equal along that dim "
+          "(built from constants and broadcasts, not from inputs or "
+          "weights) can be shrunk");
     rule.shrink.push_back({unsigned(i), pos->dim});
   }
   return rule;
@@ -179,12 +230,12 @@ Rule BatchSplitter::follow(Operation *op) {
 LogicalResult BatchSplitter::analyze() {
   for (BlockArgument arg : main.getArguments()) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
-    if (type && type.getRank() >= 1 && type.getDimSize(0) == batch)
-      holders[arg] = BatchAt{0, 1};
+    if (type && type.getRank() > axis && type.getDimSize(axis) == batch)
+      holders[arg] = BatchAt{axis, 1};
   }
   if (holders.empty())
     return main.emitError() << "no argument of @main has the batch size "
-                            << batch << " at dim 0";
+                            << batch << " at dim " << axis;
 
   for (Operation &op : main.getBody().front()) {
     if (llvm::none_of(op.getOperands(),
@@ -231,16 +282,29 @@ Value BatchSplitter::shrinkUniform(Value v, int64_t dim, Operation *user) {
   OpBuilder b(user);
   RankedTensorType type = shrunk(v.getType(), dim);
   Value result;
-  if (auto constant = v.getDefiningOp<ConstantOp>()) {
-    auto dense = cast<DenseElementsAttr>(constant.getValue());
+  auto constant = v.getDefiningOp<ConstantOp>();
+  auto dense = constant ? dyn_cast<DenseElementsAttr>(constant.getValue())
+                        : DenseElementsAttr();
+  auto broadcast = v.getDefiningOp<BroadcastOp>();
+  auto in = broadcast
+                ? cast<RankedTensorType>(broadcast.getInput().getType())
+                : RankedTensorType();
+  int64_t inDim = in ? dim - (type.getRank() - in.getRank()) : -1;
+  if (dense && dense.isSplat()) {
     result = ConstantOp::create(b, constant.getLoc(), type,
                                 cast<ElementsAttr>(dense.resizeSplat(type)))
                  .getResult();
-  } else {
-    auto broadcast = v.getDefiningOp<BroadcastOp>();
+  } else if (broadcast && (inDim < 0 || in.getDimSize(inDim) == 1)) {
     result =
         BroadcastOp::create(b, broadcast.getLoc(), type, broadcast.getInput())
             .getResult();
+  } else {
+    // Equal along `dim`, so its first slices are any part's slices.
+    int64_t rank = type.getRank();
+    result = SliceOp::create(b, v.getLoc(), type, v,
+                             SmallVector<int64_t>(rank, 0),
+                             SmallVector<int64_t>(rank, 1))
+                 .getResult();
   }
   shrunkValues[key] = result;
   return result;
@@ -317,7 +381,28 @@ void SplitBatchPass::runOnOperation() {
     main.emitError("factor must be at least 1 and batch-size at least 0");
     return signalPassFailure();
   }
-  int64_t b = batchSize;
+  int64_t b = batchSize, axis = 0;
+  if (!batchDim.empty()) {
+    // NAME:AXIS names the batch where dim 0 is not it ([T, B] inputs).
+    auto [name, axisText] = StringRef(batchDim).rsplit(':');
+    BlockArgument named;
+    for (BlockArgument arg : main.getArguments())
+      if (auto attr = main.getArgAttrOfType<StringAttr>(
+              arg.getArgNumber(), PPDialect::NameAttrHelper::getNameStr()))
+        if (attr.getValue() == name)
+          named = arg;
+    auto type = named ? dyn_cast<RankedTensorType>(named.getType())
+                      : RankedTensorType();
+    if (axisText.getAsInteger(10, axis) || !type || axis < 0 ||
+        axis >= type.getRank()) {
+      main.emitError() << "batch-dim '" << batchDim
+                       << "' must name an argument of @main and one of its "
+                          "dims, as NAME:AXIS";
+      return signalPassFailure();
+    }
+    if (b == 0)
+      b = type.getDimSize(axis);
+  }
   if (b == 0) {
     auto first =
         main.getNumArguments() == 0
@@ -336,7 +421,7 @@ void SplitBatchPass::runOnOperation() {
     return signalPassFailure();
   }
 
-  BatchSplitter splitter(main, b, int64_t(factor));
+  BatchSplitter splitter(main, b, int64_t(factor), axis);
   if (failed(splitter.analyze()))
     return signalPassFailure();
   splitter.rewrite();

@@ -108,7 +108,7 @@ func.func @main(%x: tensor<8x16xf32>) -> tensor<8x8xf32> {
 
 func.func @main(%x: tensor<8x4x16x16xf32>) -> tensor<8x4x16x16xf32> {
   %w = pp.weight "w" from "w.bin" offset 0 : tensor<8x4x16x16xf32>
-  // expected-error @+1 {{cannot split the batch: operand 1 has the batch extent 8 at dim 0 but does not hold the batch; only a splat constant or a broadcast from size 1 can be shrunk}}
+  // expected-error @+1 {{cannot split the batch: operand 1 has the batch extent 8 at dim 0 but does not hold the batch; only a value equal along that dim (built from constants and broadcasts, not from inputs or weights) can be shrunk}}
   %y = pp.matmul %x, %w : (tensor<8x4x16x16xf32>, tensor<8x4x16x16xf32>) -> tensor<8x4x16x16xf32>
   return %y : tensor<8x4x16x16xf32>
 }
@@ -226,7 +226,7 @@ func.func @main(%x: tensor<8x8xf32>) -> tensor<8x8xf32> {
 
 func.func @main(%x: tensor<8x1xf32>) -> tensor<8x1xf32> {
   %c = pp.constant dense<[[1.0], [2.0], [3.0], [4.0], [5.0], [6.0], [7.0], [8.0]]> : tensor<8x1xf32>
-  // expected-error @+1 {{cannot split the batch: operand 1 has the batch extent 8 at dim 0 but does not hold the batch; only a splat constant or a broadcast from size 1 can be shrunk}}
+  // expected-error @+1 {{cannot split the batch: operand 1 has the batch extent 8 at dim 0 but does not hold the batch; only a value equal along that dim (built from constants and broadcasts, not from inputs or weights) can be shrunk}}
   %y = pp.add %x, %c : (tensor<8x1xf32>, tensor<8x1xf32>) -> tensor<8x1xf32>
   return %y : tensor<8x1xf32>
 }
@@ -239,4 +239,17 @@ func.func @main(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
   // expected-error @+1 {{cannot split the batch: 'func.call' has no rule for an operand that holds the batch}}
   %y = func.call @opaque(%x) : (tensor<8x16xf32>) -> tensor<8x16xf32>
   return %y : tensor<8x16xf32>
+}
+
+// -----
+
+// A lookup whose table has the batch extent reads different rows per batch
+// row, though its ids are equal for every row.
+func.func @main(%x: tensor<8x4xf32>) -> tensor<8x4xf32> {
+  %t = pp.weight "t" from "w.bin" offset 0 : tensor<8x4xf32>
+  %ids = pp.constant dense<[0, 1, 2, 3]> : tensor<4xi64>
+  %g = pp.gather %t[%ids] dim 1 : (tensor<8x4xf32>, tensor<4xi64>) -> tensor<8x4xf32>
+  // expected-error @+1 {{cannot split the batch: operand 1 has the batch extent 8 at dim 0 but does not hold the batch}}
+  %y = pp.add %x, %g : (tensor<8x4xf32>, tensor<8x4xf32>) -> tensor<8x4xf32>
+  return %y : tensor<8x4xf32>
 }

@@ -194,3 +194,36 @@ func.func @main(%x: tensor<8x16x64xf32>) -> tensor<8x4x16x16xf32> {
   %o = pp.reshape %s : tensor<32x16x16xf32> -> tensor<8x4x16x16xf32>
   return %o : tensor<8x4x16x16xf32>
 }
+
+// -----
+
+// Position ids as torch writes them: arange(T) -> unsqueeze(0) ->
+// expand(B, T) -> table lookup. The lookup does not hold the batch but is
+// the same for every row, so its first rows stand in for any part.
+// CHECK-LABEL: func.func @main
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<2x4x16xf32> {pp.batch_dim = 0 : i64})
+// CHECK: %[[POS:.*]] = pp.gather %{{.*}}[%{{.*}}] dim 0 : (tensor<4x16xf32>, tensor<8x4xi64>) -> tensor<8x4x16xf32>
+// CHECK: %[[FIRST:.*]] = pp.slice %[[POS]] starts [0, 0, 0] steps [1, 1, 1] : tensor<8x4x16xf32> -> tensor<2x4x16xf32>
+// CHECK: pp.add %[[X]], %[[FIRST]] : (tensor<2x4x16xf32>, tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+// HALF: pp.slice %{{.*}} starts [0, 0, 0] steps [1, 1, 1] : tensor<8x4x16xf32> -> tensor<4x4x16xf32>
+// ONE: pp.add %{{.*}}, %{{.*}} : (tensor<8x4x16xf32>, tensor<8x4x16xf32>) -> tensor<8x4x16xf32>
+func.func @main(%x: tensor<8x4x16xf32>) -> tensor<8x4x16xf32> {
+  %t = pp.weight "wpe" from "w.bin" offset 0 : tensor<4x16xf32>
+  %ar = pp.constant dense<[[0, 1, 2, 3]]> : tensor<1x4xi64>
+  %ids = pp.broadcast %ar : tensor<1x4xi64> -> tensor<8x4xi64>
+  %pos = pp.gather %t[%ids] dim 0 : (tensor<4x16xf32>, tensor<8x4xi64>) -> tensor<8x4x16xf32>
+  %y = pp.add %x, %pos : (tensor<8x4x16xf32>, tensor<8x4x16xf32>) -> tensor<8x4x16xf32>
+  return %y : tensor<8x4x16xf32>
+}
+
+// -----
+
+// The same ids folded into one constant: equal rows, so it is sliced too.
+// CHECK-LABEL: func.func @main
+// CHECK: pp.slice %{{.*}} starts [0, 0] steps [1, 1] : tensor<8x2xi64> -> tensor<2x2xi64>
+// CHECK: pp.add %{{.*}}, %{{.*}} : (tensor<2x2xi64>, tensor<2x2xi64>) -> tensor<2x2xi64>
+func.func @main(%x: tensor<8x2xi64>) -> tensor<8x2xi64> {
+  %ids = pp.constant dense<[[0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1]]> : tensor<8x2xi64>
+  %y = pp.add %x, %ids : (tensor<8x2xi64>, tensor<8x2xi64>) -> tensor<8x2xi64>
+  return %y : tensor<8x2xi64>
+}

@@ -152,7 +152,10 @@ def SplitBatchPass : Pass<"pp-split-batch", "ModuleOp"> {
     this pass rewrites the IR instead. Run it before `pp-partition-stages`.
 
     The batch is dim 0 of every argument of @main whose dim 0 is B
-    (`batch-size`, or dim 0 of the first argument when it is 0). It flows
+    (`batch-size`, or dim 0 of the first argument when it is 0). For a
+    sequence-first model (`[T, B]` inputs) `batch-dim=NAME:AXIS` moves it:
+    B is dim AXIS of the argument named NAME, and every argument with B at
+    AXIS is split there. It flows
     forward through each op's dim rules (DimRulesInterface): a value holds
     the batch inside one dim, as one of the factors that make up the dim,
     so a reshape may merge it with other dims (`(T, B, E)` viewed as
@@ -161,7 +164,11 @@ def SplitBatchPass : Pass<"pp-split-batch", "ModuleOp"> {
     the batch (weights, constants, position tables) are left alone. An
     operand that does not hold the batch but has its factor (a
     `[8, 1, 16, 16]` mask) is rebuilt smaller when it is a splat constant
-    or a broadcast from size 1.
+    or a broadcast from size 1. Any other such operand that is provably
+    the same for every batch row (position ids as `arange(T)`,
+    `unsqueeze(0)`, `expand(B, T)`, then a table lookup: a constant with
+    equal rows, or ops whose operands with that factor are all equal
+    along it) is cut to its first `B / factor` rows by a `pp.slice`.
 
     The split is refused, with the node and the dim named, when B does not
     divide by `factor`, or an op mixes rows of the batch: the batch lies in
@@ -169,8 +176,9 @@ def SplitBatchPass : Pass<"pp-split-batch", "ModuleOp"> {
     matmul contraction, concat, gather or partial slice along it), a
     reshape cuts the batch across dims, operands hold it in different
     factors, an operand has the batch's factor and is neither split nor
-    uniform (a non-splat constant), or a result of @main holds it behind
-    other dims merged into the same dim (its parts could not be joined).
+    equal along it (a weight, an input, a constant with differing rows),
+    or a result of @main holds it behind other dims merged into the same
+    dim (its parts could not be joined).
     With `factor=1` nothing is refused: such ops just end the batch.
 
     Split arguments get `pp.batch_dim = d : i64`, results that hold the
@@ -187,7 +195,11 @@ def SplitBatchPass : Pass<"pp-split-batch", "ModuleOp"> {
     Option<"factor", "factor", "int64_t", /*default=*/"1",
            "Into how many equal parts the batch is cut (D * M)">,
     Option<"batchSize", "batch-size", "int64_t", /*default=*/"0",
-           "The batch size B; 0 means dim 0 of @main's first argument">
+           "The batch size B; 0 means dim 0 of @main's first argument">,
+    Option<"batchDim", "batch-dim", "std::string", /*default=*/"\"\"",
+           "NAME:AXIS: the argument named NAME holds the batch at dim AXIS "
+           "(a sequence-first [T, B] input); arguments with B at AXIS are "
+           "split. Empty: dim 0">
   ];
 }
 

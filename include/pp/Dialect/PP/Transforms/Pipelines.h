@@ -56,6 +56,11 @@ struct ParallelizePipelineOptions
       *this, "batch-size",
       llvm::cl::desc("The batch size B; 0 means dim 0 of the first input"),
       llvm::cl::init(0)};
+  Option<std::string> batchDim{
+      *this, "batch-dim",
+      llvm::cl::desc("NAME:AXIS: the input dim that holds the batch; empty: "
+                     "dim 0"),
+      llvm::cl::init("")};
   Option<std::string> dtype{
       *this, "dtype",
       llvm::cl::desc("Compute in f32 (default), bf16 or f16"),
