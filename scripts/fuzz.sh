@@ -3,7 +3,8 @@
 # UBSan, and fuzzes each for FUZZ_SECONDS (default 30):
 #   onnx      the ONNX reader (lib/Support)
 #   import    the whole importer: graph checks, op importers, folders,
-#             verifiers (links the shared MLIR)
+#             verifiers (links the shared MLIR; --const-input reads .npy
+#             with the runtime's reader)
 #   schedule  the schedule text parser, verifier and printer (--schedule=FILE)
 #   npy       .npy reading (run --input)
 # Seeds: the committed regression corpus test/fuzz-corpus/<target> (onnx
@@ -64,7 +65,8 @@ build_target npy tools/pp-fuzz/fuzz_npy.cpp "" runtime/lib/Npy.cpp \
   runtime/lib/DType.cpp runtime/lib/Half.cpp
 build_target import tools/pp-fuzz/fuzz_import.cpp \
   "-L$llvm/lib -lMLIR -lLLVM -Wl,-rpath,$llvm/lib" \
-  lib/Import/*.cpp lib/Dialect/PP/IR/*.cpp lib/Support/*.cpp lib/Schedule/*.cpp
+  lib/Import/*.cpp lib/Dialect/PP/IR/*.cpp lib/Support/*.cpp lib/Schedule/*.cpp \
+  runtime/lib/Npy.cpp runtime/lib/DType.cpp runtime/lib/Half.cpp
 
 # A fresh working corpus per target: the fuzzer adds to it, nothing there is
 # committed.
