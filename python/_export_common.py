@@ -89,12 +89,15 @@ def _np_dtype_name(a):
     return str(a.dtype)
 
 
-def export_and_save(name, model, inputs, output_names, config, out_dir, opset):
+def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
+                    dynamic_axes=None):
     """Export `model` to out_dir/model.onnx and save inputs/refs/meta.
 
     inputs: ordered dict ONNX-input-name -> tensor, in forward() argument order.
     output_names: names for forward()'s outputs, in order.
     config: plain dict written into meta.json as "config".
+    dynamic_axes: as torch.onnx.export's; names dims symbolically, as many
+    users' exports do (pp-opt then needs --input-shape to bind them).
     """
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
@@ -108,12 +111,12 @@ def export_and_save(name, model, inputs, output_names, config, out_dir, opset):
     assert len(outs) == len(output_names)
 
     onnx_path = os.path.join(out_dir, "model.onnx")
-    # No dynamic_axes: every dimension is static, so the importer never has
-    # to reason about symbolic shapes.
+    # By default every dimension is static, so pp-opt needs no --input-shape.
     torch.onnx.export(
         model, args, onnx_path,
         input_names=list(inputs.keys()),
         output_names=list(output_names),
+        dynamic_axes=dynamic_axes,
         opset_version=opset,
         do_constant_folding=True,
         training=torch.onnx.TrainingMode.EVAL,

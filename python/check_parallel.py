@@ -3,10 +3,14 @@
 the single-device program's outputs.
 
     check_parallel.py PP_OPT MODEL_DIR WORK [--tol 1e-5] [--mpirun]
+                      [--torch-tol 1e-4] [--compile-arg=ARG ...]
                       --plan pp=2,tp=1 --plan pp=1,tp=2,microbatches=4 ...
 
 First compiles MODEL_DIR/model.onnx with no parallel flags and runs it: its
-outputs are the reference. Then, per --plan (pp-opt flags), compiles into
+outputs are the reference, and are themselves checked against torch's
+MODEL_DIR/ref_<name>.npy within --torch-tol (a line "single device vs
+torch"). --compile-arg adds a pp-opt flag to every compile (e.g.
+--input-shape for an export with symbolic dims). Then, per --plan (pp-opt flags), compiles into
 WORK/<n> (each key=value becomes pp-opt's --key=value), runs it on pp*tp*dp ranks as threads (`run --ranks N`) and, with
 --mpirun, as processes (`mpirun -np N run`), and checks each output:
 max|got - single| <= tol * max(1, max|single|). Prints one line per plan and
@@ -74,6 +78,28 @@ def compare(got_dir, ref_dir, tol):
     return ok, f"max err/bound {worst:.3g}"
 
 
+def compare_to_torch(got_dir, model_dir, tol):
+    """Checks every MODEL_DIR/ref_<name>.npy (torch's outputs) against
+    got_dir/<name>.npy; a model folder without references fails."""
+    refs = sorted(glob.glob(os.path.join(model_dir, "ref_*.npy")))
+    if not refs:
+        return False, f"no ref_*.npy in {model_dir}"
+    worst = 0.0
+    for ref_path in refs:
+        name = os.path.basename(ref_path)[len("ref_"):]
+        got_path = os.path.join(got_dir, name)
+        if not os.path.exists(got_path):
+            return False, f"{name} missing"
+        ref, got = np.load(ref_path).astype(np.float64), np.load(got_path)
+        if got.shape != ref.shape:
+            return False, f"{name} has shape {got.shape}, torch {ref.shape}"
+        if ref.size == 0:
+            continue
+        err = float(np.abs(got.astype(np.float64) - ref).max())
+        worst = max(worst, err / (tol * max(1.0, float(np.abs(ref).max()))))
+    return worst <= 1.0, f"max err/bound {worst:.3g}"
+
+
 def main():
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # OpenMPI refuses to run as root without both opt-ins.
@@ -86,6 +112,8 @@ def main():
     ap.add_argument("--tol", type=float, default=1e-5)
     ap.add_argument("--plan", action="append", default=[])
     ap.add_argument("--mpirun", action="store_true")
+    ap.add_argument("--torch-tol", type=float, default=1e-4)
+    ap.add_argument("--compile-arg", action="append", default=[])
     a = ap.parse_args()
 
     shutil.rmtree(a.work, ignore_errors=True)
@@ -93,20 +121,23 @@ def main():
     model = os.path.join(a.model_dir, "model.onnx")
     inputs = inputs_of(a.model_dir)
     single = os.path.join(a.work, "single")
-    rc, out = run([a.pp_opt, model, "--target=cpu", "-o", single])
+    rc, out = run([a.pp_opt, model, *a.compile_arg, "--target=cpu", "-o", single])
     ref = os.path.join(single, "res")
     if rc == 0:
         rc, out = run([os.path.join(single, "run"), *inputs, "--output-dir", ref])
     if rc != 0:
         print(f"single device: FAIL\n{out}")
         return 1
+    torch_ok, detail = compare_to_torch(ref, a.model_dir, a.torch_tol)
+    print(f"single device vs torch: {'ok' if torch_ok else 'FAIL'} ({detail})")
 
-    failed = False
+    failed = not torch_ok
     for k, flags in enumerate(a.plan):
         folder = os.path.join(a.work, str(k))
         args = ["--" + kv for kv in re.split(r",(?=[a-z-]+=)", flags)]
         flags = " ".join(args)
-        rc, out = run([a.pp_opt, model, *args, "--target=cpu", "-o", folder])
+        rc, out = run([a.pp_opt, model, *a.compile_arg, *args, "--target=cpu",
+                       "-o", folder])
         if rc != 0:
             print(f"[{flags}] compile: FAIL\n{out}")
             failed = True

@@ -68,7 +68,9 @@ def run_node(node, ins):
         "Reciprocal": np.reciprocal, "Identity": lambda x: x,
         "Sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
         "Erf": lambda x: _erf(x).astype(x.dtype),
-        "Where": np.where,
+        "Where": np.where, "Relu": lambda x: np.maximum(x, 0).astype(x.dtype),
+        "Exp": np.exp, "Less": np.less, "Greater": np.greater,
+        "Not": np.logical_not, "Range": lambda s, l, d: np.arange(s, l, d),
     }
     if op in simple:
         out = simple[op](*ins)
@@ -83,6 +85,15 @@ def run_node(node, ins):
         return [_reshape(ins[0], ins[1], at.get("allowzero", 0))]
     if op == "Transpose":
         return [np.transpose(ins[0], at.get("perm"))]
+    if op == "Squeeze":
+        axes = tuple(int(a) for a in ins[1]) if len(ins) > 1 else None
+        return [np.squeeze(ins[0], axis=axes)]
+    if op == "Shape":
+        return [np.array(ins[0].shape, dtype=np.int64)]
+    if op == "Trilu":
+        k = int(ins[1]) if len(ins) > 1 and ins[1] is not None else 0
+        tri = np.triu if at.get("upper", 1) else np.tril
+        return [tri(ins[0], k)]
     if op == "Unsqueeze":
         return [np.expand_dims(ins[0], tuple(int(a) for a in ins[1]))]
     if op == "Expand":

@@ -332,6 +332,12 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     values[info->name] = body->getArgument(i);
     func.setArgAttr(i, PPDialect::NameAttrHelper::getNameStr(),
                     builder.getStringAttr(info->name));
+    if (llvm::any_of(info->dims, [](const auto &d) { return !d.param.empty(); }))
+      func.setArgAttr(i, PPDialect::DimNamesAttrHelper::getNameStr(),
+                      builder.getStrArrayAttr(llvm::to_vector(llvm::map_range(
+                          info->dims, [](const auto &d) -> StringRef {
+                            return d.param;
+                          }))));
   }
 
   if (failed(importConstInputs()))

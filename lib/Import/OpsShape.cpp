@@ -499,6 +499,23 @@ LogicalResult importGather(NodeImporter &n) {
       !indicesType.getElementType().isSignlessInteger(64))
     return n.error() << "Gather indices must be int32 or int64, got "
                      << indicesType.getElementType();
+  // A constant scalar index (timm's qkv[0], a CLS token's x[:, 0]) is a
+  // slice: passes that follow slices (the batch split, fused projections
+  // under tensor parallelism) then see through it.
+  if (DenseElementsAttr index = n.constantInput(1);
+      index && indicesType.getRank() == 0) {
+    int64_t i = index.getSplatValue<APInt>().getSExtValue();
+    int64_t extent = type.getDimSize(*axis);
+    if (i < -extent || i >= extent)
+      return n.error() << "Gather index " << i << " is out of range for dim "
+                       << *axis << " of extent " << extent;
+    SmallVector<int64_t> shape(type.getShape());
+    shape.erase(shape.begin() + *axis);
+    n.setOutput(0, n.reshape(n.sliceDim(n.input(0), *axis,
+                                        i < 0 ? i + extent : i, 1),
+                             shape));
+    return success();
+  }
   Value indices = n.cast(n.input(1), n.builder.getI64Type());
   SmallVector<int64_t> shape(type.getShape().take_front(*axis));
   llvm::append_range(shape, indicesType.getShape());

@@ -56,9 +56,13 @@ struct Rule {
 
 class BatchSplitter {
 public:
+  /// `guess` words where the batch was assumed to be when nobody said
+  /// (dim 0 of the first argument); errors repeat it, since a wrong guess
+  /// (a sequence-first model) is the likeliest cause.
   BatchSplitter(func::FuncOp main, int64_t batch, int64_t factor,
-                int64_t axis)
-      : main(main), batch(batch), factor(factor), axis(axis) {}
+                int64_t axis, std::string guess)
+      : main(main), batch(batch), factor(factor), axis(axis),
+        guess(std::move(guess)) {}
 
   /// Finds where every value holds the batch; false after an error.
   LogicalResult analyze();
@@ -88,6 +92,7 @@ private:
 
   func::FuncOp main;
   int64_t batch, factor, axis;
+  std::string guess;
   llvm::DenseMap<Value, BatchAt> holders;
   llvm::DenseMap<Operation *, SmallVector<std::pair<unsigned, int64_t>>>
       shrinks;
@@ -235,7 +240,7 @@ LogicalResult BatchSplitter::analyze() {
   }
   if (holders.empty())
     return main.emitError() << "no argument of @main has the batch size "
-                            << batch << " at dim " << axis;
+                            << batch << " at dim " << axis << guess;
 
   for (Operation &op : main.getBody().front()) {
     if (llvm::none_of(op.getOperands(),
@@ -261,7 +266,8 @@ LogicalResult BatchSplitter::analyze() {
       // just ends at this op.
       if (factor == 1)
         continue;
-      return op.emitError() << "cannot split the batch: " << rule.error;
+      return op.emitError() << "cannot split the batch: " << rule.error
+                             << guess;
     }
     if (!rule.result)
       continue;
@@ -357,6 +363,25 @@ void BatchSplitter::rewrite() {
       FunctionType::get(ctx, body.getArgumentTypes(), ret.getOperandTypes()));
 }
 
+/// "NAME:AXIS" of the argument dim that the model names as the batch
+/// ("batch", "batch_size", "bs", "B"), or "" when none does.
+std::string batchDimByName(func::FuncOp main) {
+  for (BlockArgument arg : main.getArguments()) {
+    auto names = main.getArgAttrOfType<ArrayAttr>(
+        arg.getArgNumber(), PPDialect::DimNamesAttrHelper::getNameStr());
+    auto name = main.getArgAttrOfType<StringAttr>(
+        arg.getArgNumber(), PPDialect::NameAttrHelper::getNameStr());
+    if (!names || !name)
+      continue;
+    for (auto [axis, dim] : llvm::enumerate(names.getAsValueRange<StringAttr>())) {
+      std::string lower = dim.lower();
+      if (StringRef(lower).contains("batch") || lower == "b" || lower == "bs")
+        return (name.getValue() + ":" + Twine(axis)).str();
+    }
+  }
+  return "";
+}
+
 struct SplitBatchPass
     : public mlir::pp::impl::SplitBatchPassBase<SplitBatchPass> {
   using SplitBatchPassBase::SplitBatchPassBase;
@@ -382,9 +407,13 @@ void SplitBatchPass::runOnOperation() {
     return signalPassFailure();
   }
   int64_t b = batchSize, axis = 0;
-  if (!batchDim.empty()) {
+  std::string spec = batchDim;
+  if (spec.empty() && b == 0)
+    spec = batchDimByName(main);
+  std::string guess;
+  if (!spec.empty()) {
     // NAME:AXIS names the batch where dim 0 is not it ([T, B] inputs).
-    auto [name, axisText] = StringRef(batchDim).rsplit(':');
+    auto [name, axisText] = StringRef(spec).rsplit(':');
     BlockArgument named;
     for (BlockArgument arg : main.getArguments())
       if (auto attr = main.getArgAttrOfType<StringAttr>(
@@ -395,7 +424,7 @@ void SplitBatchPass::runOnOperation() {
                       : RankedTensorType();
     if (axisText.getAsInteger(10, axis) || !type || axis < 0 ||
         axis >= type.getRank()) {
-      main.emitError() << "batch-dim '" << batchDim
+      main.emitError() << "batch-dim '" << spec
                        << "' must name an argument of @main and one of its "
                           "dims, as NAME:AXIS";
       return signalPassFailure();
@@ -415,13 +444,23 @@ void SplitBatchPass::runOnOperation() {
     }
     b = first.getDimSize(0);
   }
+  if (spec.empty()) {
+    llvm::raw_string_ostream os(guess);
+    os << "; the batch was taken to be dim 0 of the arguments of extent " << b;
+    if (auto names = main.getArgAttrOfType<ArrayAttr>(
+            0, PPDialect::DimNamesAttrHelper::getNameStr()))
+      if (auto first = llvm::cast<StringAttr>(names[0]); !first.empty())
+        os << " (the model names the first argument's dim 0 '"
+           << first.getValue() << "')";
+    os << "; if the batch is another dim, say so with --batch-dim=NAME:AXIS";
+  }
   if (b % factor != 0) {
     main.emitError() << "cannot split the batch: batch size " << b
                      << " is not divisible by factor " << int64_t(factor);
     return signalPassFailure();
   }
 
-  BatchSplitter splitter(main, b, int64_t(factor), axis);
+  BatchSplitter splitter(main, b, int64_t(factor), axis, guess);
   if (failed(splitter.analyze()))
     return signalPassFailure();
   splitter.rewrite();

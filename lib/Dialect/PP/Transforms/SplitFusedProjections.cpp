@@ -12,6 +12,10 @@
 
 #include "TensorParallelRewrites.h"
 
+#include "pp/Dialect/PP/IR/DimRules.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
 using namespace mlir;
 using namespace mlir::pp;
 
@@ -94,6 +98,126 @@ void eraseIfDead(Value v) {
     def->erase();
 }
 
+/// The only dim that `slice` cuts (a proper part, unit steps), or -1 when it
+/// cuts none or more than one.
+int64_t onlyCutDim(SliceOp slice) {
+  ArrayRef<int64_t> in = shapeOf(slice.getInput());
+  ArrayRef<int64_t> out = shapeOf(slice.getResult());
+  if (!llvm::all_of(slice.getSteps(), [](int64_t s) { return s == 1; }))
+    return -1;
+  int64_t cut = -1;
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (in[d] == out[d])
+      continue;
+    if (cut >= 0)
+      return -1;
+    cut = d;
+  }
+  return cut;
+}
+
+SliceOp createSlice(OpBuilder &b, Location loc, Value input,
+                    ArrayRef<int64_t> shape, ArrayRef<int64_t> starts,
+                    ArrayRef<int64_t> steps) {
+  auto type = llvm::cast<RankedTensorType>(input.getType());
+  return SliceOp::create(b, loc,
+                         RankedTensorType::get(shape, type.getElementType()),
+                         input, b.getDenseI64ArrayAttr(starts),
+                         b.getDenseI64ArrayAttr(steps));
+}
+
+/// `slice(transpose(x))` as `transpose(slice(x))`: the same cut on the dims
+/// the permutation came from.
+Value sliceBefore(OpBuilder &b, SliceOp slice, TransposeOp transpose) {
+  ArrayRef<int64_t> perm = transpose.getPerm();
+  ArrayRef<int64_t> out = shapeOf(slice.getResult());
+  SmallVector<int64_t> starts(perm.size()), steps(perm.size()),
+      shape(perm.size());
+  for (auto [i, from] : llvm::enumerate(perm)) {
+    starts[from] = slice.getStarts()[i];
+    steps[from] = slice.getSteps()[i];
+    shape[from] = out[i];
+  }
+  SliceOp cut = createSlice(b, slice.getLoc(), transpose.getInput(), shape,
+                            starts, steps);
+  return TransposeOp::create(b, transpose.getLoc(), slice.getResult().getType(),
+                             cut.getResult(), transpose.getPermAttr());
+}
+
+/// `slice(reshape(x))` as `reshape(slice(x))` when the slice cuts one dim
+/// that is one factor, the major factor of the dim of x it comes from (the
+/// 3 of timm's (B, S, 3C) -> (B, S, 3, heads, d)): that part of x is then a
+/// contiguous range of its dim. Null when it is not.
+Value sliceBefore(OpBuilder &b, SliceOp slice, ReshapeOp reshape) {
+  int64_t cut = onlyCutDim(slice);
+  if (cut < 0)
+    return {};
+  DimRules rules = cast<DimRulesInterface>(*reshape).getDimRules();
+  const DimFactors &factors = rules.results[0][cut];
+  if (factors.size() != 1)
+    return {};
+  std::optional<FactorPosition> at =
+      rules.find(rules.operands[0], factors.front());
+  if (!at || !at->isMajor())
+    return {};
+  ArrayRef<int64_t> in = shapeOf(reshape.getInput());
+  int64_t inner = in[at->dim] / rules.factor(factors.front()).extent;
+  SmallVector<int64_t> starts(in.size(), 0), steps(in.size(), 1),
+      shape(in);
+  starts[at->dim] = slice.getStarts()[cut] * inner;
+  shape[at->dim] = shapeOf(slice.getResult())[cut] * inner;
+  SliceOp part =
+      createSlice(b, slice.getLoc(), reshape.getInput(), shape, starts, steps);
+  return ReshapeOp::create(b, reshape.getLoc(), slice.getResult().getType(),
+                           part.getResult());
+}
+
+/// Moves the slices below a view of `value` (reshapes and transposes whose
+/// only readers are slices) above it, so that `value` itself is sliced.
+/// Code in the timm style views the fused QKV projection as
+/// (B, S, 3, heads, d), permutes the 3 to the front and takes q, k and v
+/// from it; after this they are last-dim slices of the projection, as in
+/// GPT-2, and split the same way.
+void hoistSlicesAboveViews(Value value) {
+  for (Operation *view : llvm::to_vector(value.getUsers())) {
+    if (!isa<ReshapeOp, TransposeOp>(view))
+      continue;
+    Value viewed = view->getResult(0);
+    hoistSlicesAboveViews(viewed);
+    if (viewed.use_empty() || !llvm::all_of(viewed.getUsers(), [](Operation *u) {
+          return isa<SliceOp>(u);
+        }))
+      continue;
+    SmallVector<std::pair<SliceOp, Value>> moved;
+    for (Operation *user : viewed.getUsers()) {
+      auto slice = cast<SliceOp>(user);
+      OpBuilder b(slice);
+      Value before = TypeSwitch<Operation *, Value>(view)
+                         .Case([&](TransposeOp t) { return sliceBefore(b, slice, t); })
+                         .Case([&](ReshapeOp r) { return sliceBefore(b, slice, r); });
+      if (!before)
+        break;
+      moved.push_back({slice, before});
+    }
+    // All or nothing: a view that keeps one reader keeps the fused value
+    // whole, so moving the others would only add ops.
+    if (moved.size() != size_t(llvm::range_size(viewed.getUsers()))) {
+      for (auto &[slice, before] : moved) {
+        Operation *outer = before.getDefiningOp();
+        Operation *inner = outer->getOperand(0).getDefiningOp();
+        outer->erase();
+        inner->erase();
+      }
+      continue;
+    }
+    for (auto &[slice, before] : moved) {
+      slice.getResult().replaceAllUsesWith(before);
+      slice.erase();
+    }
+    view->erase();
+  }
+}
+
 void splitProjection(MatMulOp matmul) {
   auto w = matmul.getRhs().getDefiningOp<WeightOp>();
   if (!w || shapeOf(w.getResult()).size() != 2 || w.getSharding())
@@ -107,6 +231,7 @@ void splitProjection(MatMulOp matmul) {
         add = user;
         fused = user.getResult();
       }
+  hoistSlicesAboveViews(fused);
   SmallVector<SliceOp> slices;
   for (Operation *user : fused.getUsers()) {
     auto slice = dyn_cast<SliceOp>(user);

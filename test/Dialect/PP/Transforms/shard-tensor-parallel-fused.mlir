@@ -112,3 +112,48 @@ func.func @fused_kept(%x: tensor<2x4x8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x2
   %q = pp.slice %h starts [0, 0, 0] steps [1, 1, 1] : tensor<2x4x24xf32> -> tensor<2x4x8xf32>
   return %q, %h : tensor<2x4x8xf32>, tensor<2x4x24xf32>
 }
+
+// -----
+
+// timm's layout: the fused projection viewed as (B, S, 3, heads, d),
+// permuted to (3, B, heads, S, d) and cut into q, k, v along the 3. The
+// cuts move above the permute and the view, so they are last-dim slices of
+// the projection and split into three column-parallel matmuls as GPT-2's;
+// the 3 is never taken for the heads.
+
+// CHECK-LABEL: func.func @timm_qkv
+// CHECK-DAG: %[[WQ:.*]] = pp.weight "qkv.weight" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 0>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
+// CHECK-DAG: %[[WK:.*]] = pp.weight "qkv.weight" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 8>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
+// CHECK-DAG: %[[WV:.*]] = pp.weight "qkv.weight" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 16>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
+// CHECK: pp.matmul %{{.*}}, %[[WQ]] {pp.tp = "column"}
+// CHECK: pp.matmul %{{.*}}, %[[WK]] {pp.tp = "column"}
+// CHECK: pp.matmul %{{.*}}, %[[WV]] {pp.tp = "column"}
+// CHECK-NOT: pp.slice
+// CHECK: pp.softmax %{{.*}} dim 3 : tensor<2x1x4x4xf32>
+// CHECK: pp.matmul %{{.*}}, %{{.*}} {pp.tp = "row"} : (tensor<2x4x4xf32>, tensor<4x8xf32>) -> tensor<2x4x8xf32>
+// CHECK-NEXT: pp.all_reduce sum
+pp.mesh @world ["dp" = 1, "pp" = 1, "tp" = 2]
+func.func @timm_qkv(%x: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %w = pp.weight "qkv.weight" from "w.bin" offset 0 : tensor<8x24xf32>
+  %b = pp.weight "qkv.bias" from "w.bin" offset 768 : tensor<24xf32>
+  %wo = pp.weight "proj.weight" from "w.bin" offset 864 : tensor<8x8xf32>
+  %h = pp.matmul %x, %w : (tensor<2x4x8xf32>, tensor<8x24xf32>) -> tensor<2x4x24xf32>
+  %hb = pp.add %h, %b : (tensor<2x4x24xf32>, tensor<24xf32>) -> tensor<2x4x24xf32>
+  %v5 = pp.reshape %hb : tensor<2x4x24xf32> -> tensor<2x4x3x2x4xf32>
+  %p5 = pp.transpose %v5 perm [2, 0, 3, 1, 4] : tensor<2x4x3x2x4xf32> -> tensor<3x2x2x4x4xf32>
+  %q1 = pp.slice %p5 starts [0, 0, 0, 0, 0] steps [1, 1, 1, 1, 1] : tensor<3x2x2x4x4xf32> -> tensor<1x2x2x4x4xf32>
+  %k1 = pp.slice %p5 starts [1, 0, 0, 0, 0] steps [1, 1, 1, 1, 1] : tensor<3x2x2x4x4xf32> -> tensor<1x2x2x4x4xf32>
+  %v1 = pp.slice %p5 starts [2, 0, 0, 0, 0] steps [1, 1, 1, 1, 1] : tensor<3x2x2x4x4xf32> -> tensor<1x2x2x4x4xf32>
+  %q = pp.reshape %q1 : tensor<1x2x2x4x4xf32> -> tensor<2x2x4x4xf32>
+  %k = pp.reshape %k1 : tensor<1x2x2x4x4xf32> -> tensor<2x2x4x4xf32>
+  %v = pp.reshape %v1 : tensor<1x2x2x4x4xf32> -> tensor<2x2x4x4xf32>
+  %kt = pp.transpose %k perm [0, 1, 3, 2] : tensor<2x2x4x4xf32> -> tensor<2x2x4x4xf32>
+  %s = pp.matmul %q, %kt : (tensor<2x2x4x4xf32>, tensor<2x2x4x4xf32>) -> tensor<2x2x4x4xf32>
+  %p = pp.softmax %s dim 3 : tensor<2x2x4x4xf32>
+  %o = pp.matmul %p, %v : (tensor<2x2x4x4xf32>, tensor<2x2x4x4xf32>) -> tensor<2x2x4x4xf32>
+  %ot = pp.transpose %o perm [0, 2, 1, 3] : tensor<2x2x4x4xf32> -> tensor<2x4x2x4xf32>
+  %of = pp.reshape %ot : tensor<2x4x2x4xf32> -> tensor<2x4x8xf32>
+  %y = pp.matmul %of, %wo : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
+  %r = pp.add %x, %y : (tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %r : tensor<2x4x8xf32>
+}

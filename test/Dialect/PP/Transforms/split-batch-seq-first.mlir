@@ -12,6 +12,7 @@
 // the sequence is refused.
 // RUN: %expect-exit 1 pp-opt %s --pp-split-batch=factor=4 2>&1 | FileCheck %s --check-prefix=DIM0
 // DIM0: error: cannot split the batch: softmax over dim 0, which holds the batch
+// DIM0-SAME: ; the batch was taken to be dim 0 of the arguments of extent 24; if the batch is another dim, say so with --batch-dim=NAME:AXIS
 // RUN: %expect-exit 1 pp-opt %s --pp-split-batch="factor=4 batch-dim=tgt:1" 2>&1 | FileCheck %s --check-prefix=UNNAMED
 // UNNAMED: error: batch-dim 'tgt:1' must name an argument of @main and one of its dims, as NAME:AXIS
 // RUN: %expect-exit 1 pp-opt %s --pp-split-batch="factor=4 batch-dim=src:3" 2>&1 | FileCheck %s --check-prefix=AXIS

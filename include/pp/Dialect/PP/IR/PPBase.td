@@ -39,6 +39,10 @@ def PP_Dialect : Dialect {
     "::mlir::StringAttr":$model,
     "::mlir::StringAttr":$weights_dir,
     "::mlir::StringAttr":$name,
+    // The model's names for the symbolic dims of a graph input ("seq",
+    // "batch"), "" where a dim has none; pp-split-batch finds the batch by
+    // them.
+    "::mlir::ArrayAttr":$dim_names,
     // pp-split-batch: the batch's size and cut (module), the dim that
     // holds the batch (arguments and results).
     "::mlir::DictionaryAttr":$batch,

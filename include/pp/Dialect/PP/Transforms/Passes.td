@@ -155,7 +155,10 @@ def SplitBatchPass : Pass<"pp-split-batch", "ModuleOp"> {
     (`batch-size`, or dim 0 of the first argument when it is 0). For a
     sequence-first model (`[T, B]` inputs) `batch-dim=NAME:AXIS` moves it:
     B is dim AXIS of the argument named NAME, and every argument with B at
-    AXIS is split there. It flows
+    AXIS is split there. Without either option, a dim that the model names
+    as the batch (`pp.dim_names` from the export's symbolic dims: "batch",
+    "batch_size", "bs", "B") sets NAME:AXIS; errors after a guess say
+    where the batch was assumed and suggest `--batch-dim`. It flows
     forward through each op's dim rules (DimRulesInterface): a value holds
     the batch inside one dim, as one of the factors that make up the dim,
     so a reshape may merge it with other dims (`(T, B, E)` viewed as
