@@ -206,3 +206,34 @@ DimRules TriluOp::getDimRules() {
   // The triangle is relative to row and column indices.
   return sameShape(getInput(), trailingDims(rank - 2, rank), "over");
 }
+
+DimRules ScatterAddOp::getDimRules() {
+  // Gather's rules with operand and result swapped.
+  int64_t axis = getDim();
+  ArrayRef<int64_t> out = shapeOf(getResult());
+  DimRules rules;
+  TensorFactors result =
+      rules.freshDims(out, FactorKind::Parallel, /*verb=*/{}, axis);
+  result[axis] = rules.freshDims(out[axis], FactorKind::Whole, "along")[0];
+  TensorFactors indices =
+      rules.freshDims(shapeOf(getIndices()), FactorKind::Reduction, "sums over");
+  TensorFactors updates(result.begin(), result.begin() + axis);
+  updates.append(indices.begin(), indices.end());
+  updates.append(result.begin() + axis + 1, result.end());
+  rules.operands = {updates, indices};
+  rules.results = {result};
+  return rules;
+}
+
+DimRules CrossEntropyOp::getDimRules() {
+  // A scalar from every position and every class.
+  DimRules rules;
+  TensorFactors labels = rules.freshDims(shapeOf(getLabels()),
+                                         FactorKind::Reduction, "averages over");
+  TensorFactors logits = labels;
+  logits.push_back(rules.freshDims(shapeOf(getLogits()).take_back(),
+                                   FactorKind::Whole, "normalizes over")[0]);
+  rules.operands = {logits, labels};
+  rules.results = {TensorFactors()};
+  return rules;
+}

@@ -385,3 +385,39 @@ LogicalResult RmsNormOp::verify() {
                          << shapeToString(shape.take_back());
   return success();
 }
+
+LogicalResult ScatterAddOp::verify() {
+  ArrayRef<int64_t> out = shapeOf(getResult());
+  int64_t dim = getDimAttr().getInt();
+  if (failed(checkDimInRange(*this, "dim", dim, out.size())))
+    return failure();
+  if (!elementTypeOf(getIndices()).isInteger(64))
+    return emitOpError("indices must be i64");
+  if (failed(checkSameElementType(*this, getUpdates(), getResult())))
+    return failure();
+  SmallVector<int64_t> expected(out.take_front(dim));
+  llvm::append_range(expected, shapeOf(getIndices()));
+  llvm::append_range(expected, out.drop_front(dim + 1));
+  if (shapeOf(getUpdates()) != ArrayRef<int64_t>(expected))
+    return emitOpError() << "updates shape " << shapeToString(shapeOf(getUpdates()))
+                         << " should be " << shapeToString(expected);
+  return success();
+}
+
+LogicalResult CrossEntropyOp::verify() {
+  ArrayRef<int64_t> logits = shapeOf(getLogits());
+  if (logits.empty())
+    return emitOpError("logits need rank 1 or more");
+  if (!isa<FloatType>(elementTypeOf(getLogits())))
+    return emitOpError("logits must be floats");
+  if (!elementTypeOf(getLabels()).isInteger(64))
+    return emitOpError("labels must be i64");
+  if (shapeOf(getLabels()) != logits.drop_back())
+    return emitOpError() << "labels shape "
+                         << shapeToString(shapeOf(getLabels()))
+                         << " should be "
+                         << shapeToString(logits.drop_back());
+  if (failed(checkSameElementType(*this, getLogits(), getResult())))
+    return failure();
+  return checkShape(*this, shapeOf(getResult()), {});
+}
