@@ -10,7 +10,8 @@
 //     block; cotangents reaching one value add up.
 //  3. Outputs: the cotangent of each float argument (B's) and the summed
 //     cotangent of each trainable weight name (W's).
-//  4. Split: B is every new op that an argument cotangent needs; W is every
+//  4. Split: B is every new op that the cotangent of an argument or of an
+//     activation (a value computed from an argument) needs; W is every
 //     other new op that a weight gradient needs. A forward value they read
 //     is saved (weights and constants are rebuilt instead); a B value W
 //     reads is carried. Then the new ops leave the forward, which returns
@@ -81,7 +82,7 @@ private:
   /// With `cotangents`: the placeholder of each float result's cotangent,
   /// and the result index.
   SmallVector<std::pair<Value, unsigned>> placeholders;
-  SmallVector<Value> argGradients, weightGradients;
+  SmallVector<Value> argGradients, weightGradients, activationCotangents;
   /// Where the next new function goes: after @f, then after @f_b.
   Operation *lastFunction = nullptr;
 };
@@ -123,6 +124,19 @@ LogicalResult Differentiator::run() {
   builder.setInsertionPoint(ret);
   if (failed(seed()) || failed(buildBackward()))
     return failure();
+
+  // Activations: active values computed from an argument (an embedding's
+  // output is one, a transposed weight is not). B computes all their
+  // cotangents, W only what turns them into weight gradients.
+  DenseSet<Value> fromArgs(body->getArguments().begin(),
+                           body->getArguments().end());
+  for (Operation *op : forwardOps)
+    if (llvm::any_of(op->getOperands(),
+                     [&](Value v) { return fromArgs.contains(v); }))
+      fromArgs.insert(op->getResults().begin(), op->getResults().end());
+  for (Value v : fromArgs)
+    if (Value cotangent = cotangentOf.lookup(v))
+      activationCotangents.push_back(cotangent);
 
   Location loc = func.getLoc();
   for (BlockArgument arg : body->getArguments())
@@ -249,8 +263,10 @@ void Differentiator::split() {
   DenseSet<Operation *> placeholderOps;
   for (auto [placeholder, index] : placeholders)
     placeholderOps.insert(placeholder.getDefiningOp());
+  SmallVector<Value> bRoots(argGradients);
+  llvm::append_range(bRoots, activationCotangents);
   llvm::SetVector<Operation *> bOps =
-      sliceOf(argGradients, isForward, placeholderOps);
+      sliceOf(bRoots, isForward, placeholderOps);
   DenseSet<Operation *> notW(placeholderOps);
   notW.insert(bOps.begin(), bOps.end());
   llvm::SetVector<Operation *> wOps =
