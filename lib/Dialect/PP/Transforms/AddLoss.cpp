@@ -90,9 +90,9 @@ void AddLossPass::runOnOperation() {
   ret->setOperands(loss);
   func.setFunctionType(FunctionType::get(context, func.getArgumentTypes(),
                                          {loss.getType()}));
-  func.setResultAttrs(0, b.getDictionaryAttr(b.getNamedAttr(
-                             PPDialect::NameAttrHelper::getNameStr(),
-                             StringAttr::get(context, "loss"))));
+  func.setAllResultAttrs(ArrayRef<DictionaryAttr>{b.getDictionaryAttr(
+      b.getNamedAttr(PPDialect::NameAttrHelper::getNameStr(),
+                     StringAttr::get(context, "loss")))});
 }
 
 } // namespace

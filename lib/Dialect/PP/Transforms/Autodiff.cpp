@@ -13,8 +13,8 @@
 //  4. Split: B is every new op that the cotangent of an argument or of an
 //     activation (a value computed from an argument) needs; W is every
 //     other new op that a weight gradient needs. A forward value they read
-//     is saved (weights and constants are rebuilt instead); a B value W
-//     reads is carried. Then the new ops leave the forward, which returns
+//     is saved when it depends on an argument, else rebuilt (weights, their
+//     views, masks from constants); a B value W reads is carried. Then the new ops leave the forward, which returns
 //     its saved values after its results.
 //
 //===----------------------------------------------------------------------===//
@@ -30,6 +30,8 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <functional>
+
 namespace mlir::pp {
 #define GEN_PASS_DEF_AUTODIFFPASS
 #include "pp/Dialect/PP/Transforms/Passes.h.inc"
@@ -41,9 +43,6 @@ using namespace mlir::pp;
 namespace {
 
 bool isFloat(Value v) { return isa<FloatType>(elementTypeOf(v)); }
-
-/// Leaves are rebuilt where the backward reads them rather than saved.
-bool isLeaf(Operation *op) { return isa<WeightOp, ConstantOp>(op); }
 
 /// One function being differentiated. The backward ops are built in the
 /// function's own block, after the forward, then moved out.
@@ -78,6 +77,10 @@ private:
   /// Trainable weight ops by name, in first-use order.
   llvm::MapVector<StringRef, SmallVector<WeightOp>> trainableWeights;
   DenseSet<Value> active;
+  /// Forward values computed from an argument. The others (weights, their
+  /// views, masks built from constants) are rebuilt where the backward
+  /// reads them instead of saved.
+  DenseSet<Value> fromArgs;
   llvm::DenseMap<Value, Value> cotangentOf;
   /// With `cotangents`: the placeholder of each float result's cotangent,
   /// and the result index.
@@ -128,8 +131,7 @@ LogicalResult Differentiator::run() {
   // Activations: active values computed from an argument (an embedding's
   // output is one, a transposed weight is not). B computes all their
   // cotangents, W only what turns them into weight gradients.
-  DenseSet<Value> fromArgs(body->getArguments().begin(),
-                           body->getArguments().end());
+  fromArgs.insert(body->getArguments().begin(), body->getArguments().end());
   for (Operation *op : forwardOps)
     if (llvm::any_of(op->getOperands(),
                      [&](Value v) { return fromArgs.contains(v); }))
@@ -279,7 +281,7 @@ void Differentiator::split() {
   };
   auto isSavable = [&](Value v) {
     Operation *def = v.getDefiningOp();
-    return !def || (isForward.contains(def) && !isLeaf(def));
+    return !def || (isForward.contains(def) && fromArgs.contains(v));
   };
   llvm::SetVector<Value> savedB, savedW, carried;
   auto collect = [&](const llvm::SetVector<Operation *> &ops,
@@ -424,22 +426,25 @@ Differentiator::buildFunction(StringRef name, ArrayRef<Value> inputs,
   IRMapping mapping;
   for (auto [input, arg] : llvm::zip_equal(inputs, entry->getArguments()))
     mapping.map(input, arg);
-  // Weights and constants of the forward are rebuilt on first read.
-  auto rebuildLeaves = [&](Operation *op) {
-    for (Value operand : op->getOperands())
-      if (!mapping.contains(operand))
-        if (Operation *def = operand.getDefiningOp(); def && isLeaf(def))
-          b.clone(*def, mapping);
+  // Forward values that do not depend on an argument are rebuilt, with
+  // what they are computed from, on first read.
+  std::function<void(Value)> rebuild = [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    if (mapping.contains(v) || !def || !isForward.contains(def) ||
+        fromArgs.contains(v))
+      return;
+    for (Value operand : def->getOperands())
+      rebuild(operand);
+    b.clone(*def, mapping);
   };
   for (Operation *op : ops) {
-    rebuildLeaves(op);
+    for (Value operand : op->getOperands())
+      rebuild(operand);
     b.clone(*op, mapping);
   }
   SmallVector<Value> mapped;
   for (Value v : outputs) {
-    if (!mapping.contains(v))
-      if (Operation *def = v.getDefiningOp(); def && isLeaf(def))
-        b.clone(*def, mapping);
+    rebuild(v);
     mapped.push_back(mapping.lookup(v));
   }
   func::ReturnOp::create(b, func.getLoc(), mapped);
