@@ -997,7 +997,7 @@ func.func @scatter_add_updates(%u: tensor<3x5xf32>, %i: tensor<3xi64>) {
 // -----
 
 func.func @scatter_add_types(%u: tensor<3x4xf16>, %i: tensor<3xi64>) {
-  // expected-error @+1 {{'pp.scatter_add' op element types differ: 'f16' and 'f32'}}
+  // expected-error @+1 {{'pp.scatter_add' op element types differ: 'f32' and 'f16'}}
   %0 = pp.scatter_add %u[%i] dim 0 : (tensor<3x4xf16>, tensor<3xi64>) -> tensor<8x4xf32>
   return
 }

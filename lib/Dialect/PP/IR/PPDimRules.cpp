@@ -184,20 +184,35 @@ DimRules ConcatOp::getDimRules() {
   return rules;
 }
 
+namespace {
+/// The factors of a gather (or of its adjoint, scatter_add): the table,
+/// read across `axis`, the indices, and the picked slices
+/// table[:axis] ++ indices ++ table[axis+1:].
+struct IndexedFactors {
+  TensorFactors table, indices, picked;
+};
+} // namespace
+
+static IndexedFactors indexedFactors(DimRules &rules, ArrayRef<int64_t> table,
+                                     ArrayRef<int64_t> indices, int64_t axis,
+                                     FactorKind indexKind, StringRef indexVerb) {
+  IndexedFactors f;
+  f.table = rules.freshDims(table, FactorKind::Parallel, /*verb=*/{}, axis);
+  f.table[axis] = rules.freshDims(table[axis], FactorKind::Whole, "along")[0];
+  f.indices = rules.freshDims(indices, indexKind, indexVerb);
+  f.picked.assign(f.table.begin(), f.table.begin() + axis);
+  f.picked.append(f.indices.begin(), f.indices.end());
+  f.picked.append(f.table.begin() + axis + 1, f.table.end());
+  return f;
+}
+
 DimRules GatherOp::getDimRules() {
-  int64_t axis = getDim();
-  ArrayRef<int64_t> in = shapeOf(getInput());
   DimRules rules;
-  TensorFactors input =
-      rules.freshDims(in, FactorKind::Parallel, /*verb=*/{}, axis);
-  input[axis] = rules.freshDims(in[axis], FactorKind::Whole, "along")[0];
-  TensorFactors indices = rules.freshDims(shapeOf(getIndices()));
-  // input[:axis] ++ indices ++ input[axis+1:]
-  TensorFactors result(input.begin(), input.begin() + axis);
-  result.append(indices.begin(), indices.end());
-  result.append(input.begin() + axis + 1, input.end());
-  rules.operands = {input, indices};
-  rules.results = {result};
+  IndexedFactors f =
+      indexedFactors(rules, shapeOf(getInput()), shapeOf(getIndices()),
+                     getDim(), FactorKind::Parallel, /*indexVerb=*/{});
+  rules.operands = {f.table, f.indices};
+  rules.results = {f.picked};
   return rules;
 }
 
@@ -208,20 +223,14 @@ DimRules TriluOp::getDimRules() {
 }
 
 DimRules ScatterAddOp::getDimRules() {
-  // Gather's rules with operand and result swapped.
-  int64_t axis = getDim();
-  ArrayRef<int64_t> out = shapeOf(getResult());
+  // Gather's factors with the table as the result; the updates are summed
+  // over the index dims.
   DimRules rules;
-  TensorFactors result =
-      rules.freshDims(out, FactorKind::Parallel, /*verb=*/{}, axis);
-  result[axis] = rules.freshDims(out[axis], FactorKind::Whole, "along")[0];
-  TensorFactors indices =
-      rules.freshDims(shapeOf(getIndices()), FactorKind::Reduction, "sums over");
-  TensorFactors updates(result.begin(), result.begin() + axis);
-  updates.append(indices.begin(), indices.end());
-  updates.append(result.begin() + axis + 1, result.end());
-  rules.operands = {updates, indices};
-  rules.results = {result};
+  IndexedFactors f =
+      indexedFactors(rules, shapeOf(getResult()), shapeOf(getIndices()),
+                     getDim(), FactorKind::Reduction, "sums over");
+  rules.operands = {f.picked, f.indices};
+  rules.results = {f.table};
   return rules;
 }
 

@@ -61,20 +61,24 @@ Value mlir::pp::buildReduce(OpBuilder &b, Location loc, ReduceKind kind,
   return ReduceOp::create(b, loc, type, kind, v, sorted, keepdims);
 }
 
-Value mlir::pp::buildReshape(OpBuilder &b, Location loc, Value v,
-                             ArrayRef<int64_t> shape) {
+/// `v` as `shape` through OpTy, or `v` when it has that shape.
+template <typename OpTy>
+static Value reshaped(OpBuilder &b, Location loc, Value v,
+                      ArrayRef<int64_t> shape) {
   if (shapeOf(v) == shape)
     return v;
-  return ReshapeOp::create(b, loc,
-                           RankedTensorType::get(shape, elementTypeOf(v)), v);
+  return OpTy::create(b, loc, RankedTensorType::get(shape, elementTypeOf(v)),
+                      v);
+}
+
+Value mlir::pp::buildReshape(OpBuilder &b, Location loc, Value v,
+                             ArrayRef<int64_t> shape) {
+  return reshaped<ReshapeOp>(b, loc, v, shape);
 }
 
 Value mlir::pp::buildBroadcast(OpBuilder &b, Location loc, Value v,
                                ArrayRef<int64_t> shape) {
-  if (shapeOf(v) == shape)
-    return v;
-  return BroadcastOp::create(b, loc,
-                             RankedTensorType::get(shape, elementTypeOf(v)), v);
+  return reshaped<BroadcastOp>(b, loc, v, shape);
 }
 
 Value mlir::pp::buildTranspose(OpBuilder &b, Location loc, Value v,

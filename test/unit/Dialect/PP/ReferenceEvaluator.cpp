@@ -245,44 +245,34 @@ RefTensor matmul(MatMulOp op, const RefTensor &a, const RefTensor &b) {
   return out;
 }
 
-/// The index along `dim` that a gather or scatter index names.
-int64_t wrap(double index, int64_t size) {
-  int64_t i = int64_t(index);
-  return i < 0 ? i + size : i;
+/// Where element `picked` of a gather's result (a scatter's updates) is in
+/// the table: `picked` is table[:dim] ++ indices ++ table[dim+1:], and a
+/// negative index counts from the end.
+int64_t tableOffset(ArrayRef<int64_t> picked, int64_t dim,
+                    const RefTensor &indices, ArrayRef<int64_t> table) {
+  int64_t rankI = indices.shape.size();
+  SmallVector<int64_t> at(picked.begin() + dim, picked.begin() + dim + rankI);
+  int64_t index = int64_t(indices.data[offsetOf(at, rowMajorStrides(indices.shape))]);
+  SmallVector<int64_t> position(picked.begin(), picked.begin() + dim);
+  position.push_back(index < 0 ? index + table[dim] : index);
+  position.append(picked.begin() + dim + rankI, picked.end());
+  return offsetOf(position, rowMajorStrides(table));
 }
 
 RefTensor gather(GatherOp op, const RefTensor &in, const RefTensor &indices) {
   RefTensor out = zerosOf(op.getResult());
-  int64_t dim = op.getDim(), rankI = indices.shape.size();
-  SmallVector<int64_t> inStrides = rowMajorStrides(in.shape);
-  for (int64_t i = 0; i < int64_t(out.data.size()); ++i) {
-    SmallVector<int64_t> index = unravel(i, out.shape);
-    SmallVector<int64_t> idx(index.begin() + dim, index.begin() + dim + rankI);
-    SmallVector<int64_t> src(index.begin(), index.begin() + dim);
-    src.push_back(wrap(
-        indices.data[offsetOf(idx, rowMajorStrides(indices.shape))],
-        in.shape[dim]));
-    src.append(index.begin() + dim + rankI, index.end());
-    out.data[i] = in.data[offsetOf(src, inStrides)];
-  }
+  for (int64_t i = 0; i < int64_t(out.data.size()); ++i)
+    out.data[i] = in.data[tableOffset(unravel(i, out.shape), op.getDim(),
+                                      indices, in.shape)];
   return out;
 }
 
 RefTensor scatterAdd(ScatterAddOp op, const RefTensor &updates,
                      const RefTensor &indices) {
   RefTensor out = zerosOf(op.getResult());
-  int64_t dim = op.getDim(), rankI = indices.shape.size();
-  SmallVector<int64_t> outStrides = rowMajorStrides(out.shape);
-  for (int64_t i = 0; i < int64_t(updates.data.size()); ++i) {
-    SmallVector<int64_t> index = unravel(i, updates.shape);
-    SmallVector<int64_t> idx(index.begin() + dim, index.begin() + dim + rankI);
-    SmallVector<int64_t> dst(index.begin(), index.begin() + dim);
-    dst.push_back(wrap(
-        indices.data[offsetOf(idx, rowMajorStrides(indices.shape))],
-        out.shape[dim]));
-    dst.append(index.begin() + dim + rankI, index.end());
-    out.data[offsetOf(dst, outStrides)] += updates.data[i];
-  }
+  for (int64_t i = 0; i < int64_t(updates.data.size()); ++i)
+    out.data[tableOffset(unravel(i, updates.shape), op.getDim(), indices,
+                         out.shape)] += updates.data[i];
   return out;
 }
 
