@@ -34,6 +34,9 @@ struct GradientCheck {
   /// Weight names expected among W's results, in order.
   std::optional<std::vector<std::string>> expectTrained;
   unsigned seed = 1;
+  /// When nonzero, compare only this many randomly chosen elements of
+  /// each gradient (for models too large to difference whole).
+  int64_t sampled = 0;
 };
 
 /// Checks (with gtest assertions) every gradient of `check`, with relative
