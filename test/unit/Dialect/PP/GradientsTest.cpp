@@ -129,6 +129,16 @@ TEST(Gradients, CastFromIntegerIsConstant) {
             12);
 }
 
+TEST(Gradients, CastBetweenFloatTypes) {
+  // The evaluator computes in f64 whatever the type, so the f32 round trip
+  // loses nothing here; the rule casts the cotangent back each time.
+  EXPECT_EQ(check("%x: tensor<2x3xf32>",
+                  "  %h = pp.cast %x : tensor<2x3xf32> -> tensor<2x3xf16>\n"
+                  "  %y = pp.cast %h : tensor<2x3xf16> -> " + T23,
+                  T23),
+            12);
+}
+
 TEST(Gradients, MatMul) {
   EXPECT_EQ(check("%a: tensor<2x3x4xf64>, %b: tensor<4x5xf64>",
                   "  %y = pp.matmul %a, %b : (tensor<2x3x4xf64>, "
