@@ -427,22 +427,37 @@ Grads BroadcastOp::buildGradients(OpBuilder &b, ValueRange dys) {
 }
 
 Grads SliceOp::buildGradients(OpBuilder &b, ValueRange dys) {
-  // One scatter per dim the slice cuts: result index i along dim d goes back
-  // to input index starts[d] + i * steps[d].
+  // Per dim the slice cuts: a contiguous window gets zeros concatenated on
+  // either side; a strided or reversed one scatters result index i back to
+  // input index starts[d] + i * steps[d].
   ArrayRef<int64_t> in = shapeOf(getInput());
+  Location loc = getLoc();
   Value grad = dys[0];
-  SmallVector<int64_t> shape(shapeOf(grad));
   for (int64_t d = 0; d < int64_t(in.size()); ++d) {
-    int64_t start = getStarts()[d], step = getSteps()[d];
-    if (shape[d] == in[d] && start == 0 && step == 1)
+    SmallVector<int64_t> shape(shapeOf(grad));
+    int64_t start = getStarts()[d], step = getSteps()[d], size = shape[d];
+    if (size == in[d] && start == 0 && step == 1)
       continue;
+    auto withDim = [&](int64_t extent) {
+      SmallVector<int64_t> s(shape);
+      s[d] = extent;
+      return RankedTensorType::get(s, elementTypeOf(grad));
+    };
+    if (step == 1) {
+      SmallVector<Value> parts;
+      if (start > 0)
+        parts.push_back(buildZeros(b, loc, withDim(start)));
+      parts.push_back(grad);
+      if (int64_t after = in[d] - start - size; after > 0)
+        parts.push_back(buildZeros(b, loc, withDim(after)));
+      grad = ConcatOp::create(b, loc, withDim(in[d]), parts, d);
+      continue;
+    }
     SmallVector<int64_t> positions;
-    for (int64_t i = 0; i < shape[d]; ++i)
+    for (int64_t i = 0; i < size; ++i)
       positions.push_back(start + i * step);
-    shape[d] = in[d];
-    grad = ScatterAddOp::create(
-        b, getLoc(), RankedTensorType::get(shape, elementTypeOf(grad)), grad,
-        buildIndices(b, getLoc(), positions), d);
+    grad = ScatterAddOp::create(b, loc, withDim(in[d]), grad,
+                                buildIndices(b, loc, positions), d);
   }
   return {grad};
 }

@@ -259,6 +259,15 @@ TEST(Gradients, SliceWithStepsAndReversal) {
             15 + 4);
 }
 
+TEST(Gradients, ContiguousSlices) {
+  // The middle of dim 1 (zeros on both sides), and a prefix of dim 0.
+  EXPECT_EQ(check("%x: tensor<3x5xf64>",
+                  "  %y = pp.slice %x starts [0, 1] steps [1, 1] : "
+                  "tensor<3x5xf64> -> tensor<2x3xf64>",
+                  "tensor<2x3xf64>"),
+            15 + 6);
+}
+
 TEST(Gradients, Concat) {
   EXPECT_EQ(check("%a: tensor<2x1xf64>, %b: tensor<2x3xf64>",
                   "  %y = pp.concat %a, %b, %a dim 1 : (tensor<2x1xf64>, "
