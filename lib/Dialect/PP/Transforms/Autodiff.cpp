@@ -45,7 +45,8 @@ namespace {
 bool isFloat(Value v) { return isa<FloatType>(elementTypeOf(v)); }
 
 /// One function being differentiated. The backward ops are built in the
-/// function's own block, after the forward, then moved out.
+/// function's own block, after the forward, then cloned into B and W and
+/// erased from the forward.
 class Differentiator {
 public:
   Differentiator(func::FuncOp func, const TrainabilityRule &rule,
