@@ -303,26 +303,18 @@ void Differentiator::split() {
   collect(bOps, argGradients, savedB, /*isW=*/false);
   collect(wOps, weightGradients, savedW, /*isW=*/true);
 
-  // The forward's saved results: args first, then in block order.
-  SmallVector<Value> saved(savedB.begin(), savedB.end());
-  for (Value v : savedW)
-    if (!savedB.contains(v))
+  // The forward's saved results: arguments first, then op results in
+  // program order.
+  SmallVector<Value> saved;
+  auto keep = [&](Value v) {
+    if (savedB.contains(v) || savedW.contains(v))
       saved.push_back(v);
-  auto position = [](Value v) -> std::pair<int, int64_t> {
-    if (auto arg = dyn_cast<BlockArgument>(v))
-      return {0, arg.getArgNumber()};
-    return {1, 0};
   };
-  llvm::stable_sort(saved, [&](Value a, Value b) {
-    auto pa = position(a), pb = position(b);
-    if (pa.first != pb.first || pa.first == 0)
-      return pa < pb;
-    Operation *da = a.getDefiningOp(), *db = b.getDefiningOp();
-    if (da == db)
-      return cast<OpResult>(a).getResultNumber() <
-             cast<OpResult>(b).getResultNumber();
-    return da->isBeforeInBlock(db);
-  });
+  for (BlockArgument arg : body->getArguments())
+    keep(arg);
+  for (Operation *op : forwardOps)
+    for (Value result : op->getResults())
+      keep(result);
   llvm::DenseMap<Value, int64_t> savedIndex;
   for (auto [i, v] : llvm::enumerate(saved))
     savedIndex[v] = i;
