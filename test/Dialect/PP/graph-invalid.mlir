@@ -969,3 +969,83 @@ func.func @reduce_unknown_kind(%x: tensor<4xf32>) {
   %0 = pp.reduce avg %x dims [0] : tensor<4xf32> -> tensor<f32>
   return
 }
+
+// -----
+
+func.func @scatter_add_dim(%u: tensor<3x4xf32>, %i: tensor<3xi64>) {
+  // expected-error @+1 {{'pp.scatter_add' op dim 2 out of range for a rank-2 tensor}}
+  %0 = pp.scatter_add %u[%i] dim 2 : (tensor<3x4xf32>, tensor<3xi64>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_add_indices(%u: tensor<3x4xf32>, %i: tensor<3xi32>) {
+  // expected-error @+1 {{'pp.scatter_add' op indices must be i64}}
+  %0 = pp.scatter_add %u[%i] dim 0 : (tensor<3x4xf32>, tensor<3xi32>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_add_updates(%u: tensor<3x5xf32>, %i: tensor<3xi64>) {
+  // expected-error @+1 {{'pp.scatter_add' op updates shape 3x5 should be 3x4}}
+  %0 = pp.scatter_add %u[%i] dim 0 : (tensor<3x5xf32>, tensor<3xi64>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_add_types(%u: tensor<3x4xf16>, %i: tensor<3xi64>) {
+  // expected-error @+1 {{'pp.scatter_add' op element types differ: 'f32' and 'f16'}}
+  %0 = pp.scatter_add %u[%i] dim 0 : (tensor<3x4xf16>, tensor<3xi64>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_scalar_logits(%x: tensor<f32>, %l: tensor<i64>) {
+  // expected-error @+1 {{'pp.cross_entropy' op logits need rank 1 or more}}
+  %0 = pp.cross_entropy %x, %l ignore_index -100 : (tensor<f32>, tensor<i64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_int_logits(%x: tensor<4x8xi32>, %l: tensor<4xi64>) {
+  // expected-error @+1 {{'pp.cross_entropy' op logits must be floats}}
+  %0 = pp.cross_entropy %x, %l ignore_index -100 : (tensor<4x8xi32>, tensor<4xi64>) -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_label_type(%x: tensor<4x8xf32>, %l: tensor<4xi32>) {
+  // expected-error @+1 {{'pp.cross_entropy' op labels must be i64}}
+  %0 = pp.cross_entropy %x, %l ignore_index -100 : (tensor<4x8xf32>, tensor<4xi32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_label_shape(%x: tensor<4x8xf32>, %l: tensor<8xi64>) {
+  // expected-error @+1 {{'pp.cross_entropy' op labels shape 8 should be 4}}
+  %0 = pp.cross_entropy %x, %l ignore_index -100 : (tensor<4x8xf32>, tensor<8xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_result_type(%x: tensor<4x8xf32>, %l: tensor<4xi64>) {
+  // expected-error @+1 {{'pp.cross_entropy' op element types differ: 'f32' and 'f16'}}
+  %0 = pp.cross_entropy %x, %l ignore_index -100 : (tensor<4x8xf32>, tensor<4xi64>) -> tensor<f16>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_result_shape(%x: tensor<4x8xf32>, %l: tensor<4xi64>) {
+  // expected-error @+1 {{'pp.cross_entropy' op result shape 4 should be scalar}}
+  %0 = pp.cross_entropy %x, %l ignore_index -100 : (tensor<4x8xf32>, tensor<4xi64>) -> tensor<4xf32>
+  return
+}

@@ -458,3 +458,21 @@ func.func @attention_block(%ids: tensor<2x8xi64>) -> tensor<2x8x32xf32> {
   // CHECK: return %[[O]]
   return %o : tensor<2x8x32xf32>
 }
+
+//===----------------------------------------------------------------------===//
+// Training: the adjoint of gather, and the loss
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @scatter_add
+func.func @scatter_add(%dy: tensor<2x8x64xf32>, %ids: tensor<2x8xi64>) -> tensor<128x64xf32> {
+  // CHECK: pp.scatter_add %{{.*}}[%{{.*}}] dim 0 : (tensor<2x8x64xf32>, tensor<2x8xi64>) -> tensor<128x64xf32>
+  %0 = pp.scatter_add %dy[%ids] dim 0 : (tensor<2x8x64xf32>, tensor<2x8xi64>) -> tensor<128x64xf32>
+  return %0 : tensor<128x64xf32>
+}
+
+// CHECK-LABEL: func.func @cross_entropy
+func.func @cross_entropy(%logits: tensor<2x8x128xf32>, %labels: tensor<2x8xi64>) -> tensor<f32> {
+  // CHECK: pp.cross_entropy %{{.*}}, %{{.*}} ignore_index -100 : (tensor<2x8x128xf32>, tensor<2x8xi64>) -> tensor<f32>
+  %0 = pp.cross_entropy %logits, %labels ignore_index -100 : (tensor<2x8x128xf32>, tensor<2x8xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}

@@ -20,6 +20,7 @@ using namespace mlir::pp;
 #include "pp/Dialect/PP/IR/PPAttrs.cpp.inc"
 
 #include "pp/Dialect/PP/IR/PPDimRulesInterface.cpp.inc"
+#include "pp/Dialect/PP/IR/PPGradientInterface.cpp.inc"
 
 #define GET_OP_CLASSES
 #include "pp/Dialect/PP/IR/PPOps.cpp.inc"

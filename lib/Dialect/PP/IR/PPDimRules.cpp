@@ -184,20 +184,35 @@ DimRules ConcatOp::getDimRules() {
   return rules;
 }
 
+namespace {
+/// The factors of a gather (or of its adjoint, scatter_add): the table,
+/// read across `axis`, the indices, and the picked slices
+/// table[:axis] ++ indices ++ table[axis+1:].
+struct IndexedFactors {
+  TensorFactors table, indices, picked;
+};
+} // namespace
+
+static IndexedFactors indexedFactors(DimRules &rules, ArrayRef<int64_t> table,
+                                     ArrayRef<int64_t> indices, int64_t axis,
+                                     FactorKind indexKind, StringRef indexVerb) {
+  IndexedFactors f;
+  f.table = rules.freshDims(table, FactorKind::Parallel, /*verb=*/{}, axis);
+  f.table[axis] = rules.freshDims(table[axis], FactorKind::Whole, "along")[0];
+  f.indices = rules.freshDims(indices, indexKind, indexVerb);
+  f.picked.assign(f.table.begin(), f.table.begin() + axis);
+  f.picked.append(f.indices.begin(), f.indices.end());
+  f.picked.append(f.table.begin() + axis + 1, f.table.end());
+  return f;
+}
+
 DimRules GatherOp::getDimRules() {
-  int64_t axis = getDim();
-  ArrayRef<int64_t> in = shapeOf(getInput());
   DimRules rules;
-  TensorFactors input =
-      rules.freshDims(in, FactorKind::Parallel, /*verb=*/{}, axis);
-  input[axis] = rules.freshDims(in[axis], FactorKind::Whole, "along")[0];
-  TensorFactors indices = rules.freshDims(shapeOf(getIndices()));
-  // input[:axis] ++ indices ++ input[axis+1:]
-  TensorFactors result(input.begin(), input.begin() + axis);
-  result.append(indices.begin(), indices.end());
-  result.append(input.begin() + axis + 1, input.end());
-  rules.operands = {input, indices};
-  rules.results = {result};
+  IndexedFactors f =
+      indexedFactors(rules, shapeOf(getInput()), shapeOf(getIndices()),
+                     getDim(), FactorKind::Parallel, /*indexVerb=*/{});
+  rules.operands = {f.table, f.indices};
+  rules.results = {f.picked};
   return rules;
 }
 
@@ -205,4 +220,29 @@ DimRules TriluOp::getDimRules() {
   int64_t rank = shapeOf(getInput()).size();
   // The triangle is relative to row and column indices.
   return sameShape(getInput(), trailingDims(rank - 2, rank), "over");
+}
+
+DimRules ScatterAddOp::getDimRules() {
+  // Gather's factors with the table as the result; the updates are summed
+  // over the index dims.
+  DimRules rules;
+  IndexedFactors f =
+      indexedFactors(rules, shapeOf(getResult()), shapeOf(getIndices()),
+                     getDim(), FactorKind::Reduction, "sums over");
+  rules.operands = {f.picked, f.indices};
+  rules.results = {f.table};
+  return rules;
+}
+
+DimRules CrossEntropyOp::getDimRules() {
+  // A scalar from every position and every class.
+  DimRules rules;
+  TensorFactors labels = rules.freshDims(shapeOf(getLabels()),
+                                         FactorKind::Reduction, "averages over");
+  TensorFactors logits = labels;
+  logits.push_back(rules.freshDims(shapeOf(getLogits()).take_back(),
+                                   FactorKind::Whole, "normalizes over")[0]);
+  rules.operands = {logits, labels};
+  rules.results = {TensorFactors()};
+  return rules;
 }

@@ -330,19 +330,32 @@ LogicalResult ConcatOp::verify() {
   return checkShape(*this, shapeOf(getResult()), expected);
 }
 
+/// What gather and scatter_add share: `dim` in range for `table`, i64
+/// indices, and `picked` (gather's result, scatter's updates) of the
+/// table's element type. Returns the shape `picked` must have,
+/// table[:dim] ++ indices ++ table[dim+1:].
+static FailureOr<SmallVector<int64_t>>
+verifyIndexed(Operation *op, Value table, Value indices, Value picked,
+              int64_t dim) {
+  ArrayRef<int64_t> shape = shapeOf(table);
+  if (failed(checkDimInRange(op, "dim", dim, shape.size())))
+    return failure();
+  if (!elementTypeOf(indices).isInteger(64))
+    return op->emitOpError("indices must be i64");
+  if (failed(checkSameElementType(op, table, picked)))
+    return failure();
+  SmallVector<int64_t> expected(shape.take_front(dim));
+  llvm::append_range(expected, shapeOf(indices));
+  llvm::append_range(expected, shape.drop_front(dim + 1));
+  return expected;
+}
+
 LogicalResult GatherOp::verify() {
-  ArrayRef<int64_t> in = shapeOf(getInput());
-  int64_t dim = getDimAttr().getInt();
-  if (failed(checkDimInRange(*this, "dim", dim, in.size())))
+  auto expected = verifyIndexed(*this, getInput(), getIndices(), getResult(),
+                                getDimAttr().getInt());
+  if (failed(expected))
     return failure();
-  if (!elementTypeOf(getIndices()).isInteger(64))
-    return emitOpError("indices must be i64");
-  if (failed(checkSameElementType(*this, getInput(), getResult())))
-    return failure();
-  SmallVector<int64_t> expected(in.take_front(dim));
-  llvm::append_range(expected, shapeOf(getIndices()));
-  llvm::append_range(expected, in.drop_front(dim + 1));
-  return checkShape(*this, shapeOf(getResult()), expected);
+  return checkShape(*this, shapeOf(getResult()), *expected);
 }
 
 LogicalResult BroadcastOp::verify() {
@@ -384,4 +397,34 @@ LogicalResult RmsNormOp::verify() {
     return emitOpError() << "scale must have shape "
                          << shapeToString(shape.take_back());
   return success();
+}
+
+LogicalResult ScatterAddOp::verify() {
+  auto expected = verifyIndexed(*this, getResult(), getIndices(), getUpdates(),
+                                getDimAttr().getInt());
+  if (failed(expected))
+    return failure();
+  if (shapeOf(getUpdates()) != ArrayRef<int64_t>(*expected))
+    return emitOpError() << "updates shape "
+                         << shapeToString(shapeOf(getUpdates()))
+                         << " should be " << shapeToString(*expected);
+  return success();
+}
+
+LogicalResult CrossEntropyOp::verify() {
+  ArrayRef<int64_t> logits = shapeOf(getLogits());
+  if (logits.empty())
+    return emitOpError("logits need rank 1 or more");
+  if (!isa<FloatType>(elementTypeOf(getLogits())))
+    return emitOpError("logits must be floats");
+  if (!elementTypeOf(getLabels()).isInteger(64))
+    return emitOpError("labels must be i64");
+  if (shapeOf(getLabels()) != logits.drop_back())
+    return emitOpError() << "labels shape "
+                         << shapeToString(shapeOf(getLabels()))
+                         << " should be "
+                         << shapeToString(logits.drop_back());
+  if (failed(checkSameElementType(*this, getLogits(), getResult())))
+    return failure();
+  return checkShape(*this, shapeOf(getResult()), {});
 }

@@ -67,7 +67,17 @@ def PP_Dialect : Dialect {
     "::mlir::ArrayAttr":$result_shardings,
     // pp-build-schedule: micro-batches per step and the schedule's name.
     "::mlir::IntegerAttr":$microbatches,
-    "::mlir::StringAttr":$schedule_name
+    "::mlir::StringAttr":$schedule_name,
+    // pp-autodiff: how the forward, B and W functions connect (the index
+    // of a saved value among the forward's extra results, of the forward
+    // result a cotangent argument belongs to, of the argument a B result
+    // is the cotangent of, of a value B hands to W) and which weight a W
+    // result is the gradient of. docs/autodiff.md.
+    "::mlir::IntegerAttr":$saved,
+    "::mlir::IntegerAttr":$cotangent,
+    "::mlir::IntegerAttr":$arg_gradient,
+    "::mlir::IntegerAttr":$carried,
+    "::mlir::StringAttr":$weight_gradient
   );
 }
 

@@ -35,6 +35,7 @@ class MeshOp; // #pp.sharding computes shapes over a mesh
 #include "pp/Dialect/PP/IR/PPDialect.h.inc"
 
 #include "pp/Dialect/PP/IR/PPDimRulesInterface.h.inc"
+#include "pp/Dialect/PP/IR/PPGradientInterface.h.inc"
 
 #define GET_OP_CLASSES
 #include "pp/Dialect/PP/IR/PPOps.h.inc"

@@ -14,6 +14,7 @@
 include "pp/Dialect/PP/IR/PPBase.td"
 include "pp/Dialect/PP/IR/PPAttrs.td"
 include "pp/Dialect/PP/IR/PPDimRulesInterface.td"
+include "pp/Dialect/PP/IR/PPGradientInterface.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -35,6 +36,10 @@ defvar PP_Tensor = AnyStaticShapeTensor;
 // Ops with their own dim rules (the others broadcast; DimRules.h).
 defvar PP_DimRules =
     DeclareOpInterfaceMethods<PP_DimRulesInterface, ["getDimRules"]>;
+
+// Every graph op with operands has its derivative (PPGradients.cpp).
+defvar PP_Gradient =
+    DeclareOpInterfaceMethods<PP_GradientInterface, ["buildGradients"]>;
 
 // Elementwise with numpy broadcasting: the result shape is the broadcast of
 // the operand shapes. Fusion and sharding treat these ops uniformly.
@@ -123,7 +128,8 @@ def PP_ConstantOp : PP_Op<"constant", [ConstantLike, Pure, PP_DimRulesInterface,
 
 class PP_UnaryOp<string mnemonic, string doc, list<Trait> traits = []>
     : PP_Op<mnemonic, traits # [Pure, SameOperandsAndResultType,
-                                 PP_Elementwise, PP_DimRulesInterface]> {
+                                 PP_Elementwise, PP_DimRulesInterface,
+                                 PP_Gradient]> {
   let summary = doc;
   let description = "Applies `" # mnemonic # "` to every element.";
   let arguments = (ins PP_Tensor:$input);
@@ -149,7 +155,7 @@ def PP_CeilOp : PP_UnaryOp<"ceil", "Round up">;
 def PP_NotOp : PP_UnaryOp<"not", "Logical not of booleans (i1)">;
 
 def PP_CastOp : PP_Op<"cast", [Pure,
-    PP_Elementwise, PP_DimRulesInterface]> {
+    PP_Elementwise, PP_DimRulesInterface, PP_Gradient]> {
   let summary = "Converts every element to another element type";
   let description = [{
     Float to integer truncates toward zero; anything to i1 is `x != 0`.
@@ -164,7 +170,7 @@ def PP_CastOp : PP_Op<"cast", [Pure,
 
 class PP_BinaryOp<string mnemonic, string doc, list<Trait> traits = []>
     : PP_Op<mnemonic, traits # [Pure,
-        PP_Elementwise, PP_DimRulesInterface]> {
+        PP_Elementwise, PP_DimRulesInterface, PP_Gradient]> {
   let summary = doc;
   let description = [{
     Elementwise with numpy broadcasting: shapes align on the right and a
@@ -193,7 +199,7 @@ def PP_AndOp : PP_BinaryOp<"and", "Logical and of booleans", [Commutative]>;
 def PP_OrOp : PP_BinaryOp<"or", "Logical or of booleans", [Commutative]>;
 
 def PP_SelectOp : PP_Op<"select", [Pure,
-    PP_Elementwise, PP_DimRulesInterface]> {
+    PP_Elementwise, PP_DimRulesInterface, PP_Gradient]> {
   let summary = "Picks from a where the condition holds, else from b";
   let description = [{
     ONNX Where, with numpy broadcasting across all three operands.
@@ -219,7 +225,7 @@ def PP_SelectOp : PP_Op<"select", [Pure,
 // Linear algebra and normalisation
 //===----------------------------------------------------------------------===//
 
-def PP_MatMulOp : PP_Op<"matmul", [Pure, PP_DimRules]> {
+def PP_MatMulOp : PP_Op<"matmul", [Pure, PP_DimRules, PP_Gradient]> {
   let summary = "Batched matrix product with numpy broadcasting of batch dims";
   let description = [{
     Both operands have rank >= 2 (the importer reshapes ONNX's 1-D
@@ -241,7 +247,7 @@ def PP_MatMulOp : PP_Op<"matmul", [Pure, PP_DimRules]> {
   let hasVerifier = 1;
 }
 
-def PP_SoftmaxOp : PP_Op<"softmax", [Pure, PP_DimRules, SameOperandsAndResultType]> {
+def PP_SoftmaxOp : PP_Op<"softmax", [Pure, PP_DimRules, PP_Gradient, SameOperandsAndResultType]> {
   let summary = "Softmax (or log-softmax) along one dim";
   let description = [{
     Numerically careful: the max along `dim` is subtracted first.
@@ -254,7 +260,7 @@ def PP_SoftmaxOp : PP_Op<"softmax", [Pure, PP_DimRules, SameOperandsAndResultTyp
   let hasVerifier = 1;
 }
 
-def PP_LayerNormOp : PP_Op<"layer_norm", [Pure, PP_DimRules]> {
+def PP_LayerNormOp : PP_Op<"layer_norm", [Pure, PP_DimRules, PP_Gradient]> {
   let summary = "Normalises over the trailing dims starting at `dim`";
   let description = [{
     y = (x - mean) / sqrt(var + epsilon) * scale + bias, with mean and
@@ -281,7 +287,7 @@ def PP_LayerNormOp : PP_Op<"layer_norm", [Pure, PP_DimRules]> {
   let hasVerifier = 1;
 }
 
-def PP_RmsNormOp : PP_Op<"rms_norm", [Pure, PP_DimRules]> {
+def PP_RmsNormOp : PP_Op<"rms_norm", [Pure, PP_DimRules, PP_Gradient]> {
   let summary = "Root-mean-square normalisation over the last dim";
   let description = [{
     y = x / sqrt(mean(x^2) + epsilon) * scale over the last dim; `scale`
@@ -306,7 +312,7 @@ def PP_RmsNormOp : PP_Op<"rms_norm", [Pure, PP_DimRules]> {
   let hasVerifier = 1;
 }
 
-def PP_ReduceOp : PP_Op<"reduce", [Pure, PP_DimRules]> {
+def PP_ReduceOp : PP_Op<"reduce", [Pure, PP_DimRules, PP_Gradient]> {
   let summary = "Reduces a tensor along some dims";
   let description = [{
     `dims` are sorted and unique. With `keepdims` the reduced dims stay as
@@ -333,7 +339,7 @@ def PP_ReduceOp : PP_Op<"reduce", [Pure, PP_DimRules]> {
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def PP_ReshapeOp : PP_Op<"reshape", [Pure, PP_DimRules]> {
+def PP_ReshapeOp : PP_Op<"reshape", [Pure, PP_DimRules, PP_Gradient]> {
   let summary = "Same elements, another shape";
   let description = [{
     Example: `%y = pp.reshape %x : tensor<8x16x64xf32> -> tensor<8x16x4x16xf32>`
@@ -345,7 +351,7 @@ def PP_ReshapeOp : PP_Op<"reshape", [Pure, PP_DimRules]> {
   let hasFolder = 1;
 }
 
-def PP_TransposeOp : PP_Op<"transpose", [Pure, PP_DimRules]> {
+def PP_TransposeOp : PP_Op<"transpose", [Pure, PP_DimRules, PP_Gradient]> {
   let summary = "Permutes dims: result dim i is input dim perm[i]";
   let description = [{
     Example:
@@ -364,7 +370,7 @@ def PP_TransposeOp : PP_Op<"transpose", [Pure, PP_DimRules]> {
   let hasFolder = 1;
 }
 
-def PP_SliceOp : PP_Op<"slice", [Pure, PP_DimRules]> {
+def PP_SliceOp : PP_Op<"slice", [Pure, PP_DimRules, PP_Gradient]> {
   let summary = "A strided window of a tensor";
   let description = [{
     Result element `i` along dim `d` is input element
@@ -390,7 +396,7 @@ def PP_SliceOp : PP_Op<"slice", [Pure, PP_DimRules]> {
   let hasFolder = 1;
 }
 
-def PP_ConcatOp : PP_Op<"concat", [Pure, PP_DimRules]> {
+def PP_ConcatOp : PP_Op<"concat", [Pure, PP_DimRules, PP_Gradient]> {
   let summary = "Joins tensors along one dim";
   let description = [{
     The inputs (at least one) agree on every dim but `dim` and have the
@@ -412,7 +418,7 @@ def PP_ConcatOp : PP_Op<"concat", [Pure, PP_DimRules]> {
   let hasFolder = 1;
 }
 
-def PP_GatherOp : PP_Op<"gather", [Pure, PP_DimRules]> {
+def PP_GatherOp : PP_Op<"gather", [Pure, PP_DimRules, PP_Gradient]> {
   let summary = "Picks slices along one dim by index (embedding lookup)";
   let description = [{
     The result shape is `input[:dim] ++ indices ++ input[dim+1:]`. Indices
@@ -435,7 +441,8 @@ def PP_GatherOp : PP_Op<"gather", [Pure, PP_DimRules]> {
   let hasFolder = 1;
 }
 
-def PP_BroadcastOp : PP_Op<"broadcast", [Pure, PP_DimRulesInterface]> {
+def PP_BroadcastOp : PP_Op<"broadcast", [Pure, PP_DimRulesInterface,
+    PP_Gradient]> {
   let summary = "Stretches a tensor to a larger shape, numpy style";
   let description = [{
     ONNX Expand. Shapes align on the right; dims of 1 stretch.
@@ -449,7 +456,7 @@ def PP_BroadcastOp : PP_Op<"broadcast", [Pure, PP_DimRulesInterface]> {
   let hasFolder = 1;
 }
 
-def PP_TriluOp : PP_Op<"trilu", [Pure, PP_DimRules, SameOperandsAndResultType]> {
+def PP_TriluOp : PP_Op<"trilu", [Pure, PP_DimRules, PP_Gradient, SameOperandsAndResultType]> {
   let summary = "Keeps the upper or lower triangle of the last two dims";
   let description = [{
     Elements above (`upper`: below) diagonal `k` become zero.
@@ -460,6 +467,59 @@ def PP_TriluOp : PP_Op<"trilu", [Pure, PP_DimRules, SameOperandsAndResultType]> 
   let results = (outs PP_Tensor:$result);
   let assemblyFormat = [{
     $input custom<TriangleKind>($upper) `k` $k attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+def PP_ScatterAddOp : PP_Op<"scatter_add", [Pure, PP_DimRules, PP_Gradient]> {
+  let summary = "Adds slices into a zero tensor at indices along one dim";
+  let description = [{
+    The adjoint of `pp.gather`: starts from zeros of the result type and
+    adds each slice of `updates` at the index that `indices` gives along
+    `dim`; repeated indices accumulate. `updates` has the shape
+    `result[:dim] ++ indices ++ result[dim+1:]`. Indices are i64; negative
+    ones count from the end. pp-autodiff builds it for the gradient of an
+    embedding table and of a slice.
+
+    Example:
+
+    ```mlir
+    %dwte = pp.scatter_add %dy[%ids] dim 0
+        : (tensor<8x16x64xf32>, tensor<8x16xi64>) -> tensor<128x64xf32>
+    ```
+  }];
+  let arguments = (ins PP_Tensor:$updates, PP_Tensor:$indices, I64Attr:$dim);
+  let results = (outs PP_Tensor:$result);
+  let assemblyFormat = [{
+    $updates `[` $indices `]` `dim` $dim attr-dict `:` `(` type($updates) `,`
+    type($indices) `)` `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def PP_CrossEntropyOp : PP_Op<"cross_entropy", [Pure, PP_DimRules,
+    PP_Gradient]> {
+  let summary = "Mean token cross-entropy of logits against integer labels";
+  let description = [{
+    `logits` is `[..., V]` (float), `labels` is `[...]` (i64). The result
+    is the scalar mean, over the positions whose label is not
+    `ignore_index`, of `logsumexp(logits) - logits[label]`; 0 when every
+    label is ignored. Labels outside `[0, V)` other than `ignore_index`
+    are a runtime error. pp-add-loss appends it to a model's output.
+
+    Example:
+
+    ```mlir
+    %loss = pp.cross_entropy %logits, %labels ignore_index -100
+        : (tensor<8x16x128xf32>, tensor<8x16xi64>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins PP_Tensor:$logits, PP_Tensor:$labels,
+                       DefaultValuedAttr<I64Attr, "-100">:$ignore_index);
+  let results = (outs PP_Tensor:$result);
+  let assemblyFormat = [{
+    $logits `,` $labels `ignore_index` $ignore_index attr-dict `:` `(`
+    type($logits) `,` type($labels) `)` `->` type($result)
   }];
   let hasVerifier = 1;
 }

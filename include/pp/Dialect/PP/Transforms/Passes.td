@@ -281,6 +281,70 @@ def ShardTensorParallelPass : Pass<"pp-shard-tensor-parallel", "ModuleOp"> {
   ];
 }
 
+def AddLossPass : Pass<"pp-add-loss", "ModuleOp"> {
+  let summary = "Makes a function return the cross-entropy of its logits";
+  let description = [{
+    Appends `pp.cross_entropy` (mean over tokens, label -100 ignored) to
+    one float result of `@func`, the logits `[..., V]`, against a new i64
+    argument `[...]` named by `labels` (`pp.name`), appended last. The
+    function then returns the scalar loss alone (`pp.name = "loss"`): its
+    other outputs are not needed to train. pp-autodiff then differentiates
+    it.
+
+    `logits` picks the result by its `pp.name` or by its index; empty
+    means the function's only float result.
+
+    Example: `@main(%ids: tensor<2x8xi64>) -> tensor<2x8x128xf32>` becomes
+    `@main(%ids: tensor<2x8xi64>, %labels: tensor<2x8xi64>) -> tensor<f32>`.
+  }];
+  let options = [
+    Option<"func", "func", "std::string", /*default=*/"\"main\"",
+           "The function whose output is the logits">,
+    Option<"logits", "logits", "std::string", /*default=*/"\"\"",
+           "The logits result: its pp.name or its index">,
+    Option<"labels", "labels", "std::string", /*default=*/"\"labels\"",
+           "The pp.name of the new labels argument">
+  ];
+}
+
+def AutodiffPass : Pass<"pp-autodiff", "ModuleOp"> {
+  let summary = "Reverse-mode gradients: forward, B and W functions";
+  let description = [{
+    For every function `@f` with a body, builds the gradients of its
+    results with the ops' GradientInterface rules and splits the work in
+    three functions, so that a zero-bubble schedule runs B and W apart:
+
+    - `@f` (the forward) returns its results, then the values the backward
+      reads (`pp.saved = k` on the k-th of them);
+    - `@f_b` takes the saved values B reads (`pp.saved`), then one
+      cotangent per float result of `@f` (`pp.cotangent = i`, only with
+      `cotangents`); it returns the cotangent of each float argument of
+      `@f` in order (`pp.arg_gradient = i`), then the values W needs from
+      it (`pp.carried = j`);
+    - `@f_w` takes the saved values W reads (`pp.saved`), then B's carried
+      values (`pp.carried`); it returns one gradient per trainable weight
+      name, in first-use order, in the weight's shape
+      (`pp.weight_gradient = "name"`). A weight read twice (tied) gets one
+      summed gradient.
+
+    Without `cotangents` each function must return one float scalar, the
+    loss, whose cotangent is 1. With it (a pipeline stage) every float
+    result gets a cotangent argument. Weights are trainable by the rule
+    in docs/autodiff.md, overridden by the `trainable` and `frozen` globs.
+    An op without a gradient rule on a path from a float argument or a
+    trainable weight to a result is an error.
+  }];
+  let options = [
+    ListOption<"trainable", "trainable", "std::string",
+               "Globs of weight names to train whatever the default rule">,
+    ListOption<"frozen", "frozen", "std::string",
+               "Globs of weight names to freeze (wins over trainable)">,
+    Option<"cotangents", "cotangents", "bool", /*default=*/"false",
+           "Take result cotangents as arguments (pipeline stages) instead "
+           "of differentiating a scalar loss">
+  ];
+}
+
 def TestDimRulesPass : Pass<"pp-test-dim-rules"> {
   let summary = "Prints the dim rules of every op, for tests";
   let description = [{
