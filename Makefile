@@ -56,10 +56,13 @@ demo: deps
 	@scripts/demo.sh $(BUILD_DIR)
 
 # Regenerates docs/dialect.md and docs/passes.md from the ODS descriptions.
-docs: build
-	cmake --build $(BUILD_DIR) --target mlir-doc
-	cp $(BUILD_DIR)/docs/PPDialect.md docs/dialect.md
-	cp $(BUILD_DIR)/docs/PPPasses.md docs/passes.md
+# The same mlir-tblgen commands as test/Docs/*-is-current.test.
+TBLGEN_INCLUDES := -I $(LLVM_PREFIX)/include -I include
+docs:
+	$(LLVM_PREFIX)/bin/mlir-tblgen -gen-dialect-doc -dialect=pp $(TBLGEN_INCLUDES) \
+	  include/pp/Dialect/PP/IR/PPOps.td > docs/dialect.md
+	$(LLVM_PREFIX)/bin/mlir-tblgen -gen-pass-doc $(TBLGEN_INCLUDES) \
+	  include/pp/Dialect/PP/Transforms/Passes.td > docs/passes.md
 
 clean:
 	rm -rf $(BUILD_DIR)

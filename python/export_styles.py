@@ -185,6 +185,8 @@ def main():
     p = common.base_parser(__doc__.splitlines()[0])
     p.add_argument("--style", required=True,
                    choices=["mha-gpt", "seq-first", "timm-vit"])
+    p.add_argument("--static-dims", action="store_true",
+                   help="seq-first: export without dim names (fixed shapes)")
     a = p.parse_args()
     common.check_divisible(a.hidden, a.heads)
     common.seed_everything(a.seed)
@@ -202,8 +204,9 @@ def main():
         inputs = {"src": torch.randint(0, a.vocab, (a.seq, a.batch),
                                        generator=g)}
         outputs = ["logits"]
-        dynamic = {"src": {0: "seq", 1: "batch"},
-                   "logits": {0: "seq", 1: "batch"}}
+        if not a.static_dims:
+            dynamic = {"src": {0: "seq", 1: "batch"},
+                       "logits": {0: "seq", 1: "batch"}}
     else:
         patch_dim, classes = 48, 10
         model = TimmVit(patch_dim, a.seq, a.hidden, a.heads, a.layers, classes)

@@ -19,6 +19,7 @@
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SetVector.h"
 
 #include <map>
@@ -66,6 +67,16 @@ public:
 
   /// Finds where every value holds the batch; false after an error.
   LogicalResult analyze();
+  /// Whether the batch of size `batch` at dim `axis` can be cut by
+  /// `factor`, without reporting why not.
+  static LogicalResult analyzeQuietly(func::FuncOp main, int64_t batch,
+                                      int64_t factor, int64_t axis) {
+    if (batch % factor != 0)
+      return failure();
+    ScopedDiagnosticHandler quiet(main.getContext(),
+                                  [](Diagnostic &) { return success(); });
+    return BatchSplitter(main, batch, factor, axis, "").analyze();
+  }
   /// Divides the batch dims by the factor and writes the annotations.
   void rewrite();
 
@@ -443,8 +454,22 @@ void SplitBatchPass::runOnOperation() {
       return signalPassFailure();
     }
     b = first.getDimSize(0);
+    // Nobody said where the batch is. When dim 0 of the first argument
+    // divides but cannot be cut (a sequence-first model's attention reads
+    // across it), the first of its other dims that can be cut is the
+    // batch; only when none can does dim 0's error stand.
+    if (batchSize == 0 && spec.empty() && b % factor == 0 &&
+        failed(BatchSplitter::analyzeQuietly(main, b, factor, 0)))
+      for (int64_t d = 1; d < first.getRank(); ++d)
+        if (first.getDimSize(d) % factor == 0 &&
+            succeeded(BatchSplitter::analyzeQuietly(
+                main, first.getDimSize(d), factor, d))) {
+          b = first.getDimSize(d);
+          axis = d;
+          break;
+        }
   }
-  if (spec.empty()) {
+  if (spec.empty() && axis == 0) {
     llvm::raw_string_ostream os(guess);
     os << "; the batch was taken to be dim 0 of the arguments of extent " << b;
     if (auto names = main.getArgAttrOfType<ArrayAttr>(

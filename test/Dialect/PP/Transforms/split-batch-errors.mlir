@@ -1,6 +1,7 @@
 // Every error of pp-split-batch: ops that mix rows of the batch are
-// refused with the op and the dim named, never split wrongly. B = 8.
-// RUN: pp-opt %s -split-input-file -verify-diagnostics --pp-split-batch=factor=4
+// refused with the op and the dim named, never split wrongly. B = 8, given
+// (so the batch is not guessed: split-batch-guess-errors.mlir).
+// RUN: pp-opt %s -split-input-file -verify-diagnostics --pp-split-batch="factor=4 batch-size=8"
 
 // expected-error @+1 {{pp-split-batch needs func.func @main}}
 module {
@@ -16,20 +17,6 @@ module attributes {pp.batch = {factor = 2 : i64, size = 16 : i64}} {
   func.func @main(%x: tensor<8xf32>) -> tensor<8xf32> {
     return %x : tensor<8xf32>
   }
-}
-
-// -----
-
-// expected-error @+1 {{cannot split the batch: batch size 6 is not divisible by factor 4}}
-func.func @main(%x: tensor<6x16xf32>) -> tensor<6x16xf32> {
-  return %x : tensor<6x16xf32>
-}
-
-// -----
-
-// expected-error @+1 {{@main's first argument has no dim 0 to take the batch size from; set batch-size}}
-func.func @main(%s: tensor<f32>, %x: tensor<8x16xf32>) -> tensor<8x16xf32> {
-  return %x : tensor<8x16xf32>
 }
 
 // -----

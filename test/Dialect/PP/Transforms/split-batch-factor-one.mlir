@@ -2,7 +2,7 @@
 // not an error: the batch just ends there. Types stay; annotations are
 // written.
 // RUN: pp-opt %s --pp-split-batch=factor=1 | FileCheck %s
-// RUN: %expect-exit 1 pp-opt %s --pp-split-batch=factor=2 2>&1 | FileCheck %s --check-prefix=TWO
+// RUN: %expect-exit 1 pp-opt %s --pp-split-batch="factor=2 batch-size=8" 2>&1 | FileCheck %s --check-prefix=TWO
 
 // CHECK: module attributes {pp.batch = {factor = 1 : i64, size = 8 : i64}}
 // CHECK-LABEL: func.func @main

@@ -8,11 +8,11 @@
 // CHECK-SAME: -> (tensor<24x2x16xf32> {pp.batch_dim = 1 : i64})
 // CHECK: pp.matmul %[[SRC]], %{{.*}} : (tensor<24x2x16xf32>, tensor<16x16xf32>) -> tensor<24x2x16xf32>
 // CHECK: pp.softmax %{{.*}} dim 0 : tensor<24x2x16xf32>
-// Without the flag the batch is dim 0, the sequence, and the softmax over
-// the sequence is refused.
-// RUN: %expect-exit 1 pp-opt %s --pp-split-batch=factor=4 2>&1 | FileCheck %s --check-prefix=DIM0
-// DIM0: error: cannot split the batch: softmax over dim 0, which holds the batch
-// DIM0-SAME: ; the batch was taken to be dim 0 of the arguments of extent 24; if the batch is another dim, say so with --batch-dim=NAME:AXIS
+// Without the flag (and without dim names) the batch would be dim 0, the
+// sequence, which the softmax reads across; the first dim of the first
+// argument that can be cut is taken instead: the same split.
+// RUN: pp-opt %s --pp-split-batch=factor=4 | FileCheck %s --check-prefix=AUTO
+// AUTO: func.func @main(%{{.*}}: tensor<24x2x16xf32> {pp.batch_dim = 1 : i64, pp.name = "src"}, %{{.*}}: tensor<24x2xf32> {pp.batch_dim = 1 : i64, pp.name = "mask"})
 // RUN: %expect-exit 1 pp-opt %s --pp-split-batch="factor=4 batch-dim=tgt:1" 2>&1 | FileCheck %s --check-prefix=UNNAMED
 // UNNAMED: error: batch-dim 'tgt:1' must name an argument of @main and one of its dims, as NAME:AXIS
 // RUN: %expect-exit 1 pp-opt %s --pp-split-batch="factor=4 batch-dim=src:3" 2>&1 | FileCheck %s --check-prefix=AXIS

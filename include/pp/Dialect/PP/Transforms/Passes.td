@@ -157,8 +157,11 @@ def SplitBatchPass : Pass<"pp-split-batch", "ModuleOp"> {
     B is dim AXIS of the argument named NAME, and every argument with B at
     AXIS is split there. Without either option, a dim that the model names
     as the batch (`pp.dim_names` from the export's symbolic dims: "batch",
-    "batch_size", "bs", "B") sets NAME:AXIS; errors after a guess say
-    where the batch was assumed and suggest `--batch-dim`. It flows
+    "batch_size", "bs", "B") sets NAME:AXIS. Failing that, when dim 0 of
+    the first argument cannot be cut (a sequence-first model's attention
+    reads across it), the first of that argument's other dims that can
+    is taken; when none can, dim 0's error says that dim 0 was a guess and
+    suggests `--batch-dim`. It flows
     forward through each op's dim rules (DimRulesInterface): a value holds
     the batch inside one dim, as one of the factors that make up the dim,
     so a reshape may merge it with other dims (`(T, B, E)` viewed as
