@@ -46,7 +46,54 @@ def base_parser(description, **defaults):
     p.add_argument("--opset", type=int, default=d["opset"],
                    choices=range(13, 18), metavar="{13..17}")
     p.add_argument("--seed", type=int, default=d["seed"])
+    p.add_argument("--train", action="store_true",
+                   help="export for training (named parameters, no constant "
+                        "folding) and write torch's loss and gradients to "
+                        "OUT/train")
     return p
+
+
+def output_file_name(name):
+    """The file name pp's runtime gives an output or gradient of this name."""
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+
+
+def save_training_reference(model, inputs, proto, out_dir):
+    """torch's loss and step-1 gradients for `pp-opt --train`.
+
+    The loss is the mean token cross-entropy of the first output (the
+    logits, [..., V]) against random labels with the output's leading dims,
+    a quarter of them -100 (ignored), as `pp-opt --train` computes it.
+    Writes out_dir/<input>.npy and labels.npy (the program's inputs),
+    ref_loss.npy and ref_<parameter>.npy for every parameter that is an
+    initializer of the ONNX model (zeros where torch has no gradient), so
+    that run_and_compare.py OUT/run out_dir checks them all.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    initializers = {i.name for i in proto.graph.initializer}
+    model.zero_grad()
+    out = model(*inputs.values())
+    logits = out[0] if isinstance(out, (tuple, list)) else out
+    g = torch.Generator().manual_seed(1234)
+    vocab = logits.shape[-1]
+    labels = torch.randint(0, vocab, logits.shape[:-1], generator=g)
+    labels[torch.rand(labels.shape, generator=g) < 0.25] = -100
+    loss = torch.nn.functional.cross_entropy(
+        logits.reshape(-1, vocab).double(), labels.reshape(-1),
+        ignore_index=-100)
+    loss.backward()
+    for n, t in inputs.items():
+        np.save(os.path.join(out_dir, f"{n}.npy"), t.detach().cpu().numpy())
+    np.save(os.path.join(out_dir, "labels.npy"), labels.numpy())
+    np.save(os.path.join(out_dir, "ref_loss.npy"),
+            np.array(loss.item(), dtype=np.float32))
+    for n, p in model.named_parameters():
+        if n not in initializers:
+            continue
+        grad = p.grad if p.grad is not None else torch.zeros_like(p)
+        np.save(os.path.join(out_dir, f"ref_{output_file_name(n)}.npy"),
+                grad.detach().numpy().astype(np.float32))
+    model.zero_grad()
 
 
 def seed_everything(seed):
@@ -90,7 +137,7 @@ def _np_dtype_name(a):
 
 
 def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
-                    dynamic_axes=None):
+                    dynamic_axes=None, train=False):
     """Export `model` to out_dir/model.onnx and save inputs/refs/meta.
 
     inputs: ordered dict ONNX-input-name -> tensor, in forward() argument order.
@@ -98,10 +145,18 @@ def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
     config: plain dict written into meta.json as "config".
     dynamic_axes: as torch.onnx.export's; names dims symbolically, as many
     users' exports do (pp-opt then needs --input-shape to bind them).
+    train: export as ONNX Runtime's training flow asks (no constant folding,
+    so every parameter stays a named initializer; dropout set to p=0, as
+    random masks cannot be compared) and write torch's training reference
+    to out_dir/train (see save_training_reference).
     """
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
     model.eval()  # dropout modules exist but must be inactive
+    if train:
+        for m in model.modules():
+            if isinstance(m, torch.nn.Dropout):
+                m.p = 0.0
     args = tuple(inputs.values())
 
     with torch.no_grad():
@@ -118,9 +173,11 @@ def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
         output_names=list(output_names),
         dynamic_axes=dynamic_axes,
         opset_version=opset,
-        do_constant_folding=True,
-        training=torch.onnx.TrainingMode.EVAL,
+        do_constant_folding=not train,
+        training=(torch.onnx.TrainingMode.TRAINING if train
+                  else torch.onnx.TrainingMode.EVAL),
     )
+    model.eval()  # a TRAINING export leaves the model in train mode
 
     in_meta, out_meta = [], []
     for n, t in inputs.items():
@@ -173,6 +230,8 @@ def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
     # Stronger than the torch re-run: evaluate the ONNX file itself with the
     # numpy interpreter and compare with the saved references.
     errs = onnx_eval.check_dir(out_dir)
+    if train:
+        save_training_reference(model, inputs, proto, os.path.join(out_dir, "train"))
 
     shapes = lambda ms: ", ".join(f"{m['name']}{m['shape']}" for m in ms)
     ops = " ".join(f"{k}x{v}" for k, v in counts.items())

@@ -142,7 +142,8 @@ def main():
     common.jitter_norms(model)
     inputs = make_inputs(a.batch, a.seq, a.vocab, a.seed + 1, cfg["token_types"])
     outputs = ["last_hidden_state"] + (["pooler_output"] if cfg["pooler"] else [])
-    common.export_and_save("bert", model, inputs, outputs, cfg, a.out, a.opset)
+    common.export_and_save("bert", model, inputs, outputs, cfg, a.out, a.opset,
+                           train=a.train)
 
 
 if __name__ == "__main__":

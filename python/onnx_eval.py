@@ -85,6 +85,8 @@ def run_node(node, ins):
         return [_reshape(ins[0], ins[1], at.get("allowzero", 0))]
     if op == "Transpose":
         return [np.transpose(ins[0], at.get("perm"))]
+    if op == "Dropout":  # ratio 0 or inference: the identity, an all-true mask
+        return [ins[0], np.ones(ins[0].shape, dtype=bool)]
     if op == "Squeeze":
         axes = tuple(int(a) for a in ins[1]) if len(ins) > 1 else None
         return [np.squeeze(ins[0], axis=axes)]

@@ -84,6 +84,7 @@ LogicalResult parseConstInput(StringRef spec, ImportOptions &options) {
 FailureOr<ImportOptions> importOptionsFrom(const DriverOptions &opts) {
   ImportOptions options;
   options.inlineLimitBytes = opts.inlineLimit;
+  options.floatInitializersAsWeights = opts.train;
   for (const std::string &spec : opts.inputShapes)
     if (failed(parseInputShape(spec, options)))
       return failure();
@@ -146,6 +147,19 @@ int checkUsage(const DriverOptions &opts,
       return usage("--" + flag + " must be at least 1, got " + Twine(value));
   if (!opts.target.empty() && opts.output == "-")
     return usage("--target needs an output folder: -o OUT");
+  const llvm::cl::Option *trainFlags[] = {
+      std::addressof(opts.loss), std::addressof(opts.logits),
+      std::addressof(opts.labels), std::addressof(opts.trainable),
+      std::addressof(opts.frozen)};
+  if (!opts.train)
+    for (const llvm::cl::Option *flag : trainFlags)
+      if (flag->getNumOccurrences())
+        return usage("--" + flag->ArgStr + " needs --train");
+  if (opts.train && opts.loss != "cross-entropy")
+    return usage("--loss must be cross-entropy, got '" + opts.loss + "'");
+  if (opts.train && plan.isParallel())
+    return usage("--train runs on one device for now: parallel training "
+                 "(--pp/--tp/--dp/--microbatches) is not built yet");
   return 0;
 }
 
@@ -221,6 +235,17 @@ int mlir::pp::runCompileDriver(const DriverOptions &opts,
                  "name the plan as a pass: --pp-parallelize=\"pp=2 tp=2 ...\"");
   // Without named passes, the plan's pipeline: a parallel plan always, and
   // the single-device recipe when compiling.
+  if (opts.train) {
+    if (namedPasses)
+      return usage("--train and pass flags do not mix; name the training "
+                   "pipeline as a pass: --pp-train=\"logits=...\"");
+    TrainPipelineOptions train;
+    train.logits = opts.logits.getValue();
+    train.labels = opts.labels.getValue();
+    train.trainable = llvm::to_vector(opts.trainable);
+    train.frozen = llvm::to_vector(opts.frozen);
+    addTrainPipeline(pm, train);
+  }
   if (!namedPasses && (plan.isParallel() || !opts.target.empty()))
     addParallelizePipeline(pm, plan);
 

@@ -27,6 +27,12 @@ cl::OptionCategory &mlir::pp::outputCategory() {
   return category;
 }
 
+cl::OptionCategory &mlir::pp::trainCategory() {
+  static cl::OptionCategory category(
+      "Training", "One device for now; the step loop is not built yet");
+  return category;
+}
+
 bool DriverOptions::givesPlan() const {
   return pp.getNumOccurrences() || tp.getNumOccurrences() ||
          dp.getNumOccurrences() || microbatches.getNumOccurrences() ||
@@ -40,6 +46,7 @@ bool DriverOptions::isCompileInvocation() const {
   return llvm::StringRef(input).ends_with(".onnx") || givesPlan() ||
          target.getNumOccurrences() || emit.getNumOccurrences() ||
          hardware.getNumOccurrences() || inputShapes.getNumOccurrences() ||
-         constInputs.getNumOccurrences() || inlineLimit.getNumOccurrences();
+         constInputs.getNumOccurrences() || inlineLimit.getNumOccurrences() ||
+         train.getNumOccurrences();
 }
 

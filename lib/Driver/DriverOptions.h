@@ -20,6 +20,7 @@ namespace mlir::pp {
 llvm::cl::OptionCategory &inputCategory();
 llvm::cl::OptionCategory &planCategory();
 llvm::cl::OptionCategory &outputCategory();
+llvm::cl::OptionCategory &trainCategory();
 
 struct DriverOptions {
   template <typename T> using opt = llvm::cl::opt<T>;
@@ -77,6 +78,30 @@ struct DriverOptions {
       "hardware",
       desc("Cost-model preset or JSON file (default h100-sxm)"),
       llvm::cl::value_desc("NAME|FILE"), cat(planCategory())};
+
+  //--- Training (one device) -------------------------------------------------
+  opt<bool> train{"train",
+                  desc("Compile a training step: the loss and every weight "
+                       "gradient"),
+                  cat(trainCategory())};
+  opt<std::string> loss{"loss", desc("The loss (cross-entropy, the default)"),
+                        llvm::cl::value_desc("cross-entropy"),
+                        llvm::cl::init("cross-entropy"), cat(trainCategory())};
+  opt<std::string> logits{"logits",
+                          desc("Output the loss reads (default: the only "
+                               "float output)"),
+                          llvm::cl::value_desc("NAME"), cat(trainCategory())};
+  opt<std::string> labels{"labels",
+                          desc("Name of the new int64 labels input"),
+                          llvm::cl::value_desc("NAME"),
+                          llvm::cl::init("labels"), cat(trainCategory())};
+  list<std::string> trainable{
+      "trainable", desc("Train these weights whatever the default rule"),
+      llvm::cl::value_desc("GLOB,..."), llvm::cl::CommaSeparated,
+      cat(trainCategory())};
+  list<std::string> frozen{"frozen", desc("Freeze these weights (wins)"),
+                           llvm::cl::value_desc("GLOB,..."),
+                           llvm::cl::CommaSeparated, cat(trainCategory())};
 
   //--- Output ----------------------------------------------------------------
   opt<std::string> output{"o", desc("Output file, or folder with --target"),

@@ -44,7 +44,7 @@ void hideOtherOptions() {
   auto shown = [](const cl::OptionCategory *category) {
     // --help, --version and their kin are in LLVM's "Generic Options".
     return category == &inputCategory() || category == &planCategory() ||
-           category == &outputCategory() ||
+           category == &outputCategory() || category == &trainCategory() ||
            category->getName() == "Generic Options";
   };
   for (auto &entry : cl::getRegisteredOptions()) {

@@ -170,8 +170,10 @@ LogicalResult GraphImporter::importInitializers(const llvm::StringSet<> &used) {
                                 << ", which pp does not support";
     auto type = RankedTensorType::get(tensor.dims, element);
     Location loc = NameLoc::get(StringAttr::get(context, tensor.name), fileLoc);
+    bool trainable = options.floatInitializersAsWeights &&
+                     isa<FloatType>(element) && type.getNumElements() > 1;
     bool inline_ = !tensor.decoded.empty() || tensor.path.empty() ||
-                   tensor.length <= options.inlineLimitBytes;
+                   (tensor.length <= options.inlineLimitBytes && !trainable);
     if (inline_) {
       FailureOr<DenseElementsAttr> value = loadConstant(context, tensor, loc);
       if (failed(value))

@@ -21,6 +21,7 @@ int main(int argc, char **argv) {
   mlir::pp::registerPPPasses();
   mlir::pp::registerPPAnalysisPasses();
   mlir::pp::registerParallelizePipeline();
+  mlir::pp::registerTrainPipeline();
   mlir::DialectRegistry registry;
   registry.insert<mlir::pp::PPDialect, mlir::func::FuncDialect>();
   return mlir::pp::ppOptMain(argc, argv, registry);

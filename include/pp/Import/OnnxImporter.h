@@ -19,6 +19,10 @@ struct ImportOptions {
   /// Initializers with at most this many bytes become pp.constant (their
   /// values take part in folding); larger ones become pp.weight references.
   uint64_t inlineLimitBytes = 4096;
+  /// Training: every float initializer that is more than a scalar stays a
+  /// pp.weight whatever its size, so that small parameters (norm scales,
+  /// biases) can be trained instead of folding into constants.
+  bool floatInitializersAsWeights = false;
   /// Graph inputs bound at compile time (`--const-input=name=file.npy`):
   /// input name -> .npy file. Each becomes a constant and leaves @main's
   /// arguments.

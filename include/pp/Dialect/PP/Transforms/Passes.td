@@ -348,6 +348,21 @@ def AutodiffPass : Pass<"pp-autodiff", "ModuleOp"> {
   ];
 }
 
+def GradientProgramPass : Pass<"pp-gradient-program", "ModuleOp"> {
+  let summary = "One function computing the loss and every weight gradient";
+  let description = [{
+    Joins pp-autodiff's forward, B and W functions of `@main` into one
+    `@main` that takes the forward's arguments and returns the loss, then
+    one gradient per trainable weight in W's order, each result named by
+    `pp.name` (`loss`, then the weight's name) and the gradients marked
+    with `pp.weight_gradient`. The bodies are inlined (values wired by
+    their `pp.saved` and `pp.carried` attributes) and the three functions
+    removed, so a one-device program computes a training step's loss and
+    gradients in one run. Pipeline training schedules F, B and W apart and
+    does not use this pass.
+  }];
+}
+
 def TestDimRulesPass : Pass<"pp-test-dim-rules"> {
   let summary = "Prints the dim rules of every op, for tests";
   let description = [{

@@ -86,6 +86,29 @@ void addParallelizePipeline(OpPassManager &pm,
 /// Registers `--pp-parallelize`.
 void registerParallelizePipeline();
 
+/// pp-opt --train on one device: the loss, the gradients, and one @main
+/// returning both.
+struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
+  Option<std::string> logits{
+      *this, "logits",
+      llvm::cl::desc("The output the loss reads (default: the only float "
+                     "output)"),
+      llvm::cl::init("")};
+  Option<std::string> labels{*this, "labels",
+                             llvm::cl::desc("Name of the labels input"),
+                             llvm::cl::init("labels")};
+  ListOption<std::string> trainable{
+      *this, "trainable",
+      llvm::cl::desc("Globs of weights to train whatever the default rule")};
+  ListOption<std::string> frozen{
+      *this, "frozen", llvm::cl::desc("Globs of weights to freeze")};
+};
+
+void addTrainPipeline(OpPassManager &pm, const TrainPipelineOptions &options);
+
+/// Registers `--pp-train`.
+void registerTrainPipeline();
+
 } // namespace mlir::pp
 
 #endif // PP_DIALECT_PP_TRANSFORMS_PIPELINES_H

@@ -1,0 +1,44 @@
+//===- TrainPipeline.cpp - pp-opt --train as one pipeline ----------------===//
+//
+// One device: the loss on the logits, reverse-mode gradients as forward, B
+// and W functions, then those joined into one @main that returns the loss
+// and every weight gradient. Registered as `--pp-train` so that a .mlir
+// file gets the same IR as `pp-opt model.onnx --train`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pp/Dialect/PP/Transforms/Pipelines.h"
+
+#include "pp/Dialect/PP/Transforms/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::pp;
+
+void mlir::pp::addTrainPipeline(OpPassManager &pm,
+                                const TrainPipelineOptions &options) {
+  // Norms first: their gradient rules are cheaper and exact in one piece.
+  pm.addPass(createFuseNormsPass());
+  AddLossPassOptions loss;
+  loss.logits = options.logits;
+  loss.labels = options.labels;
+  pm.addPass(createAddLossPass(loss));
+  AutodiffPassOptions autodiff;
+  autodiff.trainable.assign(options.trainable.begin(), options.trainable.end());
+  autodiff.frozen.assign(options.frozen.begin(), options.frozen.end());
+  pm.addPass(createAutodiffPass(autodiff));
+  pm.addPass(createGradientProgramPass());
+  // B and W rebuild the weights and masks they read: one copy of each.
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::pp::registerTrainPipeline() {
+  PassPipelineRegistration<TrainPipelineOptions>(
+      "pp-train",
+      "Training on one device: fuse-norms, add-loss, autodiff, "
+      "gradient-program (one @main returning the loss and the gradients)",
+      addTrainPipeline);
+}
