@@ -4,13 +4,14 @@ its outputs: the losses against torch.nn.functional.cross_entropy
 (ignore_index=-100), the scatter_adds against numpy's np.add.at, all
 computed in float64.
 
-    check_loss_kernels.py RUN WORK
+    check_loss_kernels.py RUN WORK [--errors]
 
 Writes the inputs to WORK/*.npy (also, for the error tests,
 WORK/bad_labels.npy, one of whose labels equals the vocabulary size, and
 WORK/bad_idx.npy, one of whose indices equals the dim size), runs RUN, and
-prints one
-line per output and a closing "N passed, N failed"; exits 1 on any failure.
+prints one line per output and a closing "N passed, N failed"; exits 1 on
+any failure. With --errors it also runs RUN on each bad file and expects
+exit 1 and the one-line error, for machines without lit (gpu-check.sh).
 """
 
 import os
@@ -60,6 +61,7 @@ def scatter_add(updates, indices, dim, size):
 
 def main():
     run, work = sys.argv[1], sys.argv[2]
+    errors = sys.argv[3:] == ["--errors"]
     os.makedirs(work, exist_ok=True)
     feeds = inputs(np.random.default_rng(3))
     for name, array in feeds.items():
@@ -71,11 +73,15 @@ def main():
     bad[2] = 4
     np.save(os.path.join(work, "bad_idx.npy"), bad)
 
+    def command(out, **files):
+        args = [run, "--output-dir", out]
+        for name in feeds:
+            path = os.path.join(work, files.get(name, name) + ".npy")
+            args += ["--input", "%s=%s" % (name, path)]
+        return args
+
     out = os.path.join(work, "out")
-    args = [run, "--output-dir", out]
-    for name in feeds:
-        args += ["--input", "%s=%s" % (name, os.path.join(work, name + ".npy"))]
-    subprocess.run(args, check=True)
+    subprocess.run(command(out), check=True)
 
     # torch gives nan when every label is ignored; pp's loss is 0 then.
     assert np.isnan(cross_entropy(feeds["logits"] * 50, feeds["ignored"]))
@@ -94,7 +100,25 @@ def main():
         failed += not ok
         print("%s: max_abs_err=%.3g max_abs_ref=%.4g %s" %
               (name, err, float(np.max(np.abs(want))), "ok" if ok else "FAIL"))
-    print("%d passed, %d failed" % (len(expected) - failed, failed))
+    checks = len(expected)
+    if errors:
+        bad_runs = {
+            "labels": ("bad_labels", "error: cross_entropy label 11 out of "
+                       "range [0, 11) (ignore_index -100)"),
+            "idx": ("bad_idx", "error: scatter_add index 4 out of range "
+                    "[0, 4)"),
+        }
+        for name, (file, message) in bad_runs.items():
+            done = subprocess.run(command(os.path.join(work, "bad"),
+                                          **{name: file}),
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+            ok = done.returncode == 1 and done.stderr == message + "\n"
+            failed += not ok
+            checks += 1
+            print("%s: exit %d, %r %s" % (file, done.returncode, done.stderr,
+                                          "ok" if ok else "FAIL"))
+    print("%d passed, %d failed" % (checks - failed, failed))
     return 1 if failed else 0
 
 

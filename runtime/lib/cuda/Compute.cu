@@ -277,6 +277,7 @@ __global__ void crossEntropyRowKernel(float *rowLoss, const T *logits,
 }
 
 /// One block: the mean of rowLoss over the rows whose label is not ignored.
+/// The count is a float sum of ones, exact up to 2^24 rows.
 template <typename T>
 __global__ void crossEntropyMeanKernel(T *loss, const float *rowLoss,
                                        const int64_t *labels, int64_t rows,
@@ -422,7 +423,9 @@ void crossEntropy(Context &ctx, T *loss, const T *logits, const int64_t *labels,
                   float *rowLoss, int64_t rows, int64_t vocab,
                   int64_t ignoreIndex) {
   cudaStream_t stream = streamOf(ctx);
-  if (rows > 0 && vocab > 0) {
+  // Rows run even when vocab is 0: every label that is not ignored is then
+  // out of range, and the row kernel is what reports it.
+  if (rows > 0) {
     crossEntropyRowKernel<T><<<rowGrid(rows), kThreads, 0, stream>>>(
         rowLoss, logits, labels, rows, vocab, ignoreIndex);
     PPRT_CUDA_CHECK(cudaGetLastError());
