@@ -5,8 +5,10 @@
 #   scripts/gpu-check.sh prepare DIR [BUILD_DIR]   here (MLIR, nvcc): exports the
 #       GPT-2-, Llama- and BERT-style models with torch (inputs + torch's
 #       reference outputs), compiles each for --target=cuda in f32, bf16 and
-#       f16 and as a 2-stage pipeline (pp=2), and copies the cuda kernel and
-#       comm checks and every shared library the programs need into DIR
+#       f16 and as a 2-stage pipeline (pp=2), GPT-2 with pp-add-loss and the
+#       loss kernels' program (test/e2e/Inputs/loss-kernels.mlir), and copies
+#       the cuda kernel and comm checks and every shared library the programs
+#       need into DIR
 #   scripts/gpu-check.sh run DIR                    on the GPU machine: runs it
 #       all and compares with torch; exits 1 on any failure
 #   scripts/gpu-check.sh all DIR [BUILD_DIR]        both, on a machine with
@@ -39,7 +41,12 @@ prepare() {
     "$build/bin/pp-opt" "$dir/$m/model/model.onnx" --target=cuda --pp=2 \
       -o "$dir/$m/pp2"
   done
-  cp "$src/python/run_and_compare.py" "$dir/bin/"
+  "$build/bin/pp-opt" "$dir/gpt2/model/model.onnx" --pp-add-loss \
+    --target=cuda -o "$dir/gpt2/loss"
+  "$build/bin/pp-opt" "$src/test/e2e/Inputs/loss-kernels.mlir" --target=cuda \
+    -o "$dir/loss/kernels"
+  cp "$src/python/run_and_compare.py" "$src/python/check_loss_kernels.py" \
+    "$src/python/check_model_loss.py" "$dir/bin/"
   cp "$build/test/unit/Runtime/pprt-cuda-kernels-check-program" \
     "$build/test/unit/Runtime/pprt-cuda-comm-check" "$dir/bin/"
   # Libraries outside the CUDA toolkit and libc (Open MPI, OpenBLAS, ...)
@@ -78,6 +85,11 @@ run() {
       "$dir/bin/run_and_compare.py" "$dir/$m/pp2/run" "$dir/$m/model" \
       --tol 1e-4 -- --ranks 2
   done
+  check "loss kernels vs torch and np.add.at, bad labels and indices" $python \
+    "$dir/bin/check_loss_kernels.py" "$dir/loss/kernels/run" \
+    "$dir/loss/kernels/work" --errors
+  check "gpt2 loss vs torch" $python "$dir/bin/check_model_loss.py" \
+    "$dir/gpt2/loss/run" "$dir/gpt2/model" "$dir/gpt2/loss/work"
   gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU' || true)
   if ((gpus >= 2)) && command -v mpirun >/dev/null; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

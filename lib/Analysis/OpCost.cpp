@@ -221,6 +221,9 @@ OpCost OpCostModel::cost(Operation *op) const {
     cost.flops = elementwiseFlops(op) * elementsOf(op->getResult(0));
   } else if (auto softmax = dyn_cast<SoftmaxOp>(op)) {
     cost.flops = flops_per_element::kSoftmax * elementsOf(softmax.getResult());
+  } else if (auto loss = dyn_cast<CrossEntropyOp>(op)) {
+    cost.flops =
+        flops_per_element::kCrossEntropy * elementsOf(loss.getLogits());
   } else if (auto norm = dyn_cast<LayerNormOp>(op)) {
     double perElement =
         flops_per_element::kLayerNorm - (norm.getBias() ? 0 : 1);
@@ -241,6 +244,12 @@ OpCost OpCostModel::cost(Operation *op) const {
     // Reads the indices and the picked rows, not the whole table.
     cost.memoryBytes =
         tensorBytes(gather.getIndices().getType()) + 2 * resultBytes(op);
+  } else if (auto scatter = dyn_cast<ScatterAddOp>(op)) {
+    // One add per update; zeroing the result, then reading and writing the
+    // rows the updates land on.
+    double updates = tensorBytes(scatter.getUpdates().getType());
+    cost.flops = elementsOf(scatter.getUpdates());
+    cost.memoryBytes += 2 * updates;
   }
   // Transpose, concat, broadcast, trilu: a copy, no arithmetic.
 

@@ -83,6 +83,7 @@ uint64_t mlir::pp::tensorBytes(Value v) {
 BufferPlan mlir::pp::planBuffers(ArrayRef<Operation *> ops,
                                  function_ref<bool(Value)> needsStorage,
                                  function_ref<bool(Operation *)> isAlias,
+                                 function_ref<uint64_t(Operation *)> scratchBytes,
                                  const llvm::DenseSet<Value> &fused) {
   BufferPlan plan;
   llvm::DenseMap<Operation *, size_t> position;
@@ -123,6 +124,14 @@ BufferPlan mlir::pp::planBuffers(ArrayRef<Operation *> ops,
       plan.offsets[result] = freeList.allocate(bytes, plan.arenaBytes);
       size_t last = std::max(lastUse.lookup(result), i);
       dyingAt[last].push_back(result);
+    }
+    // Scratch overlaps neither the op's operands nor its results, and is
+    // free again once the op ran.
+    if (uint64_t scratch = scratchBytes(op)) {
+      uint64_t bytes = alignUp(scratch);
+      uint64_t offset = freeList.allocate(bytes, plan.arenaBytes);
+      plan.scratchOffsets[op] = offset;
+      freeList.release(offset, bytes);
     }
     // Inputs whose last reader is this op are freed after it ran, never
     // before its result is placed, so an op never overwrites its inputs.

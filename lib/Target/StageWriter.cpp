@@ -382,6 +382,10 @@ LogicalResult Writer::emitOp(Operation *op) {
                                 .Case([](LayerNormOp) { return "layerNorm"; })
                                 .Case([](RmsNormOp) { return "rmsNorm"; })
                                 .Case([](ReduceOp) { return "reduce"; })
+                                .Case([](ScatterAddOp) { return "scatterAdd"; })
+                                .Case([](CrossEntropyOp) {
+                                  return "crossEntropy";
+                                })
                                 .Default([](Operation *) { return ""; });
   if (!computeKernel.empty() &&
       failed(checkKernelType(op, computeKernel, op->getResult(0))))
@@ -526,6 +530,28 @@ LogicalResult Writer::emitOp(Operation *op) {
                        << numElements(in.take_front(dim)) << ", " << in[dim]
                        << ", " << numElements(in.drop_front(dim + 1)) << ", "
                        << numElements(shapeOf(g.getIndices())) << ");\n";
+        return success();
+      })
+      .Case([&](ScatterAddOp s) {
+        ArrayRef<int64_t> out = shapeOf(s.getResult());
+        int64_t dim = s.getDimAttr().getInt();
+        call("scatterAdd") << typed(s.getResult(), false) << ", "
+                           << typed(s.getUpdates()) << ", "
+                           << typed(s.getIndices()) << ", "
+                           << numElements(out.take_front(dim)) << ", "
+                           << out[dim] << ", "
+                           << numElements(out.drop_front(dim + 1)) << ", "
+                           << numElements(shapeOf(s.getIndices())) << ");\n";
+        return success();
+      })
+      .Case([&](CrossEntropyOp c) {
+        ArrayRef<int64_t> logits = shapeOf(c.getLogits());
+        call("crossEntropy")
+            << typed(c.getResult(), false) << ", " << typed(c.getLogits())
+            << ", " << typed(c.getLabels()) << ", (float *)(arena + "
+            << plan.scratchOffsets.lookup(op) << "), "
+            << numElements(logits.drop_back()) << ", " << logits.back() << ", "
+            << c.getIgnoreIndexAttr().getInt() << ");\n";
         return success();
       })
       .Case([&](TriluOp t) {
@@ -728,7 +754,14 @@ LogicalResult Writer::write(raw_ostream &os) {
   fused = findFusedValues(ops);
   plan = planBuffers(
       ops, [&](Value v) { return needsStorage(v); },
-      [](Operation *op) { return isa<ReshapeOp>(op); }, fused);
+      [](Operation *op) { return isa<ReshapeOp>(op); },
+      [](Operation *op) -> uint64_t {
+        // crossEntropy's per-row losses.
+        if (auto c = dyn_cast<CrossEntropyOp>(op))
+          return sizeof(float) * numElements(shapeOf(c.getLabels()));
+        return 0;
+      },
+      fused);
   summary.arenaBytes = plan.arenaBytes;
 
   for (Operation *op : ops) {

@@ -28,6 +28,8 @@ namespace flops_per_element {
 constexpr double kTranscendental = 4;
 /// max, subtract, exp (4), sum, divide.
 constexpr double kSoftmax = 8;
+/// Per logit: max, subtract, exp (4), sum (no divide: one log per row).
+constexpr double kCrossEntropy = 7;
 /// mean, subtract, square, sum, normalise, scale, bias (6 without bias).
 constexpr double kLayerNorm = 7;
 /// square, sum, normalise, scale.

@@ -2,6 +2,7 @@
 //
 // copyStrided, gather and trilu work on raw bytes of any element size; the
 // common sizes get typed inner loops so the compiler can vectorize them.
+// scatterAdd, gather's adjoint, adds and so is typed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,6 +51,21 @@ void copyRowAny(char *dst, int64_t dstStride, const char *src,
   std::exit(1);
 }
 
+/// Checks every index before anything is written; `what` names the op.
+void checkIndices(const char *what, const int64_t *indices,
+                  int64_t numIndices, int64_t axisDim) {
+  for (int64_t j = 0; j < numIndices; ++j) {
+    int64_t index = indices[j];
+    if (index < -axisDim || index >= axisDim) {
+      std::fprintf(stderr, "error: %s index %lld out of range [%lld, %lld)\n",
+                   what, static_cast<long long>(index),
+                   static_cast<long long>(index < 0 ? -axisDim : 0),
+                   static_cast<long long>(axisDim));
+      std::exit(1);
+    }
+  }
+}
+
 } // namespace
 
 void copyStrided(Context &, void *dst, const int64_t *dstStrides,
@@ -92,18 +108,7 @@ void copyStrided(Context &, void *dst, const int64_t *dstStrides,
 void gather(Context &, void *dst, const void *data, const int64_t *indices,
             size_t elemSize, int64_t outer, int64_t axisDim, int64_t inner,
             int64_t numIndices) {
-  // Check every index before writing anything.
-  for (int64_t j = 0; j < numIndices; ++j) {
-    int64_t index = indices[j];
-    if (index < -axisDim || index >= axisDim) {
-      std::fprintf(stderr,
-                   "error: gather index %lld out of range [%lld, %lld)\n",
-                   static_cast<long long>(index),
-                   static_cast<long long>(index < 0 ? -axisDim : 0),
-                   static_cast<long long>(axisDim));
-      std::exit(1);
-    }
-  }
+  checkIndices("gather", indices, numIndices, axisDim);
   size_t rowBytes = static_cast<size_t>(inner) * elemSize;
   char *d = static_cast<char *>(dst);
   const char *s = static_cast<const char *>(data);
@@ -114,6 +119,29 @@ void gather(Context &, void *dst, const void *data, const int64_t *indices,
                   s + (o * axisDim + index) * rowBytes, rowBytes);
     }
 }
+
+template <typename T>
+void scatterAdd(Context &, T *dst, const T *updates, const int64_t *indices,
+                int64_t outer, int64_t axisDim, int64_t inner,
+                int64_t numIndices) {
+  checkIndices("scatter_add", indices, numIndices, axisDim);
+  std::fill(dst, dst + outer * axisDim * inner, T(0));
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j = 0; j < numIndices; ++j) {
+      int64_t index = indices[j] < 0 ? indices[j] + axisDim : indices[j];
+      T *d = dst + (o * axisDim + index) * inner;
+      const T *u = updates + (o * numIndices + j) * inner;
+      for (int64_t i = 0; i < inner; ++i)
+        d[i] += u[i];
+    }
+}
+
+template void scatterAdd<float>(Context &, float *, const float *,
+                                const int64_t *, int64_t, int64_t, int64_t,
+                                int64_t);
+template void scatterAdd<double>(Context &, double *, const double *,
+                                 const int64_t *, int64_t, int64_t, int64_t,
+                                 int64_t);
 
 void trilu(Context &, void *dst, const void *src, size_t elemSize,
            int64_t batch, int64_t rows, int64_t cols, int64_t k, bool upper) {

@@ -1,13 +1,16 @@
-//===- Compute.cu - cuda matmul, softmax, norms and reductions ------------===//
+//===- Compute.cu - cuda matmul, softmax, norms, reductions, loss ---------===//
 //
 // Typed kernels for float, __half and __nv_bfloat16; arithmetic is in float
 // whatever the storage type. matmul is cuBLAS. Row kernels (inner == 1, the
 // common case: softmax over the last dim, norms) use one block per row with
 // warp-shuffle reductions; reductions over a middle dim (inner > 1) use one
 // thread per output column, which is simple and coalesced across i.
+// crossEntropy is a row kernel writing each row's loss, then one block that
+// averages them, so the mean is deterministic.
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelErrors.h"
 #include "Launch.h"
 #include "pprt/CudaCheck.h"
 
@@ -86,6 +89,21 @@ __device__ float blockReduce(float v, Op op, float *scratch) {
 
 //===--- softmax ----------------------------------------------------------===//
 
+/// The max of a row of `n` and the sum of exp(x - max) over it, reduced over
+/// the block; every thread gets both.
+template <typename T>
+__device__ void rowMaxAndExpSum(const T *xr, int64_t n, float *scratch,
+                                float &maxv, float &sum) {
+  maxv = -INFINITY;
+  for (int64_t j = threadIdx.x; j < n; j += blockDim.x)
+    maxv = fmaxf(maxv, toFloat(xr[j]));
+  maxv = blockReduce(maxv, MaxOp(), scratch);
+  sum = 0;
+  for (int64_t j = threadIdx.x; j < n; j += blockDim.x)
+    sum += __expf(toFloat(xr[j]) - maxv);
+  sum = blockReduce(sum, SumOp(), scratch);
+}
+
 template <typename T>
 __global__ void softmaxRowKernel(T *y, const T *x, int64_t rows, int64_t n,
                                  bool log) {
@@ -93,14 +111,8 @@ __global__ void softmaxRowKernel(T *y, const T *x, int64_t rows, int64_t n,
   for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
     const T *xr = x + row * n;
     T *yr = y + row * n;
-    float maxv = -INFINITY;
-    for (int64_t j = threadIdx.x; j < n; j += blockDim.x)
-      maxv = fmaxf(maxv, toFloat(xr[j]));
-    maxv = blockReduce(maxv, MaxOp(), scratch);
-    float sum = 0;
-    for (int64_t j = threadIdx.x; j < n; j += blockDim.x)
-      sum += __expf(toFloat(xr[j]) - maxv);
-    sum = blockReduce(sum, SumOp(), scratch);
+    float maxv, sum;
+    rowMaxAndExpSum(xr, n, scratch, maxv, sum);
     if (log) {
       // (x - max) - log(sum) keeps log(sum) exact next to a large max.
       float logSum = logf(sum);
@@ -227,6 +239,62 @@ void launchReduce(cudaStream_t stream, T *y, const T *x, int64_t outer,
   PPRT_CUDA_CHECK(cudaGetLastError());
 }
 
+//===--- cross-entropy ----------------------------------------------------===//
+
+// First bad label since the host last looked.
+__device__ unsigned int gLabelFailed;
+__device__ long long gLabelValue;
+__device__ long long gLabelVocab;
+__device__ long long gLabelIgnore;
+
+/// rowLoss[r] = logsumexp(x_r) - x_r[label], 0 for ignored (and bad) rows.
+/// The label is the same for the whole block, so skipping a row is uniform.
+template <typename T>
+__global__ void crossEntropyRowKernel(float *rowLoss, const T *logits,
+                                      const int64_t *labels, int64_t rows,
+                                      int64_t vocab, int64_t ignoreIndex) {
+  __shared__ float scratch[32];
+  for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
+    int64_t label = labels[row];
+    if (label == ignoreIndex || label < 0 || label >= vocab) {
+      if (threadIdx.x == 0) {
+        rowLoss[row] = 0;
+        if (label != ignoreIndex && atomicCAS(&gLabelFailed, 0u, 1u) == 0u) {
+          gLabelValue = label;
+          gLabelVocab = vocab;
+          gLabelIgnore = ignoreIndex;
+        }
+      }
+      continue;
+    }
+    const T *xr = logits + row * vocab;
+    float maxv, sum;
+    rowMaxAndExpSum(xr, vocab, scratch, maxv, sum);
+    // log(sum) - (x[label] - max): both terms stay small next to a large max.
+    if (threadIdx.x == 0)
+      rowLoss[row] = logf(sum) - (toFloat(xr[label]) - maxv);
+  }
+}
+
+/// One block: the mean of rowLoss over the rows whose label is not ignored.
+/// The count is a float sum of ones, exact up to 2^24 rows.
+template <typename T>
+__global__ void crossEntropyMeanKernel(T *loss, const float *rowLoss,
+                                       const int64_t *labels, int64_t rows,
+                                       int64_t ignoreIndex) {
+  __shared__ float scratch[32];
+  float sum = 0, count = 0;
+  for (int64_t r = threadIdx.x; r < rows; r += blockDim.x)
+    if (labels[r] != ignoreIndex) {
+      sum += rowLoss[r];
+      count += 1;
+    }
+  sum = blockReduce(sum, SumOp(), scratch);
+  count = blockReduce(count, SumOp(), scratch);
+  if (threadIdx.x == 0)
+    *loss = fromFloat<T>(count > 0 ? sum / count : 0.0f);
+}
+
 //===--- helpers ----------------------------------------------------------===//
 
 template <typename T> cudaDataType_t cudaTypeOf();
@@ -249,6 +317,23 @@ void checkIntDims(const char *kernel, int64_t a, int64_t b, int64_t c,
 }
 
 } // namespace
+
+bool takeLabelError(int64_t &label, int64_t &vocab, int64_t &ignoreIndex) {
+  unsigned int failed = 0;
+  PPRT_CUDA_CHECK(cudaMemcpyFromSymbol(&failed, gLabelFailed, sizeof(failed)));
+  if (!failed)
+    return false;
+  long long l = 0, v = 0, ig = 0;
+  PPRT_CUDA_CHECK(cudaMemcpyFromSymbol(&l, gLabelValue, sizeof(l)));
+  PPRT_CUDA_CHECK(cudaMemcpyFromSymbol(&v, gLabelVocab, sizeof(v)));
+  PPRT_CUDA_CHECK(cudaMemcpyFromSymbol(&ig, gLabelIgnore, sizeof(ig)));
+  unsigned int zero = 0;
+  PPRT_CUDA_CHECK(cudaMemcpyToSymbol(gLabelFailed, &zero, sizeof(zero)));
+  label = l;
+  vocab = v;
+  ignoreIndex = ig;
+  return true;
+}
 
 template <typename T>
 void matmul(Context &ctx, T *c, const T *a, const T *b, int64_t batch,
@@ -333,6 +418,23 @@ void reduce(Context &ctx, T *y, const T *x, int64_t outer, int64_t n,
   }
 }
 
+template <typename T>
+void crossEntropy(Context &ctx, T *loss, const T *logits, const int64_t *labels,
+                  float *rowLoss, int64_t rows, int64_t vocab,
+                  int64_t ignoreIndex) {
+  cudaStream_t stream = streamOf(ctx);
+  // Rows run even when vocab is 0: every label that is not ignored is then
+  // out of range, and the row kernel is what reports it.
+  if (rows > 0) {
+    crossEntropyRowKernel<T><<<rowGrid(rows), kThreads, 0, stream>>>(
+        rowLoss, logits, labels, rows, vocab, ignoreIndex);
+    PPRT_CUDA_CHECK(cudaGetLastError());
+  }
+  crossEntropyMeanKernel<T><<<1, kThreads, 0, stream>>>(
+      loss, rowLoss, labels, rows > 0 ? rows : 0, ignoreIndex);
+  PPRT_CUDA_CHECK(cudaGetLastError());
+}
+
 #define PPRT_INSTANTIATE(T)                                                    \
   template void matmul<T>(Context &, T *, const T *, const T *, int64_t,       \
                           int64_t, int64_t, int64_t, int64_t, int64_t,         \
@@ -344,7 +446,9 @@ void reduce(Context &ctx, T *y, const T *x, int64_t outer, int64_t n,
   template void rmsNorm<T>(Context &, T *, const T *, const T *, int64_t,      \
                            int64_t, float);                                    \
   template void reduce<T>(Context &, T *, const T *, int64_t, int64_t,         \
-                          int64_t, ReduceKind);
+                          int64_t, ReduceKind);                                \
+  template void crossEntropy<T>(Context &, T *, const T *, const int64_t *,    \
+                                float *, int64_t, int64_t, int64_t);
 PPRT_INSTANTIATE(float)
 PPRT_INSTANTIATE(__half)
 PPRT_INSTANTIATE(__nv_bfloat16)

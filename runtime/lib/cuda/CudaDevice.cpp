@@ -67,13 +67,21 @@ public:
   void synchronize(Context &ctx) override {
     PPRT_CUDA_CHECK(
         cudaStreamSynchronize(static_cast<cudaStream_t>(ctx.stream)));
-    int64_t index, bound;
-    if (cuda::takeGatherError(index, bound)) {
-      std::fprintf(stderr,
-                   "error: gather index %lld out of range [%lld, %lld)\n",
-                   static_cast<long long>(index),
+    const char *op = nullptr;
+    int64_t index, bound, ignoreIndex;
+    if (cuda::takeIndexError(op, index, bound)) {
+      std::fprintf(stderr, "error: %s index %lld out of range [%lld, %lld)\n",
+                   op, static_cast<long long>(index),
                    static_cast<long long>(index < 0 ? -bound : 0),
                    static_cast<long long>(bound));
+      std::exit(1);
+    }
+    if (cuda::takeLabelError(index, bound, ignoreIndex)) {
+      std::fprintf(stderr,
+                   "error: cross_entropy label %lld out of range [0, %lld) "
+                   "(ignore_index %lld)\n",
+                   static_cast<long long>(index), static_cast<long long>(bound),
+                   static_cast<long long>(ignoreIndex));
       std::exit(1);
     }
   }

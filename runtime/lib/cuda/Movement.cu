@@ -2,7 +2,9 @@
 //
 // copyStrided, gather and trilu on elements of any size. Sizes 1/2/4/8 move
 // whole elements; other sizes are handled as bytes (an extra innermost dim of
-// elemSize bytes for copyStrided, a wider row for gather).
+// elemSize bytes for copyStrided, a wider row for gather). scatterAdd,
+// gather's adjoint, adds with atomics in the element type (float, __half,
+// __nv_bfloat16), so repeated indices sum in an unspecified order.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +12,9 @@
 #include "Launch.h"
 #include "pprt/CudaCheck.h"
 #include "pprt/Kernels.h"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -52,10 +57,38 @@ void launchCopy(cudaStream_t stream, void *dst, const void *src,
   PPRT_CUDA_CHECK(cudaGetLastError());
 }
 
-// First bad gather index since the host last looked.
-__device__ unsigned int gGatherFailed;
-__device__ long long gGatherIndex;
-__device__ long long gGatherBound;
+/// Which op an index error came from (kIndexOps names them).
+enum IndexOp : int { kGather, kScatterAdd };
+const char *const kIndexOps[] = {"gather", "scatter_add"};
+
+// First bad gather or scatter_add index since the host last looked.
+__device__ unsigned int gIndexFailed;
+__device__ int gIndexOp;
+__device__ long long gIndexValue;
+__device__ long long gIndexBound;
+
+/// The index into an axis of `axisDim`, or -1 (recorded) when out of range.
+__device__ int64_t checkedIndex(int64_t given, int64_t axisDim, IndexOp op) {
+  int64_t index = given < 0 ? given + axisDim : given;
+  if (index >= 0 && index < axisDim)
+    return index;
+  if (atomicCAS(&gIndexFailed, 0u, 1u) == 0u) {
+    gIndexOp = op;
+    gIndexValue = given;
+    gIndexBound = axisDim;
+  }
+  return -1;
+}
+
+/// Element i of [outer, numIndices, inner] as (o, j, e).
+struct IndexedPosition {
+  int64_t o, j, e;
+};
+__device__ IndexedPosition positionOf(int64_t i, int64_t numIndices,
+                                      int64_t inner) {
+  int64_t t = i / inner;
+  return {t / numIndices, t % numIndices, i % inner};
+}
 
 template <typename E>
 __global__ void gatherKernel(E *dst, const E *data, const int64_t *indices,
@@ -64,20 +97,11 @@ __global__ void gatherKernel(E *dst, const E *data, const int64_t *indices,
   int64_t total = outer * numIndices * inner;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < total;
        i += int64_t(gridDim.x) * blockDim.x) {
-    int64_t e = i % inner;
-    int64_t t = i / inner;
-    int64_t j = t % numIndices;
-    int64_t o = t / numIndices;
-    int64_t given = indices[j];
-    int64_t index = given < 0 ? given + axisDim : given;
-    if (index < 0 || index >= axisDim) {
-      if (atomicCAS(&gGatherFailed, 0u, 1u) == 0u) {
-        gGatherIndex = given;
-        gGatherBound = axisDim;
-      }
+    IndexedPosition p = positionOf(i, numIndices, inner);
+    int64_t index = checkedIndex(indices[p.j], axisDim, kGather);
+    if (index < 0)
       continue;
-    }
-    dst[i] = data[(o * axisDim + index) * inner + e];
+    dst[i] = data[(p.o * axisDim + index) * inner + p.e];
   }
 }
 
@@ -89,6 +113,22 @@ void launchGather(cudaStream_t stream, void *dst, const void *data,
       static_cast<E *>(dst), static_cast<const E *>(data), indices, outer,
       axisDim, inner, numIndices);
   PPRT_CUDA_CHECK(cudaGetLastError());
+}
+
+template <typename T>
+__global__ void scatterAddKernel(T *dst, const T *updates,
+                                 const int64_t *indices, int64_t outer,
+                                 int64_t axisDim, int64_t inner,
+                                 int64_t numIndices) {
+  int64_t total = outer * numIndices * inner;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < total;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    IndexedPosition p = positionOf(i, numIndices, inner);
+    int64_t index = checkedIndex(indices[p.j], axisDim, kScatterAdd);
+    if (index < 0)
+      continue;
+    atomicAdd(dst + (p.o * axisDim + index) * inner + p.e, updates[i]);
+  }
 }
 
 /// `unit` is the element for sizes 1/2/4/8 and a byte otherwise
@@ -123,16 +163,19 @@ cudaStream_t streamOf(Context &ctx) {
 
 } // namespace
 
-bool takeGatherError(int64_t &index, int64_t &bound) {
+bool takeIndexError(const char *&op, int64_t &index, int64_t &bound) {
   unsigned int failed = 0;
-  PPRT_CUDA_CHECK(cudaMemcpyFromSymbol(&failed, gGatherFailed, sizeof(failed)));
+  PPRT_CUDA_CHECK(cudaMemcpyFromSymbol(&failed, gIndexFailed, sizeof(failed)));
   if (!failed)
     return false;
+  int which = 0;
   long long i = 0, b = 0;
-  PPRT_CUDA_CHECK(cudaMemcpyFromSymbol(&i, gGatherIndex, sizeof(i)));
-  PPRT_CUDA_CHECK(cudaMemcpyFromSymbol(&b, gGatherBound, sizeof(b)));
+  PPRT_CUDA_CHECK(cudaMemcpyFromSymbol(&which, gIndexOp, sizeof(which)));
+  PPRT_CUDA_CHECK(cudaMemcpyFromSymbol(&i, gIndexValue, sizeof(i)));
+  PPRT_CUDA_CHECK(cudaMemcpyFromSymbol(&b, gIndexBound, sizeof(b)));
   unsigned int zero = 0;
-  PPRT_CUDA_CHECK(cudaMemcpyToSymbol(gGatherFailed, &zero, sizeof(zero)));
+  PPRT_CUDA_CHECK(cudaMemcpyToSymbol(gIndexFailed, &zero, sizeof(zero)));
+  op = kIndexOps[which];
   index = i;
   bound = b;
   return true;
@@ -205,6 +248,32 @@ void gather(Context &ctx, void *dst, const void *data, const int64_t *indices,
   launchGather<uint8_t>(stream, dst, data, indices, outer, axisDim,
                         inner * static_cast<int64_t>(elemSize), numIndices);
 }
+
+template <typename T>
+void scatterAdd(Context &ctx, T *dst, const T *updates, const int64_t *indices,
+                int64_t outer, int64_t axisDim, int64_t inner,
+                int64_t numIndices) {
+  int64_t count = outer * axisDim * inner;
+  if (count <= 0)
+    return;
+  cudaStream_t stream = streamOf(ctx);
+  // All-zero bits are 0 in every float type.
+  PPRT_CUDA_CHECK(cudaMemsetAsync(dst, 0, sizeof(T) * count, stream));
+  int64_t total = outer * numIndices * inner;
+  if (total <= 0)
+    return;
+  scatterAddKernel<T><<<gridFor(total), kThreads, 0, stream>>>(
+      dst, updates, indices, outer, axisDim, inner, numIndices);
+  PPRT_CUDA_CHECK(cudaGetLastError());
+}
+
+#define PPRT_INSTANTIATE(T)                                                    \
+  template void scatterAdd<T>(Context &, T *, const T *, const int64_t *,      \
+                              int64_t, int64_t, int64_t, int64_t);
+PPRT_INSTANTIATE(float)
+PPRT_INSTANTIATE(__half)
+PPRT_INSTANTIATE(__nv_bfloat16)
+#undef PPRT_INSTANTIATE
 
 void trilu(Context &ctx, void *dst, const void *src, size_t elemSize,
            int64_t batch, int64_t rows, int64_t cols, int64_t k, bool upper) {

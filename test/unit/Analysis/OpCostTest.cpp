@@ -54,6 +54,8 @@ func.func @kernels(%s: tensor<2x4x16x16xf32>, %x: tensor<8x16x64xf32>, %ids: ten
   %head = pp.matmul %emb, %tr : (tensor<8x16x64xf32>, tensor<64x1000xf32>) -> tensor<8x16x1000xf32>
   %big = pp.constant dense<1.0> : tensor<256xf32>
   %shape = pp.constant dense<[8, 16, 4, 16]> : tensor<4xi64>
+  %loss = pp.cross_entropy %head, %ids ignore_index -100 : (tensor<8x16x1000xf32>, tensor<8x16xi64>) -> tensor<f32>
+  %dwte = pp.scatter_add %emb[%ids] dim 0 : (tensor<8x16x64xf32>, tensor<8x16xi64>) -> tensor<1000x64xf32>
   return
 }
 )mlir";
@@ -128,6 +130,10 @@ TEST_F(OpCostTest, NormalisationAndReduction) {
   EXPECT_EQ(model->cost(find("kernels", "pp.layer_norm")).flops, 7 * 8192);
   EXPECT_EQ(model->cost(find("kernels", "pp.layer_norm", 1)).flops, 6 * 8192);
   EXPECT_EQ(model->cost(find("kernels", "pp.rms_norm")).flops, 4 * 8192);
+  // Cross-entropy reads the logits and labels once and writes a scalar.
+  OpCost loss = model->cost(find("kernels", "pp.cross_entropy"));
+  EXPECT_EQ(loss.flops, 7 * 8 * 16 * 1000);
+  EXPECT_EQ(loss.memoryBytes, 8 * 16 * 1000 * 4 + 8 * 16 * 8 + 4);
   OpCost sum = model->cost(find("kernels", "pp.reduce"));
   EXPECT_EQ(sum.flops, 8192);
   EXPECT_EQ(sum.memoryBytes, 8192 * 4 + 128 * 4);
@@ -142,6 +148,13 @@ TEST_F(OpCostTest, DataMovement) {
   // Indices plus the picked rows read and written: not the whole table.
   EXPECT_EQ(model->cost(find("kernels", "pp.gather")).memoryBytes,
             8 * 16 * 8 + 2 * 8 * 16 * 64 * 4);
+  // Zeroing the table, the updates and indices read, and the rows they land
+  // on read and written.
+  OpCost scatter = model->cost(find("kernels", "pp.scatter_add"));
+  EXPECT_EQ(scatter.flops, 8 * 16 * 64);
+  EXPECT_EQ(scatter.memoryBytes,
+            1000 * 64 * 4 + 8 * 16 * 8 + 3 * 8 * 16 * 64 * 4);
+  EXPECT_EQ(scatter.activationBytes, 1000 * 64 * 4);
   OpCost transpose = model->cost(find("kernels", "pp.transpose"));
   EXPECT_EQ(transpose.flops, 0);
   EXPECT_EQ(transpose.memoryBytes, 2 * 64000 * 4);

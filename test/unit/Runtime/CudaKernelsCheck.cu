@@ -3,7 +3,8 @@
 // Runs every cuda kernel for float, __half and __nv_bfloat16 on small random
 // inputs and compares with the cpu kernel on the same (rounded) inputs.
 // Exits 77 (ctest: skipped) without a GPU, so CI builds it and GPU machines
-// run it. `--bad-gather` checks that an out-of-range index is reported.
+// run it. `--bad-gather`, `--bad-scatter` and `--bad-label` check that an
+// out-of-range index or label is reported.
 //
 //===----------------------------------------------------------------------===//
 
@@ -172,6 +173,55 @@ template <typename T> void checkTyped(Context &gpu, Context &host) {
                          " inner=" + std::to_string(inner),
                      dy.read(), want);
     }
+  // crossEntropy over rows longer than a block, logits in the tens, some
+  // labels ignored; then every label ignored (a loss of 0).
+  {
+    const int64_t rows = 6, vocab = 1000;
+    auto x = randomFloats(rows * vocab, 8);
+    for (float &v : x)
+      v *= 30;
+    x = rounded<T>(x);
+    std::vector<int64_t> labels = {3, -100, 999, 0, -100, 517};
+    Buffer<T> dx(x), dloss(1);
+    Buffer<float> drows(rows);
+    int64_t *dlabels;
+    PPRT_CUDA_CHECK(cudaMalloc(&dlabels, rows * sizeof(int64_t)));
+    for (bool allIgnored : {false, true}) {
+      if (allIgnored)
+        labels.assign(rows, -100);
+      PPRT_CUDA_CHECK(cudaMemcpy(dlabels, labels.data(),
+                                 rows * sizeof(int64_t),
+                                 cudaMemcpyHostToDevice));
+      std::vector<float> want(1), wantRows(rows);
+      cpu::crossEntropy<float>(host, want.data(), x.data(), labels.data(),
+                               wantRows.data(), rows, vocab, -100);
+      cuda::crossEntropy<T>(gpu, dloss.get(), dx.get(), dlabels, drows.get(),
+                            rows, vocab, -100);
+      std::string what = allIgnored ? "crossEntropy all ignored"
+                                    : "crossEntropy";
+      expectClose<T>(what, dloss.read(), want);
+      expectClose<float>(what + " rows", drows.read(), wantRows);
+    }
+    cudaFree(dlabels);
+  }
+  // scatterAdd into a middle dim with repeated and negative indices.
+  {
+    const int64_t outer = 3, axisDim = 4, inner = 70, numIndices = 6;
+    const int64_t indices[] = {1, 3, -3, 0, 1, 1};
+    auto u = rounded<T>(randomFloats(outer * numIndices * inner, 9));
+    std::vector<float> want(outer * axisDim * inner);
+    cpu::scatterAdd<float>(host, want.data(), u.data(), indices, outer,
+                           axisDim, inner, numIndices);
+    int64_t *dindices;
+    PPRT_CUDA_CHECK(cudaMalloc(&dindices, sizeof(indices)));
+    PPRT_CUDA_CHECK(cudaMemcpy(dindices, indices, sizeof(indices),
+                               cudaMemcpyHostToDevice));
+    Buffer<T> du(u), dy(randomFloats(want.size(), 10)); // stale values
+    cuda::scatterAdd<T>(gpu, dy.get(), du.get(), dindices, outer, axisDim,
+                        inner, numIndices);
+    expectClose<T>("scatterAdd", dy.read(), want);
+    cudaFree(dindices);
+  }
 }
 
 /// Runs the same movement on both sides for elements of `elemSize` bytes.
@@ -250,7 +300,23 @@ int main(int argc, char **argv) {
   Context gpu = device.makeContext(0, 1);
   Context host;
 
-  if (argc > 1 && std::string(argv[1]) == "--bad-gather") {
+  std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "--bad-scatter" || mode == "--bad-label") {
+    float *data;
+    int64_t *index;
+    PPRT_CUDA_CHECK(cudaMalloc(&data, 64));
+    PPRT_CUDA_CHECK(cudaMalloc(&index, sizeof(int64_t)));
+    int64_t bad = mode == "--bad-scatter" ? -9 : 4;
+    PPRT_CUDA_CHECK(
+        cudaMemcpy(index, &bad, sizeof(bad), cudaMemcpyHostToDevice));
+    if (mode == "--bad-scatter")
+      cuda::scatterAdd(gpu, data, data + 8, index, 1, 8, 1, 1);
+    else
+      cuda::crossEntropy(gpu, data, data + 4, index, data + 8, 1, 4, -100);
+    device.synchronize(gpu); // prints the error and exits 1
+    return 0;
+  }
+  if (mode == "--bad-gather") {
     float *data;
     int64_t *index;
     PPRT_CUDA_CHECK(cudaMalloc(&data, 16));

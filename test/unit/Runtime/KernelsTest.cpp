@@ -363,6 +363,134 @@ TEST(GatherDeathTest, IndexOutOfRange) {
               "error: gather index -5 out of range \\[-4, 4\\)");
 }
 
+//===--- scatterAdd -------------------------------------------------------===//
+
+template <typename T> void checkScatterAdd() {
+  Context ctx;
+  // updates [2, 5, 3] into dst [2, 4, 3] along the middle dim; index 1
+  // repeats (also as -3) and index 2 is never hit, so it must stay zero.
+  const int64_t outer = 2, axisDim = 4, inner = 3, numIndices = 5;
+  const int64_t indices[] = {1, 3, -3, 0, 1};
+  std::vector<T> updates = randomVec<T>(outer * numIndices * inner, 11);
+  std::vector<T> dst(outer * axisDim * inner, T(7)); // stale values
+  cpu::scatterAdd(ctx, dst.data(), updates.data(), indices, outer, axisDim,
+                  inner, numIndices);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t a = 0; a < axisDim; ++a)
+      for (int64_t i = 0; i < inner; ++i) {
+        double want = 0;
+        for (int64_t j = 0; j < numIndices; ++j)
+          if ((indices[j] + axisDim) % axisDim == a)
+            want += updates[(o * numIndices + j) * inner + i];
+        EXPECT_NEAR(dst[(o * axisDim + a) * inner + i], want, tolFor<T>())
+            << o << " " << a << " " << i;
+      }
+}
+
+TEST(ScatterAdd, RepeatedAndNegativeIndicesFloat) { checkScatterAdd<float>(); }
+TEST(ScatterAdd, RepeatedAndNegativeIndicesDouble) {
+  checkScatterAdd<double>();
+}
+
+TEST(ScatterAddDeathTest, IndexOutOfRange) {
+  Context ctx;
+  std::vector<float> updates(2), dst(4);
+  const int64_t bad[] = {0, 4};
+  EXPECT_EXIT(cpu::scatterAdd(ctx, dst.data(), updates.data(), bad, 1, 4, 1, 2),
+              ::testing::ExitedWithCode(1),
+              "error: scatter_add index 4 out of range \\[0, 4\\)");
+  const int64_t negative[] = {-5};
+  EXPECT_EXIT(
+      cpu::scatterAdd(ctx, dst.data(), updates.data(), negative, 1, 4, 1, 1),
+      ::testing::ExitedWithCode(1),
+      "error: scatter_add index -5 out of range \\[-4, 4\\)");
+}
+
+//===--- crossEntropy -----------------------------------------------------===//
+
+/// Mean over non-ignored rows of logsumexp - x[label], in double.
+template <typename T>
+double referenceCrossEntropy(const std::vector<T> &logits,
+                             const std::vector<int64_t> &labels, int64_t vocab,
+                             int64_t ignoreIndex, std::vector<double> &rows) {
+  double total = 0;
+  int64_t count = 0;
+  rows.assign(labels.size(), 0);
+  for (size_t r = 0; r < labels.size(); ++r) {
+    if (labels[r] == ignoreIndex)
+      continue;
+    double sum = 0;
+    for (int64_t j = 0; j < vocab; ++j)
+      sum += std::exp(double(logits[r * vocab + j]));
+    rows[r] = std::log(sum) - double(logits[r * vocab + labels[r]]);
+    total += rows[r];
+    ++count;
+  }
+  return count ? total / count : 0;
+}
+
+template <typename T> void checkCrossEntropy(int64_t ignoreIndex) {
+  Context ctx;
+  const int64_t vocab = 7;
+  std::vector<int64_t> labels = {3, ignoreIndex, 0, 6, ignoreIndex, 2};
+  const int64_t rows = labels.size();
+  std::vector<T> logits = randomVec<T>(rows * vocab, 5);
+  std::vector<float> rowLoss(rows, -1);
+  T loss = T(-1);
+  cpu::crossEntropy(ctx, &loss, logits.data(), labels.data(), rowLoss.data(),
+                    rows, vocab, ignoreIndex);
+  std::vector<double> wantRows;
+  double want =
+      referenceCrossEntropy(logits, labels, vocab, ignoreIndex, wantRows);
+  EXPECT_NEAR(loss, want, tolFor<T>());
+  for (int64_t r = 0; r < rows; ++r)
+    EXPECT_NEAR(rowLoss[r], wantRows[r], 1e-5) << r;
+}
+
+TEST(CrossEntropy, IgnoredRowsFloat) { checkCrossEntropy<float>(-100); }
+TEST(CrossEntropy, IgnoredRowsDouble) { checkCrossEntropy<double>(-100); }
+TEST(CrossEntropy, OtherIgnoreIndex) { checkCrossEntropy<float>(1); }
+
+TEST(CrossEntropy, LargeLogitsStayFinite) {
+  Context ctx;
+  // exp(1000) overflows: only the max-subtracted form gives log(2).
+  const float logits[] = {1000, 1000, -1000, 1000};
+  const int64_t labels[] = {0, 0};
+  float rowLoss[2], loss = 0;
+  cpu::crossEntropy(ctx, &loss, logits, labels, rowLoss, 2, 2, -100);
+  EXPECT_NEAR(loss, (std::log(2.0) + 2000.0) / 2, 1e-3);
+  EXPECT_NEAR(rowLoss[0], std::log(2.0), 1e-6);
+}
+
+TEST(CrossEntropy, AllIgnoredIsZero) {
+  Context ctx;
+  const float logits[] = {1, 2, 3, 4, 5, 6};
+  const int64_t labels[] = {-100, -100};
+  float rowLoss[2] = {9, 9}, loss = 9;
+  cpu::crossEntropy(ctx, &loss, logits, labels, rowLoss, 2, 3, -100);
+  EXPECT_EQ(loss, 0.0f);
+  EXPECT_EQ(rowLoss[0], 0.0f);
+  EXPECT_EQ(rowLoss[1], 0.0f);
+}
+
+TEST(CrossEntropyDeathTest, LabelOutOfRange) {
+  Context ctx;
+  const float logits[] = {1, 2, 3, 4, 5, 6};
+  float rowLoss[2], loss = 0;
+  const int64_t tooLarge[] = {0, 3};
+  EXPECT_EXIT(cpu::crossEntropy(ctx, &loss, logits, tooLarge, rowLoss, 2, 3,
+                                -100),
+              ::testing::ExitedWithCode(1),
+              "error: cross_entropy label 3 out of range \\[0, 3\\) "
+              "\\(ignore_index -100\\)");
+  // Negative labels do not count from the end.
+  const int64_t negative[] = {-1, 0};
+  EXPECT_EXIT(cpu::crossEntropy(ctx, &loss, logits, negative, rowLoss, 2, 3,
+                                -100),
+              ::testing::ExitedWithCode(1),
+              "error: cross_entropy label -1 out of range \\[0, 3\\)");
+}
+
 //===--- trilu ------------------------------------------------------------===//
 
 TEST(Trilu, UpperLowerWithDiagonalOffsets) {
