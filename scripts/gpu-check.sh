@@ -5,8 +5,9 @@
 #   scripts/gpu-check.sh prepare DIR [BUILD_DIR]   here (MLIR, nvcc): exports the
 #       GPT-2-, Llama- and BERT-style models with torch (inputs + torch's
 #       reference outputs), compiles each for --target=cuda in f32, bf16 and
-#       f16 and as a 2-stage pipeline (pp=2), GPT-2 with pp-add-loss and the
-#       loss kernels' program (test/e2e/Inputs/loss-kernels.mlir), and copies
+#       f16 and as a 2-stage pipeline (pp=2), GPT-2 with pp-add-loss, a
+#       1-layer GPT-2 training step (--train) and the loss kernels' program
+#       (test/e2e/Inputs/loss-kernels.mlir), and copies
 #       the cuda kernel and comm checks and every shared library the programs
 #       need into DIR
 #   scripts/gpu-check.sh run DIR                    on the GPU machine: runs it
@@ -45,6 +46,10 @@ prepare() {
     --target=cuda -o "$dir/gpt2/loss"
   "$build/bin/pp-opt" "$src/test/e2e/Inputs/loss-kernels.mlir" --target=cuda \
     -o "$dir/loss/kernels"
+  /usr/bin/python3 "$src/python/export_gpt2.py" --layers 1 --train \
+    --out "$dir/train/gpt2" >/dev/null
+  "$build/bin/pp-opt" "$dir/train/gpt2/model.onnx" --train --target=cuda \
+    -o "$dir/train/gpt2-step"
   cp "$src/python/run_and_compare.py" "$src/python/check_loss_kernels.py" \
     "$src/python/check_model_loss.py" "$dir/bin/"
   cp "$build/test/unit/Runtime/pprt-cuda-kernels-check-program" \
@@ -90,6 +95,9 @@ run() {
     "$dir/loss/kernels/work" --errors
   check "gpt2 loss vs torch" $python "$dir/bin/check_model_loss.py" \
     "$dir/gpt2/loss/run" "$dir/gpt2/model" "$dir/gpt2/loss/work"
+  check "gpt2 --train loss and gradients vs torch" $python \
+    "$dir/bin/run_and_compare.py" "$dir/train/gpt2-step/run" \
+    "$dir/train/gpt2/train" --tol 1e-4
   gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU' || true)
   if ((gpus >= 2)) && command -v mpirun >/dev/null; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

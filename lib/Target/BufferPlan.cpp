@@ -80,11 +80,12 @@ uint64_t mlir::pp::tensorBytes(Value v) {
   return bytes * type.getNumElements();
 }
 
-BufferPlan mlir::pp::planBuffers(ArrayRef<Operation *> ops,
-                                 function_ref<bool(Value)> needsStorage,
-                                 function_ref<bool(Operation *)> isAlias,
-                                 function_ref<uint64_t(Operation *)> scratchBytes,
-                                 const llvm::DenseSet<Value> &fused) {
+BufferPlan
+mlir::pp::planBuffers(ArrayRef<Operation *> ops,
+                      function_ref<bool(Value)> needsStorage,
+                      function_ref<bool(Operation *)> isAlias,
+                      function_ref<uint64_t(Operation *)> scratchBytes,
+                      const llvm::DenseSet<Value> &fused) {
   BufferPlan plan;
   llvm::DenseMap<Operation *, size_t> position;
   for (auto [i, op] : llvm::enumerate(ops))

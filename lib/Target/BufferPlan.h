@@ -5,8 +5,8 @@
 // Reshapes alias their input, and values fused into an elementwise loop need
 // no memory at all. Kernels that need working memory (cross-entropy's per-row
 // losses) get scratch that lives only while the op runs. The plan is made at
-// compile time, so the cuda program
-// does a single cudaMalloc and no per-op allocation.
+// compile time, so the cuda program does a single cudaMalloc and no per-op
+// allocation.
 //
 //===----------------------------------------------------------------------===//
 

@@ -376,17 +376,16 @@ void Writer::emitCopy(Value dst, int64_t dstOffset,
 LogicalResult Writer::emitOp(Operation *op) {
   if (failed(checkTypes(op)))
     return failure();
-  StringRef computeKernel = llvm::TypeSwitch<Operation *, StringRef>(op)
-                                .Case([](MatMulOp) { return "matmul"; })
-                                .Case([](SoftmaxOp) { return "softmax"; })
-                                .Case([](LayerNormOp) { return "layerNorm"; })
-                                .Case([](RmsNormOp) { return "rmsNorm"; })
-                                .Case([](ReduceOp) { return "reduce"; })
-                                .Case([](ScatterAddOp) { return "scatterAdd"; })
-                                .Case([](CrossEntropyOp) {
-                                  return "crossEntropy";
-                                })
-                                .Default([](Operation *) { return ""; });
+  StringRef computeKernel =
+      llvm::TypeSwitch<Operation *, StringRef>(op)
+          .Case([](MatMulOp) { return "matmul"; })
+          .Case([](SoftmaxOp) { return "softmax"; })
+          .Case([](LayerNormOp) { return "layerNorm"; })
+          .Case([](RmsNormOp) { return "rmsNorm"; })
+          .Case([](ReduceOp) { return "reduce"; })
+          .Case([](ScatterAddOp) { return "scatterAdd"; })
+          .Case([](CrossEntropyOp) { return "crossEntropy"; })
+          .Default([](Operation *) { return ""; });
   if (!computeKernel.empty() &&
       failed(checkKernelType(op, computeKernel, op->getResult(0))))
     return failure();

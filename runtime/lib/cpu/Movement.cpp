@@ -52,8 +52,8 @@ void copyRowAny(char *dst, int64_t dstStride, const char *src,
 }
 
 /// Checks every index before anything is written; `what` names the op.
-void checkIndices(const char *what, const int64_t *indices,
-                  int64_t numIndices, int64_t axisDim) {
+void checkIndices(const char *what, const int64_t *indices, int64_t numIndices,
+                  int64_t axisDim) {
   for (int64_t j = 0; j < numIndices; ++j) {
     int64_t index = indices[j];
     if (index < -axisDim || index >= axisDim) {

@@ -189,16 +189,15 @@ template <typename T> void checkTyped(Context &gpu, Context &host) {
     for (bool allIgnored : {false, true}) {
       if (allIgnored)
         labels.assign(rows, -100);
-      PPRT_CUDA_CHECK(cudaMemcpy(dlabels, labels.data(),
-                                 rows * sizeof(int64_t),
+      PPRT_CUDA_CHECK(cudaMemcpy(dlabels, labels.data(), rows * sizeof(int64_t),
                                  cudaMemcpyHostToDevice));
       std::vector<float> want(1), wantRows(rows);
       cpu::crossEntropy<float>(host, want.data(), x.data(), labels.data(),
                                wantRows.data(), rows, vocab, -100);
       cuda::crossEntropy<T>(gpu, dloss.get(), dx.get(), dlabels, drows.get(),
                             rows, vocab, -100);
-      std::string what = allIgnored ? "crossEntropy all ignored"
-                                    : "crossEntropy";
+      std::string what =
+          allIgnored ? "crossEntropy all ignored" : "crossEntropy";
       expectClose<T>(what, dloss.read(), want);
       expectClose<float>(what + " rows", drows.read(), wantRows);
     }
@@ -210,12 +209,12 @@ template <typename T> void checkTyped(Context &gpu, Context &host) {
     const int64_t indices[] = {1, 3, -3, 0, 1, 1};
     auto u = rounded<T>(randomFloats(outer * numIndices * inner, 9));
     std::vector<float> want(outer * axisDim * inner);
-    cpu::scatterAdd<float>(host, want.data(), u.data(), indices, outer,
-                           axisDim, inner, numIndices);
+    cpu::scatterAdd<float>(host, want.data(), u.data(), indices, outer, axisDim,
+                           inner, numIndices);
     int64_t *dindices;
     PPRT_CUDA_CHECK(cudaMalloc(&dindices, sizeof(indices)));
-    PPRT_CUDA_CHECK(cudaMemcpy(dindices, indices, sizeof(indices),
-                               cudaMemcpyHostToDevice));
+    PPRT_CUDA_CHECK(
+        cudaMemcpy(dindices, indices, sizeof(indices), cudaMemcpyHostToDevice));
     Buffer<T> du(u), dy(randomFloats(want.size(), 10)); // stale values
     cuda::scatterAdd<T>(gpu, dy.get(), du.get(), dindices, outer, axisDim,
                         inner, numIndices);

@@ -478,17 +478,17 @@ TEST(CrossEntropyDeathTest, LabelOutOfRange) {
   const float logits[] = {1, 2, 3, 4, 5, 6};
   float rowLoss[2], loss = 0;
   const int64_t tooLarge[] = {0, 3};
-  EXPECT_EXIT(cpu::crossEntropy(ctx, &loss, logits, tooLarge, rowLoss, 2, 3,
-                                -100),
-              ::testing::ExitedWithCode(1),
-              "error: cross_entropy label 3 out of range \\[0, 3\\) "
-              "\\(ignore_index -100\\)");
+  EXPECT_EXIT(
+      cpu::crossEntropy(ctx, &loss, logits, tooLarge, rowLoss, 2, 3, -100),
+      ::testing::ExitedWithCode(1),
+      "error: cross_entropy label 3 out of range \\[0, 3\\) "
+      "\\(ignore_index -100\\)");
   // Negative labels do not count from the end.
   const int64_t negative[] = {-1, 0};
-  EXPECT_EXIT(cpu::crossEntropy(ctx, &loss, logits, negative, rowLoss, 2, 3,
-                                -100),
-              ::testing::ExitedWithCode(1),
-              "error: cross_entropy label -1 out of range \\[0, 3\\)");
+  EXPECT_EXIT(
+      cpu::crossEntropy(ctx, &loss, logits, negative, rowLoss, 2, 3, -100),
+      ::testing::ExitedWithCode(1),
+      "error: cross_entropy label -1 out of range \\[0, 3\\)");
 }
 
 //===--- trilu ------------------------------------------------------------===//
