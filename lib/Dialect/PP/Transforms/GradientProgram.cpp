@@ -130,6 +130,8 @@ void GradientProgramPass::runOnOperation() {
   step.setType(b.getFunctionType(step.getArgumentTypes(),
                                  TypeRange(ValueRange(results))));
   step.setResultAttr(0, nameAttr, b.getStringAttr("loss"));
+  step.setResultAttr(0, PPDialect::LossAttrHelper::getNameStr(),
+                     b.getUnitAttr());
   for (unsigned i = 0; i < grads.size(); ++i) {
     auto weight = wFunc.getResultAttrOfType<StringAttr>(i, gradientAttr);
     step.setResultAttr(i + 1, gradientAttr, weight);

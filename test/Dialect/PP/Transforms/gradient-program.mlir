@@ -6,7 +6,7 @@
 
 // CHECK-LABEL: func.func @main
 // CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<2x4xf32> {pp.name = "x"}, %{{.*}}: tensor<2xi64> {pp.name = "labels"})
-// CHECK-SAME: -> (tensor<f32> {pp.name = "loss"}, tensor<4x4xf32> {pp.name = "w", pp.weight_gradient = "w"}, tensor<4xf32> {pp.name = "b", pp.weight_gradient = "b"})
+// CHECK-SAME: -> (tensor<f32> {pp.loss, pp.name = "loss"}, tensor<4x4xf32> {pp.name = "w", pp.weight_gradient = "w"}, tensor<4xf32> {pp.name = "b", pp.weight_gradient = "b"})
 // CHECK: %[[LOSS:.*]] = pp.cross_entropy
 // CHECK: return %[[LOSS]], %{{.*}}, %{{.*}} : tensor<f32>, tensor<4x4xf32>, tensor<4xf32>
 // CHECK-NOT: func.func

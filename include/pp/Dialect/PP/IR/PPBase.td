@@ -77,7 +77,16 @@ def PP_Dialect : Dialect {
     "::mlir::IntegerAttr":$cotangent,
     "::mlir::IntegerAttr":$arg_gradient,
     "::mlir::IntegerAttr":$carried,
-    "::mlir::StringAttr":$weight_gradient
+    "::mlir::StringAttr":$weight_gradient,
+    // pp-apply-optimizer: the step-count argument, the weight a result is
+    // the updated value of, and the optimizer state an argument or result
+    // holds ("<weight>.exp_avg"); the runtime carries each state result
+    // into the argument of the same name at the next step.
+    "::mlir::UnitAttr":$step,
+    // pp-gradient-program: the result that is the training loss.
+    "::mlir::UnitAttr":$loss,
+    "::mlir::StringAttr":$weight_update,
+    "::mlir::StringAttr":$optimizer_state
   );
 }
 

@@ -363,6 +363,38 @@ def GradientProgramPass : Pass<"pp-gradient-program", "ModuleOp"> {
   }];
 }
 
+def ApplyOptimizerPass : Pass<"pp-apply-optimizer", "ModuleOp"> {
+  let summary = "Appends the optimizer's update to the gradient program";
+  let description = [{
+    On the `@main` of pp-gradient-program (the loss, then gradients marked
+    `pp.weight_gradient`), appends one optimizer step as pp ops, exactly as
+    `torch.optim.SGD` / `torch.optim.AdamW` with default flags compute it,
+    after global-norm clipping as `torch.nn.utils.clip_grad_norm_` when
+    `grad-clip` > 0. `@main` gains the arguments `step` (f32 scalar, the
+    1-based step count, `pp.step`) and one per optimizer state tensor
+    (`pp.optimizer_state = "<weight>.momentum_buffer"`, or `.exp_avg` and
+    `.exp_avg_sq`; zeros before step 1), and returns, after the loss and
+    the (unclipped) gradients, each weight's new value
+    (`pp.weight_update = "<weight>"`) and the new state under the same
+    names. The elementwise fusion of the emitter turns each weight's update
+    into one loop (cpu) or kernel (cuda). Runtimes write the updates into
+    the weights and carry each state result into its argument.
+  }];
+  let options = [
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
+           "sgd or adamw">,
+    Option<"lr", "lr", "double", /*default=*/"1e-3", "Learning rate">,
+    Option<"momentum", "momentum", "double", /*default=*/"0", "sgd only">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"-1",
+           "L2 (sgd, default 0) or decoupled (adamw, default 0.01) decay">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "adamw">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "adamw">,
+    Option<"eps", "eps", "double", /*default=*/"1e-8", "adamw">,
+    Option<"gradClip", "grad-clip", "double", /*default=*/"0",
+           "Clip the gradients' global 2-norm to this (0: no clipping)">
+  ];
+}
+
 def TestDimRulesPass : Pass<"pp-test-dim-rules"> {
   let summary = "Prints the dim rules of every op, for tests";
   let description = [{
