@@ -94,6 +94,58 @@ def save_training_reference(model, inputs, proto, out_dir):
         np.save(os.path.join(out_dir, f"ref_{output_file_name(n)}.npy"),
                 grad.detach().numpy().astype(np.float32))
     model.zero_grad()
+    save_loss_curves(model, inputs, labels, vocab, os.path.join(out_dir, "curves"))
+
+
+# The optimizers the loss-curve references use, as pp-opt flags and as
+# torch.optim constructors (default flags otherwise).
+CURVE_OPTIMIZERS = {
+    "sgd": ("--optimizer=sgd --lr=0.05 --momentum=0.9",
+            lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9)),
+    "adamw": ("--optimizer=adamw --lr=0.003 --weight-decay=0.1",
+              lambda ps: torch.optim.AdamW(ps, lr=0.003, weight_decay=0.1)),
+    "adamw-clip": ("--optimizer=adamw --lr=0.003 --grad-clip=0.5",
+                   lambda ps: torch.optim.AdamW(ps, lr=0.003)),
+}
+
+
+def save_loss_curves(model, inputs, labels, vocab, out_dir, steps=10):
+    """torch.optim's losses over `steps` steps for each CURVE_OPTIMIZERS
+    entry, on two batches: the inputs and labels given, and the same rows
+    rolled by one along the batch. Step s uses batch s mod 2, as `run
+    --steps` does with inputs that hold two batches. Writes the two-batch
+    inputs (<name>.npy, labels.npy), <optimizer>.npy (f32 [steps]) and
+    flags.txt (one "optimizer: pp-opt flags" line each)."""
+    import copy
+    os.makedirs(out_dir, exist_ok=True)
+    batches = [dict(inputs, labels=labels),
+               {n: torch.roll(t, 1, dims=0)
+                for n, t in dict(inputs, labels=labels).items()}]
+    for n in batches[0]:
+        both = torch.cat([batches[0][n], batches[1][n]], dim=0)
+        np.save(os.path.join(out_dir, f"{n}.npy"), both.numpy())
+    with open(os.path.join(out_dir, "flags.txt"), "w") as fh:
+        for name, (flags, make) in CURVE_OPTIMIZERS.items():
+            fh.write(f"{name}: {flags}\n")
+            trained = copy.deepcopy(model)
+            opt = make(trained.parameters())
+            clip = "--grad-clip=" in flags
+            losses = []
+            for s in range(steps):
+                batch = batches[s % 2]
+                opt.zero_grad()
+                out = trained(*[batch[n] for n in inputs])
+                logits = out[0] if isinstance(out, (tuple, list)) else out
+                loss = torch.nn.functional.cross_entropy(
+                    logits.reshape(-1, vocab), batch["labels"].reshape(-1),
+                    ignore_index=-100)
+                losses.append(loss.item())
+                loss.backward()
+                if clip:
+                    torch.nn.utils.clip_grad_norm_(trained.parameters(), 0.5)
+                opt.step()
+            np.save(os.path.join(out_dir, f"{name}.npy"),
+                    np.array(losses, dtype=np.float32))
 
 
 def seed_everything(seed):

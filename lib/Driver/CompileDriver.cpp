@@ -94,12 +94,15 @@ FailureOr<ImportOptions> importOptionsFrom(const DriverOptions &opts) {
   return options;
 }
 
+/// `to` = the flag's value when it was given: the pipeline's option keeps
+/// its default otherwise, so defaults live in one place.
+template <typename To, typename From> void copy(To &to, const From &from) {
+  if (from.getNumOccurrences())
+    to = from.getValue();
+}
+
 /// Copies the plan flags given into `plan`, over the pipeline's defaults.
 void copyPlan(const DriverOptions &opts, ParallelizePipelineOptions &plan) {
-  auto copy = [](auto &to, const auto &from) {
-    if (from.getNumOccurrences())
-      to = from.getValue();
-  };
   copy(plan.pp, opts.pp);
   copy(plan.tp, opts.tp);
   copy(plan.dp, opts.dp);
@@ -112,6 +115,46 @@ void copyPlan(const DriverOptions &opts, ParallelizePipelineOptions &plan) {
   copy(plan.dtype, opts.dtype);
   if (opts.stageLayers.getNumOccurrences())
     plan.stageLayers = llvm::to_vector(opts.stageLayers);
+}
+
+/// Copies the optimizer flags given into `train`, over the pipeline's
+/// defaults; failure after a usage error.
+LogicalResult copyOptimizer(const DriverOptions &opts,
+                            TrainPipelineOptions &train) {
+  copy(train.optimizer, opts.optimizer);
+  copy(train.lr, opts.lr);
+  copy(train.momentum, opts.momentum);
+  copy(train.weightDecay, opts.weightDecay);
+  copy(train.eps, opts.eps);
+  copy(train.gradClip, opts.gradClip);
+  if (train.optimizer != "sgd" && train.optimizer != "adamw") {
+    usage("--optimizer must be sgd or adamw, got '" + train.optimizer + "'");
+    return failure();
+  }
+  if (opts.momentum.getNumOccurrences() && train.optimizer != "sgd") {
+    usage("--momentum applies to --optimizer=sgd");
+    return failure();
+  }
+  if (opts.betas.getNumOccurrences()) {
+    auto [first, second] = StringRef(opts.betas).split(',');
+    double b1, b2;
+    if (train.optimizer != "adamw" || first.getAsDouble(b1) ||
+        second.getAsDouble(b2)) {
+      usage("--betas expects F,F with --optimizer=adamw, got '" + opts.betas +
+            "'");
+      return failure();
+    }
+    train.beta1 = b1;
+    train.beta2 = b2;
+  }
+  if (train.lr <= 0 || train.momentum < 0 || train.gradClip < 0 ||
+      train.eps < 0 || train.beta1 < 0 || train.beta1 >= 1 ||
+      train.beta2 < 0 || train.beta2 >= 1) {
+    usage("--lr must be > 0; --momentum, --grad-clip and --eps >= 0; "
+          "--betas in [0, 1)");
+    return failure();
+  }
+  return success();
 }
 
 /// Checks the flags that --help documents as choices or counts; returns the
@@ -148,9 +191,12 @@ int checkUsage(const DriverOptions &opts,
   if (!opts.target.empty() && opts.output == "-")
     return usage("--target needs an output folder: -o OUT");
   const llvm::cl::Option *trainFlags[] = {
-      std::addressof(opts.loss), std::addressof(opts.logits),
-      std::addressof(opts.labels), std::addressof(opts.trainable),
-      std::addressof(opts.frozen)};
+      std::addressof(opts.loss),        std::addressof(opts.logits),
+      std::addressof(opts.labels),      std::addressof(opts.trainable),
+      std::addressof(opts.frozen),      std::addressof(opts.optimizer),
+      std::addressof(opts.lr),          std::addressof(opts.momentum),
+      std::addressof(opts.weightDecay), std::addressof(opts.betas),
+      std::addressof(opts.eps),         std::addressof(opts.gradClip)};
   if (!opts.train)
     for (const llvm::cl::Option *flag : trainFlags)
       if (flag->getNumOccurrences())
@@ -244,6 +290,8 @@ int mlir::pp::runCompileDriver(const DriverOptions &opts,
     train.labels = opts.labels.getValue();
     train.trainable = llvm::to_vector(opts.trainable);
     train.frozen = llvm::to_vector(opts.frozen);
+    if (failed(copyOptimizer(opts, train)))
+      return 2;
     addTrainPipeline(pm, train);
   }
   if (!namedPasses && (plan.isParallel() || !opts.target.empty()))

@@ -102,6 +102,22 @@ struct DriverOptions {
   list<std::string> frozen{"frozen", desc("Freeze these weights (wins)"),
                            llvm::cl::value_desc("GLOB,..."),
                            llvm::cl::CommaSeparated, cat(trainCategory())};
+  opt<std::string> optimizer{"optimizer", desc("sgd (default) or adamw"),
+                             llvm::cl::value_desc("sgd|adamw"),
+                             cat(trainCategory())};
+  opt<double> lr{"lr", desc("Learning rate (default 1e-3)"),
+                 llvm::cl::value_desc("F"), cat(trainCategory())};
+  opt<double> momentum{"momentum", desc("SGD momentum (default 0)"),
+                       llvm::cl::value_desc("F"), cat(trainCategory())};
+  opt<double> weightDecay{"weight-decay",
+                          desc("Weight decay (sgd 0, adamw 0.01 by default)"),
+                          llvm::cl::value_desc("F"), cat(trainCategory())};
+  opt<std::string> betas{"betas", desc("AdamW betas (default 0.9,0.999)"),
+                         llvm::cl::value_desc("F,F"), cat(trainCategory())};
+  opt<double> eps{"eps", desc("AdamW epsilon (default 1e-8)"),
+                  llvm::cl::value_desc("F"), cat(trainCategory())};
+  opt<double> gradClip{"grad-clip", desc("Clip the gradients' global norm"),
+                       llvm::cl::value_desc("F"), cat(trainCategory())};
 
   //--- Output ----------------------------------------------------------------
   opt<std::string> output{"o", desc("Output file, or folder with --target"),

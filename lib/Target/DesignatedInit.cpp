@@ -69,6 +69,24 @@ const char *mlir::pp::spelling(::pp::schedule::Placement placement) {
   llvm_unreachable("every placement is spelled above");
 }
 
+const char *mlir::pp::spelling(pprt::TensorRole role) {
+  switch (role) {
+  case pprt::TensorRole::Data:
+    return "pprt::TensorRole::Data";
+  case pprt::TensorRole::Loss:
+    return "pprt::TensorRole::Loss";
+  case pprt::TensorRole::Gradient:
+    return "pprt::TensorRole::Gradient";
+  case pprt::TensorRole::Update:
+    return "pprt::TensorRole::Update";
+  case pprt::TensorRole::Step:
+    return "pprt::TensorRole::Step";
+  case pprt::TensorRole::State:
+    return "pprt::TensorRole::State";
+  }
+  llvm_unreachable("every role is spelled above");
+}
+
 const char *mlir::pp::spelling(pprt::ActionKind kind) {
   switch (kind) {
   case pprt::ActionKind::Forward:
@@ -95,8 +113,8 @@ template <> int fieldCount<pprt::MeshSpec>() {
 
 template <> int fieldCount<pprt::TensorSpec>() {
   [[maybe_unused]] const auto &[name, dtype, rank, shape, shardAxes,
-                                batchDim] = pprt::TensorSpec{};
-  return 6;
+                                batchDim, role, of] = pprt::TensorSpec{};
+  return 8;
 }
 
 template <> int fieldCount<pprt::WeightSpec>() {

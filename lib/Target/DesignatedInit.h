@@ -39,6 +39,7 @@ namespace mlir::pp {
 /// a new enumerator in the runtime breaks the build (-Werror=switch).
 const char *spelling(pprt::DType type);
 const char *spelling(pprt::ActionKind kind);
+const char *spelling(pprt::TensorRole role);
 const char *spelling(::pp::schedule::Placement placement);
 
 /// How many fields each runtime struct has; each stops compiling when the

@@ -40,6 +40,33 @@ PlannedTensor plannedTensor(Type type, DictionaryAttr attrs, unsigned position,
     else
       tensor.batchDim = -1;
   }
+  if (!attrs)
+    return tensor;
+  // The training roles (pp-gradient-program, pp-apply-optimizer).
+  auto nameOf = [&](StringRef attr) {
+    auto value = attrs.getAs<StringAttr>(attr);
+    return value ? value.str() : std::string();
+  };
+  if (attrs.get(PPDialect::LossAttrHelper::getNameStr())) {
+    tensor.role = pprt::TensorRole::Loss;
+  } else if (attrs.get(PPDialect::StepAttrHelper::getNameStr())) {
+    tensor.role = pprt::TensorRole::Step;
+  } else if (std::string weight =
+                 nameOf(PPDialect::WeightGradientAttrHelper::getNameStr());
+             !weight.empty()) {
+    tensor.role = pprt::TensorRole::Gradient;
+    tensor.of = weight;
+  } else if (std::string weight =
+                 nameOf(PPDialect::WeightUpdateAttrHelper::getNameStr());
+             !weight.empty()) {
+    tensor.role = pprt::TensorRole::Update;
+    tensor.of = weight;
+  } else if (std::string state =
+                 nameOf(PPDialect::OptimizerStateAttrHelper::getNameStr());
+             !state.empty()) {
+    tensor.role = pprt::TensorRole::State;
+    tensor.of = state;
+  }
   return tensor;
 }
 
@@ -201,7 +228,12 @@ FailureOr<std::string> Assembler::tensorTable(ArrayRef<PlannedTensor> tensors,
                   ArrayRef<int64_t>(t.wholeShape))
         .setSymbol(PPRT_FIELD(TensorSpec, shardAxes),
                    tables.shardAxesArray(axes))
-        .set(PPRT_FIELD(TensorSpec, batchDim), t.batchDim);
+        .set(PPRT_FIELD(TensorSpec, batchDim), t.batchDim)
+        .set(PPRT_FIELD(TensorSpec, role), t.role);
+    if (t.of.empty())
+      row.setSymbol(PPRT_FIELD(TensorSpec, of), "nullptr");
+    else
+      row.setString(PPRT_FIELD(TensorSpec, of), t.of);
     s += "    " + row.str() + ",\n";
   }
   return s;

@@ -25,6 +25,10 @@ struct PlannedTensor {
   std::vector<int64_t> localShape;  ///< what one stage call reads or writes
   std::vector<int64_t> wholeShape;  ///< the model's tensor
   int batchDim = -1;                ///< cut into micro-batches (and over dp)
+  /// A training program's step loop: what the tensor is, and the weight or
+  /// input it belongs to (pprt::TensorSpec::role and ::of).
+  pprt::TensorRole role = pprt::TensorRole::Data;
+  std::string of;
 };
 
 /// What the written program does, for plan.json and plan.txt.

@@ -29,6 +29,17 @@ size_t byteSize(const TensorSpec &spec) {
          dtypeSize(spec.dtype);
 }
 
+bool isTrainingProgram(const Program &program) {
+  for (int i = 0; i < program.numOutputs; ++i)
+    if (program.outputs[i].role == TensorRole::Update)
+      return true;
+  return false;
+}
+
+int trainingBatchDim(const TensorSpec &spec) {
+  return spec.batchDim >= 0 ? spec.batchDim : 0;
+}
+
 namespace {
 
 bool sameShape(const TensorSpec &spec, const std::vector<int64_t> &shape) {
@@ -54,14 +65,34 @@ bool convertible(DType have, DType want) {
 
 /// Checks `array` (read from `source`) against `spec` and converts it to the
 /// program's dtype in place.
+/// Whether `shape` is `spec`'s with dim `dim` k times as long (k >= 1): a
+/// training input that holds k batches.
+bool isBatchesOf(const TensorSpec &spec, const std::vector<int64_t> &shape,
+                 int dim) {
+  if (spec.rank == 0)
+    return shape.empty();
+  if (static_cast<int>(shape.size()) != spec.rank || dim >= spec.rank)
+    return false;
+  for (int d = 0; d < spec.rank; ++d)
+    if (d == dim ? spec.shape[d] == 0 || shape[d] % spec.shape[d] != 0
+                 : shape[d] != spec.shape[d])
+      return false;
+  return true;
+}
+
 bool adoptInput(const TensorSpec &spec, const std::string &source,
-                HostArray &array, std::string &error) {
+                HostArray &array, bool training, std::string &error) {
   std::string what = std::string("input ") + spec.name + " (" + source + ")";
-  if (!sameShape(spec, array.shape)) {
+  bool fits = training ? isBatchesOf(spec, array.shape, trainingBatchDim(spec))
+                       : sameShape(spec, array.shape);
+  if (!fits) {
     error = what + ": shape " +
             shapeString(array.shape.data(), array.shape.size()) +
             " does not match the program's " +
             shapeString(spec.shape, spec.rank);
+    if (training && spec.rank > 0)
+      error += " (nor k batches of it along dim " +
+               std::to_string(trainingBatchDim(spec)) + ")";
     return false;
   }
   if (!convertible(array.dtype, spec.dtype)) {
@@ -70,7 +101,7 @@ bool adoptInput(const TensorSpec &spec, const std::string &source,
     return false;
   }
   if (array.dtype != spec.dtype) {
-    std::vector<char> converted(byteSize(spec));
+    std::vector<char> converted(array.numElements() * dtypeSize(spec.dtype));
     convertElements(converted.data(), spec.dtype, array.data.data(),
                     array.dtype, array.numElements());
     array.data.swap(converted);
@@ -123,6 +154,8 @@ bool fileExists(const std::string &path) {
   return std::filesystem::is_regular_file(path, ec);
 }
 
+} // namespace
+
 /// Output names may hold '/' or ':'; keep file names flat and portable.
 std::string fileNameFor(const char *name) {
   std::string s = name;
@@ -134,6 +167,22 @@ std::string fileNameFor(const char *name) {
     s = "_" + s;
   return s + ".npy";
 }
+
+bool writeArrayNpy(const std::string &path, const HostArray &array,
+                   std::string &error) {
+  // .npy has no bf16 and f16 is awkward downstream: write f32.
+  if (array.dtype != DType::F16 && array.dtype != DType::BF16)
+    return writeNpy(path, array.dtype, array.shape.data(),
+                    static_cast<int>(array.shape.size()), array.data.data(),
+                    error);
+  std::vector<char> f32(array.numElements() * sizeof(float));
+  convertElements(f32.data(), DType::F32, array.data.data(), array.dtype,
+                  array.numElements());
+  return writeNpy(path, DType::F32, array.shape.data(),
+                  static_cast<int>(array.shape.size()), f32.data(), error);
+}
+
+namespace {
 
 /// Compares an output with its reference, prints the summary line, and says
 /// whether it is within tolerance (floats) or identical (integers, bools).
@@ -194,6 +243,17 @@ bool readRunData(const Program &program, const RunOptions &options,
   std::vector<HostArray> &inputs = data.inputs;
   inputs.assign(numInputs, HostArray());
   std::vector<bool> given(numInputs, false);
+  bool training = isTrainingProgram(program);
+  // The step loop sets the step count and the optimizer state.
+  for (int i = 0; i < numInputs; ++i) {
+    const TensorSpec &spec = program.inputs[i];
+    if (spec.role == TensorRole::Data)
+      continue;
+    inputs[i].dtype = spec.dtype;
+    inputs[i].shape.assign(spec.shape, spec.shape + spec.rank);
+    inputs[i].data.assign(byteSize(spec), 0);
+    given[i] = true;
+  }
   for (const auto &[name, path] : options.inputs) {
     int index = -1;
     for (int i = 0; i < numInputs; ++i)
@@ -208,12 +268,17 @@ bool readRunData(const Program &program, const RunOptions &options,
               ")";
       return false;
     }
+    if (program.inputs[index].role != TensorRole::Data) {
+      error = "input '" + name + "' is set by the training step loop";
+      return false;
+    }
     if (given[index]) {
       error = "input '" + name + "' is given twice";
       return false;
     }
     if (!readNpy(path, inputs[index], error) ||
-        !adoptInput(program.inputs[index], path, inputs[index], error))
+        !adoptInput(program.inputs[index], path, inputs[index], training,
+                    error))
       return false;
     given[index] = true;
   }
@@ -229,7 +294,7 @@ bool readRunData(const Program &program, const RunOptions &options,
       if (given[i] || !fileExists(path))
         continue;
       if (!readTensorProto(path, inputs[i], error) ||
-          !adoptInput(program.inputs[i], path, inputs[i], error))
+          !adoptInput(program.inputs[i], path, inputs[i], training, error))
         return false;
       given[i] = true;
     }
@@ -266,17 +331,23 @@ bool readRunData(const Program &program, const RunOptions &options,
   return true;
 }
 
-bool prepareOutputDir(const RunOptions &options, std::string &error) {
-  if (options.outputDir.empty())
-    return true;
+int failWith(const std::string &message) {
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+  return 1;
+}
+
+bool prepareDir(const std::string &dir, std::string &error) {
   std::error_code ec;
-  std::filesystem::create_directories(options.outputDir, ec);
+  std::filesystem::create_directories(dir, ec);
   if (ec) {
-    error = "cannot create output folder " + options.outputDir + ": " +
-            ec.message();
+    error = "cannot create output folder " + dir + ": " + ec.message();
     return false;
   }
   return true;
+}
+
+bool prepareOutputDir(const RunOptions &options, std::string &error) {
+  return options.outputDir.empty() || prepareDir(options.outputDir, error);
 }
 
 int finishOutputs(const Program &program, const RunOptions &options,
@@ -285,17 +356,8 @@ int finishOutputs(const Program &program, const RunOptions &options,
   if (!options.outputDir.empty()) {
     for (int i = 0; i < program.numOutputs; ++i) {
       const TensorSpec &spec = program.outputs[i];
-      HostArray written = outputs[i];
-      // .npy has no bf16 and f16 is awkward downstream: write f32.
-      if (spec.dtype == DType::F16 || spec.dtype == DType::BF16) {
-        written.data.resize(written.numElements() * sizeof(float));
-        convertElements(written.data.data(), DType::F32, outputs[i].data.data(),
-                        spec.dtype, written.numElements());
-        written.dtype = DType::F32;
-      }
       std::string path = options.outputDir + "/" + fileNameFor(spec.name);
-      if (!writeNpy(path, written.dtype, written.shape.data(), spec.rank,
-                    written.data.data(), error)) {
+      if (!writeArrayNpy(path, outputs[i], error)) {
         std::fprintf(stderr, "error: %s\n", error.c_str());
         return 1;
       }

@@ -26,10 +26,17 @@ struct RunData {
 };
 
 /// Reads --input files, then test data for the rest; checks shapes and
-/// dtypes and converts. False with a one-line `error`.
+/// dtypes and converts. A training program's data inputs may hold k times
+/// the program's batch (trainingBatchDim); its step and state inputs are
+/// zeros. False with a one-line `error`.
 bool readRunData(const Program &program, const RunOptions &options,
                  RunData &data, std::string &error);
 
+/// Prints "error: MESSAGE" on stderr; returns exit status 1.
+int failWith(const std::string &message);
+
+/// Creates `dir` and its parents.
+bool prepareDir(const std::string &dir, std::string &error);
 /// Creates --output-dir if given.
 bool prepareOutputDir(const RunOptions &options, std::string &error);
 
@@ -37,6 +44,17 @@ bool prepareOutputDir(const RunOptions &options, std::string &error);
 /// exit status (1 when an output is outside tolerance or a write fails).
 int finishOutputs(const Program &program, const RunOptions &options,
                   const RunData &data, const std::vector<HostArray> &outputs);
+
+/// Whether the program is a training step (it updates weights).
+bool isTrainingProgram(const Program &program);
+/// The dim of a training input whose file may hold several batches.
+int trainingBatchDim(const TensorSpec &spec);
+
+/// "<name>.npy" with characters outside [A-Za-z0-9._-] mapped to '_'.
+std::string fileNameFor(const char *name);
+/// Writes `array` as .npy (f16 and bf16 as f32).
+bool writeArrayNpy(const std::string &path, const HostArray &array,
+                   std::string &error);
 
 /// Bytes of the whole tensor.
 size_t byteSize(const TensorSpec &spec);

@@ -12,6 +12,7 @@
 #include "RunOptions.h"
 #include "RunRanks.h"
 #include "Shard.h"
+#include "TrainLoop.h"
 #include "pprt/DType.h"
 #include "pprt/Device.h"
 #include "pprt/Launch.h"
@@ -25,11 +26,6 @@
 namespace pprt {
 
 namespace {
-
-int fail(const std::string &message) {
-  std::fprintf(stderr, "error: %s\n", message.c_str());
-  return 1;
-}
 
 /// Device memory and context released on every return path.
 class DeviceState {
@@ -63,11 +59,11 @@ int runSingleRank(const Program &program, const RunOptions &options,
                   Device &device) {
   std::string error;
   if (options.ranks > 1)
-    return fail("this program was compiled for 1 rank, got --ranks " +
+    return failWith("this program was compiled for 1 rank, got --ranks " +
                 std::to_string(options.ranks));
   LaunchEnv env = detectLaunch();
   if (!env.launcher.empty() && env.size != 1)
-    return fail("this program was compiled for 1 rank, got " + env.launcher +
+    return failWith("this program was compiled for 1 rank, got " + env.launcher +
                 " with " +
                 (env.size ? std::to_string(env.size) : std::string("several")) +
                 " processes");
@@ -75,12 +71,12 @@ int runSingleRank(const Program &program, const RunOptions &options,
   RunData data;
   if (!readRunData(program, options, data, error) ||
       !prepareOutputDir(options, error))
-    return fail(error);
+    return failWith(error);
   std::vector<HostArray> &inputs = data.inputs;
 
   // Device: every buffer is allocated here, once; the run allocates nothing.
   if (!device.init(error))
-    return fail(error);
+    return failWith(error);
   DeviceState state(device);
   state.makeContext();
   int numInputs = program.numInputs;
@@ -103,7 +99,7 @@ int runSingleRank(const Program &program, const RunOptions &options,
     const WeightSpec &spec = program.weights[i];
     const MappedFile *file = files.get(spec.file, error);
     if (!file || !checkWeightRange(spec, *file, error))
-      return fail(error);
+      return failWith(error);
     // A weight may be a region of its file tensor (a fused QKV's columns).
     const int64_t *shape = weightShape(spec);
     int64_t zeros[kMaxRank] = {};
@@ -114,11 +110,11 @@ int runSingleRank(const Program &program, const RunOptions &options,
     weightPtrs[i] = state.alloc(bytes);
     if (device.isHost()) {
       if (!loadWeightSlice(spec, *file, starts, shape, weightPtrs[i], error))
-        return fail(error);
+        return failWith(error);
     } else {
       staging.resize(bytes);
       if (!loadWeightSlice(spec, *file, starts, shape, staging.data(), error))
-        return fail(error);
+        return failWith(error);
       device.upload(weightPtrs[i], staging.data(), bytes);
     }
   }
@@ -133,6 +129,9 @@ int runSingleRank(const Program &program, const RunOptions &options,
                 weightPtrs.data(), arena);
     device.synchronize(state.ctx);
   };
+  if (isTrainingProgram(program))
+    return runTrainingSteps(program, options, device, state.ctx, data,
+                            {inputPtrs, outputPtrs, weightPtrs}, runOnce);
   // With --repeat, the first run warms caches and lazy library setup
   // (cuBLAS heuristics) and is not timed.
   runOnce();
@@ -178,9 +177,11 @@ int runMain(int argc, char **argv, const Program &program, Device &device,
   }
   const char *target = program.target ? program.target : "";
   if (std::strcmp(target, device.name()) != 0)
-    return fail(std::string("program was compiled for target '") + target +
+    return failWith(std::string("program was compiled for target '") + target +
                 "' but linked with the " + device.name() + " runtime (pprt_" +
                 device.name() + ")");
+  if (program.numStages > 0 && isTrainingProgram(program))
+    return failWith("training programs run on one rank for now");
   if (program.numStages > 0)
     return runRanks(program, options, device, processes);
   return runSingleRank(program, options, device);

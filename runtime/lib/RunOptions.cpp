@@ -26,6 +26,10 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
       options.reportMemory = true;
       continue;
     }
+    if (arg == "--allow-nan") {
+      options.allowNan = true;
+      continue;
+    }
     if (arg.rfind("--", 0) != 0) {
       error = "unexpected argument '" + arg + "' (see --help)";
       return false;
@@ -40,7 +44,8 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
     }
     static const char *const kFlags[] = {
         "--input",     "--output-dir", "--test-data-dir", "--weights-dir",
-        "--tolerance", "--repeat",     "--ranks",         "--trace"};
+        "--tolerance", "--repeat",     "--ranks",         "--trace",
+        "--steps",     "--log-every",  "--dump-grads"};
     bool known = false;
     for (const char *f : kFlags)
       known |= flag == f;
@@ -85,24 +90,28 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
         return false;
       }
       options.tolerance = t;
-    } else if (flag == "--repeat") {
+    } else if (flag == "--dump-grads") {
+      if (value.empty()) {
+        error = "--dump-grads expects a folder";
+        return false;
+      }
+      options.dumpGrads = value;
+    } else {
+      // --repeat, --ranks, --steps, --log-every: counts.
+      long limit = flag == "--ranks" ? 4096 : 1000000;
       char *end = nullptr;
       errno = 0;
       long n = std::strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end || errno || n < 1 || n > 1000000) {
-        error = "--repeat expects a count in [1, 1000000], got '" + value + "'";
+      if (value.empty() || *end || errno || n < 1 || n > limit) {
+        error = flag + " expects a count in [1, " + std::to_string(limit) +
+                "], got '" + value + "'";
         return false;
       }
-      options.repeat = static_cast<int>(n);
-    } else if (flag == "--ranks") {
-      char *end = nullptr;
-      errno = 0;
-      long n = std::strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end || errno || n < 1 || n > 4096) {
-        error = "--ranks expects a count in [1, 4096], got '" + value + "'";
-        return false;
-      }
-      options.ranks = static_cast<int>(n);
+      int &count = flag == "--ranks"    ? options.ranks
+                   : flag == "--repeat" ? options.repeat
+                   : flag == "--steps"  ? options.steps
+                                        : options.logEvery;
+      count = static_cast<int>(n);
     }
   }
   return true;
@@ -132,6 +141,16 @@ std::string runUsage(const char *argv0, const char *modelName) {
          "  --trace FILE           record one step's per-rank actions as a\n"
          "                         Chrome/Perfetto trace (the format of\n"
          "                         pp-schedule --trace)\n"
+         "\n"
+         "Training programs (pp-opt --train):\n"
+         "  --steps N              run N optimizer steps (default 1); an\n"
+         "                         input holding k times the program's rows\n"
+         "                         gives step s (from 0) its slice s mod k\n"
+         "  --log-every K          a progress line every K steps (default 1)\n"
+         "  --dump-grads DIR       write step 1's gradients to "
+         "DIR/<weight>.npy\n"
+         "  --allow-nan            keep going after a NaN or infinite loss\n"
+         "  --output-dir DIR       writes DIR/loss.npy: the loss of each step\n"
          "  --help                 this text\n";
 }
 

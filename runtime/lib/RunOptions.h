@@ -25,6 +25,13 @@ struct RunOptions {
   int ranks = 0;  ///< --ranks N: N threads; 0: not given
   bool reportMemory = false;
   std::string trace;  ///< --trace FILE: Chrome/Perfetto JSON of one step
+  /// Training programs (docs/training.md): steps to run, a progress line
+  /// every logEvery steps, step 1's gradients to dumpGrads, and whether a
+  /// NaN loss stops the run.
+  int steps = 1;
+  int logEvery = 1;
+  std::string dumpGrads;
+  bool allowNan = false;
   bool help = false;
 };
 

@@ -33,12 +33,12 @@
 // CHECK:         pprt::cpu::matmul(ctx, (float *)(arena + 0), (const float *)((void *)ctx.stageInput), (const float *)weights[1], 1, 2, 2, 2, 0, 0, 4, false, false);
 
 // CHECK-LABEL: const pprt::TensorSpec kInputs[] = {
-// CHECK-NEXT:  {.name = "x", .dtype = pprt::DType::F32, .rank = 2, .shape = {8, 4}, .shardAxes = [[$X_AXES]], .batchDim = 0},
-// CHECK-NEXT:  {.name = "bias", .dtype = pprt::DType::F32, .rank = 1, .shape = {4}, .shardAxes = nullptr, .batchDim = -1},
+// CHECK-NEXT:  {.name = "x", .dtype = pprt::DType::F32, .rank = 2, .shape = {8, 4}, .shardAxes = [[$X_AXES]], .batchDim = 0, .role = pprt::TensorRole::Data, .of = nullptr},
+// CHECK-NEXT:  {.name = "bias", .dtype = pprt::DType::F32, .rank = 1, .shape = {4}, .shardAxes = nullptr, .batchDim = -1, .role = pprt::TensorRole::Data, .of = nullptr},
 // CHECK-NEXT:  {}};
 // CHECK-NEXT:  const pprt::TensorSpec kOutputs[] = {
-// CHECK-NEXT:  {.name = "y", .dtype = pprt::DType::F32, .rank = 2, .shape = {8, 2}, .shardAxes = [[$Y_AXES]], .batchDim = 0},
-// CHECK-NEXT:  {.name = "b2", .dtype = pprt::DType::F32, .rank = 1, .shape = {4}, .shardAxes = nullptr, .batchDim = -1},
+// CHECK-NEXT:  {.name = "y", .dtype = pprt::DType::F32, .rank = 2, .shape = {8, 2}, .shardAxes = [[$Y_AXES]], .batchDim = 0, .role = pprt::TensorRole::Data, .of = nullptr},
+// CHECK-NEXT:  {.name = "b2", .dtype = pprt::DType::F32, .rank = 1, .shape = {4}, .shardAxes = nullptr, .batchDim = -1, .role = pprt::TensorRole::Data, .of = nullptr},
 // CHECK-NEXT:  {}};
 // CHECK-NEXT:  const pprt::WeightSpec kWeights[] = {
 // CHECK-NEXT:  {.name = "w", .file = "model.onnx", .offset = 64, .length = 64, .fileDtype = pprt::DType::F32, .dtype = pprt::DType::F32, .rank = 2, .shape = {4, 4}, .shardAxes = [[$W_AXES]], .regionStarts = nullptr, .regionSizes = nullptr},

@@ -55,6 +55,18 @@ struct MeshSpec {
   int64_t axisSizes[kMaxMeshAxes];
 };
 
+/// What a training program's step loop does with a tensor (docs/training.md).
+/// Data: a model input the user gives, or a plain output.
+enum class TensorRole : int32_t {
+  Data = 0,
+  Loss = 1,      ///< output: the step's loss (f32 scalar)
+  Gradient = 2,  ///< output: the gradient of weight `of` (--dump-grads)
+  Update = 3,    ///< output: the new value of weight `of`
+  Step = 4,      ///< input: the 1-based step count (f32 scalar)
+  State = 5,     ///< input: optimizer state (zeros at step 1); output: its
+                 ///< next value, carried into input `of`
+};
+
 /// A graph input or output. `shape` is the whole tensor. When `shardAxes`
 /// is set, dim d is split into equal contiguous parts over mesh axis
 /// shardAxes[d] (-1: not split), and each rank computes in its part only:
@@ -68,6 +80,9 @@ struct TensorSpec {
   /// The dim cut into Program::numMicrobatches equal parts (within this
   /// rank's block); -1: every micro-batch reads or writes the whole block.
   int batchDim = -1;
+  TensorRole role = TensorRole::Data;
+  /// Gradient, Update: the weight's name; State output: the input's name.
+  const char *of = nullptr;
 };
 
 /// A weight: where its bytes are in a file, and what the program wants.

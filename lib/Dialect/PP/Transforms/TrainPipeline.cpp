@@ -1,8 +1,8 @@
 //===- TrainPipeline.cpp - pp-opt --train as one pipeline ----------------===//
 //
 // One device: the loss on the logits, reverse-mode gradients as forward, B
-// and W functions, then those joined into one @main that returns the loss
-// and every weight gradient. Registered as `--pp-train` so that a .mlir
+// and W functions, those joined into one @main that returns the loss and
+// every weight gradient, then the optimizer's step on them. Registered as `--pp-train` so that a .mlir
 // file gets the same IR as `pp-opt model.onnx --train`.
 //
 //===----------------------------------------------------------------------===//
@@ -30,6 +30,16 @@ void mlir::pp::addTrainPipeline(OpPassManager &pm,
   autodiff.frozen.assign(options.frozen.begin(), options.frozen.end());
   pm.addPass(createAutodiffPass(autodiff));
   pm.addPass(createGradientProgramPass());
+  ApplyOptimizerPassOptions step;
+  step.optimizer = options.optimizer;
+  step.lr = options.lr;
+  step.momentum = options.momentum;
+  step.weightDecay = options.weightDecay;
+  step.beta1 = options.beta1;
+  step.beta2 = options.beta2;
+  step.eps = options.eps;
+  step.gradClip = options.gradClip;
+  pm.addPass(createApplyOptimizerPass(step));
   // B and W rebuild the weights and masks they read: one copy of each.
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
@@ -39,6 +49,7 @@ void mlir::pp::registerTrainPipeline() {
   PassPipelineRegistration<TrainPipelineOptions>(
       "pp-train",
       "Training on one device: fuse-norms, add-loss, autodiff, "
-      "gradient-program (one @main returning the loss and the gradients)",
+      "gradient-program (one @main returning the loss and the gradients), "
+      "apply-optimizer",
       addTrainPipeline);
 }

@@ -102,6 +102,27 @@ struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
       llvm::cl::desc("Globs of weights to train whatever the default rule")};
   ListOption<std::string> frozen{
       *this, "frozen", llvm::cl::desc("Globs of weights to freeze")};
+  Option<std::string> optimizer{*this, "optimizer",
+                                llvm::cl::desc("sgd (default) or adamw"),
+                                llvm::cl::init("sgd")};
+  Option<double> lr{*this, "lr", llvm::cl::desc("Learning rate"),
+                    llvm::cl::init(1e-3)};
+  Option<double> momentum{*this, "momentum", llvm::cl::desc("sgd momentum"),
+                          llvm::cl::init(0)};
+  Option<double> weightDecay{
+      *this, "weight-decay",
+      llvm::cl::desc("Weight decay (default: sgd 0, adamw 0.01)"),
+      llvm::cl::init(-1)};
+  Option<double> beta1{*this, "beta1", llvm::cl::desc("adamw beta1"),
+                       llvm::cl::init(0.9)};
+  Option<double> beta2{*this, "beta2", llvm::cl::desc("adamw beta2"),
+                       llvm::cl::init(0.999)};
+  Option<double> eps{*this, "eps", llvm::cl::desc("adamw epsilon"),
+                     llvm::cl::init(1e-8)};
+  Option<double> gradClip{
+      *this, "grad-clip",
+      llvm::cl::desc("Clip the gradients' global 2-norm (0: off)"),
+      llvm::cl::init(0)};
 };
 
 void addTrainPipeline(OpPassManager &pm, const TrainPipelineOptions &options);

@@ -1,0 +1,35 @@
+//===- TrainLoop.h - the step loop of a training program --------*- C++ -*-===//
+//
+// Runs `--steps N` of a program compiled with pp-opt --train on one rank:
+// see TrainLoop.cpp and docs/training.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PPRT_LIB_TRAINLOOP_H
+#define PPRT_LIB_TRAINLOOP_H
+
+#include "RunIO.h"
+#include "RunOptions.h"
+#include "pprt/Device.h"
+
+#include <functional>
+#include <vector>
+
+namespace pprt {
+
+/// The device buffers of the program's tables, allocated by the caller.
+struct TrainBuffers {
+  const std::vector<void *> &inputs, &outputs, &weights;
+};
+
+/// Runs options.steps steps (runOnce runs the program once and waits);
+/// writes loss.npy to --output-dir and step 1's gradients to --dump-grads.
+/// Returns the exit status.
+int runTrainingSteps(const Program &program, const RunOptions &options,
+                     Device &device, Context &ctx, const RunData &data,
+                     const TrainBuffers &buffers,
+                     const std::function<void()> &runOnce);
+
+} // namespace pprt
+
+#endif // PPRT_LIB_TRAINLOOP_H
