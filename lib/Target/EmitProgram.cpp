@@ -72,6 +72,10 @@ LogicalResult mlir::pp::emitProgram(ModuleOp module,
     plan.layerSource = source.str();
   if (auto schedule = module->getAttrOfType<StringAttr>("pp.schedule_name"))
     plan.schedule = schedule.str();
+  if (auto classes = module->getAttrOfType<DictionaryAttr>("pp.trainability"))
+    for (NamedAttribute entry : classes)
+      if (auto why = dyn_cast<StringAttr>(entry.getValue()))
+        plan.trainability.push_back({entry.getName().str(), why.str()});
   if (failed(writeProgram(module, cuda, model, weightsDir, sourceOs,
                           plan.summary)) ||
       failed(predictSchedule(module, options.hardware, plan.predicted,

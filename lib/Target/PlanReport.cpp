@@ -292,4 +292,15 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
      << s.weights.size() << " weight tensors (" << sharded << " split), "
      << humanBytes(fileBytes) << " read from the model's files; " << fusedOps
      << " elementwise ops fused into " << fusedLoops << " loops.\n";
+  if (plan.trainability.empty())
+    return;
+  // Training: which weights the optimizer updates, and why each is or is
+  // not trained (an export with constant folding hides parameters).
+  size_t trained = llvm::count_if(plan.trainability, [](const auto &entry) {
+    return StringRef(entry.second).starts_with("trainable");
+  });
+  os << "\nTraining: " << trained << " trainable weights, "
+     << plan.trainability.size() - trained << " frozen\n";
+  for (const auto &[name, why] : plan.trainability)
+    os << "  " << name << " : " << why << "\n";
 }

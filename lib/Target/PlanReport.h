@@ -24,6 +24,8 @@ struct PlanInfo {
   std::vector<int64_t> stageLayers, stageFlops;
   std::string layerSource;
   std::string schedule;  ///< the schedule's name, or "" for one micro-batch
+  /// Training: (weight, "trainable: why" or "frozen: why"), from pp-autodiff.
+  std::vector<std::pair<std::string, std::string>> trainability;
   bool predicted = false;
   SchedulePrediction prediction;
 };

@@ -462,6 +462,23 @@ void AutodiffPass::runOnOperation() {
   for (auto func : module.getOps<func::FuncOp>())
     if (!func.isExternal())
       funcs.push_back(func);
+  // Which weights train and why, for plan.txt.
+  llvm::MapVector<StringAttr, Attribute> classes;
+  module.walk([&](WeightOp weight) {
+    Trainability t = rule->classify(weight);
+    classes.try_emplace(
+        weight.getNameAttr(),
+        StringAttr::get(&getContext(), (t.trainable ? "trainable: " : "frozen: ") +
+                                           t.reason));
+  });
+  if (!classes.empty())
+    module->setAttr(PPDialect::TrainabilityAttrHelper::getNameStr(),
+                    DictionaryAttr::get(&getContext(),
+                                        llvm::to_vector(llvm::map_range(
+                                            classes, [](auto &entry) {
+                                              return NamedAttribute(
+                                                  entry.first, entry.second);
+                                            }))));
   for (func::FuncOp func : funcs) {
     for (StringRef suffix : {"_b", "_w"})
       if (module.lookupSymbol((func.getName() + suffix).str())) {

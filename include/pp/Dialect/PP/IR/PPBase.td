@@ -83,6 +83,9 @@ def PP_Dialect : Dialect {
     // holds ("<weight>.exp_avg"); the runtime carries each state result
     // into the argument of the same name at the next step.
     "::mlir::UnitAttr":$step,
+    // pp-autodiff: every weight's name -> "trainable: <why>" or
+    // "frozen: <why>" (module), for the plan.
+    "::mlir::DictionaryAttr":$trainability,
     // pp-gradient-program: the result that is the training loss.
     "::mlir::UnitAttr":$loss,
     "::mlir::StringAttr":$weight_update,
