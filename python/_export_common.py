@@ -114,8 +114,9 @@ def save_loss_curves(model, inputs, labels, vocab, out_dir, steps=10):
     entry, on two batches: the inputs and labels given, and the same rows
     rolled by one along the batch. Step s uses batch s mod 2, as `run
     --steps` does with inputs that hold two batches. Writes the two-batch
-    inputs (<name>.npy, labels.npy), <optimizer>.npy (f32 [steps]) and
-    flags.txt (one "optimizer: pp-opt flags" line each)."""
+    inputs (<name>.npy, labels.npy), <optimizer>.npy (f32 [steps]),
+    trained/<optimizer>.npy (the trained model's first output on the first
+    batch) and flags.txt (one "optimizer: pp-opt flags" line each)."""
     import copy
     os.makedirs(out_dir, exist_ok=True)
     batches = [dict(inputs, labels=labels),
@@ -146,6 +147,14 @@ def save_loss_curves(model, inputs, labels, vocab, out_dir, steps=10):
                 opt.step()
             np.save(os.path.join(out_dir, f"{name}.npy"),
                     np.array(losses, dtype=np.float32))
+            # The trained model's outputs on the first batch, which the
+            # saved checkpoint must reproduce.
+            os.makedirs(os.path.join(out_dir, "trained"), exist_ok=True)
+            with torch.no_grad():
+                out = trained(*[batches[0][n] for n in inputs])
+            logits = out[0] if isinstance(out, (tuple, list)) else out
+            np.save(os.path.join(out_dir, "trained", f"{name}.npy"),
+                    logits.numpy())
 
 
 def seed_everything(seed):

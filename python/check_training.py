@@ -16,6 +16,10 @@ flags.txt ("name: pp-opt flags" per optimizer) and torch's losses
 2. Curves: per optimizer, compiles with its flags, runs --steps N (step s
    uses batch s mod 2) and checks loss.npy against torch's:
    max |pp - torch| / |torch| <= --curve-tol.
+3. Checkpoints (the first optimizer): k steps saved (--save-weights) and
+   N - k resumed (--resume) give the losses and saved files of N straight,
+   bit for bit; the saved model.onnx, compiled by pp-opt for inference,
+   gives torch's trained outputs within 1e-4 * max(1, max|ref|).
 Prints one line per check (and per failing weight); exits 1 on a failure.
 """
 
@@ -116,6 +120,67 @@ def check_curves(a):
     return ok
 
 
+def check_checkpoints(a):
+    curves = os.path.join(a.model_dir, "train", "curves")
+    name, flags = open(os.path.join(curves, "flags.txt")).readline().strip().split(":", 1)
+    inputs = npy_inputs(curves, skip={line.split(":")[0]
+                                      for line in open(os.path.join(curves, "flags.txt"))})
+    run = os.path.join(a.work, name, "run")  # compiled by check_curves
+    k = a.steps // 2
+    def steps(n, res, *extra):
+        p = subprocess.run([run, *inputs, "--steps", str(n), "--output-dir",
+                            os.path.join(a.work, res), *extra],
+                           capture_output=True, text=True)
+        return p.returncode == 0 or print(f"checkpoint: run FAIL\n{p.stdout}{p.stderr}")
+    ck = lambda d: os.path.join(a.work, d)
+    if not (steps(a.steps, "straight", "--save-weights", ck("ck-straight")) and
+            steps(k, "first", "--save-weights", ck("ck-first")) and
+            steps(a.steps - k, "rest", "--resume", ck("ck-first"),
+                  "--save-weights", ck("ck-resumed"))):
+        return False
+    loss = lambda d: np.load(os.path.join(a.work, d, "loss.npy"))
+    same_losses = np.array_equal(loss("straight"),
+                                 np.concatenate([loss("first"), loss("rest")]))
+    same_files = all(
+        open(os.path.join(ck("ck-straight"), f), "rb").read() ==
+        open(os.path.join(ck("ck-resumed"), f), "rb").read()
+        for f in ["model.onnx", "step.txt"] + [
+            os.path.join("optimizer", o)
+            for o in os.listdir(os.path.join(ck("ck-straight"), "optimizer"))])
+    ok = same_losses and same_files
+    print(f"resume: {k} + {a.steps - k} steps equal {a.steps} straight "
+          f"(losses {'equal' if same_losses else 'DIFFER'}, checkpoint "
+          f"{'equal' if same_files else 'DIFFERS'}) {'ok' if ok else 'FAIL'}")
+    # The saved model is an ordinary ONNX model.
+    out = os.path.join(a.work, "reloaded")
+    plain = [c for c in a.compile_arg if not c.startswith(("--logits", "--labels"))]
+    p = subprocess.run([a.pp_opt, os.path.join(ck("ck-straight"), "model.onnx"),
+                        *plain, "--target=cpu", "-o", out], capture_output=True, text=True)
+    if p.returncode:
+        print(f"reloaded: compile FAIL\n{p.stderr}")
+        return False
+    data = npy_inputs(os.path.join(a.model_dir, "train"), skip={"labels"})
+    res = os.path.join(out, "res")
+    p = subprocess.run([os.path.join(out, "run"), *data, "--output-dir", res],
+                       capture_output=True, text=True)
+    if p.returncode:
+        print(f"reloaded: run FAIL\n{p.stdout}{p.stderr}")
+        return False
+    ref = np.load(os.path.join(curves, "trained", f"{name}.npy")).astype(np.float64)
+    first = sorted(os.listdir(res))
+    got = [np.load(os.path.join(res, f)) for f in first]
+    got = [g for g in got if g.shape == ref.shape]
+    if not got:
+        print("reloaded: no output of the trained reference's shape: FAIL")
+        return False
+    err = float(np.abs(got[0].astype(np.float64) - ref).max())
+    bound = 1e-4 * max(1.0, float(np.abs(ref).max()))
+    good = err <= bound
+    print(f"reloaded: the saved model.onnx gives torch's trained outputs, "
+          f"max_abs_err {err:.3g} bound {bound:.3g} {'ok' if good else 'FAIL'}")
+    return ok and good
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("pp_opt")
@@ -127,6 +192,7 @@ def main():
     a = ap.parse_args()
     ok = check_gradients(a)
     ok &= check_curves(a)
+    ok &= check_checkpoints(a)
     return 0 if ok else 1
 
 

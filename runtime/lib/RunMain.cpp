@@ -11,6 +11,7 @@
 #include "RunIO.h"
 #include "RunOptions.h"
 #include "RunRanks.h"
+#include "Checkpoint.h"
 #include "Shard.h"
 #include "TrainLoop.h"
 #include "pprt/DType.h"
@@ -72,6 +73,19 @@ int runSingleRank(const Program &program, const RunOptions &options,
   if (!readRunData(program, options, data, error) ||
       !prepareOutputDir(options, error))
     return failWith(error);
+  bool training = isTrainingProgram(program);
+  if (!training && (!options.saveWeights.empty() || !options.resume.empty() ||
+                    !options.dumpGrads.empty() || options.steps != 1))
+    return failWith("--steps, --dump-grads, --save-weights and --resume need "
+                    "a training program (pp-opt --train)");
+  if (!options.resume.empty() && !options.weightsDir.empty())
+    return failWith("--resume reads the weights from its folder; drop "
+                    "--weights-dir");
+  int64_t firstStep = 0;
+  if (!options.resume.empty() &&
+      !loadCheckpointState(options.resume, program, data.inputs, firstStep,
+                           error))
+    return failWith(error);
   std::vector<HostArray> &inputs = data.inputs;
 
   // Device: every buffer is allocated here, once; the run allocates nothing.
@@ -89,9 +103,10 @@ int runSingleRank(const Program &program, const RunOptions &options,
   for (int i = 0; i < program.numOutputs; ++i)
     outputPtrs[i] = state.alloc(byteSize(program.outputs[i]));
 
-  std::string weightsDir = !options.weightsDir.empty() ? options.weightsDir
-                           : program.weightsDir        ? program.weightsDir
-                                                       : "";
+  std::string weightsDir = !options.resume.empty()     ? options.resume
+                           : !options.weightsDir.empty() ? options.weightsDir
+                           : program.weightsDir          ? program.weightsDir
+                                                         : "";
   WeightFiles files(weightsDir);
   std::vector<char> staging;
   uint64_t weightBytes = 0;
@@ -129,9 +144,10 @@ int runSingleRank(const Program &program, const RunOptions &options,
                 weightPtrs.data(), arena);
     device.synchronize(state.ctx);
   };
-  if (isTrainingProgram(program))
+  if (training)
     return runTrainingSteps(program, options, device, state.ctx, data,
-                            {inputPtrs, outputPtrs, weightPtrs}, runOnce);
+                            {inputPtrs, outputPtrs, weightPtrs}, runOnce,
+                            firstStep, weightsDir);
   // With --repeat, the first run warms caches and lazy library setup
   // (cuBLAS heuristics) and is not timed.
   runOnce();

@@ -45,7 +45,8 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
     static const char *const kFlags[] = {
         "--input",     "--output-dir", "--test-data-dir", "--weights-dir",
         "--tolerance", "--repeat",     "--ranks",         "--trace",
-        "--steps",     "--log-every",  "--dump-grads"};
+        "--steps",     "--log-every",  "--dump-grads",    "--save-weights",
+        "--resume"};
     bool known = false;
     for (const char *f : kFlags)
       known |= flag == f;
@@ -90,12 +91,15 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
         return false;
       }
       options.tolerance = t;
-    } else if (flag == "--dump-grads") {
+    } else if (flag == "--dump-grads" || flag == "--save-weights" ||
+               flag == "--resume") {
       if (value.empty()) {
-        error = "--dump-grads expects a folder";
+        error = flag + " expects a folder";
         return false;
       }
-      options.dumpGrads = value;
+      (flag == "--dump-grads"     ? options.dumpGrads
+       : flag == "--save-weights" ? options.saveWeights
+                                  : options.resume) = value;
     } else {
       // --repeat, --ranks, --steps, --log-every: counts.
       long limit = flag == "--ranks" ? 4096 : 1000000;
@@ -150,6 +154,10 @@ std::string runUsage(const char *argv0, const char *modelName) {
          "  --dump-grads DIR       write step 1's gradients to "
          "DIR/<weight>.npy\n"
          "  --allow-nan            keep going after a NaN or infinite loss\n"
+         "  --save-weights DIR     after the last step: DIR/<model files>\n"
+         "                         with the trained weights, the optimizer\n"
+         "                         state and the step count\n"
+         "  --resume DIR           continue from a --save-weights folder\n"
          "  --output-dir DIR       writes DIR/loss.npy: the loss of each step\n"
          "  --help                 this text\n";
 }

@@ -32,6 +32,8 @@ struct RunOptions {
   int logEvery = 1;
   std::string dumpGrads;
   bool allowNan = false;
+  std::string saveWeights; ///< --save-weights DIR: checkpoint after the run
+  std::string resume;      ///< --resume DIR: continue from a checkpoint
   bool help = false;
 };
 

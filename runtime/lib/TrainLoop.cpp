@@ -11,6 +11,8 @@
 
 #include "TrainLoop.h"
 
+#include "Checkpoint.h"
+
 #include "pprt/DType.h"
 #include "pprt/Timer.h"
 
@@ -117,7 +119,8 @@ void copyBatch(const HostArray &whole, const TensorSpec &spec, int dim,
 int runTrainingSteps(const Program &program, const RunOptions &options,
                      Device &device, Context &ctx, const RunData &data,
                      const TrainBuffers &buffers,
-                     const std::function<void()> &runOnce) {
+                     const std::function<void()> &runOnce, int64_t firstStep,
+                     const std::string &weightsDir) {
   Wiring w;
   std::string error;
   if (!wire(program, w, error))
@@ -129,8 +132,10 @@ int runTrainingSteps(const Program &program, const RunOptions &options,
   const TensorSpec &lossSpec = program.outputs[w.loss];
   loss.dtype = lossSpec.dtype;
   loss.data.resize(byteSize(lossSpec));
+  int64_t lastStep = firstStep + options.steps;
   for (int s = 0; s < options.steps; ++s) {
     Timer timer;
+    int64_t step = firstStep + s; // counted over resumed runs
     // The step's data: slice s mod k of an input that holds k batches.
     for (int i = 0; i < program.numInputs; ++i) {
       const TensorSpec &spec = program.inputs[i];
@@ -141,11 +146,11 @@ int runTrainingSteps(const Program &program, const RunOptions &options,
       int64_t k = spec.rank ? whole.shape[dim] / spec.shape[dim] : 1;
       if (k == 1 && s > 0)
         continue;
-      copyBatch(whole, spec, dim, s % k, batch);
+      copyBatch(whole, spec, dim, step % k, batch);
       device.upload(buffers.inputs[i], batch.data(), batch.size());
     }
     if (w.step >= 0) {
-      float t = static_cast<float>(s + 1);
+      float t = static_cast<float>(step + 1);
       const TensorSpec &spec = program.inputs[w.step];
       std::vector<char> value(dtypeSize(spec.dtype));
       convertElements(value.data(), spec.dtype, &t, DType::F32, 1);
@@ -158,7 +163,7 @@ int runTrainingSteps(const Program &program, const RunOptions &options,
     convertElements(&value, DType::F32, loss.data.data(), loss.dtype, 1);
     losses.push_back(value);
     if (!std::isfinite(value) && !options.allowNan)
-      return failWith("step " + std::to_string(s + 1) + ": the loss is " +
+      return failWith("step " + std::to_string(step + 1) + ": the loss is " +
                   (std::isnan(value) ? "NaN" : "infinite") +
                   " (--allow-nan keeps going)");
 
@@ -189,13 +194,33 @@ int runTrainingSteps(const Program &program, const RunOptions &options,
     device.synchronize(ctx);
     if ((s + 1) % options.logEvery == 0 || s + 1 == options.steps) {
       // (printf may write a NaN as "-nan")
-      std::printf("step %d/%d  loss %.4f  %.1f ms\n", s + 1, options.steps,
+      std::printf("step %lld/%lld  loss %.4f  %.1f ms\n",
+                  static_cast<long long>(step + 1),
+                  static_cast<long long>(lastStep),
                   std::isnan(value) ? NAN : value, timer.elapsedMs());
       std::fflush(stdout); // progress, and in order with errors on stderr
     }
   }
   std::fflush(stdout);
 
+  if (!options.saveWeights.empty()) {
+    // The state inputs hold the newest state after the last copy.
+    std::vector<std::pair<std::string, HostArray>> states;
+    for (int i = 0; i < program.numInputs; ++i) {
+      const TensorSpec &spec = program.inputs[i];
+      if (spec.role != TensorRole::State)
+        continue;
+      HostArray state;
+      state.dtype = spec.dtype;
+      state.shape.assign(spec.shape, spec.shape + spec.rank);
+      state.data.resize(byteSize(spec));
+      device.download(state.data.data(), buffers.inputs[i], state.data.size());
+      states.push_back({spec.name, std::move(state)});
+    }
+    if (!saveCheckpoint(program, weightsDir, device, buffers.weights, states,
+                        lastStep, options.saveWeights, error))
+      return failWith(error);
+  }
   if (!options.outputDir.empty()) {
     int64_t n = static_cast<int64_t>(losses.size());
     if (!writeNpy(options.outputDir + "/loss.npy", DType::F32, &n, 1,

@@ -25,10 +25,13 @@ struct TrainBuffers {
 /// Runs options.steps steps (runOnce runs the program once and waits);
 /// writes loss.npy to --output-dir and step 1's gradients to --dump-grads.
 /// Returns the exit status.
+/// `firstStep` steps were done before (--resume); `weightsDir` holds the
+/// model files a --save-weights checkpoint copies.
 int runTrainingSteps(const Program &program, const RunOptions &options,
                      Device &device, Context &ctx, const RunData &data,
                      const TrainBuffers &buffers,
-                     const std::function<void()> &runOnce);
+                     const std::function<void()> &runOnce, int64_t firstStep,
+                     const std::string &weightsDir);
 
 } // namespace pprt
 

@@ -1,0 +1,149 @@
+//===- Checkpoint.cpp - trained weights and optimizer state on disk ------===//
+//
+// A checkpoint is a folder that other tools can read: the model's own files
+// (the ONNX file and any external-data files) with every trained weight
+// written over its bytes in place. The ONNX structure is untouched (raw
+// data keeps its length), so the copy is a valid model that pp-opt and
+// other runtimes load. Beside it, optimizer/<state>.npy and step.txt let
+// `run --resume` continue bit for bit. The folder is written under a
+// temporary name and renamed, so a killed run leaves no torn checkpoint.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Checkpoint.h"
+
+#include "pprt/DType.h"
+#include "pprt/Weights.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace pprt {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool copyFile(const fs::path &from, const fs::path &to, std::string &error) {
+  std::error_code ec;
+  fs::create_directories(to.parent_path(), ec);
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+  if (ec)
+    error = "cannot copy " + from.string() + " to " + to.string() + ": " +
+            ec.message();
+  return !ec;
+}
+
+/// Writes `bytes` at `offset` of the existing file `path`.
+bool patchFile(const fs::path &path, uint64_t offset, const char *bytes,
+               size_t size, std::string &error) {
+  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+  file.seekp(static_cast<std::streamoff>(offset));
+  file.write(bytes, static_cast<std::streamsize>(size));
+  if (!file) {
+    error = "cannot write " + path.string();
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+bool saveCheckpoint(const Program &program, const std::string &weightsDir,
+                    Device &device, const std::vector<void *> &weights,
+                    const std::vector<std::pair<std::string, HostArray>> &states,
+                    int64_t step, const std::string &dir, std::string &error) {
+  fs::path target(dir), partial(dir + ".partial");
+  std::error_code ec;
+  fs::remove_all(partial, ec);
+  if (!fs::create_directories(partial / "optimizer", ec) && ec) {
+    error = "cannot create " + partial.string() + ": " + ec.message();
+    return false;
+  }
+  // The model's files, then the trained bytes over them.
+  std::set<std::string> files;
+  if (program.modelName)
+    files.insert(fs::path(program.modelName).filename().string());
+  for (int i = 0; i < program.numWeights; ++i)
+    files.insert(program.weights[i].file);
+  for (const std::string &file : files)
+    if (!copyFile(fs::path(weightsDir) / file, partial / file, error))
+      return false;
+  for (int i = 0; i < program.numWeights; ++i) {
+    const WeightSpec &spec = program.weights[i];
+    if (spec.regionStarts) {
+      error = std::string("weight ") + spec.name +
+              " is a region of its file tensor; checkpoints hold whole "
+              "weights";
+      return false;
+    }
+    int64_t count = numElements(spec.shape, spec.rank);
+    std::vector<char> value(count * dtypeSize(spec.dtype));
+    device.download(value.data(), weights[i], value.size());
+    std::vector<char> stored(count * dtypeSize(spec.fileDtype));
+    convertElements(stored.data(), spec.fileDtype, value.data(), spec.dtype,
+                    count);
+    if (stored.size() != spec.length) {
+      error = std::string("weight ") + spec.name + ": " +
+              std::to_string(stored.size()) + " bytes do not fill its " +
+              std::to_string(spec.length) + " in " + spec.file;
+      return false;
+    }
+    if (!patchFile(partial / spec.file, spec.offset, stored.data(),
+                   stored.size(), error))
+      return false;
+  }
+  for (const auto &[name, state] : states) {
+    std::string path = (partial / "optimizer" / fileNameFor(name.c_str())).string();
+    if (!writeArrayNpy(path, state, error))
+      return false;
+  }
+  {
+    std::ofstream stepFile(partial / "step.txt");
+    stepFile << step << "\n";
+    if (!stepFile) {
+      error = "cannot write " + (partial / "step.txt").string();
+      return false;
+    }
+  }
+  fs::remove_all(target, ec);
+  fs::rename(partial, target, ec);
+  if (ec) {
+    error = "cannot rename " + partial.string() + " to " + target.string() +
+            ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+bool loadCheckpointState(const std::string &dir, const Program &program,
+                         std::vector<HostArray> &inputs, int64_t &step,
+                         std::string &error) {
+  std::ifstream stepFile(fs::path(dir) / "step.txt");
+  if (!(stepFile >> step) || step < 0) {
+    error = "--resume " + dir + ": no step.txt with a step count";
+    return false;
+  }
+  for (int i = 0; i < program.numInputs; ++i) {
+    const TensorSpec &spec = program.inputs[i];
+    if (spec.role != TensorRole::State)
+      continue;
+    std::string path =
+        (fs::path(dir) / "optimizer" / fileNameFor(spec.name)).string();
+    HostArray state;
+    if (!readNpy(path, state, error))
+      return false;
+    if (state.dtype != spec.dtype ||
+        state.data.size() != inputs[i].data.size()) {
+      error = path + ": not the program's " + dtypeName(spec.dtype) + " " +
+              shapeString(spec.shape, spec.rank) +
+              " (a checkpoint of another optimizer or model?)";
+      return false;
+    }
+    inputs[i].data = std::move(state.data);
+  }
+  return true;
+}
+
+} // namespace pprt
