@@ -209,7 +209,8 @@ int64_t mlir::pp::test::runGradientCheck(const GradientCheck &check) {
                         "gradient of weight " + name.str(), check.sampled,
                         rng);
   }
-  if (check.expectTrained)
+  if (check.expectTrained) {
     EXPECT_EQ(trained, *check.expectTrained);
+  }
   return compared;
 }
