@@ -33,6 +33,13 @@ import sys
 import numpy as np
 
 
+# pp-opt flags that only --train takes: left out when the saved model is
+# compiled for inference.
+TRAINING_FLAGS = ("--logits", "--labels", "--loss", "--trainable", "--frozen",
+                  "--optimizer", "--lr", "--momentum", "--weight-decay",
+                  "--betas", "--eps", "--grad-clip")
+
+
 def npy_inputs(folder, skip=()):
     args = []
     for path in sorted(glob.glob(os.path.join(folder, "*.npy"))):
@@ -153,7 +160,7 @@ def check_checkpoints(a):
           f"{'equal' if same_files else 'DIFFERS'}) {'ok' if ok else 'FAIL'}")
     # The saved model is an ordinary ONNX model.
     out = os.path.join(a.work, "reloaded")
-    plain = [c for c in a.compile_arg if not c.startswith(("--logits", "--labels"))]
+    plain = [c for c in a.compile_arg if not c.startswith(TRAINING_FLAGS)]
     p = subprocess.run([a.pp_opt, os.path.join(ck("ck-straight"), "model.onnx"),
                         *plain, "--target=cpu", "-o", out], capture_output=True, text=True)
     if p.returncode:

@@ -216,7 +216,7 @@ def main():
     common.jitter_norms(model)
     model.eval()
     common.export_and_save(a.style, model, inputs, outputs, cfg, a.out,
-                           a.opset, dynamic_axes=dynamic)
+                           a.opset, dynamic_axes=dynamic, train=a.train)
 
 
 if __name__ == "__main__":
