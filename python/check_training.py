@@ -3,6 +3,10 @@
 
     check_training.py PP_OPT MODEL_DIR WORK [--steps 10] [--curve-tol 1e-4]
                       [--compile-arg=ARG ...]
+    check_training.py - MODEL_DIR WORK --program OUT/run   # gradients only
+
+With --program (a machine without pp-opt, such as the GPU machine of
+scripts/gpu-check.sh), only check 1 runs, on that compiled program.
 
 MODEL_DIR is an exporter's --train folder (python/_export_common.py):
 model.onnx; train/ with the inputs, labels.npy, torch's ref_loss.npy and
@@ -67,7 +71,14 @@ def check_gradients(a):
     train = os.path.join(a.model_dir, "train")
     out = os.path.join(a.work, "grads")
     grads = os.path.join(out, "dumped")
-    err = compile_and_run(a, out, [], npy_inputs(train), 1, ["--dump-grads", grads])
+    if a.program:
+        p = subprocess.run([a.program, *npy_inputs(train), "--steps", "1",
+                            "--output-dir", os.path.join(out, "res"),
+                            "--dump-grads", grads], capture_output=True, text=True)
+        err = p.returncode and f"run FAIL\n{p.stdout}{p.stderr}"
+    else:
+        err = compile_and_run(a, out, [], npy_inputs(train), 1,
+                              ["--dump-grads", grads])
     if err:
         print(f"gradients: {err}")
         return False
@@ -196,8 +207,11 @@ def main():
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--curve-tol", type=float, default=1e-4)
     ap.add_argument("--compile-arg", action="append", default=[])
+    ap.add_argument("--program")
     a = ap.parse_args()
     ok = check_gradients(a)
+    if a.program:
+        return 0 if ok else 1
     ok &= check_curves(a)
     ok &= check_checkpoints(a)
     return 0 if ok else 1

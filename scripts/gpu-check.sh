@@ -51,7 +51,8 @@ prepare() {
   "$build/bin/pp-opt" "$dir/train/gpt2/model.onnx" --train --target=cuda \
     -o "$dir/train/gpt2-step"
   cp "$src/python/run_and_compare.py" "$src/python/check_loss_kernels.py" \
-    "$src/python/check_model_loss.py" "$dir/bin/"
+    "$src/python/check_model_loss.py" "$src/python/check_training.py" \
+    "$dir/bin/"
   cp "$build/test/unit/Runtime/pprt-cuda-kernels-check-program" \
     "$build/test/unit/Runtime/pprt-cuda-comm-check" "$dir/bin/"
   # Libraries outside the CUDA toolkit and libc (Open MPI, OpenBLAS, ...)
@@ -95,9 +96,9 @@ run() {
     "$dir/loss/kernels/work" --errors
   check "gpt2 loss vs torch" $python "$dir/bin/check_model_loss.py" \
     "$dir/gpt2/loss/run" "$dir/gpt2/model" "$dir/gpt2/loss/work"
-  check "gpt2 --train loss and gradients vs torch" $python \
-    "$dir/bin/run_and_compare.py" "$dir/train/gpt2-step/run" \
-    "$dir/train/gpt2/train" --tol 1e-4
+  check "gpt2 --train step-1 loss and gradients vs torch" $python \
+    "$dir/bin/check_training.py" - "$dir/train/gpt2" "$dir/train/work" \
+    --program "$dir/train/gpt2-step/run"
   gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU' || true)
   if ((gpus >= 2)) && command -v mpirun >/dev/null; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
