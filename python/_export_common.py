@@ -21,6 +21,7 @@ import time
 import numpy as np
 import onnx
 import torch
+from onnx import numpy_helper
 
 import onnx_eval
 
@@ -50,6 +51,11 @@ def base_parser(description, **defaults):
                    help="export for training (named parameters, no constant "
                         "folding) and write torch's loss and gradients to "
                         "OUT/train")
+    p.add_argument("--fold", action="store_true",
+                   help="with --train: keep torch's constant folding, as a "
+                        "plain export does (Linear weights become anonymous "
+                        "transposed copies, the tied LM head a transposed "
+                        "copy of the embedding)")
     return p
 
 
@@ -71,6 +77,20 @@ def save_training_reference(model, inputs, proto, out_dir):
     """
     os.makedirs(out_dir, exist_ok=True)
     initializers = {i.name for i in proto.graph.initializer}
+    # A folded export holds some parameters only as anonymous (transposed)
+    # copies: compare those gradients under the copy's name and layout.
+    values = {i.name: numpy_helper.to_array(i) for i in proto.graph.initializer}
+
+    def stored_as(n, p):
+        if n in initializers:
+            return n, False
+        w = p.detach().numpy()
+        for name, v in values.items():
+            if v.shape == w.shape and np.array_equal(v, w):
+                return name, False
+            if w.ndim == 2 and v.shape == w.T.shape and np.array_equal(v, w.T):
+                return name, True
+        return None, False
     model.zero_grad()
     out = model(*inputs.values())
     logits = out[0] if isinstance(out, (tuple, list)) else out
@@ -88,11 +108,13 @@ def save_training_reference(model, inputs, proto, out_dir):
     np.save(os.path.join(out_dir, "ref_loss.npy"),
             np.array(loss.item(), dtype=np.float32))
     for n, p in model.named_parameters():
-        if n not in initializers:
+        name, transposed = stored_as(n, p)
+        if name is None:
             continue
         grad = p.grad if p.grad is not None else torch.zeros_like(p)
-        np.save(os.path.join(out_dir, f"ref_{output_file_name(n)}.npy"),
-                grad.detach().numpy().astype(np.float32))
+        grad = grad.detach().numpy().astype(np.float32)
+        np.save(os.path.join(out_dir, f"ref_{output_file_name(name)}.npy"),
+                grad.T if transposed else grad)
     model.zero_grad()
     save_loss_curves(model, inputs, labels, vocab, os.path.join(out_dir, "curves"))
 
@@ -198,7 +220,7 @@ def _np_dtype_name(a):
 
 
 def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
-                    dynamic_axes=None, train=False):
+                    dynamic_axes=None, train=False, fold=False):
     """Export `model` to out_dir/model.onnx and save inputs/refs/meta.
 
     inputs: ordered dict ONNX-input-name -> tensor, in forward() argument order.
@@ -210,6 +232,7 @@ def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
     so every parameter stays a named initializer; dropout set to p=0, as
     random masks cannot be compared) and write torch's training reference
     to out_dir/train (see save_training_reference).
+    fold: with train, keep torch's constant folding, as plain exports do.
     """
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
@@ -234,7 +257,7 @@ def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
         output_names=list(output_names),
         dynamic_axes=dynamic_axes,
         opset_version=opset,
-        do_constant_folding=not train,
+        do_constant_folding=fold or not train,
         training=(torch.onnx.TrainingMode.TRAINING if train
                   else torch.onnx.TrainingMode.EVAL),
     )

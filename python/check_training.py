@@ -41,7 +41,7 @@ import numpy as np
 # compiled for inference.
 TRAINING_FLAGS = ("--logits", "--labels", "--loss", "--trainable", "--frozen",
                   "--optimizer", "--lr", "--momentum", "--weight-decay",
-                  "--betas", "--eps", "--grad-clip")
+                  "--betas", "--eps", "--grad-clip", "--recompute", "--no-tie")
 
 
 def npy_inputs(folder, skip=()):
@@ -105,6 +105,12 @@ def check_gradients(a):
         worst = max(worst, ratio)
         if ratio > 1:
             print(f"{name}: max_abs_err={e:.3g} max|torch|={scale:.3g} FAIL")
+            ok = False
+    # Every trained weight is a torch parameter: a gradient torch does not
+    # have (an untied copy, say) is a weight pp trains apart.
+    for path in sorted(glob.glob(os.path.join(grads, "*.npy"))):
+        if not os.path.exists(os.path.join(train, "ref_" + os.path.basename(path))):
+            print(f"gradient {os.path.basename(path)}: no torch parameter FAIL")
             ok = False
     print(f"gradients: loss and {count} weights, worst err/bound {worst:.3g} "
           f"{'ok' if ok else 'FAIL'}")

@@ -143,7 +143,7 @@ def main():
     inputs = make_inputs(a.batch, a.seq, a.vocab, a.seed + 1, cfg["token_types"])
     outputs = ["last_hidden_state"] + (["pooler_output"] if cfg["pooler"] else [])
     common.export_and_save("bert", model, inputs, outputs, cfg, a.out, a.opset,
-                           train=a.train)
+                           train=a.train, fold=a.fold)
 
 
 if __name__ == "__main__":

@@ -119,7 +119,7 @@ def main():
     g = torch.Generator().manual_seed(a.seed + 1)
     ids = torch.randint(0, a.vocab, (a.batch, a.seq), generator=g, dtype=torch.int64)
     common.export_and_save("gpt2", model, {"input_ids": ids}, ["logits"], cfg, a.out, a.opset,
-                           train=a.train)
+                           train=a.train, fold=a.fold)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ FailureOr<ImportOptions> importOptionsFrom(const DriverOptions &opts) {
   ImportOptions options;
   options.inlineLimitBytes = opts.inlineLimit;
   options.floatInitializersAsWeights = opts.train;
+  options.tieCopies = opts.train && !opts.noTie;
   for (const std::string &spec : opts.inputShapes)
     if (failed(parseInputShape(spec, options)))
       return failure();
@@ -196,11 +197,17 @@ int checkUsage(const DriverOptions &opts,
       std::addressof(opts.frozen),      std::addressof(opts.optimizer),
       std::addressof(opts.lr),          std::addressof(opts.momentum),
       std::addressof(opts.weightDecay), std::addressof(opts.betas),
-      std::addressof(opts.eps),         std::addressof(opts.gradClip)};
+      std::addressof(opts.eps),         std::addressof(opts.gradClip),
+      std::addressof(opts.recompute),   std::addressof(opts.noTie)};
   if (!opts.train)
     for (const llvm::cl::Option *flag : trainFlags)
       if (flag->getNumOccurrences())
         return usage("--" + flag->ArgStr + " needs --train");
+  if (opts.recompute != "none" && opts.recompute != "full")
+    return usage("--recompute must be none or full, got '" + opts.recompute +
+                 "'");
+  if (opts.recompute == "full")
+    return usage("--recompute=full is not built yet");
   if (opts.train && opts.loss != "cross-entropy")
     return usage("--loss must be cross-entropy, got '" + opts.loss + "'");
   if (opts.train && plan.isParallel())

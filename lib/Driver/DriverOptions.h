@@ -118,6 +118,16 @@ struct DriverOptions {
                   llvm::cl::value_desc("F"), cat(trainCategory())};
   opt<double> gradClip{"grad-clip", desc("Clip the gradients' global norm"),
                        llvm::cl::value_desc("F"), cat(trainCategory())};
+  opt<std::string> recompute{
+      "recompute",
+      desc("none (default), or full: keep each layer's input and recompute "
+           "the layer in its backward"),
+      llvm::cl::value_desc("none|full"), llvm::cl::init("none"),
+      cat(trainCategory())};
+  opt<bool> noTie{"no-tie",
+                  desc("Train initializers that hold another's values "
+                       "(transposed) apart"),
+                  cat(trainCategory())};
 
   //--- Output ----------------------------------------------------------------
   opt<std::string> output{"o", desc("Output file, or folder with --target"),

@@ -12,6 +12,7 @@
 
 #include "ImportContext.h"
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
+#include "pp/Support/TiedTensors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
@@ -158,6 +159,9 @@ LogicalResult GraphImporter::importConstInputs() {
 
 LogicalResult GraphImporter::importInitializers(const llvm::StringSet<> &used) {
   std::string dirPrefix = model.dir + "/";
+  // Each used initializer becomes a constant (null here) or a weight.
+  std::vector<std::pair<const onnx::TensorRef *, bool>> imported;
+  std::vector<const onnx::TensorRef *> weights;
   for (const onnx::TensorRef &tensor : graph.initializers) {
     // A --const-input overrides an input's default value.
     if (!used.contains(tensor.name) || options.constInputs.count(tensor.name))
@@ -168,27 +172,75 @@ LogicalResult GraphImporter::importInitializers(const llvm::StringSet<> &used) {
                                 << "' has type "
                                 << onnx::dataTypeName(tensor.dtype)
                                 << ", which pp does not support";
-    auto type = RankedTensorType::get(tensor.dims, element);
-    Location loc = NameLoc::get(StringAttr::get(context, tensor.name), fileLoc);
     bool trainable = options.floatInitializersAsWeights &&
-                     isa<FloatType>(element) && type.getNumElements() > 1;
-    bool inline_ = !tensor.decoded.empty() || tensor.path.empty() ||
-                   (tensor.length <= options.inlineLimitBytes && !trainable);
-    if (inline_) {
-      FailureOr<DenseElementsAttr> value = loadConstant(context, tensor, loc);
+                     isa<FloatType>(element) && tensor.numElements() > 1;
+    bool isWeight = tensor.decoded.empty() && !tensor.path.empty() &&
+                    (tensor.length > options.inlineLimitBytes || trainable);
+    if (isWeight && !StringRef(tensor.path).starts_with(dirPrefix))
+      return emitError(NameLoc::get(StringAttr::get(context, tensor.name),
+                                    fileLoc))
+             << "initializer '" << tensor.name
+             << "' lives outside the model folder";
+    imported.push_back({&tensor, isWeight});
+    if (isWeight)
+      weights.push_back(&tensor);
+  }
+
+  std::vector<::pp::TiedTensor> ties;
+  std::string error;
+  if (options.tieCopies && !::pp::findTiedTensors(weights, ties, error))
+    return emitError(fileLoc) << error;
+  llvm::StringSet<> copies;
+  for (const ::pp::TiedTensor &tie : ties)
+    copies.insert(weights[tie.copy]->name);
+  auto fileOf = [&](const onnx::TensorRef &tensor) {
+    return StringRef(tensor.path).drop_front(dirPrefix.size());
+  };
+  for (auto [tensor, isWeight] : imported) {
+    if (copies.contains(tensor->name))
+      continue;
+    Location loc =
+        NameLoc::get(StringAttr::get(context, tensor->name), fileLoc);
+    if (!isWeight) {
+      FailureOr<DenseElementsAttr> value = loadConstant(context, *tensor, loc);
       if (failed(value))
         return failure();
-      values[tensor.name] = ConstantOp::create(builder, loc, *value);
+      values[tensor->name] = ConstantOp::create(builder, loc, *value);
       continue;
     }
-    StringRef file = tensor.path;
-    if (!file.consume_front(dirPrefix))
-      return emitError(loc) << "initializer '" << tensor.name
-                            << "' lives outside the model folder";
-    values[tensor.name] = WeightOp::create(
-        builder, loc, type, tensor.name, file, int64_t(tensor.offset),
-        /*file_element_type=*/TypeAttr(), /*file_shape=*/DenseI64ArrayAttr(),
+    auto type = RankedTensorType::get(
+        tensor->dims, convertDataType(context, tensor->dtype));
+    values[tensor->name] = WeightOp::create(
+        builder, loc, type, tensor->name, fileOf(*tensor),
+        int64_t(tensor->offset), /*file_element_type=*/TypeAttr(),
+        /*file_shape=*/DenseI64ArrayAttr(),
         /*region_starts=*/DenseI64ArrayAttr(), /*sharding=*/ShardingAttr());
+  }
+  // A copy is a view of the weight it copies, which records where the copy's
+  // bytes are, so that a checkpoint writes them too.
+  auto *dialect = context->getLoadedDialect<PPDialect>();
+  for (const ::pp::TiedTensor &tie : ties) {
+    const onnx::TensorRef &copy = *weights[tie.copy];
+    Value weight = values[weights[tie.of]->name];
+    Location loc = NameLoc::get(StringAttr::get(context, copy.name), fileLoc);
+    Value view = weight;
+    if (tie.transposed)
+      view = TransposeOp::create(
+          builder, loc,
+          RankedTensorType::get(
+              copy.dims,
+              cast<RankedTensorType>(weight.getType()).getElementType()),
+          weight, builder.getDenseI64ArrayAttr({1, 0}));
+    values[copy.name] = view;
+    Operation *op = weight.getDefiningOp();
+    SmallVector<Attribute> recorded;
+    if (ArrayAttr before = dialect->getTiedCopiesAttrHelper().getAttr(op))
+      recorded.assign(before.begin(), before.end());
+    recorded.push_back(TiedCopyAttr::get(context, copy.name, fileOf(copy),
+                                         int64_t(copy.offset),
+                                         tie.transposed));
+    dialect->getTiedCopiesAttrHelper().setAttr(op,
+                                               builder.getArrayAttr(recorded));
   }
   return success();
 }

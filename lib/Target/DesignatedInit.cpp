@@ -120,8 +120,15 @@ template <> int fieldCount<pprt::TensorSpec>() {
 template <> int fieldCount<pprt::WeightSpec>() {
   [[maybe_unused]] const auto &[name, file, offset, length, fileDtype, dtype,
                                 rank, shape, shardAxes, regionStarts,
-                                regionSizes] = pprt::WeightSpec{};
-  return 11;
+                                regionSizes, numTiedCopies, tiedCopies] =
+      pprt::WeightSpec{};
+  return 13;
+}
+
+template <> int fieldCount<pprt::TiedCopy>() {
+  [[maybe_unused]] const auto &[name, file, offset, transposed] =
+      pprt::TiedCopy{};
+  return 4;
 }
 
 template <> int fieldCount<pprt::StageSpec>() {

@@ -48,6 +48,7 @@ template <typename S> int fieldCount();
 template <> int fieldCount<pprt::MeshSpec>();
 template <> int fieldCount<pprt::TensorSpec>();
 template <> int fieldCount<pprt::WeightSpec>();
+template <> int fieldCount<pprt::TiedCopy>();
 template <> int fieldCount<pprt::StageSpec>();
 template <> int fieldCount<pprt::Action>();
 template <> int fieldCount<pprt::RankSchedule>();

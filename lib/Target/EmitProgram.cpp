@@ -76,6 +76,16 @@ LogicalResult mlir::pp::emitProgram(ModuleOp module,
     for (NamedAttribute entry : classes)
       if (auto why = dyn_cast<StringAttr>(entry.getValue()))
         plan.trainability.push_back({entry.getName().str(), why.str()});
+  auto *dialect = module->getContext()->getLoadedDialect<PPDialect>();
+  module->walk([&](WeightOp weight) {
+    ArrayAttr copies = dialect->getTiedCopiesAttrHelper().getAttr(weight);
+    if (!copies)
+      return;
+    for (auto copy : copies.getAsRange<TiedCopyAttr>())
+      plan.ties.push_back(copy.getName().str() + " = " +
+                          (copy.getTransposed() ? "transpose(" : "(") +
+                          weight.getName().str() + ")");
+  });
   if (failed(writeProgram(module, cuda, model, weightsDir, sourceOs,
                           plan.summary)) ||
       failed(predictSchedule(module, options.hardware, plan.predicted,

@@ -303,4 +303,12 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
      << plan.trainability.size() - trained << " frozen\n";
   for (const auto &[name, why] : plan.trainability)
     os << "  " << name << " : " << why << "\n";
+  if (plan.ties.empty())
+    return;
+  // Constant folding wrote some weights twice; each copy trains as its
+  // weight (one summed gradient) and checkpoints write it back.
+  os << "Tied (initializers holding a weight's values; --no-tie trains them "
+        "apart):\n";
+  for (const std::string &tie : plan.ties)
+    os << "  " << tie << "\n";
 }

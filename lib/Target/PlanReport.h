@@ -26,6 +26,9 @@ struct PlanInfo {
   std::string schedule;  ///< the schedule's name, or "" for one micro-batch
   /// Training: (weight, "trainable: why" or "frozen: why"), from pp-autodiff.
   std::vector<std::pair<std::string, std::string>> trainability;
+  /// Training: initializers read as views of a weight they copy, as
+  /// "onnx::MatMul_12 = transpose(wte.weight)", from the importer.
+  std::vector<std::string> ties;
   bool predicted = false;
   SchedulePrediction prediction;
 };

@@ -59,6 +59,21 @@ std::string ProgramTables::shardAxesArray(ArrayRef<int> axes) {
   return name;
 }
 
+std::string ProgramTables::tiedCopiesArray(ArrayAttr copies) {
+  std::string name = freshName("kTiedCopies");
+  helpersOs << "const pprt::TiedCopy " << name << "[] = {\n";
+  for (auto copy : copies.getAsRange<TiedCopyAttr>()) {
+    DesignatedInit<pprt::TiedCopy> row;
+    row.setString(PPRT_FIELD(TiedCopy, name), copy.getName().getValue())
+        .setString(PPRT_FIELD(TiedCopy, file), copy.getFile().getValue())
+        .set(PPRT_FIELD(TiedCopy, offset), uint64_t(copy.getOffset()))
+        .set(PPRT_FIELD(TiedCopy, transposed), copy.getTransposed());
+    helpersOs << "    " << row.str() << ",\n";
+  }
+  helpersOs << "};\n";
+  return name;
+}
+
 std::string ProgramTables::int64Array(ArrayRef<int64_t> values) {
   std::string name = freshName("kDims");
   helpersOs << "const int64_t " << name << "[] = {"
@@ -160,6 +175,11 @@ FailureOr<int> ProgramTables::weightIndex(WeightOp op) {
                  shardAxesArray(shape->shardAxes))
       .setSymbol(PPRT_FIELD(WeightSpec, regionStarts), regionStarts)
       .setSymbol(PPRT_FIELD(WeightSpec, regionSizes), regionSizes);
+  ArrayAttr copies =
+      op->getContext()->getLoadedDialect<PPDialect>()->getTiedCopiesAttrHelper().getAttr(op);
+  row.set(PPRT_FIELD(WeightSpec, numTiedCopies), copies ? int(copies.size()) : 0)
+      .setSymbol(PPRT_FIELD(WeightSpec, tiedCopies),
+                 copies ? tiedCopiesArray(copies) : "nullptr");
   table += "    " + row.str() + ",\n";
   return index;
 }

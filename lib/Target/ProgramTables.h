@@ -83,6 +83,8 @@ public:
   std::string shardAxesArray(llvm::ArrayRef<int> axes);
   /// A file-scope `static const int64_t name[] = {...}`.
   std::string int64Array(llvm::ArrayRef<int64_t> values);
+  /// A `const pprt::TiedCopy[]` of a weight's `pp.tied_copies`.
+  std::string tiedCopiesArray(mlir::ArrayAttr copies);
 
 private:
   std::vector<PlannedWeight> planned;

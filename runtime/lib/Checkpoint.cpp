@@ -4,8 +4,10 @@
 // (the ONNX file and any external-data files) with every trained weight
 // written over its bytes in place. The ONNX structure is untouched (raw
 // data keeps its length), so the copy is a valid model that pp-opt and
-// other runtimes load. Beside it, optimizer/<state>.npy and step.txt let
-// `run --resume` continue bit for bit. The folder is written under a
+// other runtimes load. Copies of a weight that the files hold twice (a tied
+// LM head folded into a transposed copy) get the trained values too. Beside
+// it, optimizer/<state>.npy and step.txt let `run --resume` continue bit
+// for bit. The folder is written under a
 // temporary name and renamed, so a killed run leaves no torn checkpoint.
 //
 //===----------------------------------------------------------------------===//
@@ -15,6 +17,7 @@
 #include "pprt/DType.h"
 #include "pprt/Weights.h"
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -48,6 +51,19 @@ bool patchFile(const fs::path &path, uint64_t offset, const char *bytes,
   return true;
 }
 
+/// The file bytes of the 2-d weight `spec` ([rows, cols]) as [cols, rows].
+std::vector<char> transposed2d(const std::vector<char> &bytes,
+                               const WeightSpec &spec) {
+  size_t element = dtypeSize(spec.fileDtype);
+  int64_t rows = spec.shape[0], cols = spec.shape[1];
+  std::vector<char> out(bytes.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      std::memcpy(&out[(c * rows + r) * element],
+                  &bytes[(r * cols + c) * element], element);
+  return out;
+}
+
 } // namespace
 
 bool saveCheckpoint(const Program &program, const std::string &weightsDir,
@@ -65,8 +81,11 @@ bool saveCheckpoint(const Program &program, const std::string &weightsDir,
   std::set<std::string> files;
   if (program.modelName)
     files.insert(fs::path(program.modelName).filename().string());
-  for (int i = 0; i < program.numWeights; ++i)
+  for (int i = 0; i < program.numWeights; ++i) {
     files.insert(program.weights[i].file);
+    for (int c = 0; c < program.weights[i].numTiedCopies; ++c)
+      files.insert(program.weights[i].tiedCopies[c].file);
+  }
   for (const std::string &file : files)
     if (!copyFile(fs::path(weightsDir) / file, partial / file, error))
       return false;
@@ -93,6 +112,14 @@ bool saveCheckpoint(const Program &program, const std::string &weightsDir,
     if (!patchFile(partial / spec.file, spec.offset, stored.data(),
                    stored.size(), error))
       return false;
+    for (int c = 0; c < spec.numTiedCopies; ++c) {
+      const TiedCopy &copy = spec.tiedCopies[c];
+      std::vector<char> bytes =
+          copy.transposed ? transposed2d(stored, spec) : stored;
+      if (!patchFile(partial / copy.file, copy.offset, bytes.data(),
+                     bytes.size(), error))
+        return false;
+    }
   }
   for (const auto &[name, state] : states) {
     std::string path = (partial / "optimizer" / fileNameFor(name.c_str())).string();

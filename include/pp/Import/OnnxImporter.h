@@ -23,6 +23,10 @@ struct ImportOptions {
   /// pp.weight whatever its size, so that small parameters (norm scales,
   /// biases) can be trained instead of folding into constants.
   bool floatInitializersAsWeights = false;
+  /// Training: initializers that hold another's values, as they are or
+  /// transposed (torch's constant folding unties a tied LM head that way),
+  /// become views of that weight, which records them (`pp.tied_copies`).
+  bool tieCopies = false;
   /// Graph inputs bound at compile time (`--const-input=name=file.npy`):
   /// input name -> .npy file. Each becomes a constant and leaves @main's
   /// arguments.

@@ -85,6 +85,16 @@ struct TensorSpec {
   const char *of = nullptr;
 };
 
+/// Another initializer that holds a weight's values (torch's constant
+/// folding writes a tied LM head as the embedding's transpose). The program
+/// trains the weight; a checkpoint writes the copy's bytes too.
+struct TiedCopy {
+  const char *name;
+  const char *file;  ///< relative to the weights folder, as WeightSpec's
+  uint64_t offset;
+  bool transposed;  ///< holds the 2-d weight's transpose
+};
+
 /// A weight: where its bytes are in a file, and what the program wants.
 struct WeightSpec {
   const char *name;
@@ -105,6 +115,8 @@ struct WeightSpec {
   /// splits. Null: the whole tensor.
   const int64_t *regionStarts = nullptr;
   const int64_t *regionSizes = nullptr;
+  int numTiedCopies = 0;
+  const TiedCopy *tiedCopies = nullptr;
 };
 
 class Comm;

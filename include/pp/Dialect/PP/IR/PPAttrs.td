@@ -82,4 +82,31 @@ def PP_StageAttr : PP_Attr<"Stage", "stage"> {
   let genVerifyDecl = 1;
 }
 
+def PP_TiedCopyAttr : PP_Attr<"TiedCopy", "tied_copy"> {
+  let summary = "A second copy of a weight's values in the model's files";
+  let description = [{
+    torch's constant folding unties a tied parameter: a GPT's LM head,
+    which shares the token embedding, is exported as a transposed copy of
+    it (`onnx::MatMul_N`). `pp-opt --train` reads the copy as a view of the
+    weight, so the two train as one, and records the copy on the weight
+    (`pp.tied_copies`): the initializer `name`, the `file` (relative to the
+    model's folder) and byte `offset` of its bytes, and whether it holds
+    the weight's transpose. A checkpoint writes the trained values there
+    too, so the saved model stays consistent.
+
+    Example:
+    `#pp.tied_copy<name = "onnx::MatMul_12", file = "model.onnx", offset = 4096, transposed = true>`.
+  }];
+  let parameters = (ins "::mlir::StringAttr":$name, "::mlir::StringAttr":$file,
+                        "int64_t":$offset, "bool":$transposed);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let builders = [
+    AttrBuilder<(ins "::llvm::StringRef":$name, "::llvm::StringRef":$file,
+                     "int64_t":$offset, "bool":$transposed), [{
+      return $_get($_ctxt, ::mlir::StringAttr::get($_ctxt, name),
+                   ::mlir::StringAttr::get($_ctxt, file), offset, transposed);
+    }]>
+  ];
+}
+
 #endif // PP_DIALECT_PP_IR_PPATTRS_TD

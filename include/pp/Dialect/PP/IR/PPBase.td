@@ -89,7 +89,10 @@ def PP_Dialect : Dialect {
     // pp-gradient-program: the result that is the training loss.
     "::mlir::UnitAttr":$loss,
     "::mlir::StringAttr":$weight_update,
-    "::mlir::StringAttr":$optimizer_state
+    "::mlir::StringAttr":$optimizer_state,
+    // The importer under --train: the other initializers that hold a
+    // weight's values (#pp.tied_copy), which a checkpoint also writes.
+    "::mlir::ArrayAttr":$tied_copies
   );
 }
 
