@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""Checks a compiled program's per-rank weight memory against its plan.
+"""Checks a compiled program's per-rank memory against its plan.
 
     check_memory.py OUT MODEL_DIR [--share K --vocab V]
 
 Runs OUT/run on all its ranks with --report-memory and checks that every
-rank loads exactly the weight bytes plan.json says. With --share K it also
+rank loads exactly the weight bytes plan.json says and allocates exactly its
+activation (arena) bytes. With --share K it also
 checks the bound of a K-way model split: the largest rank holds at most
 1/K of all weight bytes plus the replicated weights it loads (norms) plus
 its part of the embedding and LM head (weights with a dim of size V): the
@@ -43,15 +44,19 @@ def main():
     if p.returncode != 0:
         print(f"run failed:\n{p.stdout}")
         return 1
-    loaded = {int(m.group(1)): int(m.group(2))
-              for m in re.finditer(r"rank (\d+) \(stage [\d,]+\): weights (\d+) bytes", p.stdout)}
+    loaded = {int(m.group(1)): (int(m.group(2)), int(m.group(3)))
+              for m in re.finditer(r"rank (\d+) \(stage [\d,]+\): weights (\d+) bytes, "
+                                   r"activations (\d+) bytes", p.stdout)}
     ok = True
     for rank in plan["ranks"]:
-        r, want = rank["rank"], rank["weight_bytes"]
+        r = rank["rank"]
+        want = (rank["weight_bytes"], rank["arena_bytes"])
         got = loaded.get(r)
         good = got == want
         ok &= good
-        print(f"rank {r}: loaded {got} bytes, plan {want}: {'ok' if good else 'FAIL'}")
+        print(f"rank {r}: loaded {got[0] if got else None} bytes, plan {want[0]}; "
+              f"activations {got[1] if got else None} bytes, plan {want[1]}: "
+              f"{'ok' if good else 'FAIL'}")
 
     if a.share:
         weights = plan["weights"]

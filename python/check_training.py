@@ -20,6 +20,9 @@ flags.txt ("name: pp-opt flags" per optimizer) and torch's losses
 2. Curves: per optimizer, compiles with its flags, runs --steps N (step s
    uses batch s mod 2) and checks loss.npy against torch's:
    max |pp - torch| / |torch| <= --curve-tol.
+   Recompute: the first optimizer again with --recompute=full gives the
+   same losses (1e-6 relative) with fewer activation bytes reported by
+   `run --report-memory`, each equal to plan.json's prediction.
 3. Checkpoints (the first optimizer): k steps saved (--save-weights) and
    N - k resumed (--resume) give the losses and saved files of N straight,
    bit for bit; the saved model.onnx, compiled by pp-opt for inference,
@@ -29,7 +32,9 @@ Prints one line per check (and per failing weight); exits 1 on a failure.
 
 import argparse
 import glob
+import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -205,6 +210,42 @@ def check_checkpoints(a):
     return ok and good
 
 
+def reported_activations(out, inputs, steps):
+    """The activation bytes `run --report-memory` prints, and plan.json's."""
+    p = subprocess.run([os.path.join(out, "run"), *inputs, "--steps", str(steps),
+                        "--output-dir", os.path.join(out, "mem"),
+                        "--report-memory"], capture_output=True, text=True)
+    m = re.search(r"activations (\d+) bytes", p.stdout)
+    plan = json.load(open(os.path.join(out, "plan.json")))
+    return (int(m.group(1)) if m else None), plan["ranks"][0]["arena_bytes"]
+
+
+def check_recompute(a):
+    """--recompute=full: the same losses (1e-6) with a smaller reported
+    activation peak, which plan.json predicts exactly."""
+    curves = os.path.join(a.model_dir, "train", "curves")
+    name, flags = open(os.path.join(curves, "flags.txt")).readline().strip().split(":", 1)
+    inputs = npy_inputs(curves, skip={line.split(":")[0]
+                                      for line in open(os.path.join(curves, "flags.txt"))})
+    out = os.path.join(a.work, "recompute")
+    err = compile_and_run(a, out, shlex.split(flags) + ["--recompute=full"],
+                          inputs, a.steps)
+    if err:
+        print(f"recompute: {err}")
+        return False
+    got = np.load(os.path.join(out, "res", "loss.npy")).astype(np.float64)
+    kept = np.load(os.path.join(a.work, name, "res", "loss.npy")).astype(np.float64)
+    rel = float(np.max(np.abs(got - kept) / np.abs(kept)))
+    full, full_plan = reported_activations(out, inputs, 1)
+    none, none_plan = reported_activations(os.path.join(a.work, name), inputs, 1)
+    good = (rel <= 1e-6 and full is not None and none is not None and
+            full < none and full == full_plan and none == none_plan)
+    print(f"recompute: {a.steps} {name} steps, max rel diff {rel:.2e}, "
+          f"activations {none} -> {full} bytes (plan {none_plan} -> {full_plan}) "
+          f"{'ok' if good else 'FAIL'}")
+    return good
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("pp_opt")
@@ -219,6 +260,7 @@ def main():
     if a.program:
         return 0 if ok else 1
     ok &= check_curves(a)
+    ok &= check_recompute(a)
     ok &= check_checkpoints(a)
     return 0 if ok else 1
 

@@ -206,8 +206,6 @@ int checkUsage(const DriverOptions &opts,
   if (opts.recompute != "none" && opts.recompute != "full")
     return usage("--recompute must be none or full, got '" + opts.recompute +
                  "'");
-  if (opts.recompute == "full")
-    return usage("--recompute=full is not built yet");
   if (opts.train && opts.loss != "cross-entropy")
     return usage("--loss must be cross-entropy, got '" + opts.loss + "'");
   if (opts.train && plan.isParallel())
@@ -297,6 +295,7 @@ int mlir::pp::runCompileDriver(const DriverOptions &opts,
     train.labels = opts.labels.getValue();
     train.trainable = llvm::to_vector(opts.trainable);
     train.frozen = llvm::to_vector(opts.frozen);
+    train.recompute = opts.recompute.getValue();
     if (failed(copyOptimizer(opts, train)))
       return 2;
     addTrainPipeline(pm, train);

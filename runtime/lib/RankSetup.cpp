@@ -101,6 +101,7 @@ bool setUpRank(const Job &job, RankState &state, const std::vector<int> &stages,
                 : state.alloc(block.numElements() * dtypeSize(spec.dtype));
     }
     buffers.arenas[s] = static_cast<char *>(state.alloc(stage.arenaBytes));
+    buffers.arenaBytes += stage.arenaBytes;
     // One slot per micro-batch: a schedule may receive several before it
     // runs them (inference keeps no other per-micro-batch state). A stage
     // whose previous stage runs here too (the turn of a V) reads that

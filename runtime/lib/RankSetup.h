@@ -88,6 +88,7 @@ struct RankBuffers {
   /// the one it sends.
   std::vector<std::vector<void *>> received, sent;
   uint64_t weightBytes = 0;
+  uint64_t arenaBytes = 0;  ///< every intermediate of this rank's stages
 };
 
 /// Allocates and fills this rank's inputs, outputs, weights and arenas;

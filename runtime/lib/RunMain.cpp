@@ -136,8 +136,7 @@ int runSingleRank(const Program &program, const RunOptions &options,
   std::vector<char>().swap(staging);
   char *arena = static_cast<char *>(state.alloc(program.arenaBytes));
   if (options.reportMemory)
-    std::printf("rank 0 (stage 0): weights %llu bytes\n",
-                static_cast<unsigned long long>(weightBytes));
+    printRankMemory(0, "0", weightBytes, program.arenaBytes);
 
   auto runOnce = [&] {
     program.run(state.ctx, inputPtrs.data(), outputPtrs.data(),

@@ -8,6 +8,8 @@
 #include "RunOptions.h"
 
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -141,7 +143,7 @@ std::string runUsage(const char *argv0, const char *modelName) {
          "  --ranks N              run the N ranks of a multi-rank program\n"
          "                         as threads of this process (or start N\n"
          "                         processes with mpirun -np N)\n"
-         "  --report-memory        print the weight bytes each rank loaded\n"
+         "  --report-memory        print each rank's weight and activation bytes\n"
          "  --trace FILE           record one step's per-rank actions as a\n"
          "                         Chrome/Perfetto trace (the format of\n"
          "                         pp-schedule --trace)\n"
@@ -160,6 +162,14 @@ std::string runUsage(const char *argv0, const char *modelName) {
          "  --resume DIR           continue from a --save-weights folder\n"
          "  --output-dir DIR       writes DIR/loss.npy: the loss of each step\n"
          "  --help                 this text\n";
+}
+
+void printRankMemory(int rank, const std::string &stages, uint64_t weights,
+                     uint64_t activations) {
+  std::printf("rank %d (stage %s): weights %llu bytes, activations %llu "
+              "bytes\n",
+              rank, stages.c_str(), static_cast<unsigned long long>(weights),
+              static_cast<unsigned long long>(activations));
 }
 
 } // namespace pprt

@@ -8,6 +8,7 @@
 #ifndef PPRT_LIB_RUNOPTIONS_H
 #define PPRT_LIB_RUNOPTIONS_H
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +45,11 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
 
 /// The --help text for a program called `argv0`.
 std::string runUsage(const char *argv0, const char *modelName);
+
+/// `--report-memory`'s line for one rank: the weight bytes it loaded and
+/// the bytes of its activation arenas (every intermediate, as planned).
+void printRankMemory(int rank, const std::string &stages, uint64_t weights,
+                     uint64_t activations);
 
 } // namespace pprt
 

@@ -91,8 +91,9 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
   // Runtime buffers, allocated before the first run like everything else.
   int32_t flag = ok ? 0 : 1;
   void *flagBuf = state.alloc(sizeof(flag));
-  void *bytesBuf = state.alloc(sizeof(uint64_t));
-  void *allBytesBuf = state.alloc(sizeof(uint64_t) * n);
+  // Each rank's weight and activation bytes, for --report-memory.
+  void *bytesBuf = state.alloc(2 * sizeof(uint64_t));
+  void *allBytesBuf = state.alloc(2 * sizeof(uint64_t) * n);
   size_t stagingBytes = 0;
   for (int o = 0; o < program.numOutputs; ++o) {
     const TensorSpec &spec = program.outputs[o];
@@ -116,20 +117,19 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
   }
 
   if (job.options.reportMemory) {
-    uint64_t mine = buffers.weightBytes;
-    device.upload(bytesBuf, &mine, sizeof(mine));
+    uint64_t mine[2] = {buffers.weightBytes, buffers.arenaBytes};
+    device.upload(bytesBuf, mine, sizeof(mine));
     comm->allGather(allBytesBuf, bytesBuf, sizeof(mine), job.world,
                     "runtime: --report-memory");
     device.synchronize(ctx);
     if (rank == 0) {
-      std::vector<uint64_t> all(n);
-      device.download(all.data(), allBytesBuf, sizeof(uint64_t) * n);
+      std::vector<uint64_t> all(2 * n);
+      device.download(all.data(), allBytesBuf, sizeof(uint64_t) * 2 * n);
       for (int r = 0; r < n; ++r) {
         std::string list;
         for (int s : stagesOf(job, job.mesh.coordsOf(r)))
           list += (list.empty() ? "" : ",") + std::to_string(s);
-        std::printf("rank %d (stage %s): weights %llu bytes\n", r,
-                    list.c_str(), static_cast<unsigned long long>(all[r]));
+        printRankMemory(r, list, all[2 * r], all[2 * r + 1]);
       }
       std::fflush(stdout);
     }

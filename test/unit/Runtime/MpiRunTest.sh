@@ -48,7 +48,7 @@ mlp)
   done
   grep '^rank' "$tmp/mpi.txt" >"$tmp/mpi-memory.txt"
   cmp "$tmp/threads.txt" "$tmp/mpi-memory.txt" || fail "memory reports differ"
-  grep -q '^rank 7 (stage 1): weights 100 bytes$' "$tmp/mpi.txt" ||
+  grep -q '^rank 7 (stage 1): weights 100 bytes, activations 32 bytes$' "$tmp/mpi.txt" ||
     fail "no weight report for rank 7"
   grep -q '^time: forward mean .* ms over 2 runs$' "$tmp/mpi.txt" ||
     fail "no timing line"

@@ -130,7 +130,7 @@ TEST_F(MultiRank, ReportMemoryMatchesThePlan) {
   a.insert(a.end(), {"--ranks", "8", "--report-memory"});
   Result r = run(mlp(), a);
   ASSERT_EQ(r.code, 0) << r.err;
-  // rank = dp*4 + pp*2 + tp; stage = pp.
+  // rank = dp*4 + pp*2 + tp; stage = pp. Activations: the stage's arena.
   std::string expected;
   for (int rank = 0; rank < 8; ++rank) {
     int stage = (rank / 2) % 2;
@@ -138,7 +138,8 @@ TEST_F(MultiRank, ReportMemoryMatchesThePlan) {
         stage ? test::kMlpStage1WeightBytes : test::kMlpStage0WeightBytes;
     expected += "rank " + std::to_string(rank) + " (stage " +
                 std::to_string(stage) + "): weights " + std::to_string(bytes) +
-                " bytes\n";
+                " bytes, activations " +
+                std::to_string(mlp().stages[stage].arenaBytes) + " bytes\n";
   }
   EXPECT_EQ(r.out, expected);
   // A quarter of W1 (6x8 f32); a half of W2's rows plus b: 4x5 + 5 f32.
@@ -149,7 +150,10 @@ TEST_F(MultiRank, ReportMemoryMatchesThePlan) {
                       {"--input", "x=" + tmp.file("x.npy"), "--weights-dir",
                        tmp.path(), "--report-memory"});
   ASSERT_EQ(single.code, 0) << single.err;
-  EXPECT_EQ(single.out, "rank 0 (stage 0): weights 372 bytes\n");
+  EXPECT_EQ(single.out,
+            "rank 0 (stage 0): weights 372 bytes, activations " +
+                std::to_string(test::mlpSingleProgram("").arenaBytes) +
+                " bytes\n");
 }
 
 TEST_F(MultiRank, RepeatTimesTheWholeStep) {

@@ -11,9 +11,12 @@
 #include "pp/Dialect/PP/Transforms/Passes.h"
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
+#include "pp/Dialect/PP/Transforms/StageUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/IRMapping.h"
+
+#include <map>
 
 namespace mlir::pp {
 #define GEN_PASS_DEF_GRADIENTPROGRAMPASS
@@ -48,13 +51,137 @@ std::optional<int64_t> indexAttr(func::FuncOp func, unsigned i, StringRef attr,
   return value.getInt();
 }
 
+/// Moves each of `ops` (in reverse order) down to just before its first
+/// reader.
+void sinkToFirstReader(ArrayRef<Operation *> ops) {
+  for (Operation *op : llvm::reverse(ops)) {
+    Operation *first = nullptr;
+    for (Operation *user : op->getUsers())
+      if (!first || user->isBeforeInBlock(first))
+        first = user;
+    if (first && first != op->getNextNode())
+      op->moveBefore(first);
+  }
+}
+
+/// Orders the backward (`backward`, in block order, B then W) so that
+/// what it reads dies early. Each W op first moves up to just after the
+/// last op its operands come from (but not into the forward): a layer's
+/// weight gradients then follow its B part instead of waiting for every
+/// layer's. Then every backward op moves down to just before its first
+/// reader: B computes factors from forward values (a GELU's derivative, an
+/// activation's transpose for a weight gradient) long before it needs them.
+void orderBackward(ArrayRef<Operation *> backward, size_t numB) {
+  Operation *start = backward.front();
+  for (Operation *op : backward.drop_front(numB)) {
+    if (op == start)
+      continue;
+    Operation *after = nullptr;
+    for (Value operand : op->getOperands()) {
+      Operation *def = operand.getDefiningOp();
+      if (def && def->getBlock() == op->getBlock() &&
+          (!after || after->isBeforeInBlock(def)))
+        after = def;
+    }
+    if (!after || after->isBeforeInBlock(start))
+      op->moveBefore(start);
+    else
+      op->moveAfter(after);
+  }
+  SmallVector<Operation *> order;
+  llvm::DenseSet<Operation *> inBackward(backward.begin(), backward.end());
+  for (Operation &op : *start->getBlock())
+    if (inBackward.contains(&op))
+      order.push_back(&op);
+  sinkToFirstReader(order);
+}
+
+/// Recomputes, before the backward ops that read them, the values each
+/// layer keeps to itself in the forward (`forward`, in order): what a
+/// layer hands to another layer, or to ops of no layer, stays saved.
+void recomputeLayers(ArrayRef<Operation *> forward) {
+  llvm::DenseMap<Operation *, int64_t> layerOf;
+  for (Operation *op : forward)
+    layerOf[op] = layerIndexOf(op);
+  auto inForward = [&](Operation *op) { return layerOf.contains(op); };
+  // A layer's own value: made in the layer and read in the forward only
+  // there (a layer's output goes to the next layer: it is saved).
+  auto isInternal = [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    if (!def || !inForward(def) || layerOf[def] < 0)
+      return false;
+    return llvm::all_of(v.getUsers(), [&](Operation *user) {
+      return !inForward(user) || layerOf[user] == layerOf[def];
+    });
+  };
+
+  // Per layer: the first backward op that reads one of its own values.
+  std::map<int64_t, Operation *> firstReader;
+  for (Operation *op : forward)
+    for (Value v : op->getResults()) {
+      if (!isInternal(v))
+        continue;
+      for (Operation *user : v.getUsers()) {
+        if (inForward(user))
+          continue;
+        Operation *&first = firstReader[layerOf[op]];
+        if (!first || user->isBeforeInBlock(first))
+          first = user;
+      }
+    }
+
+  for (auto [layer, first] : firstReader) {
+    // The layer's ops that backward needs, and those they need in turn.
+    llvm::DenseSet<Operation *> needed;
+    SmallVector<Operation *> work;
+    for (Operation *op : forward)
+      if (layerOf[op] == layer &&
+          llvm::any_of(op->getResults(), [&](Value v) {
+            return isInternal(v) &&
+                   llvm::any_of(v.getUsers(), [&](Operation *user) {
+                     return !inForward(user);
+                   });
+          }))
+        work.push_back(op);
+    while (!work.empty()) {
+      Operation *op = work.pop_back_val();
+      if (!needed.insert(op).second)
+        continue;
+      for (Value operand : op->getOperands())
+        if (isInternal(operand))
+          work.push_back(operand.getDefiningOp());
+    }
+    // The copies, in forward order, then the backward reads them.
+    OpBuilder b(first);
+    IRMapping mapping;
+    StringRef marker = PPDialect::RecomputedAttrHelper::getNameStr();
+    for (Operation *op : forward)
+      if (needed.contains(op))
+        b.clone(*op, mapping)->setAttr(marker, b.getUnitAttr());
+    for (Operation *op : forward)
+      if (needed.contains(op))
+        for (Value v : op->getResults())
+          v.replaceUsesWithIf(mapping.lookup(v), [&](OpOperand &use) {
+            return !inForward(use.getOwner()) &&
+                   !use.getOwner()->hasAttr(marker);
+          });
+  }
+}
+
 struct GradientProgramPass
     : public mlir::pp::impl::GradientProgramPassBase<GradientProgramPass> {
+  using GradientProgramPassBase::GradientProgramPassBase;
   void runOnOperation() override;
 };
 
 void GradientProgramPass::runOnOperation() {
   ModuleOp module = getOperation();
+  if (recompute != "none" && recompute != "full") {
+    module.emitError() << "pp-gradient-program: recompute must be none or "
+                          "full, got '"
+                       << recompute << "'";
+    return signalPassFailure();
+  }
   auto forward = module.lookupSymbol<func::FuncOp>("main");
   auto bFunc = module.lookupSymbol<func::FuncOp>("main_b");
   auto wFunc = module.lookupSymbol<func::FuncOp>("main_w");
@@ -96,6 +223,7 @@ void GradientProgramPass::runOnOperation() {
   b.setInsertionPointToStart(entry);
 
   SmallVector<Value> fwd = inlineBody(b, forward, entry->getArguments());
+  size_t numForward = entry->getOperations().size();
   DenseMap<int64_t, Value> saved, carried;
   for (unsigned i = numOriginal; i < numResults; ++i)
     saved[*indexAttr(forward, i, savedAttr, true)] = fwd[i];
@@ -122,7 +250,16 @@ void GradientProgramPass::runOnOperation() {
                      "is neither a saved nor a carried value");
     return signalPassFailure();
   }
+  size_t numForwardAndB = entry->getOperations().size();
   SmallVector<Value> grads = inlineBody(b, wFunc, wArgs);
+  auto ops = llvm::map_to_vector(entry->getOperations(),
+                                 [](Operation &op) { return &op; });
+  ArrayRef<Operation *> forwardOps = ArrayRef(ops).take_front(numForward);
+  if (numForward < ops.size())
+    orderBackward(ArrayRef(ops).drop_front(numForward),
+                  numForwardAndB - numForward);
+  if (recompute == "full")
+    recomputeLayers(forwardOps);
 
   SmallVector<Value> results{fwd.front()};
   llvm::append_range(results, grads);

@@ -22,7 +22,6 @@
 #include "pp/Dialect/PP/Transforms/StageUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "llvm/Support/Regex.h"
 
 namespace mlir::pp {
 #define GEN_PASS_DEF_PARTITIONSTAGESPASS
@@ -33,26 +32,6 @@ using namespace mlir;
 using namespace mlir::pp;
 
 namespace {
-
-/// The layer index in an ONNX node name: the first path component of the
-/// form `word.N` ("/model/layers.17/mlp/Mul" -> 17), or -1.
-int64_t layerIndexOf(Operation *op) {
-  auto loc = dyn_cast<NameLoc>(op->getLoc());
-  if (!loc)
-    return -1;
-  static const llvm::Regex component("^[A-Za-z_][A-Za-z0-9_]*\\.([0-9]+)$");
-  SmallVector<StringRef> parts;
-  loc.getName().getValue().split(parts, '/');
-  for (StringRef part : parts) {
-    SmallVector<StringRef> groups;
-    if (component.match(part, &groups)) {
-      int64_t index;
-      if (!groups[1].getAsInteger(10, index))
-        return index;
-    }
-  }
-  return -1;
-}
 
 /// Positions in the stream order that separate transformer layers, as
 /// numbered by node names: for each k, the latest cut point after every op

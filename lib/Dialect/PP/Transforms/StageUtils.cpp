@@ -4,6 +4,8 @@
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
 
+#include "llvm/Support/Regex.h"
+
 using namespace mlir;
 using namespace mlir::pp;
 
@@ -72,4 +74,26 @@ SmallVector<Value> StreamInfo::liveAcross(size_t c) const {
       }
   }
   return live;
+}
+
+int64_t mlir::pp::layerIndexOf(Operation *op) {
+  NameLoc loc = dyn_cast<NameLoc>(op->getLoc());
+  if (auto fused = dyn_cast<FusedLoc>(op->getLoc()))
+    for (Location inner : fused.getLocations())
+      if ((loc = dyn_cast<NameLoc>(inner)))
+        break;
+  if (!loc)
+    return -1;
+  static const llvm::Regex component("^[A-Za-z_][A-Za-z0-9_]*\\.([0-9]+)$");
+  SmallVector<StringRef> parts;
+  loc.getName().getValue().split(parts, '/');
+  for (StringRef part : parts) {
+    SmallVector<StringRef> groups;
+    if (component.match(part, &groups)) {
+      int64_t index;
+      if (!groups[1].getAsInteger(10, index))
+        return index;
+    }
+  }
+  return -1;
 }

@@ -29,7 +29,9 @@ void mlir::pp::addTrainPipeline(OpPassManager &pm,
   autodiff.trainable.assign(options.trainable.begin(), options.trainable.end());
   autodiff.frozen.assign(options.frozen.begin(), options.frozen.end());
   pm.addPass(createAutodiffPass(autodiff));
-  pm.addPass(createGradientProgramPass());
+  GradientProgramPassOptions program;
+  program.recompute = options.recompute;
+  pm.addPass(createGradientProgramPass(program));
   ApplyOptimizerPassOptions step;
   step.optimizer = options.optimizer;
   step.lr = options.lr;

@@ -92,7 +92,10 @@ def PP_Dialect : Dialect {
     "::mlir::StringAttr":$optimizer_state,
     // The importer under --train: the other initializers that hold a
     // weight's values (#pp.tied_copy), which a checkpoint also writes.
-    "::mlir::ArrayAttr":$tied_copies
+    "::mlir::ArrayAttr":$tied_copies,
+    // pp-gradient-program recompute=full: a forward op copied into the
+    // backward (so that CSE does not merge it back into the original).
+    "::mlir::UnitAttr":$recomputed
   );
 }
 

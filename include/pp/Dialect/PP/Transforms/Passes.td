@@ -360,7 +360,22 @@ def GradientProgramPass : Pass<"pp-gradient-program", "ModuleOp"> {
     removed, so a one-device program computes a training step's loss and
     gradients in one run. Pipeline training schedules F, B and W apart and
     does not use this pass.
+
+    Each W op runs as soon as its operands exist (after the forward), so a
+    layer's weight gradients follow its B part and the activations they
+    read die there, not at the end of the step.
+
+    `recompute=full` keeps only what crosses layers (the values a
+    transformer layer, named `word.N` in the ONNX node names, hands to
+    others) and recomputes each layer's other activations, a copy of its
+    forward ops marked `pp.recomputed`, right before the first backward op
+    that reads them: the activation peak falls from every layer's
+    activations to the layer boundaries plus one layer.
   }];
+  let options = [
+    Option<"recompute", "recompute", "std::string", /*default=*/"\"none\"",
+           "none, or full: recompute each layer's activations in its backward">
+  ];
 }
 
 def ApplyOptimizerPass : Pass<"pp-apply-optimizer", "ModuleOp"> {

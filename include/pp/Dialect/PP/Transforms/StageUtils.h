@@ -1,6 +1,7 @@
 //===- StageUtils.h - the residual stream of a model ------------*- C++ -*-===//
 //
-// Shared by the stage partitioner and the stage splitter.
+// Shared by the stage partitioner, the stage splitter and the training
+// program's recompute.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +32,11 @@ struct StreamInfo {
 };
 
 StreamInfo analyzeStream(func::FuncOp func);
+
+/// The transformer layer an op belongs to by its ONNX node name: the first
+/// path component of the form `word.N` ("/model/layers.17/mlp/Mul" -> 17)
+/// of its name location (the first one inside a fused location), or -1.
+int64_t layerIndexOf(Operation *op);
 
 } // namespace mlir::pp
 
