@@ -15,6 +15,14 @@ def ConvertFloatTypePass : Pass<"pp-convert-float-type", "ModuleOp"> {
     Kernels still accumulate in f32. Other element types (indices, masks,
     f64) are left alone. `--dtype=bf16|f16` adds this pass.
 
+    A training step (pp-apply-optimizer's `@main`: results marked
+    `pp.weight_update` or `pp.optimizer_state`) is mixed precision: the
+    weights it updates stay f32 master copies, cast to the 16-bit type
+    where the model reads them; the step count, the optimizer state and
+    every op that computes the updates and the new state stay f32 (a
+    constant shared with the model gets an f32 copy); the gradients and the
+    loss are cast to f32 where the optimizer and the return read them.
+
     Example: with `to=bf16`, `%w = pp.weight "w" ... : tensor<64x64xf32>`
     becomes `%w = pp.weight "w" ... {file_element_type = f32} :
     tensor<64x64xbf16>`.
