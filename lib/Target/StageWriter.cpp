@@ -91,6 +91,7 @@ private:
     return (cuda ? "pprt::cuda::" : "pprt::cpu::") + name.str();
   }
   LogicalResult emitOp(Operation *op);
+  LogicalResult emitTranspose(TransposeOp t);
   LogicalResult emitComm(Operation *op);
   LogicalResult checkStageLink(Operation *op, int64_t tag, int64_t peer,
                                ArrayAttr axes, bool isSend);
@@ -114,6 +115,23 @@ private:
   llvm::raw_string_ostream &helpersOs = tables.helpersOs;
   llvm::raw_string_ostream bodyOs{body};
 };
+
+/// A transpose of the last two dims that only matmuls read: they read its
+/// input in place as a transposed operand (BLAS's trans flags), so it costs
+/// neither a copy nor memory. Backward passes are full of these (x^T dy,
+/// dy W^T).
+static bool foldsIntoMatmul(TransposeOp t) {
+  ArrayRef<int64_t> perm = t.getPerm();
+  int64_t rank = perm.size();
+  if (rank < 2 || perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
+    return false;
+  for (int64_t d = 0; d + 2 < rank; ++d)
+    if (perm[d] != d)
+      return false;
+  return !t->use_empty() && llvm::all_of(t->getUsers(), [](Operation *user) {
+    return isa<MatMulOp>(user);
+  });
+}
 
 bool Writer::needsStorage(Value v) {
   Operation *def = v.getDefiningOp();
@@ -373,6 +391,17 @@ void Writer::emitCopy(Value dst, int64_t dstOffset,
   ++summary.numKernelCalls;
 }
 
+LogicalResult Writer::emitTranspose(TransposeOp t) {
+  SmallVector<int64_t> in = rowMajorStrides(shapeOf(t.getInput()));
+  SmallVector<int64_t> src;
+  for (int64_t p : t.getPerm())
+    src.push_back(in[p]);
+  ArrayRef<int64_t> out = shapeOf(t.getResult());
+  emitCopy(t.getResult(), 0, rowMajorStrides(out), t.getInput(), "0", src,
+           out);
+  return success();
+}
+
 LogicalResult Writer::emitOp(Operation *op) {
   if (failed(checkTypes(op)))
     return failure();
@@ -409,6 +438,12 @@ LogicalResult Writer::emitOp(Operation *op) {
         emitConstant(c);
         return success();
       })
+      .Case([&](TransposeOp t) {
+        // Read in place by the matmuls it feeds (transposed operands).
+        if (foldsIntoMatmul(t))
+          return success();
+        return emitTranspose(t);
+      })
       .Case([&](MatMulOp m) {
         ArrayRef<int64_t> a = shapeOf(m.getLhs()), b = shapeOf(m.getRhs()),
                           c = shapeOf(m.getResult());
@@ -416,8 +451,13 @@ LogicalResult Writer::emitOp(Operation *op) {
         int64_t batch = numElements(c.drop_back(2));
         int64_t strideA = numElements(a.drop_back(2)) == 1 ? 0 : rows * inner;
         int64_t strideB = numElements(b.drop_back(2)) == 1 ? 0 : inner * cols;
+        auto transposed = [&](Value v) {
+          auto t = v.getDefiningOp<TransposeOp>();
+          return t && foldsIntoMatmul(t);
+        };
+        bool transA = transposed(m.getLhs()), transB = transposed(m.getRhs());
         // One weight matrix for a batch of activations is one taller GEMM.
-        if (strideB == 0 && strideA != 0) {
+        if (strideB == 0 && strideA != 0 && !transA) {
           rows *= batch;
           batch = 1;
           strideA = 0;
@@ -426,7 +466,8 @@ LogicalResult Writer::emitOp(Operation *op) {
                        << typed(m.getLhs()) << ", " << typed(m.getRhs()) << ", "
                        << batch << ", " << rows << ", " << cols << ", " << inner
                        << ", " << strideA << ", " << strideB << ", "
-                       << rows * cols << ", false, false);\n";
+                       << rows * cols << ", " << (transA ? "true" : "false")
+                       << ", " << (transB ? "true" : "false") << ");\n";
         return success();
       })
       .Case([&](SoftmaxOp s) {
@@ -477,16 +518,6 @@ LogicalResult Writer::emitOp(Operation *op) {
                        << numElements(shape.slice(first, last - first + 1))
                        << ", " << numElements(shape.drop_front(last + 1))
                        << ", " << reduceKind(r.getKind()) << ");\n";
-        return success();
-      })
-      .Case([&](TransposeOp t) {
-        SmallVector<int64_t> in = rowMajorStrides(shapeOf(t.getInput()));
-        SmallVector<int64_t> src;
-        for (int64_t p : t.getPerm())
-          src.push_back(in[p]);
-        ArrayRef<int64_t> out = shapeOf(t.getResult());
-        emitCopy(t.getResult(), 0, rowMajorStrides(out), t.getInput(), "0", src,
-                 out);
         return success();
       })
       .Case([&](SliceOp s) {
@@ -753,7 +784,10 @@ LogicalResult Writer::write(raw_ostream &os) {
   fused = findFusedValues(ops);
   plan = planBuffers(
       ops, [&](Value v) { return needsStorage(v); },
-      [](Operation *op) { return isa<ReshapeOp>(op); },
+      [](Operation *op) {
+        auto t = dyn_cast<TransposeOp>(op);
+        return isa<ReshapeOp>(op) || (t && foldsIntoMatmul(t));
+      },
       [](Operation *op) -> uint64_t {
         // crossEntropy's per-row losses.
         if (auto c = dyn_cast<CrossEntropyOp>(op))

@@ -118,7 +118,7 @@ void copyBatch(const HostArray &whole, const TensorSpec &spec, int dim,
 
 int runTrainingSteps(const Program &program, const RunOptions &options,
                      Device &device, Context &ctx, const RunData &data,
-                     const TrainBuffers &buffers,
+                     TrainBuffers buffers,
                      const std::function<void()> &runOnce, int64_t firstStep,
                      const std::string &weightsDir) {
   Wiring w;
@@ -184,14 +184,12 @@ int runTrainingSteps(const Program &program, const RunOptions &options,
           return failWith(error);
       }
     }
-    // The new weights and state become the next step's.
+    // The new weights and state become the next step's: the buffers swap
+    // places, and the old ones receive the next step's results.
     for (auto [o, weight] : w.updates)
-      device.copy(ctx, buffers.weights[weight], buffers.outputs[o],
-                  byteSize(program.outputs[o]));
+      std::swap(buffers.weights[weight], buffers.outputs[o]);
     for (auto [o, input] : w.states)
-      device.copy(ctx, buffers.inputs[input], buffers.outputs[o],
-                  byteSize(program.outputs[o]));
-    device.synchronize(ctx);
+      std::swap(buffers.inputs[input], buffers.outputs[o]);
     if ((s + 1) % options.logEvery == 0 || s + 1 == options.steps) {
       // (printf may write a NaN as "-nan")
       std::printf("step %lld/%lld  loss %.4f  %.1f ms\n",

@@ -18,8 +18,11 @@
 namespace pprt {
 
 /// The device buffers of the program's tables, allocated by the caller.
+/// After a step the loop swaps each weight with its update and each state
+/// input with its new state (no copies), so these are the very vectors the
+/// program runs on.
 struct TrainBuffers {
-  const std::vector<void *> &inputs, &outputs, &weights;
+  std::vector<void *> &inputs, &outputs, &weights;
 };
 
 /// Runs options.steps steps (runOnce runs the program once and waits);
@@ -29,7 +32,7 @@ struct TrainBuffers {
 /// model files a --save-weights checkpoint copies.
 int runTrainingSteps(const Program &program, const RunOptions &options,
                      Device &device, Context &ctx, const RunData &data,
-                     const TrainBuffers &buffers,
+                     TrainBuffers buffers,
                      const std::function<void()> &runOnce, int64_t firstStep,
                      const std::string &weightsDir);
 
