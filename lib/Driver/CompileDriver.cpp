@@ -208,9 +208,17 @@ int checkUsage(const DriverOptions &opts,
                  "'");
   if (opts.train && opts.loss != "cross-entropy")
     return usage("--loss must be cross-entropy, got '" + opts.loss + "'");
-  if (opts.train && plan.isParallel())
-    return usage("--train runs on one device for now: parallel training "
-                 "(--pp/--tp/--dp/--microbatches) is not built yet");
+  if (opts.train && plan.isParallel()) {
+    if (plan.tp > 1 || plan.sequenceParallel)
+      return usage("parallel training runs --pp, --dp and --microbatches; "
+                   "tensor-parallel training (--tp) is not built yet");
+    if (opts.recompute != "none")
+      return usage("--recompute=full trains on one device for now; "
+                   "recompute per pipeline stage is not built yet");
+    if (plan.dtype != "f32")
+      return usage("parallel training computes in f32 for now; "
+                   "--dtype=" + plan.dtype + " trains on one device");
+  }
   return 0;
 }
 
@@ -298,9 +306,13 @@ int mlir::pp::runCompileDriver(const DriverOptions &opts,
     train.recompute = opts.recompute.getValue();
     if (failed(copyOptimizer(opts, train)))
       return 2;
-    addTrainPipeline(pm, train);
+    if (plan.isParallel())
+      addParallelizePipeline(pm, plan, &train);
+    else
+      addTrainPipeline(pm, train);
   }
-  if (!namedPasses && (plan.isParallel() || !opts.target.empty()))
+  if (!namedPasses && !(opts.train && plan.isParallel()) &&
+      (plan.isParallel() || !opts.target.empty()))
     addParallelizePipeline(pm, plan);
 
   llvm::SourceMgr sourceMgr;

@@ -84,6 +84,11 @@ void AddLossPass::runOnOperation() {
           func.getLoc())))
     return signalPassFailure();
   Value labelsArg = func.getArgument(argIndex);
+  // After pp-split-batch, the labels are cut like the logits.
+  StringRef batchDim = PPDialect::BatchDimAttrHelper::getNameStr();
+  if (auto dim = func.getResultAttrOfType<IntegerAttr>(*index, batchDim);
+      dim && dim.getInt() < labelsType.getRank())
+    func.setArgAttr(argIndex, batchDim, dim);
   Value loss = CrossEntropyOp::create(
       b, ret.getLoc(), RankedTensorType::get({}, type.getElementType()),
       logitsValue, labelsArg, /*ignore_index=*/-100);

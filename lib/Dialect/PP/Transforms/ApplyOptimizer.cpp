@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "pp/Dialect/PP/Transforms/Optimizer.h"
 #include "pp/Dialect/PP/Transforms/Passes.h"
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
@@ -65,32 +66,25 @@ struct Math {
   }
 };
 
-struct ApplyOptimizerPass
-    : public mlir::pp::impl::ApplyOptimizerPassBase<ApplyOptimizerPass> {
-  using ApplyOptimizerPassBase::ApplyOptimizerPassBase;
-  void runOnOperation() override;
-};
+} // namespace
 
-void ApplyOptimizerPass::runOnOperation() {
-  ModuleOp module = getOperation();
-  auto main = module.lookupSymbol<func::FuncOp>("main");
-  if (!main || main.isExternal()) {
-    module.emitError("pp-apply-optimizer needs func.func @main");
-    return signalPassFailure();
-  }
+LogicalResult mlir::pp::applyOptimizer(func::FuncOp main,
+                                       const OptimizerConfig &config) {
+  MLIRContext *context = main.getContext();
+  const std::string &optimizer = config.optimizer;
+  double lr = config.lr, momentum = config.momentum, beta1 = config.beta1,
+         beta2 = config.beta2, eps = config.eps, gradClip = config.gradClip;
   bool adamw = optimizer == "adamw";
-  if (!adamw && optimizer != "sgd") {
-    main.emitError() << "unknown optimizer '" << optimizer
-                     << "'; expected sgd or adamw";
-    return signalPassFailure();
-  }
+  if (!adamw && optimizer != "sgd")
+    return main.emitError() << "unknown optimizer '" << optimizer
+                            << "'; expected sgd or adamw";
   if (lr <= 0 || momentum < 0 || gradClip < 0 || eps < 0 || beta1 < 0 ||
-      beta1 >= 1 || beta2 < 0 || beta2 >= 1) {
-    main.emitError("pp-apply-optimizer needs lr > 0, momentum >= 0, "
-                   "grad-clip >= 0, eps >= 0 and betas in [0, 1)");
-    return signalPassFailure();
-  }
-  double decay = weightDecay >= 0 ? double(weightDecay) : adamw ? 0.01 : 0.0;
+      beta1 >= 1 || beta2 < 0 || beta2 >= 1)
+    return main.emitError("pp-apply-optimizer needs lr > 0, momentum >= 0, "
+                          "grad-clip >= 0, eps >= 0 and betas in [0, 1)");
+  double decay = config.weightDecay >= 0 ? config.weightDecay
+                 : adamw                 ? 0.01
+                                         : 0.0;
 
   StringRef gradientAttr = PPDialect::WeightGradientAttrHelper::getNameStr();
   StringRef nameAttr = PPDialect::NameAttrHelper::getNameStr();
@@ -109,16 +103,17 @@ void ApplyOptimizerPass::runOnOperation() {
     Value g = ret.getOperand(i);
     if (!w || w.getResult().getType() != g.getType() ||
         !elementTypeOf(g).isF32()) {
-      main.emitError() << "gradient '" << name.getValue()
-                       << "' has no f32 pp.weight of its type in @main";
-      return signalPassFailure();
+      return main.emitError()
+             << "gradient '" << name.getValue()
+             << "' has no f32 pp.weight of its type in @" << main.getName();
     }
     params.push_back({g, w});
   }
   if (params.empty()) {
-    main.emitError("@main returns no gradient (pp.weight_gradient); run "
-                   "pp-gradient-program first");
-    return signalPassFailure();
+    return main.emitError()
+           << "@" << main.getName()
+           << " returns no gradient (pp.weight_gradient); run "
+              "pp-gradient-program first";
   }
 
   OpBuilder b(ret);
@@ -212,9 +207,29 @@ void ApplyOptimizerPass::runOnOperation() {
          b.getNamedAttr(stateAttr, b.getStringAttr(name))}));
   }
   ret->setOperands(results);
-  main.setType(FunctionType::get(&getContext(), body.getArgumentTypes(),
+  main.setType(FunctionType::get(context, body.getArgumentTypes(),
                                  ValueRange(results).getTypes()));
   main.setAllResultAttrs(resultAttrs);
+  return success();
 }
+
+namespace {
+
+struct ApplyOptimizerPass
+    : public mlir::pp::impl::ApplyOptimizerPassBase<ApplyOptimizerPass> {
+  using ApplyOptimizerPassBase::ApplyOptimizerPassBase;
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto main = module.lookupSymbol<func::FuncOp>("main");
+    if (!main || main.isExternal()) {
+      module.emitError("pp-apply-optimizer needs func.func @main");
+      return signalPassFailure();
+    }
+    OptimizerConfig config{optimizer, lr,    momentum, weightDecay,
+                           beta1,     beta2, eps,      gradClip};
+    if (failed(applyOptimizer(main, config)))
+      signalPassFailure();
+  }
+};
 
 } // namespace

@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "pp/Dialect/PP/Transforms/Autodiff.h"
 #include "pp/Dialect/PP/Transforms/Passes.h"
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
@@ -185,6 +186,11 @@ LogicalResult Differentiator::seed() {
   for (auto [i, result] : llvm::enumerate(ret.getOperands())) {
     if (!isFloat(result))
       continue;
+    // A pipeline's last stage returns the loss: its cotangent is 1.
+    if (func.getResultAttr(i, PPDialect::LossAttrHelper::getNameStr())) {
+      accumulate(result, buildScalar(builder, loc, elementTypeOf(result), 1.0));
+      continue;
+    }
     // A value with no operands stands for the cotangent argument of B.
     Value placeholder =
         UnrealizedConversionCastOp::create(builder, loc, result.getType(),
@@ -445,19 +451,17 @@ Differentiator::buildFunction(StringRef name, ArrayRef<Value> inputs,
   return newFunc;
 }
 
-struct AutodiffPass : public mlir::pp::impl::AutodiffPassBase<AutodiffPass> {
-  using AutodiffPassBase::AutodiffPassBase;
-  void runOnOperation() override;
-};
+} // namespace
 
-void AutodiffPass::runOnOperation() {
-  ModuleOp module = getOperation();
+LogicalResult mlir::pp::differentiate(ModuleOp module,
+                                      ArrayRef<std::string> trainable,
+                                      ArrayRef<std::string> frozen,
+                                      bool cotangents) {
+  MLIRContext *context = module.getContext();
   auto rule = TrainabilityRule::create(trainable, frozen);
-  if (!rule) {
-    module.emitError() << "pp-autodiff: "
-                       << llvm::toString(rule.takeError());
-    return signalPassFailure();
-  }
+  if (!rule)
+    return module.emitError()
+           << "pp-autodiff: " << llvm::toString(rule.takeError());
   SmallVector<func::FuncOp> funcs;
   for (auto func : module.getOps<func::FuncOp>())
     if (!func.isExternal())
@@ -468,12 +472,12 @@ void AutodiffPass::runOnOperation() {
     Trainability t = rule->classify(weight);
     classes.try_emplace(
         weight.getNameAttr(),
-        StringAttr::get(&getContext(), (t.trainable ? "trainable: " : "frozen: ") +
-                                           t.reason));
+        StringAttr::get(context, (t.trainable ? "trainable: " : "frozen: ") +
+                                     t.reason));
   });
   if (!classes.empty())
     module->setAttr(PPDialect::TrainabilityAttrHelper::getNameStr(),
-                    DictionaryAttr::get(&getContext(),
+                    DictionaryAttr::get(context,
                                         llvm::to_vector(llvm::map_range(
                                             classes, [](auto &entry) {
                                               return NamedAttribute(
@@ -481,14 +485,24 @@ void AutodiffPass::runOnOperation() {
                                             }))));
   for (func::FuncOp func : funcs) {
     for (StringRef suffix : {"_b", "_w"})
-      if (module.lookupSymbol((func.getName() + suffix).str())) {
-        func.emitOpError() << "cannot be differentiated: @" << func.getName()
-                           << suffix << " exists already";
-        return signalPassFailure();
-      }
+      if (module.lookupSymbol((func.getName() + suffix).str()))
+        return func.emitOpError()
+               << "cannot be differentiated: @" << func.getName() << suffix
+               << " exists already";
     if (failed(Differentiator(func, *rule, cotangents).run()))
-      return signalPassFailure();
+      return failure();
   }
+  return success();
 }
+
+namespace {
+
+struct AutodiffPass : public mlir::pp::impl::AutodiffPassBase<AutodiffPass> {
+  using AutodiffPassBase::AutodiffPassBase;
+  void runOnOperation() override {
+    if (failed(differentiate(getOperation(), trainable, frozen, cotangents)))
+      signalPassFailure();
+  }
+};
 
 } // namespace

@@ -55,7 +55,7 @@ BuildSchedulePass::makeSchedule(int64_t ranks, int64_t chunks,
     options.ranks = ranks;
     options.microbatches = microbatches;
     options.virtualStages = chunks;
-    options.forwardOnly = true;
+    options.forwardOnly = !training;
     if (sched::schedulePlacement(*kind) != placement)
       return module.emitError()
              << "schedule " << schedule << " places chunks in a "
@@ -85,11 +85,15 @@ BuildSchedulePass::makeSchedule(int64_t ranks, int64_t chunks,
       sched::parseSchedule((*file)->getBuffer().str(), error);
   if (!s)
     return module.emitError() << schedule << ":" << error.format();
-  if (s->isTraining())
+  if (s->isTraining() && !training)
     return module.emitError()
            << schedule
            << " has backward (B/W) actions; pp compiles inference programs, "
               "which run forward-only schedules";
+  if (training && !s->isTraining())
+    return module.emitError()
+           << schedule
+           << " is forward-only; a training program runs F, B and W actions";
   if (s->numRanks() != ranks || s->stages.numChunks() != chunks ||
       s->microbatches != microbatches)
     return module.emitError()

@@ -14,6 +14,7 @@
 #include "pp/Schedule/Generators.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 using namespace mlir::pp;
@@ -45,8 +46,9 @@ std::string ParallelizePipelineOptions::placement() const {
            : ::pp::schedule::Placement::Loop);
 }
 
-void mlir::pp::addParallelizePipeline(
-    OpPassManager &pm, const ParallelizePipelineOptions &options) {
+void mlir::pp::addParallelizePipeline(OpPassManager &pm,
+                                      const ParallelizePipelineOptions &options,
+                                      const TrainPipelineOptions *train) {
   if (options.isParallel()) {
     // 1. Cut the batch first, on @main: every later pass, and the cost
     //    model that balances the stages, then sees what one rank computes
@@ -63,6 +65,14 @@ void mlir::pp::addParallelizePipeline(
   //    parallelism, whose rules keep norm inputs replicated by recognising
   //    pp.layer_norm and pp.rms_norm.
   pm.addPass(createFuseNormsPass());
+  // Training: the loss of one micro-batch, on @main before the stages are
+  // cut, so that the last stage computes it.
+  if (train) {
+    AddLossPassOptions loss;
+    loss.logits = train->logits;
+    loss.labels = train->labels;
+    pm.addPass(createAddLossPass(loss));
+  }
   if (options.isParallel()) {
     // 3. Choose the stages on the whole (unsharded) @main; this also
     //    creates the mesh @world whose "pp" and "tp" axes the passes below
@@ -89,12 +99,33 @@ void mlir::pp::addParallelizePipeline(
     ShardTensorParallelPassOptions shard;
     shard.sequenceParallel = options.sequenceParallel;
     pm.addPass(createShardTensorParallelPass(shard));
+    // Training: each stage's F, B, W and update functions.
+    if (train) {
+      StageTrainingPassOptions step;
+      step.trainable.assign(train->trainable.begin(), train->trainable.end());
+      step.frozen.assign(train->frozen.begin(), train->frozen.end());
+      step.optimizer = train->optimizer;
+      step.lr = train->lr;
+      step.momentum = train->momentum;
+      step.weightDecay = train->weightDecay;
+      step.beta1 = train->beta1;
+      step.beta2 = train->beta2;
+      step.eps = train->eps;
+      step.gradClip = train->gradClip;
+      pm.addPass(createStageTrainingPass(step));
+    }
     // 6. The schedule needs the stage functions (the chunks of each rank)
     //    and the mesh's "pp" axis.
     BuildSchedulePassOptions schedule;
     schedule.schedule = options.schedule;
     schedule.microbatches = options.microbatches;
+    schedule.training = train != nullptr;
     pm.addPass(createBuildSchedulePass(schedule));
+    // B and W rebuild the weights and masks they read: one copy of each.
+    if (train) {
+      pm.addPass(createCSEPass());
+      pm.addPass(createCanonicalizerPass());
+    }
   }
   // 7. The compute type comes last: every pass above reasons about f32
   //    constants and weights, and this one only changes element types.
@@ -111,5 +142,7 @@ void mlir::pp::registerParallelizePipeline() {
       "The parallel plan of pp-opt's --pp/--tp/--dp/... flags as one "
       "pipeline: split-batch, fuse-norms, partition-stages, split-stages, "
       "shard-tensor-parallel, build-schedule, convert-float-type",
-      addParallelizePipeline);
+      [](OpPassManager &pm, const ParallelizePipelineOptions &options) {
+        addParallelizePipeline(pm, options);
+      });
 }

@@ -95,7 +95,21 @@ def PP_Dialect : Dialect {
     "::mlir::ArrayAttr":$tied_copies,
     // pp-gradient-program recompute=full: a forward op copied into the
     // backward (so that CSE does not merge it back into the original).
-    "::mlir::UnitAttr":$recomputed
+    "::mlir::UnitAttr":$recomputed,
+    // pp-stage-training: a stage function's boundary as an argument (the
+    // activation, or in B the output's cotangent) and a result (the
+    // activation sent on, or in B the input's cotangent); where a saved or
+    // carried value sits in the stage's per-micro-batch stash, and the
+    // stash's size (the forward function); the output an argument adds
+    // into (a gradient or the loss accumulated over micro-batches); the
+    // input the runtime fills with 1 / the step's labels that count
+    // (naming the labels input).
+    "::mlir::UnitAttr":$stage_input,
+    "::mlir::UnitAttr":$stage_output,
+    "::mlir::IntegerAttr":$stash_offset,
+    "::mlir::IntegerAttr":$stash_bytes,
+    "::mlir::IntegerAttr":$accumulator,
+    "::mlir::StringAttr":$loss_scale
   );
 }
 

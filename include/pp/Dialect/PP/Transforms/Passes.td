@@ -418,6 +418,50 @@ def ApplyOptimizerPass : Pass<"pp-apply-optimizer", "ModuleOp"> {
   ];
 }
 
+def StageTrainingPass : Pass<"pp-stage-training", "ModuleOp"> {
+  let summary = "One training step over pipeline stages: F, B, W and "
+                "update functions per stage";
+  let description = [{
+    After pp-split-stages, on a model whose last stage returns a
+    `pp.cross_entropy` loss (pp-add-loss before the split), turns each stage
+    function `@s` into the functions that the runtime runs as the
+    schedule's actions: `@s` (F), `@s_b` (B), `@s_w` (W) and `@s_update`
+    (the optimizer, after the step's last micro-batch). The stage's
+    `pp.recv` becomes an argument and its `pp.send` operand a result
+    (`pp.stage_input`, `pp.stage_output`; in B the output's cotangent and
+    the input's cotangent); the values F saves for B and W, and those B
+    hands to W, get offsets in one per-micro-batch stash
+    (`pp.stash_offset`, `pp.stash_bytes` on F). W adds each weight's
+    gradient into an accumulator output (`pp.accumulator` names the
+    output), and F the micro-batch's loss, scaled so that the step's losses
+    add up to the mean over the whole batch: the argument `loss_scale`
+    (`pp.loss_scale` names the labels) is 1 / the count of labels that are
+    not ignored in the step, filled by the runtime. `@s_update` sums the
+    gradients (and the loss) over the mesh's "dp" axis, then applies
+    pp-apply-optimizer's step; its step and state arguments join the
+    program's inputs. Not built yet, and errors: tensor parallelism, a
+    weight trained by two stages (a tied embedding), and `grad-clip` over
+    several stages.
+  }];
+  let options = [
+    ListOption<"trainable", "trainable", "std::string",
+               "Weight-name globs to train (as pp-autodiff)">,
+    ListOption<"frozen", "frozen", "std::string",
+               "Weight-name globs to freeze (as pp-autodiff)">,
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
+           "sgd or adamw">,
+    Option<"lr", "lr", "double", /*default=*/"1e-3", "Learning rate">,
+    Option<"momentum", "momentum", "double", /*default=*/"0", "sgd only">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"-1",
+           "L2 (sgd, default 0) or decoupled (adamw, default 0.01) decay">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "adamw">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "adamw">,
+    Option<"eps", "eps", "double", /*default=*/"1e-8", "adamw">,
+    Option<"gradClip", "grad-clip", "double", /*default=*/"0",
+           "Clip the gradients' global 2-norm to this (0: no clipping)">
+  ];
+}
+
 def TestDimRulesPass : Pass<"pp-test-dim-rules"> {
   let summary = "Prints the dim rules of every op, for tests";
   let description = [{
@@ -459,6 +503,9 @@ def BuildSchedulePass : Pass<"pp-build-schedule", "ModuleOp"> {
            "gpipe, 1f1b, interleaved, zb-h1, zbv, or a schedule file">,
     Option<"microbatches", "microbatches", "int64_t", /*default=*/"1",
            "Micro-batches per step">,
+    Option<"training", "training", "bool", /*default=*/"false",
+           "A training schedule (F, B and W actions; pp-stage-training's "
+           "functions) instead of a forward-only one">,
   ];
 }
 

@@ -80,8 +80,13 @@ struct ParallelizePipelineOptions
 /// `options` describes (or, for a plan of one rank, the single-device
 /// program): batch split, norm fusion, stage partitioning, tensor
 /// parallelism, the schedule and the compute type, in the order they need.
+struct TrainPipelineOptions;
+/// With `train`, a parallel training step (docs/training.md): the loss
+/// before the stages are cut, each stage's F, B, W and update functions
+/// (pp-stage-training) and a schedule with backward actions.
 void addParallelizePipeline(OpPassManager &pm,
-                            const ParallelizePipelineOptions &options);
+                            const ParallelizePipelineOptions &options,
+                            const TrainPipelineOptions *train = nullptr);
 
 /// Registers `--pp-parallelize`.
 void registerParallelizePipeline();

@@ -1,0 +1,35 @@
+//===- Optimizer.h - one optimizer step as pp ops ---------------*- C++ -*-===//
+//
+// The core of pp-apply-optimizer, shared with pp-stage-training, which
+// builds one update function per pipeline stage.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PP_DIALECT_PP_TRANSFORMS_OPTIMIZER_H
+#define PP_DIALECT_PP_TRANSFORMS_OPTIMIZER_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <string>
+
+namespace mlir::pp {
+
+/// torch.optim.SGD or AdamW with their default flags (docs/training.md).
+struct OptimizerConfig {
+  std::string optimizer = "sgd"; ///< "sgd" or "adamw"
+  double lr = 1e-3;
+  double momentum = 0;
+  double weightDecay = -1; ///< < 0: the optimizer's default
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  double gradClip = 0; ///< global 2-norm; 0: none
+};
+
+/// Appends to `func`, which returns gradients (pp.weight_gradient), the
+/// argument `step`, the state arguments, and one result per updated weight
+/// and new state. Emits an error on `func` and fails on a bad config or a
+/// gradient without its f32 pp.weight.
+LogicalResult applyOptimizer(func::FuncOp func, const OptimizerConfig &config);
+
+} // namespace mlir::pp
+
+#endif // PP_DIALECT_PP_TRANSFORMS_OPTIMIZER_H

@@ -1,0 +1,564 @@
+//===- StageTraining.cpp - one training step over pipeline stages --------===//
+//
+// After pp-split-stages, on a model whose last stage returns the loss
+// (pp-add-loss ran before the split), each stage @s becomes the functions
+// the runtime runs as the schedule's actions:
+//
+//   @s         F: the stage input (an argument) -> the stage output (a
+//              result); the values B and W read go into the stage's stash
+//              slot of the micro-batch;
+//   @s_b       B: the stash and the output's cotangent -> the input's
+//              cotangent; what W needs from B goes into the stash too;
+//   @s_w       W: the stash -> each weight's gradient, added into its
+//              accumulator (an output summed over the micro-batches);
+//   @s_update  after the last micro-batch: the gradients summed over
+//              "dp", then the optimizer (pp-apply-optimizer's core).
+//
+// The algorithm:
+//   1. Each pp.recv becomes an argument (pp.stage_input) and each pp.send's
+//      operand a result (pp.stage_output): autodiff sees a function of its
+//      boundary, and the emitter maps both onto the runtime's buffers.
+//   2. The loss of a micro-batch is rescaled so that the step's losses add
+//      up to torch's mean over the whole batch: mean_m * count_m * scale,
+//      where count_m counts the labels not ignored in the micro-batch and
+//      `scale` is an input the runtime fills with 1 / that count over the
+//      step (every micro-batch and replica). The loss accumulates.
+//   3. pp-autodiff with cotangents; the loss's cotangent is 1.
+//   4. The stash: saved and carried values at 64-byte aligned offsets.
+//   5. Accumulators and update functions; new inputs (the loss scale, the
+//      step, optimizer state) join pp.inputs, new outputs (gradients,
+//      updates, state) get pp.output_index after the existing ones.
+//
+// A weight trained by two stages (a tied embedding on the first and the
+// last) would need its gradient summed between them: not built yet, so it
+// is an error, as are tensor parallelism and gradient clipping across
+// stages.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pp/Dialect/PP/Transforms/Autodiff.h"
+#include "pp/Dialect/PP/Transforms/Optimizer.h"
+#include "pp/Dialect/PP/Transforms/Passes.h"
+
+#include "pp/Dialect/PP/IR/MeshNames.h"
+#include "pp/Dialect/PP/IR/PPDialect.h"
+#include "pp/Dialect/PP/IR/TensorBuilders.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <numeric>
+
+namespace mlir::pp {
+#define GEN_PASS_DEF_STAGETRAININGPASS
+#include "pp/Dialect/PP/Transforms/Passes.h.inc"
+} // namespace mlir::pp
+
+using namespace mlir;
+using namespace mlir::pp;
+
+namespace {
+
+constexpr int64_t kStashAlign = 64;
+
+int64_t bytesOf(Type type) {
+  auto t = cast<RankedTensorType>(type);
+  int64_t n = t.getNumElements();
+  unsigned bits = t.getElementType().getIntOrFloatBitWidth();
+  return n * std::max<int64_t>(1, bits / 8);
+}
+
+NamedAttribute named(OpBuilder &b, StringRef name, Attribute value) {
+  return b.getNamedAttr(name, value);
+}
+
+/// Appends an argument with `attrs`.
+BlockArgument appendArgument(func::FuncOp func, Type type,
+                             ArrayRef<NamedAttribute> attrs) {
+  OpBuilder b(func.getContext());
+  unsigned index = func.getNumArguments();
+  if (failed(func.insertArgument(index, type, b.getDictionaryAttr(attrs),
+                                 func.getLoc())))
+    llvm_unreachable("appending an argument cannot fail");
+  return func.getArgument(index);
+}
+
+func::ReturnOp returnOf(func::FuncOp func) {
+  return cast<func::ReturnOp>(func.getBody().front().getTerminator());
+}
+
+/// Replaces the function's results by `values` with `attrs`.
+void setResults(func::FuncOp func, ArrayRef<Value> values,
+                ArrayRef<DictionaryAttr> attrs) {
+  func::ReturnOp ret = returnOf(func);
+  ret->setOperands(values);
+  func.setType(FunctionType::get(func.getContext(),
+                                 func.getBody().front().getArgumentTypes(),
+                                 ValueRange(values).getTypes()));
+  func.setAllResultAttrs(attrs);
+}
+
+/// The results and their attributes, to edit and set back.
+struct Results {
+  SmallVector<Value> values;
+  SmallVector<DictionaryAttr> attrs;
+  explicit Results(func::FuncOp func) {
+    llvm::append_range(values, returnOf(func).getOperands());
+    func.getAllResultAttrs(attrs);
+  }
+  void add(Value v, DictionaryAttr a) {
+    values.push_back(v);
+    attrs.push_back(a);
+  }
+};
+
+DictionaryAttr withAttrs(DictionaryAttr dict, ArrayRef<NamedAttribute> extra) {
+  NamedAttrList list(dict);
+  for (const NamedAttribute &a : extra)
+    list.set(a.getName(), a.getValue());
+  return list.getDictionary(dict ? dict.getContext()
+                                 : extra.front().getName().getContext());
+}
+
+struct StageTrainingPass
+    : public mlir::pp::impl::StageTrainingPassBase<StageTrainingPass> {
+  using StageTrainingPassBase::StageTrainingPassBase;
+  void runOnOperation() override;
+
+private:
+  LogicalResult exposeBoundary(func::FuncOp stage);
+  LogicalResult scaleLoss(func::FuncOp stage);
+  void layOutStash(func::FuncOp f, func::FuncOp b, func::FuncOp w);
+  void trimInputCotangents(func::FuncOp f, func::FuncOp b);
+  LogicalResult accumulate(func::FuncOp w);
+  LogicalResult buildUpdate(func::FuncOp f, func::FuncOp w);
+  int64_t addInput(BlockArgument arg);
+  int64_t newOutput() { return nextOutput++; }
+
+  OpBuilder *builder = nullptr;
+  MeshOp mesh;
+  int64_t dp = 1;
+  int64_t nextOutput = 0;
+  int64_t stepInput = -1;
+  int64_t lossOutput = -1;
+  SmallVector<Attribute> inputTypes, inputAttrs;
+};
+
+/// Step 1.
+LogicalResult StageTrainingPass::exposeBoundary(func::FuncOp stage) {
+  SmallVector<RecvOp> recvs(stage.getOps<RecvOp>());
+  SmallVector<SendOp> sends(stage.getOps<SendOp>());
+  if (recvs.size() > 1 || sends.size() > 1)
+    return stage.emitOpError()
+           << "receives " << recvs.size() << " and sends " << sends.size()
+           << " values; a training stage moves one activation each way";
+  OpBuilder &b = *builder;
+  for (RecvOp r : recvs) {
+    BlockArgument arg = appendArgument(
+        stage, r.getType(),
+        {named(b, PPDialect::StageInputAttrHelper::getNameStr(),
+               b.getUnitAttr())});
+    r.getResult().replaceAllUsesWith(arg);
+    r.erase();
+  }
+  for (SendOp s : sends) {
+    Results results(stage);
+    results.add(s.getInput(),
+                b.getDictionaryAttr(
+                    {named(b, PPDialect::StageOutputAttrHelper::getNameStr(),
+                           b.getUnitAttr())}));
+    s.erase();
+    setResults(stage, results.values, results.attrs);
+  }
+  return success();
+}
+
+/// Step 2: the last stage's loss, scaled and accumulated.
+LogicalResult StageTrainingPass::scaleLoss(func::FuncOp stage) {
+  Results results(stage);
+  OpBuilder &b = *builder;
+  for (auto [i, v] : llvm::enumerate(results.values)) {
+    auto ce = v.getDefiningOp<CrossEntropyOp>();
+    if (!ce)
+      continue;
+    if (lossOutput >= 0)
+      return stage.emitOpError("returns a second loss");
+    b.setInsertionPoint(returnOf(stage));
+    Location loc = ce.getLoc();
+    Type f32 = b.getF32Type();
+    Value labels = ce.getLabels();
+    auto labelsArg = dyn_cast<BlockArgument>(labels);
+    auto labelsName =
+        labelsArg ? stage.getArgAttrOfType<StringAttr>(
+                        labelsArg.getArgNumber(),
+                        PPDialect::NameAttrHelper::getNameStr())
+                  : StringAttr();
+    if (!labelsName)
+      return ce.emitOpError("needs its labels as a named input of the stage");
+    auto shape = cast<RankedTensorType>(labels.getType()).getShape();
+    auto bools = RankedTensorType::get(shape, b.getI1Type());
+    auto i64Scalar = RankedTensorType::get({}, b.getI64Type());
+    Value ignore =
+        ConstantOp::create(b, loc,
+                           DenseIntElementsAttr::get(
+                               i64Scalar, ArrayRef<int64_t>{
+                                              ce.getIgnoreIndex()}))
+            .getResult();
+    Value counted = NotOp::create(
+        b, loc, bools, EqualOp::create(b, loc, bools, labels, ignore));
+    Value asFloat =
+        CastOp::create(b, loc, RankedTensorType::get(shape, f32), counted);
+    SmallVector<int64_t> dims(shape.size());
+    std::iota(dims.begin(), dims.end(), 0);
+    Value count = buildReduce(b, loc, ReduceKind::sum, asFloat, dims, false);
+    BlockArgument scale = appendArgument(
+        stage, RankedTensorType::get({}, f32),
+        {named(b, PPDialect::NameAttrHelper::getNameStr(),
+               b.getStringAttr("loss_scale")),
+         named(b, PPDialect::LossScaleAttrHelper::getNameStr(), labelsName)});
+    addInput(scale);
+    Value loss = buildElementwise<MulOp>(
+        b, loc, {buildElementwise<MulOp>(b, loc, {v, count}), scale});
+    results.values[i] = loss;
+    results.attrs[i] = withAttrs(
+        results.attrs[i],
+        {named(b, PPDialect::LossAttrHelper::getNameStr(), b.getUnitAttr())});
+    auto index = results.attrs[i].getAs<IntegerAttr>(
+        PPDialect::OutputIndexAttrHelper::getNameStr());
+    lossOutput = index ? index.getInt() : newOutput();
+  }
+  setResults(stage, results.values, results.attrs);
+  return success();
+}
+
+int64_t StageTrainingPass::addInput(BlockArgument arg) {
+  auto func = cast<func::FuncOp>(arg.getOwner()->getParentOp());
+  int64_t index = inputTypes.size();
+  inputTypes.push_back(TypeAttr::get(arg.getType()));
+  DictionaryAttr attrs = func.getArgAttrDict(arg.getArgNumber());
+  inputAttrs.push_back(attrs ? attrs : builder->getDictionaryAttr({}));
+  func.setArgAttr(arg.getArgNumber(),
+                  PPDialect::InputIndexAttrHelper::getNameStr(),
+                  builder->getI64IntegerAttr(index));
+  return index;
+}
+
+/// B returns the cotangent of every float argument of F; only the stage
+/// input's travels on (to the previous stage).
+void StageTrainingPass::trimInputCotangents(func::FuncOp f, func::FuncOp b) {
+  StringRef argGradient = PPDialect::ArgGradientAttrHelper::getNameStr();
+  StringRef stageInput = PPDialect::StageInputAttrHelper::getNameStr();
+  Results results(b);
+  Results kept(b);
+  kept.values.clear();
+  kept.attrs.clear();
+  for (auto [v, attrs] : llvm::zip(results.values, results.attrs)) {
+    auto of = attrs ? attrs.getAs<IntegerAttr>(argGradient) : IntegerAttr();
+    if (!of) {
+      kept.add(v, attrs);
+      continue;
+    }
+    if (!f.getArgAttr(of.getInt(), stageInput))
+      continue;
+    kept.add(v, withAttrs(attrs, {named(*builder,
+                                        PPDialect::StageOutputAttrHelper::
+                                            getNameStr(),
+                                        builder->getUnitAttr())}));
+  }
+  setResults(b, kept.values, kept.attrs);
+  StringRef cotangent = PPDialect::CotangentAttrHelper::getNameStr();
+  for (unsigned i = 0; i < b.getNumArguments(); ++i)
+    if (b.getArgAttr(i, cotangent))
+      b.setArgAttr(i, stageInput, builder->getUnitAttr());
+}
+
+/// Step 4: saved values (F's results, B's and W's arguments) and carried
+/// ones (B's results, W's arguments) share one slot per micro-batch.
+void StageTrainingPass::layOutStash(func::FuncOp f, func::FuncOp b,
+                                    func::FuncOp w) {
+  StringRef savedAttr = PPDialect::SavedAttrHelper::getNameStr();
+  StringRef carriedAttr = PPDialect::CarriedAttrHelper::getNameStr();
+  StringRef offsetAttr = PPDialect::StashOffsetAttrHelper::getNameStr();
+  DenseMap<int64_t, int64_t> saved, carried;
+  int64_t bytes = 0;
+  auto place = [&](DenseMap<int64_t, int64_t> &offsets, int64_t k,
+                   Type type) {
+    offsets[k] = bytes;
+    bytes += (bytesOf(type) + kStashAlign - 1) / kStashAlign * kStashAlign;
+  };
+  for (unsigned i = 0; i < f.getNumResults(); ++i)
+    if (auto k = f.getResultAttrOfType<IntegerAttr>(i, savedAttr))
+      place(saved, k.getInt(), f.getResultTypes()[i]);
+  for (unsigned i = 0; i < b.getNumResults(); ++i)
+    if (auto j = b.getResultAttrOfType<IntegerAttr>(i, carriedAttr))
+      place(carried, j.getInt(), b.getResultTypes()[i]);
+  auto mark = [&](func::FuncOp func, bool results) {
+    unsigned n = results ? func.getNumResults() : func.getNumArguments();
+    for (unsigned i = 0; i < n; ++i) {
+      DictionaryAttr dict =
+          results ? func.getResultAttrDict(i) : func.getArgAttrDict(i);
+      if (!dict)
+        continue;
+      std::optional<int64_t> offset;
+      if (auto k = dict.getAs<IntegerAttr>(savedAttr))
+        offset = saved.lookup(k.getInt());
+      else if (auto j = dict.getAs<IntegerAttr>(carriedAttr))
+        offset = carried.lookup(j.getInt());
+      if (!offset)
+        continue;
+      Attribute value = builder->getI64IntegerAttr(*offset);
+      if (results)
+        func.setResultAttr(i, offsetAttr, value);
+      else
+        func.setArgAttr(i, offsetAttr, value);
+    }
+  };
+  mark(f, true);
+  mark(b, false);
+  mark(b, true);
+  mark(w, false);
+  f->setAttr(PPDialect::StashBytesAttrHelper::getNameStr(),
+             builder->getI64IntegerAttr(bytes));
+}
+
+/// Step 5, W: gradient += this micro-batch's.
+LogicalResult StageTrainingPass::accumulate(func::FuncOp w) {
+  OpBuilder &b = *builder;
+  Results results(w);
+  b.setInsertionPoint(returnOf(w));
+  StringRef gradientAttr = PPDialect::WeightGradientAttrHelper::getNameStr();
+  for (auto [i, v] : llvm::enumerate(results.values)) {
+    auto name = results.attrs[i]
+                    ? results.attrs[i].getAs<StringAttr>(gradientAttr)
+                    : StringAttr();
+    if (!name)
+      continue;
+    int64_t output = newOutput();
+    BlockArgument acc = appendArgument(
+        w, v.getType(),
+        {named(b, PPDialect::AccumulatorAttrHelper::getNameStr(),
+               b.getI64IntegerAttr(output))});
+    results.values[i] = buildElementwise<AddOp>(b, w.getLoc(), {acc, v});
+    results.attrs[i] = withAttrs(
+        results.attrs[i],
+        {named(b, PPDialect::NameAttrHelper::getNameStr(), name),
+         named(b, PPDialect::OutputIndexAttrHelper::getNameStr(),
+               b.getI64IntegerAttr(output))});
+  }
+  setResults(w, results.values, results.attrs);
+  return success();
+}
+
+/// Step 5, the update function: the accumulated gradients (summed over
+/// "dp"), then the optimizer.
+LogicalResult StageTrainingPass::buildUpdate(func::FuncOp f, func::FuncOp w) {
+  OpBuilder &b = *builder;
+  MLIRContext *context = &getContext();
+  StringRef gradientAttr = PPDialect::WeightGradientAttrHelper::getNameStr();
+  StringRef outputAttr = PPDialect::OutputIndexAttrHelper::getNameStr();
+  StringRef accAttr = PPDialect::AccumulatorAttrHelper::getNameStr();
+  b.setInsertionPointAfter(w);
+  auto update = func::FuncOp::create(
+      b, f.getLoc(), (f.getName() + "_update").str(),
+      FunctionType::get(context, {}, {}));
+  Block *body = update.addEntryBlock();
+  b.setInsertionPointToEnd(body);
+  auto ret = func::ReturnOp::create(b, f.getLoc());
+  b.setInsertionPoint(ret);
+  auto dpAxes = b.getStrArrayAttr({kDataAxis});
+  auto meshRef = FlatSymbolRefAttr::get(context, kMeshName);
+  auto reduce = [&](Value v) -> Value {
+    if (dp == 1)
+      return v;
+    return AllReduceOp::create(
+        b, f.getLoc(), v.getType(),
+        ReductionKindAttr::get(context, ReductionKind::sum), v, meshRef,
+        dpAxes);
+  };
+  Results results(update);
+  DenseMap<StringAttr, WeightOp> weights;
+  for (func::FuncOp func : {f, w})
+    func.walk([&](WeightOp op) { weights.try_emplace(op.getNameAttr(), op); });
+  for (unsigned i = 0; i < w.getNumResults(); ++i) {
+    auto name = w.getResultAttrOfType<StringAttr>(i, gradientAttr);
+    if (!name)
+      continue;
+    int64_t output = w.getResultAttrOfType<IntegerAttr>(i, outputAttr).getInt();
+    BlockArgument acc = appendArgument(
+        update, w.getResultTypes()[i],
+        {named(b, accAttr, b.getI64IntegerAttr(output))});
+    WeightOp weight = weights.lookup(name);
+    if (!weight)
+      return w.emitOpError() << "has no pp.weight '" << name.getValue() << "'";
+    b.clone(*weight);
+    results.add(reduce(acc), w.getResultAttrDict(i));
+  }
+  if (lossOutput >= 0 && dp > 1 && f.getNumResults() &&
+      llvm::any_of(llvm::seq<unsigned>(0, f.getNumResults()), [&](unsigned i) {
+        return f.getResultAttr(i, PPDialect::LossAttrHelper::getNameStr());
+      })) {
+    // Every replica's loss adds up to the step's.
+    BlockArgument acc = appendArgument(
+        update, RankedTensorType::get({}, b.getF32Type()),
+        {named(b, accAttr, b.getI64IntegerAttr(lossOutput))});
+    results.add(reduce(acc),
+                b.getDictionaryAttr(
+                    {named(b, PPDialect::NameAttrHelper::getNameStr(),
+                           b.getStringAttr("loss")),
+                     named(b, PPDialect::LossAttrHelper::getNameStr(),
+                           b.getUnitAttr()),
+                     named(b, outputAttr, b.getI64IntegerAttr(lossOutput))}));
+  }
+  setResults(update, results.values, results.attrs);
+  if (llvm::none_of(results.attrs, [&](DictionaryAttr a) {
+        return a && a.get(gradientAttr);
+      }))
+    return success(); // nothing trains here: no optimizer step
+  OptimizerConfig config{optimizer, lr,    momentum, weightDecay,
+                         beta1,     beta2, eps,      gradClip};
+  if (failed(applyOptimizer(update, config)))
+    return failure();
+  // Without dp the gradients are already where the accumulators are; with
+  // it the summed ones are written back, so that --dump-grads sees them.
+  Results after(update);
+  Results kept(update);
+  kept.values.clear();
+  kept.attrs.clear();
+  for (auto [v, attrs] : llvm::zip(after.values, after.attrs)) {
+    bool gradient = attrs && attrs.get(gradientAttr);
+    if (gradient && dp == 1)
+      continue;
+    if (!gradient && !attrs.get(outputAttr))
+      attrs = withAttrs(attrs, {named(b, outputAttr,
+                                      b.getI64IntegerAttr(newOutput()))});
+    kept.add(v, attrs);
+  }
+  setResults(update, kept.values, kept.attrs);
+  // The step and the state are inputs of the program.
+  StringRef stepAttr = PPDialect::StepAttrHelper::getNameStr();
+  StringRef stateAttr = PPDialect::OptimizerStateAttrHelper::getNameStr();
+  for (BlockArgument arg : update.getArguments()) {
+    unsigned i = arg.getArgNumber();
+    if (update.getArgAttr(i, stepAttr)) {
+      if (stepInput < 0)
+        stepInput = addInput(arg);
+      else
+        update.setArgAttr(i, PPDialect::InputIndexAttrHelper::getNameStr(),
+                          b.getI64IntegerAttr(stepInput));
+    } else if (update.getArgAttr(i, stateAttr)) {
+      addInput(arg);
+    }
+  }
+  return success();
+}
+
+void StageTrainingPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  OpBuilder b(&getContext());
+  builder = &b;
+  SmallVector<func::FuncOp> stages;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func->hasAttr(PPDialect::StageAttrHelper::getNameStr()))
+      stages.push_back(func);
+  mesh = module.lookupSymbol<MeshOp>(kMeshName);
+  if (stages.empty() || !mesh) {
+    module.emitError("pp-stage-training needs stage functions and pp.mesh "
+                     "@world (run pp-partition-stages and pp-split-stages)");
+    return signalPassFailure();
+  }
+  auto axisSize = [&](StringRef axis) -> int64_t {
+    int64_t index = mesh.getAxisIndex(axis);
+    return index < 0 ? 1 : mesh.getShape()[index];
+  };
+  dp = axisSize(kDataAxis);
+  if (axisSize(kTensorAxis) > 1) {
+    module.emitError("training with tensor parallelism (tp > 1) is not "
+                     "built yet; train with --tp=1");
+    return signalPassFailure();
+  }
+  if (gradClip > 0 && stages.size() > 1) {
+    module.emitError("--grad-clip over several pipeline stages is not built "
+                     "yet (the global norm spans the stages)");
+    return signalPassFailure();
+  }
+  if (auto types = module->getAttrOfType<ArrayAttr>(
+          PPDialect::InputsAttrHelper::getNameStr()))
+    llvm::append_range(inputTypes, types);
+  if (auto attrs = module->getAttrOfType<ArrayAttr>(
+          PPDialect::InputAttrsAttrHelper::getNameStr()))
+    llvm::append_range(inputAttrs, attrs);
+  inputAttrs.resize(inputTypes.size(), b.getDictionaryAttr({}));
+  for (func::FuncOp stage : stages)
+    for (unsigned i = 0; i < stage.getNumResults(); ++i)
+      if (auto index = stage.getResultAttrOfType<IntegerAttr>(
+              i, PPDialect::OutputIndexAttrHelper::getNameStr()))
+        nextOutput = std::max(nextOutput, index.getInt() + 1);
+
+  for (func::FuncOp stage : stages)
+    if (failed(exposeBoundary(stage)) || failed(scaleLoss(stage)))
+      return signalPassFailure();
+  if (lossOutput < 0) {
+    module.emitError("no stage returns a pp.cross_entropy loss (run "
+                     "pp-add-loss before pp-split-stages)");
+    return signalPassFailure();
+  }
+  if (failed(differentiate(module, trainable, frozen, /*cotangents=*/true)))
+    return signalPassFailure();
+
+  // A weight trained by two stages needs their gradients summed.
+  llvm::StringMap<std::string> trainedBy;
+  for (func::FuncOp f : stages) {
+    auto w = module.lookupSymbol<func::FuncOp>((f.getName() + "_w").str());
+    for (unsigned i = 0; i < w.getNumResults(); ++i) {
+      auto name = w.getResultAttrOfType<StringAttr>(
+          i, PPDialect::WeightGradientAttrHelper::getNameStr());
+      if (!name)
+        continue;
+      auto [it, fresh] =
+          trainedBy.try_emplace(name.getValue(), f.getName().str());
+      if (!fresh) {
+        f.emitOpError() << "trains weight '" << name.getValue()
+                        << "', which @" << it->second
+                        << " trains too (a tied embedding); summing a tied "
+                           "weight's gradient across stages is not built "
+                           "yet";
+        return signalPassFailure();
+      }
+    }
+  }
+  for (func::FuncOp f : stages) {
+    auto bwd = module.lookupSymbol<func::FuncOp>((f.getName() + "_b").str());
+    auto w = module.lookupSymbol<func::FuncOp>((f.getName() + "_w").str());
+    trimInputCotangents(f, bwd);
+    layOutStash(f, bwd, w);
+    if (failed(accumulate(w)) || failed(buildUpdate(f, w)))
+      return signalPassFailure();
+  }
+  // The loss adds up over the micro-batches.
+  for (func::FuncOp f : stages) {
+    Results results(f);
+    for (auto [i, v] : llvm::enumerate(results.values)) {
+      if (!results.attrs[i] ||
+          !results.attrs[i].get(PPDialect::LossAttrHelper::getNameStr()))
+        continue;
+      b.setInsertionPoint(returnOf(f));
+      BlockArgument acc = appendArgument(
+          f, v.getType(),
+          {named(b, PPDialect::AccumulatorAttrHelper::getNameStr(),
+                 b.getI64IntegerAttr(lossOutput))});
+      results.values[i] = buildElementwise<AddOp>(b, f.getLoc(), {acc, v});
+      results.attrs[i] = withAttrs(
+          results.attrs[i],
+          {named(b, PPDialect::OutputIndexAttrHelper::getNameStr(),
+                 b.getI64IntegerAttr(lossOutput))});
+    }
+    setResults(f, results.values, results.attrs);
+  }
+  module->setAttr(PPDialect::InputsAttrHelper::getNameStr(),
+                  b.getArrayAttr(inputTypes));
+  module->setAttr(PPDialect::InputAttrsAttrHelper::getNameStr(),
+                  b.getArrayAttr(inputAttrs));
+}
+
+} // namespace
