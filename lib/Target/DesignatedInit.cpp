@@ -83,6 +83,8 @@ const char *mlir::pp::spelling(pprt::TensorRole role) {
     return "pprt::TensorRole::Step";
   case pprt::TensorRole::State:
     return "pprt::TensorRole::State";
+  case pprt::TensorRole::LossScale:
+    return "pprt::TensorRole::LossScale";
   }
   llvm_unreachable("every role is spelled above");
 }
@@ -99,6 +101,10 @@ const char *mlir::pp::spelling(pprt::ActionKind kind) {
     return "pprt::ActionKind::Send";
   case pprt::ActionKind::Recv:
     return "pprt::ActionKind::Recv";
+  case pprt::ActionKind::SendGradient:
+    return "pprt::ActionKind::SendGradient";
+  case pprt::ActionKind::RecvGradient:
+    return "pprt::ActionKind::RecvGradient";
   }
   llvm_unreachable("not a pprt::ActionKind");
 }
@@ -134,8 +140,10 @@ template <> int fieldCount<pprt::TiedCopy>() {
 template <> int fieldCount<pprt::StageSpec>() {
   [[maybe_unused]] const auto &[run, arenaBytes, numWeights, weights,
                                 numInputs, inputs, numOutputs, outputs,
-                                recvBytes, sendBytes] = pprt::StageSpec{};
-  return 10;
+                                recvBytes, sendBytes, backwardInput,
+                                backwardWeight, update, stashBytes] =
+      pprt::StageSpec{};
+  return 14;
 }
 
 template <> int fieldCount<pprt::Action>() {

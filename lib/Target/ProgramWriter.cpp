@@ -9,6 +9,7 @@
 #include "pp/Dialect/PP/IR/StagePlacement.h"
 #include "pp/Schedule/TextFormat.h"
 
+#include <array>
 #include <map>
 
 using namespace mlir;
@@ -66,6 +67,11 @@ PlannedTensor plannedTensor(Type type, DictionaryAttr attrs, unsigned position,
              !state.empty()) {
     tensor.role = pprt::TensorRole::State;
     tensor.of = state;
+  } else if (std::string labels =
+                 nameOf(PPDialect::LossScaleAttrHelper::getNameStr());
+             !labels.empty()) {
+    tensor.role = pprt::TensorRole::LossScale;
+    tensor.of = labels;
   }
   return tensor;
 }
@@ -91,6 +97,9 @@ private:
   ProgramTables tables;
   ProgramSummary &summary;
   SmallVector<func::FuncOp> functions; ///< stages in order, or just @main
+  /// Training: each stage's B, W and update functions (pp-stage-training),
+  /// null in inference programs.
+  SmallVector<std::array<func::FuncOp, 3>> parts;
   func::FuncOp main;
   int dpAxis = -1;
 };
@@ -120,6 +129,17 @@ LogicalResult Assembler::collectFunctions() {
                               << expected - 2 << "; stages must be numbered "
                               << "0, 1, ... without gaps";
     functions.push_back(func);
+    std::array<func::FuncOp, 3> part;
+    const char *suffixes[] = {"_b", "_w", "_update"};
+    for (size_t i = 0; i < part.size(); ++i)
+      part[i] = module.lookupSymbol<func::FuncOp>(
+          (func.getName() + suffixes[i]).str());
+    if (llvm::any_of(part, [](func::FuncOp f) { return bool(f); }) &&
+        llvm::any_of(part, [](func::FuncOp f) { return !f; }))
+      return func.emitError() << "has some of its _b, _w and _update "
+                                 "functions but not all (run "
+                                 "pp-stage-training)";
+    parts.push_back(part);
   }
   summary.multiRank = true;
   summary.axisNames = tables.axisNames;
@@ -185,12 +205,19 @@ LogicalResult Assembler::collectInterface() {
     summary.inputs.push_back(plannedTensor(type, dict, i, factor));
   }
   std::map<int64_t, PlannedTensor> outputs;
-  for (func::FuncOp func : functions)
+  SmallVector<func::FuncOp> all(functions);
+  for (auto &part : parts)
+    for (func::FuncOp f : part)
+      if (f)
+        all.push_back(f);
+  for (func::FuncOp func : all)
     for (auto [j, type] : llvm::enumerate(func.getResultTypes())) {
       int64_t index = j;
       if (auto attr =
               func.getResultAttrOfType<IntegerAttr>(j, "pp.output_index"))
         index = attr.getInt();
+      else if (!parts.empty() && parts.front()[0])
+        continue; // a training stage's stash or boundary
       outputs[index] =
           plannedTensor(type, func.getResultAttrDict(j), index, factor);
     }
@@ -275,40 +302,57 @@ FailureOr<std::string> Assembler::scheduleTables() {
     for (const sched::Action &a : actions) {
       int64_t stage = -1;
       pprt::ActionKind kind = pprt::ActionKind::Forward;
+      bool training = !parts.empty() && parts.front()[0];
+      bool gradient = a.tensor.kind == sched::TensorKind::Gradient;
       switch (a.kind) {
       case sched::ActionKind::Forward:
         stage = stages.stageOf(r, a.chunk);
         break;
-      case sched::ActionKind::Send:
-        // The sender's stage; its activation goes to the next stage.
+      case sched::ActionKind::InputGrad:
+      case sched::ActionKind::WeightGrad:
+        if (!training)
+          return op.emitError()
+                 << "rank " << r << " runs " << sched::formatAction(a)
+                 << "; inference programs run F, SEND and RECV";
+        stage = stages.stageOf(r, a.chunk);
+        kind = a.kind == sched::ActionKind::InputGrad
+                   ? pprt::ActionKind::BackwardInput
+                   : pprt::ActionKind::BackwardWeight;
+        break;
+      case sched::ActionKind::Send: {
+        // The sender's stage; an activation goes to the next stage, a
+        // cotangent to the previous one.
         stage = stages.stageOf(r, a.tensor.chunk);
-        kind = pprt::ActionKind::Send;
-        if (stage + 1 >= numStages || stages.rankOf(stage + 1) != a.peer)
+        kind = gradient ? pprt::ActionKind::SendGradient
+                        : pprt::ActionKind::Send;
+        int64_t to = gradient ? stage - 1 : stage + 1;
+        if (to < 0 || to >= numStages || stages.rankOf(to) != a.peer)
           stage = -1;
         break;
-      case sched::ActionKind::Recv:
-        // The receiving stage: the one after the peer's sending stage.
-        stage = a.peer >= 0 && a.peer < p
-                    ? stages.stageOf(a.peer, a.tensor.chunk) + 1
-                    : -1;
-        kind = pprt::ActionKind::Recv;
+      }
+      case sched::ActionKind::Recv: {
+        // The receiving stage: next to the peer's sending stage.
+        int64_t from = a.peer >= 0 && a.peer < p
+                           ? stages.stageOf(a.peer, a.tensor.chunk)
+                           : -1;
+        stage = from < 0 ? -1 : gradient ? from - 1 : from + 1;
+        kind = gradient ? pprt::ActionKind::RecvGradient
+                        : pprt::ActionKind::Recv;
         if (stage < 0 || stage >= numStages ||
             stages.rankOf(stage) != int64_t(r))
           stage = -1;
         break;
-      case sched::ActionKind::InputGrad:
-      case sched::ActionKind::WeightGrad:
+      }
       case sched::ActionKind::Collective:
         return op.emitError()
                << "rank " << r << " runs " << sched::formatAction(a)
-               << "; inference programs run F, SEND and RECV";
+               << "; programs run F, B, W, SEND and RECV";
       }
-      if (stage < 0 || a.tensor.kind != sched::TensorKind::Activation)
+      if (stage < 0 || (gradient && !training))
         return op.emitError() << "rank " << r << ": " << sched::formatAction(a)
-                              << " does not move an activation to the next "
-                                 "stage";
-      int mb = a.kind == sched::ActionKind::Forward ? a.microbatch
-                                                    : a.tensor.microbatch;
+                              << " does not move a tensor between "
+                                 "neighbouring stages";
+      int mb = sched::isCompute(a.kind) ? a.microbatch : a.tensor.microbatch;
       DesignatedInit<pprt::Action> row;
       row.set(PPRT_FIELD(Action, kind), kind)
           .set(PPRT_FIELD(Action, stage), int(stage))
@@ -346,6 +390,23 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
     stage.runName = main ? "runModel" : "runStage" + std::to_string(k);
     if (failed(writeStage(func, tables, runsOs, stage)))
       return failure();
+    if (auto bytes = func->getAttrOfType<IntegerAttr>(
+            PPDialect::StashBytesAttrHelper::getNameStr()))
+      stage.stashBytes = bytes.getInt();
+    for (auto [i, part] : llvm::enumerate(main ? ArrayRef<func::FuncOp>()
+                                               : ArrayRef(parts[k]))) {
+      if (!part)
+        continue;
+      StageSummary other;
+      other.index = k;
+      other.runName = stage.runName + (i == 0   ? "_b"
+                                       : i == 1 ? "_w"
+                                                : "_update");
+      if (failed(writeStage(part, tables, runsOs, other)))
+        return failure();
+      stage.partNames[i] = other.runName;
+      stage.mergePart(other);
+    }
     summary.stages.push_back(std::move(stage));
   }
   summary.weights = tables.weights();
@@ -372,7 +433,14 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
         .set(PPRT_FIELD(StageSpec, numOutputs), int(s.outputs.size()))
         .setSymbol(PPRT_FIELD(StageSpec, outputs), intArray(s.outputs))
         .set(PPRT_FIELD(StageSpec, recvBytes), s.recvBytes)
-        .set(PPRT_FIELD(StageSpec, sendBytes), s.sendBytes);
+        .set(PPRT_FIELD(StageSpec, sendBytes), s.sendBytes)
+        .setSymbol(PPRT_FIELD(StageSpec, backwardInput),
+                   s.partNames[0].empty() ? "nullptr" : s.partNames[0])
+        .setSymbol(PPRT_FIELD(StageSpec, backwardWeight),
+                   s.partNames[1].empty() ? "nullptr" : s.partNames[1])
+        .setSymbol(PPRT_FIELD(StageSpec, update),
+                   s.partNames[2].empty() ? "nullptr" : s.partNames[2])
+        .set(PPRT_FIELD(StageSpec, stashBytes), s.stashBytes);
     stageTable += "    " + row.str() + ",\n";
   }
 

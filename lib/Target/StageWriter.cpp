@@ -24,6 +24,26 @@ Type elementOf(Value v) {
 }
 
 /// Index of a function argument in the program's input table.
+/// Where a training stage's argument or result lives, when not in the
+/// program's input or output table (pp-stage-training's attributes): the
+/// runtime's stage buffers, the micro-batch's stash slot, or the output an
+/// argument accumulates into. "" for a plain graph input or output.
+std::string boundaryPointer(DictionaryAttr attrs) {
+  if (!attrs)
+    return "";
+  if (attrs.get(PPDialect::StageInputAttrHelper::getNameStr()))
+    return "((void *)ctx.stageInput)";
+  if (attrs.get(PPDialect::StageOutputAttrHelper::getNameStr()))
+    return "ctx.stageOutput";
+  if (auto offset = attrs.getAs<IntegerAttr>(
+          PPDialect::StashOffsetAttrHelper::getNameStr()))
+    return "(ctx.stash + " + std::to_string(offset.getInt()) + ")";
+  if (auto output = attrs.getAs<IntegerAttr>(
+          PPDialect::AccumulatorAttrHelper::getNameStr()))
+    return "outputs[" + std::to_string(output.getInt()) + "]";
+  return "";
+}
+
 int64_t inputIndexOf(BlockArgument arg) {
   auto func = cast<func::FuncOp>(arg.getOwner()->getParentOp());
   if (auto index = func.getArgAttrOfType<IntegerAttr>(arg.getArgNumber(),
@@ -144,8 +164,13 @@ bool Writer::needsStorage(Value v) {
 
 std::string Writer::ptr(Value v) {
   Value owner = plan.storageOf(v);
-  if (auto arg = dyn_cast<BlockArgument>(owner))
+  if (auto arg = dyn_cast<BlockArgument>(owner)) {
+    std::string boundary =
+        boundaryPointer(func.getArgAttrDict(arg.getArgNumber()));
+    if (!boundary.empty())
+      return boundary;
     return "inputs[" + std::to_string(inputIndexOf(arg)) + "]";
+  }
   if (owner.getDefiningOp<RecvOp>())
     return "((void *)ctx.stageInput)";
   if (auto it = weightIndex.find(owner); it != weightIndex.end())
@@ -766,12 +791,15 @@ void Writer::emitOutputs(func::ReturnOp ret) {
     int64_t n = numElements(shapeOf(value));
     if (n == 0)
       continue;
+    std::string dst = boundaryPointer(func.getResultAttrDict(j));
+    if (dst.empty())
+      dst = "outputs[" + std::to_string(index) + "]";
     unsigned bytes = elementBytes(elementOf(value));
     bodyOs << "  // output " << j << "\n  {\n"
            << "    static const int64_t shape[] = {" << n << "};\n"
            << "    static const int64_t strides[] = {1};\n    "
-           << kernel("copyStrided") << "(ctx, outputs[" << index
-           << "], strides, " << ptr(value) << ", strides, shape, 1, " << bytes
+           << kernel("copyStrided") << "(ctx, " << dst << ", strides, "
+           << ptr(value) << ", strides, shape, 1, " << bytes
            << ");\n  }\n";
   }
 }
@@ -810,12 +838,31 @@ LogicalResult Writer::write(raw_ostream &os) {
       summary.weightBytes += tables.weights()[*index].localBytes;
     }
   }
-  for (BlockArgument arg : func.getArguments())
-    summary.inputs.push_back(inputIndexOf(arg));
+  StringRef accumulator = PPDialect::AccumulatorAttrHelper::getNameStr();
+  for (BlockArgument arg : func.getArguments()) {
+    DictionaryAttr attrs = func.getArgAttrDict(arg.getArgNumber());
+    if (auto output = attrs ? attrs.getAs<IntegerAttr>(accumulator)
+                            : IntegerAttr())
+      summary.outputs.push_back(output.getInt());
+    else if (boundaryPointer(attrs).empty())
+      summary.inputs.push_back(inputIndexOf(arg));
+    else if (attrs.get(PPDialect::StageInputAttrHelper::getNameStr()))
+      summary.recvBytes = tensorBytes(arg);
+  }
   for (unsigned j = 0; j < func.getNumResults(); ++j) {
+    DictionaryAttr attrs = func.getResultAttrDict(j);
+    if (attrs && attrs.get(PPDialect::StageOutputAttrHelper::getNameStr()))
+      summary.sendBytes = tensorBytes(
+          cast<func::ReturnOp>(func.getBody().front().getTerminator())
+              .getOperand(j));
+    if (!boundaryPointer(attrs).empty())
+      continue;
     auto attr = func.getResultAttrOfType<IntegerAttr>(j, "pp.output_index");
     summary.outputs.push_back(attr ? attr.getInt() : j);
   }
+  // An accumulator is read and written: list it once.
+  llvm::sort(summary.outputs);
+  summary.outputs.erase(llvm::unique(summary.outputs), summary.outputs.end());
   if (failed(checkInterfaceTypes()))
     return failure();
 
@@ -835,6 +882,25 @@ LogicalResult Writer::write(raw_ostream &os) {
 }
 
 } // namespace
+
+void StageSummary::mergePart(const StageSummary &part) {
+  arenaBytes = std::max(arenaBytes, part.arenaBytes);
+  auto unite = [](std::vector<int> &into, const std::vector<int> &from) {
+    for (int i : from)
+      if (!llvm::is_contained(into, i))
+        into.push_back(i);
+  };
+  unite(inputs, part.inputs);
+  unite(outputs, part.outputs);
+  for (size_t k = 0; k < part.weights.size(); ++k)
+    if (!llvm::is_contained(weights, part.weights[k]))
+      weights.push_back(part.weights[k]);
+  constantBytes += part.constantBytes;
+  numKernelCalls += part.numKernelCalls;
+  numCollectives += part.numCollectives;
+  numFusedLoops += part.numFusedLoops;
+  numFusedOps += part.numFusedOps;
+}
 
 LogicalResult mlir::pp::writeStage(func::FuncOp func, ProgramTables &tables,
                                    raw_ostream &os, StageSummary &summary) {

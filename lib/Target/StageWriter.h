@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,15 @@ struct StageSummary {
   size_t numCollectives = 0;
   size_t numFusedLoops = 0;
   size_t numFusedOps = 0;
+  /// Training: the run functions of B, W and the update ("" when none),
+  /// and the stash slot's bytes per micro-batch.
+  std::array<std::string, 3> partNames;
+  uint64_t stashBytes = 0;
+
+  /// Folds in B, W or the update of the same stage: one arena serves all
+  /// (a rank runs one function at a time); weights, inputs and outputs
+  /// are the union.
+  void mergePart(const StageSummary &part);
 };
 
 /// Appends `func`'s run function (named summary.runName) to `os` and its

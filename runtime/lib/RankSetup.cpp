@@ -27,6 +27,34 @@ Block microBlock(Block block, int batchDim, int mb, int m) {
   return block;
 }
 
+namespace {
+
+const char *kindName(ActionKind kind) {
+  switch (kind) {
+  case ActionKind::Forward:
+    return "forward";
+  case ActionKind::BackwardInput:
+    return "B";
+  case ActionKind::BackwardWeight:
+    return "W";
+  case ActionKind::Send:
+    return "send";
+  case ActionKind::Recv:
+    return "recv";
+  case ActionKind::SendGradient:
+    return "cotangent send";
+  case ActionKind::RecvGradient:
+    return "cotangent recv";
+  }
+  return "?";
+}
+
+} // namespace
+
+bool isTraining(const Program &program) {
+  return program.numStages > 0 && program.stages[0].update;
+}
+
 int pipelineCoord(const Job &job, const std::vector<int64_t> &coords) {
   return job.program.stageAxis < 0 ? 0 : int(coords[job.program.stageAxis]);
 }
@@ -63,6 +91,10 @@ bool setUpRank(const Job &job, RankState &state, const std::vector<int> &stages,
   buffers.arenas.assign(program.numStages, nullptr);
   buffers.received.assign(program.numStages, std::vector<void *>(m, nullptr));
   buffers.sent.assign(program.numStages, std::vector<void *>(m, nullptr));
+  buffers.stash.assign(program.numStages, std::vector<char *>(m, nullptr));
+  buffers.gradReceived.assign(program.numStages,
+                              std::vector<void *>(m, nullptr));
+  buffers.gradSent.assign(program.numStages, std::vector<void *>(m, nullptr));
 
   std::vector<char> host;
   for (int s : stages) {
@@ -113,8 +145,24 @@ bool setUpRank(const Job &job, RankState &state, const std::vector<int> &stages,
                                       : buffers.sent[s - 1][mb];
       if (stage.sendBytes)
         buffers.sent[s][mb] = state.alloc(stage.sendBytes);
+      // Training: a stash slot per micro-batch (a schedule may run every F
+      // before the first B), and the cotangent travelling back.
+      if (stage.stashBytes)
+        buffers.stash[s][mb] =
+            static_cast<char *>(state.alloc(stage.stashBytes));
+      if (stage.update && stage.recvBytes)
+        buffers.gradSent[s][mb] = state.alloc(stage.recvBytes);
+      buffers.arenaBytes += stage.stashBytes;
     }
   }
+  // The cotangent a stage receives is what the next stage sent back; at the
+  // turn of a V both run here and hand it over in memory.
+  for (int s : stages)
+    for (int mb = 0; mb < m; ++mb)
+      if (program.stages[s].update && program.stages[s].sendBytes)
+        buffers.gradReceived[s][mb] =
+            sendsToPeer(job, s) ? state.alloc(program.stages[s].sendBytes)
+                                : buffers.gradSent[s + 1][mb];
 
   WeightFiles files(job.weightsDir);
   for (int s : stages) {
@@ -169,13 +217,17 @@ bool actionsOf(const Job &job, const std::vector<int64_t> &coords,
     const Action &a = mine.actions[k];
     std::string what = "schedule of pipeline rank " + std::to_string(coord) +
                        ", action " + std::to_string(k);
-    if (a.kind == ActionKind::BackwardInput ||
-        a.kind == ActionKind::BackwardWeight) {
-      error = what + " is a backward action; this runtime runs inference";
+    bool backward = a.kind == ActionKind::BackwardInput ||
+                    a.kind == ActionKind::BackwardWeight ||
+                    a.kind == ActionKind::SendGradient ||
+                    a.kind == ActionKind::RecvGradient;
+    if (backward && !isTraining(program)) {
+      error = what + " is a backward action, but the program has no "
+                     "backward functions";
       return false;
     }
-    if (a.kind != ActionKind::Forward && a.kind != ActionKind::Send &&
-        a.kind != ActionKind::Recv) {
+    if (!backward && a.kind != ActionKind::Forward &&
+        a.kind != ActionKind::Send && a.kind != ActionKind::Recv) {
       error = what + " has an unknown kind";
       return false;
     }
@@ -188,6 +240,19 @@ bool actionsOf(const Job &job, const std::vector<int64_t> &coords,
       return false;
     }
     const StageSpec &stage = program.stages[a.stage];
+    // A cotangent travels like the activation it belongs to, backwards:
+    // stage s sends it to s-1 over the link s-1 -> s.
+    if (a.kind == ActionKind::SendGradient ||
+        a.kind == ActionKind::RecvGradient) {
+      int link = a.kind == ActionKind::SendGradient ? a.stage - 1 : a.stage;
+      if (link < 0 || link + 1 >= program.numStages || !sendsToPeer(job, link)) {
+        error = what + ": stage " + std::to_string(a.stage) +
+                " has no cotangent to move to or from another rank";
+        return false;
+      }
+      actions.push_back(a);
+      continue;
+    }
     bool send = a.kind == ActionKind::Send, recv = a.kind == ActionKind::Recv;
     if ((send && (!stage.sendBytes || a.stage + 1 >= program.numStages)) ||
         (recv && (!stage.recvBytes || a.stage == 0))) {
@@ -210,11 +275,32 @@ bool actionsOf(const Job &job, const std::vector<int64_t> &coords,
   for (int s : stages)
     for (int mb = 0; mb < program.numMicrobatches; ++mb)
       for (ActionKind kind :
-           {ActionKind::Recv, ActionKind::Forward, ActionKind::Send}) {
-        int want = kind == ActionKind::Forward ? 1
-                   : kind == ActionKind::Send
-                       ? (sendsToPeer(job, s) ? 1 : 0)
-                       : (receivesFromPeer(job, s) ? 1 : 0);
+           {ActionKind::Recv, ActionKind::Forward, ActionKind::Send,
+            ActionKind::BackwardInput, ActionKind::BackwardWeight,
+            ActionKind::SendGradient, ActionKind::RecvGradient}) {
+        bool training = isTraining(program);
+        int want = 0;
+        switch (kind) {
+        case ActionKind::Forward:
+          want = 1;
+          break;
+        case ActionKind::Send:
+          want = sendsToPeer(job, s);
+          break;
+        case ActionKind::Recv:
+          want = receivesFromPeer(job, s);
+          break;
+        case ActionKind::BackwardInput:
+        case ActionKind::BackwardWeight:
+          want = training;
+          break;
+        case ActionKind::SendGradient:
+          want = training && receivesFromPeer(job, s);
+          break;
+        case ActionKind::RecvGradient:
+          want = training && sendsToPeer(job, s);
+          break;
+        }
         int have = int(
             std::count_if(actions.begin(), actions.end(), [&](const Action &a) {
               return a.kind == kind && a.stage == s && a.microbatch == mb;
@@ -222,9 +308,7 @@ bool actionsOf(const Job &job, const std::vector<int64_t> &coords,
         if (have != want) {
           error = "schedule of pipeline rank " + std::to_string(coord) +
                   " has " + std::to_string(have) + " " +
-                  (kind == ActionKind::Forward ? "forward"
-                   : kind == ActionKind::Send  ? "send"
-                                               : "recv") +
+                  kindName(kind) +
                   " actions for stage " + std::to_string(s) + " micro-batch " +
                   std::to_string(mb) + ", expected " + std::to_string(want);
           return false;

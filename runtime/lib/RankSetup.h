@@ -73,6 +73,9 @@ std::vector<int> stagesOf(const Job &job, const std::vector<int64_t> &coords);
 bool sendsToPeer(const Job &job, int stage);
 bool receivesFromPeer(const Job &job, int stage);
 
+/// Whether the program trains (pp-stage-training's functions).
+bool isTraining(const Program &program);
+
 /// The part of a tensor that micro-batch `mb` of `m` covers within `block`.
 Block microBlock(Block block, int batchDim, int mb, int m);
 
@@ -87,6 +90,11 @@ struct RankBuffers {
   /// By stage index, then micro-batch: the activation a stage receives and
   /// the one it sends.
   std::vector<std::vector<void *>> received, sent;
+  /// Training, by stage then micro-batch: the stash slot, the cotangent of
+  /// the stage's output (from the next stage) and that of its input (for
+  /// the previous one).
+  std::vector<std::vector<char *>> stash;
+  std::vector<std::vector<void *>> gradReceived, gradSent;
   uint64_t weightBytes = 0;
   uint64_t arenaBytes = 0;  ///< every intermediate of this rank's stages
 };

@@ -15,6 +15,7 @@
 #include "RunRanks.h"
 #include "ProgramChecks.h"
 #include "RankSetup.h"
+#include "RankTrainLoop.h"
 #include "RankTrace.h"
 #include "pprt/DType.h"
 #include "pprt/LocalComm.h"
@@ -160,13 +161,37 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
                       stageGroup, job.stages.rankOf(a.stage - 1), tag - 1,
                       names[k].c_str());
       break;
-    default:
-      ctx.microbatch = mb;
-      ctx.stageInput = buffers.received[a.stage][mb];
-      ctx.stageOutput = buffers.sent[a.stage][mb];
-      stage.run(ctx, buffers.inputs[mb].data(), buffers.outputs[mb].data(),
-                buffers.weights.data(), buffers.arenas[a.stage]);
+    // A cotangent goes back over the link its activation came by; tags
+    // past the activations' keep the two directions apart.
+    case ActionKind::SendGradient:
+      comm->sendStage(buffers.gradSent[a.stage][mb], stage.recvBytes,
+                      stageGroup, job.stages.rankOf(a.stage - 1),
+                      program.numStages + a.stage, names[k].c_str());
       break;
+    case ActionKind::RecvGradient:
+      comm->recvStage(buffers.gradReceived[a.stage][mb], stage.sendBytes,
+                      stageGroup, job.stages.rankOf(a.stage + 1),
+                      program.numStages + a.stage + 1, names[k].c_str());
+      break;
+    case ActionKind::Forward:
+    case ActionKind::BackwardInput:
+    case ActionKind::BackwardWeight: {
+      ctx.microbatch = mb;
+      ctx.stash = buffers.stash[a.stage][mb];
+      RunFn fn = stage.run;
+      if (a.kind == ActionKind::Forward) {
+        ctx.stageInput = buffers.received[a.stage][mb];
+        ctx.stageOutput = buffers.sent[a.stage][mb];
+      } else {
+        ctx.stageInput = buffers.gradReceived[a.stage][mb];
+        ctx.stageOutput = buffers.gradSent[a.stage][mb];
+        fn = a.kind == ActionKind::BackwardInput ? stage.backwardInput
+                                                 : stage.backwardWeight;
+      }
+      fn(ctx, buffers.inputs[mb].data(), buffers.outputs[mb].data(),
+         buffers.weights.data(), buffers.arenas[a.stage]);
+      break;
+    }
     }
   };
   auto runOnce = [&] {
@@ -175,6 +200,11 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
     comm->drainStage("runtime: end of step");
     device.synchronize(ctx);
   };
+  if (isTraining(program)) {
+    outcome.status =
+        trainRank(job, coords, stages, state, buffers, *comm, runOnce);
+    return;
+  }
   runOnce();
   if (job.options.repeat > 0) {
     // The step is timed from when all ranks start to when all are done.
@@ -259,6 +289,8 @@ int runThreads(const Job &job, double timeout) {
   for (const Outcome &o : outcomes)
     if (o.status)
       return o.status;
+  if (isTraining(job.program))
+    return 0;
   return finishOutputs(job.program, job.options, job.data, outcomes[0].outputs);
 }
 
@@ -297,7 +329,7 @@ int runProcess(const Job &job, ProcessGroup &processes, const LaunchEnv &env,
         return processes.makeComm(ctx, job.program.mesh, timeout);
       },
       outcome);
-  if (outcome.status || rank != 0)
+  if (outcome.status || rank != 0 || isTraining(job.program))
     return outcome.status;
   return finishOutputs(job.program, job.options, job.data, outcome.outputs);
 }

@@ -93,8 +93,8 @@ bool wire(const Program &program, Wiring &w, std::string &error) {
   return true;
 }
 
-/// Rows [part * n, (part + 1) * n) of `whole` along `dim`, where n is the
-/// program's extent there: the step's batch.
+} // namespace
+
 void copyBatch(const HostArray &whole, const TensorSpec &spec, int dim,
                int64_t part, std::vector<char> &out) {
   out.resize(byteSize(spec));
@@ -114,7 +114,6 @@ void copyBatch(const HostArray &whole, const TensorSpec &spec, int dim,
                 rows * inner);
 }
 
-} // namespace
 
 int runTrainingSteps(const Program &program, const RunOptions &options,
                      Device &device, Context &ctx, const RunData &data,

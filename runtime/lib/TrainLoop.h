@@ -25,6 +25,11 @@ struct TrainBuffers {
   std::vector<void *> &inputs, &outputs, &weights;
 };
 
+/// Rows [part * n, (part + 1) * n) of `whole` along `dim`, where n is the
+/// extent of `spec` there: one step's batch of a file holding several.
+void copyBatch(const HostArray &whole, const TensorSpec &spec, int dim,
+               int64_t part, std::vector<char> &out);
+
 /// Runs options.steps steps (runOnce runs the program once and waits);
 /// writes loss.npy to --output-dir and step 1's gradients to --dump-grads.
 /// Returns the exit status.

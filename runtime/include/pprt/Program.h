@@ -65,6 +65,8 @@ enum class TensorRole : int32_t {
   Step = 4,      ///< input: the 1-based step count (f32 scalar)
   State = 5,     ///< input: optimizer state (zeros at step 1); output: its
                  ///< next value, carried into input `of`
+  LossScale = 6, ///< input: 1 / the labels of the step (input `of`) that
+                 ///< are not -100, over every micro-batch and replica
 };
 
 /// A graph input or output. `shape` is the whole tensor. When `shardAxes`
@@ -132,8 +134,14 @@ struct Context {
   int microbatch = 0;  ///< the micro-batch the current stage call computes
   /// The activation from the previous stage (its RECV filled it) and where
   /// this stage leaves the one for the next (its SEND reads it).
+  /// A training stage's B swaps the roles: stageInput holds the cotangent
+  /// of the stage's output (from stage index+1), stageOutput receives the
+  /// cotangent of its input (for stage index-1).
   const void *stageInput = nullptr;
   void *stageOutput = nullptr;
+  /// Training: the micro-batch's stash slot (StageSpec::stashBytes), where
+  /// F leaves what B and W read, and B what W reads.
+  char *stash = nullptr;
 };
 
 /// Runs the model once. `inputs`, `outputs` and `weights` point to buffers
@@ -162,14 +170,25 @@ struct StageSpec {
   /// receive before an earlier micro-batch's send.
   uint64_t recvBytes = 0;
   uint64_t sendBytes = 0;
+  /// Training (pp-stage-training): B, W and the optimizer step after the
+  /// step's last micro-batch; null in inference programs. `run` is F.
+  /// arenaBytes covers all four (a rank runs one at a time).
+  RunFn backwardInput = nullptr;
+  RunFn backwardWeight = nullptr;
+  RunFn update = nullptr;
+  uint64_t stashBytes = 0;  ///< per micro-batch
 };
 
 /// One step of a rank's schedule. Forward runs StageSpec::run; Send hands
 /// the stage's output activation to the rank of the next stage, Recv takes
-/// the stage's input activation from the rank of the previous one. The
-/// backward kinds belong to training and are rejected by this runtime.
+/// the stage's input activation from the rank of the previous one.
+/// Training adds B and W (StageSpec::backwardInput, backwardWeight), and
+/// the cotangents travelling back: SendGradient hands the cotangent of the
+/// stage's input to the previous stage, RecvGradient takes the cotangent
+/// of its output from the next one.
 enum class ActionKind : int32_t { Forward = 0, BackwardInput = 1,
-                                  BackwardWeight = 2, Send = 3, Recv = 4 };
+                                  BackwardWeight = 2, Send = 3, Recv = 4,
+                                  SendGradient = 5, RecvGradient = 6 };
 
 struct Action {
   ActionKind kind;

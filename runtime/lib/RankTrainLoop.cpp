@@ -1,0 +1,251 @@
+//===- RankTrainLoop.cpp - the step loop of a parallel training program ---===//
+//
+// Each rank runs the same loop over its own stages (docs/training.md):
+//
+//   1. the step's data: each input's slice s mod k, cut into this rank's
+//      block and micro-batches; the loss scale (1 / the labels of the whole
+//      step that count); the step count; zeros in the accumulators (the
+//      gradients and the loss);
+//   2. the schedule's actions: F, B, W and the messages between stages;
+//   3. each stage's update (the optimizer; with dp the gradients are summed
+//      over the replicas first, inside it);
+//   4. the new weights and state swap places with the old ones.
+//
+// The loss is reduced over the world once per step, so every rank sees the
+// same value and stops together on a NaN; the rank that holds it for
+// pipeline coordinate 0 of every other axis prints the progress line and
+// writes loss.npy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RankTrainLoop.h"
+
+#include "TrainLoop.h"
+#include "pprt/DType.h"
+#include "pprt/Timer.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace pprt {
+
+namespace {
+
+/// Whether this rank speaks for its pipeline coordinate: 0 on every other
+/// axis.
+bool leads(const Job &job, const std::vector<int64_t> &coords) {
+  for (size_t a = 0; a < coords.size(); ++a)
+    if (int(a) != job.program.stageAxis && coords[a] != 0)
+      return false;
+  return true;
+}
+
+int indexNamed(const Program &program, const char *name, bool weight,
+               TensorRole role) {
+  if (!name)
+    return -1;
+  if (weight) {
+    for (int i = 0; i < program.numWeights; ++i)
+      if (std::strcmp(program.weights[i].name, name) == 0)
+        return i;
+    return -1;
+  }
+  for (int i = 0; i < program.numInputs; ++i)
+    if (program.inputs[i].role == role &&
+        std::strcmp(program.inputs[i].name, name) == 0)
+      return i;
+  return -1;
+}
+
+/// The labels of step `step` that count: not torch's ignore_index.
+int64_t countLabels(const HostArray &whole, const TensorSpec &spec,
+                    int64_t step) {
+  int dim = trainingBatchDim(spec);
+  int64_t k = spec.rank ? whole.shape[dim] / spec.shape[dim] : 1;
+  std::vector<char> batch;
+  copyBatch(whole, spec, dim, step % k, batch);
+  int64_t n = 0;
+  const int64_t *labels = reinterpret_cast<const int64_t *>(batch.data());
+  for (size_t i = 0; i < batch.size() / sizeof(int64_t); ++i)
+    n += labels[i] != -100;
+  return n;
+}
+
+} // namespace
+
+int trainRank(const Job &job, const std::vector<int64_t> &coords,
+              const std::vector<int> &stages, RankState &state,
+              RankBuffers &buffers, Comm &comm,
+              const std::function<void()> &runActions) {
+  const Program &program = job.program;
+  const RunOptions &options = job.options;
+  Device &device = job.device;
+  Context &ctx = state.ctx;
+  int m = program.numMicrobatches;
+  bool speaks = leads(job, coords);
+
+  // The loss output and the rank that holds it for the report.
+  int lossOutput = -1;
+  for (int o = 0; o < program.numOutputs; ++o)
+    if (program.outputs[o].role == TensorRole::Loss)
+      lossOutput = o;
+  bool holdsLoss = lossOutput >= 0 && buffers.outputs[0][lossOutput] && speaks;
+
+  void *lossBuf = state.alloc(sizeof(float));
+  std::vector<char> host, batch, zeros;
+  std::vector<float> losses;
+  std::string error;
+  int64_t firstStep = 0, lastStep = options.steps;
+  for (int s = 0; s < options.steps; ++s) {
+    Timer timer;
+    int64_t step = firstStep + s;
+    for (int i = 0; i < program.numInputs; ++i) {
+      const TensorSpec &spec = program.inputs[i];
+      if (!buffers.inputs[0][i])
+        continue; // none of this rank's stages reads it
+      std::vector<char> value;
+      if (spec.role == TensorRole::Step || spec.role == TensorRole::LossScale) {
+        float v = float(step + 1);
+        if (spec.role == TensorRole::LossScale) {
+          int labels = indexNamed(program, spec.of, false, TensorRole::Data);
+          int64_t n = labels < 0 ? 0
+                                 : countLabels(job.data.inputs[labels],
+                                               program.inputs[labels], step);
+          v = 1.0f / float(n > 0 ? n : 1);
+        }
+        value.resize(dtypeSize(spec.dtype));
+        convertElements(value.data(), spec.dtype, &v, DType::F32, 1);
+        device.upload(buffers.inputs[0][i], value.data(), value.size());
+        continue;
+      }
+      if (spec.role != TensorRole::Data)
+        continue;
+      const HostArray &whole = job.data.inputs[i];
+      int dim = trainingBatchDim(spec);
+      int64_t k = spec.rank ? whole.shape[dim] / spec.shape[dim] : 1;
+      copyBatch(whole, spec, dim, step % k, batch);
+      Block block = shardBlock(spec.shape, spec.rank, spec.shardAxes, coords,
+                               job.axisSizes);
+      size_t elem = dtypeSize(spec.dtype);
+      for (int mb = 0; mb < (spec.batchDim < 0 ? 1 : m); ++mb) {
+        Block part = microBlock(block, spec.batchDim, mb, m);
+        host.resize(part.numElements() * elem);
+        copyBlockOut(host.data(), batch.data(), spec.shape, part, elem);
+        device.upload(buffers.inputs[mb][i], host.data(), host.size());
+      }
+    }
+    for (int o = 0; o < program.numOutputs; ++o) {
+      const TensorSpec &spec = program.outputs[o];
+      if (!buffers.outputs[0][o] || (spec.role != TensorRole::Gradient &&
+                                     spec.role != TensorRole::Loss))
+        continue;
+      zeros.assign(byteSize(spec), 0);
+      device.upload(buffers.outputs[0][o], zeros.data(), zeros.size());
+    }
+
+    runActions();
+    for (int st : stages) {
+      ctx.stash = nullptr;
+      program.stages[st].update(ctx, buffers.inputs[0].data(),
+                                buffers.outputs[0].data(),
+                                buffers.weights.data(), buffers.arenas[st]);
+    }
+    device.synchronize(ctx);
+
+    // Every rank learns the step's loss (the reporter's; others add 0).
+    float loss = 0;
+    if (holdsLoss) {
+      std::vector<char> raw(byteSize(program.outputs[lossOutput]));
+      device.download(raw.data(), buffers.outputs[0][lossOutput], raw.size());
+      convertElements(&loss, DType::F32, raw.data(),
+                      program.outputs[lossOutput].dtype, 1);
+    }
+    device.upload(lossBuf, &loss, sizeof(loss));
+    comm.allReduce(lossBuf, 1, DType::F32, CollectiveOp::Sum, job.world,
+                   "runtime: the step's loss");
+    device.synchronize(ctx);
+    device.download(&loss, lossBuf, sizeof(loss));
+    losses.push_back(loss);
+    if (!std::isfinite(loss) && !options.allowNan) {
+      if (holdsLoss)
+        std::fprintf(stderr,
+                     "error: step %lld: the loss is %s (--allow-nan keeps "
+                     "going)\n",
+                     static_cast<long long>(step + 1),
+                     std::isnan(loss) ? "NaN" : "infinite");
+      return 1;
+    }
+
+    if (s == 0 && !options.dumpGrads.empty() && speaks) {
+      for (int o = 0; o < program.numOutputs; ++o) {
+        const TensorSpec &spec = program.outputs[o];
+        int weight = indexNamed(program, spec.of, true, TensorRole::Data);
+        if (spec.role != TensorRole::Gradient || !buffers.outputs[0][o] ||
+            weight < 0)
+          continue;
+        HostArray grad;
+        grad.dtype = spec.dtype;
+        grad.shape.assign(spec.shape, spec.shape + spec.rank);
+        grad.data.resize(byteSize(spec));
+        device.download(grad.data.data(), buffers.outputs[0][o],
+                        grad.data.size());
+        if (!prepareDir(options.dumpGrads, error) ||
+            !writeArrayNpy(options.dumpGrads + "/" +
+                               fileNameFor(program.weights[weight].name),
+                           grad, error)) {
+          std::fprintf(stderr, "error: %s\n", error.c_str());
+          return 1;
+        }
+      }
+    }
+    // The new weights and state swap places with the old ones; the old
+    // buffers receive the next step's results.
+    for (int o = 0; o < program.numOutputs; ++o) {
+      const TensorSpec &spec = program.outputs[o];
+      if (!buffers.outputs[0][o])
+        continue;
+      void **slot = nullptr;
+      if (spec.role == TensorRole::Update) {
+        int w = indexNamed(program, spec.of, true, TensorRole::Data);
+        slot = w < 0 ? nullptr : &buffers.weights[w];
+      } else if (spec.role == TensorRole::State) {
+        int i = indexNamed(program, spec.of, false, TensorRole::State);
+        slot = i < 0 ? nullptr : &buffers.inputs[0][i];
+        if (slot) {
+          void *old = *slot;
+          for (int mb = 0; mb < m; ++mb)
+            buffers.inputs[mb][i] = buffers.outputs[0][o];
+          for (int mb = 0; mb < m; ++mb)
+            buffers.outputs[mb][o] = old;
+          continue;
+        }
+      }
+      if (!slot)
+        continue;
+      void *old = *slot;
+      *slot = buffers.outputs[0][o];
+      for (int mb = 0; mb < m; ++mb)
+        buffers.outputs[mb][o] = old;
+    }
+    if (holdsLoss &&
+        ((s + 1) % options.logEvery == 0 || s + 1 == options.steps)) {
+      std::printf("step %lld/%lld  loss %.4f  %.1f ms\n",
+                  static_cast<long long>(step + 1),
+                  static_cast<long long>(lastStep),
+                  std::isnan(loss) ? NAN : loss, timer.elapsedMs());
+      std::fflush(stdout);
+    }
+  }
+  if (holdsLoss && !options.outputDir.empty()) {
+    int64_t n = static_cast<int64_t>(losses.size());
+    if (!writeNpy(options.outputDir + "/loss.npy", DType::F32, &n, 1,
+                  losses.data(), error)) {
+      std::fprintf(stderr, "error: %s\n", error.c_str());
+      return 1;
+    }
+  }
+  return 0;
+}
+
+} // namespace pprt
