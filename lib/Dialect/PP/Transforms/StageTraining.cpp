@@ -490,6 +490,17 @@ void StageTrainingPass::runOnOperation() {
     llvm::append_range(inputAttrs, attrs);
   inputAttrs.resize(inputTypes.size(), b.getDictionaryAttr({}));
   for (func::FuncOp stage : stages)
+    for (unsigned i = 0; i < stage.getNumArguments(); ++i)
+      if (auto index = stage.getArgAttrOfType<IntegerAttr>(
+              i, PPDialect::InputIndexAttrHelper::getNameStr());
+          index && index.getInt() >= int64_t(inputTypes.size())) {
+        stage.emitOpError()
+            << "reads graph input " << index.getInt() << ", but the module's "
+            << "pp.inputs lists " << inputTypes.size()
+            << " (run pp-split-stages)";
+        return signalPassFailure();
+      }
+  for (func::FuncOp stage : stages)
     for (unsigned i = 0; i < stage.getNumResults(); ++i)
       if (auto index = stage.getResultAttrOfType<IntegerAttr>(
               i, PPDialect::OutputIndexAttrHelper::getNameStr()))
@@ -518,11 +529,10 @@ void StageTrainingPass::runOnOperation() {
       auto [it, fresh] =
           trainedBy.try_emplace(name.getValue(), f.getName().str());
       if (!fresh) {
-        f.emitOpError() << "trains weight '" << name.getValue()
-                        << "', which @" << it->second
-                        << " trains too (a tied embedding); summing a tied "
-                           "weight's gradient across stages is not built "
-                           "yet";
+        f.emitError() << "@" << f.getName() << " trains weight '"
+                      << name.getValue() << "', which @" << it->second
+                      << " trains too (a tied embedding); summing a tied "
+                         "weight's gradient across stages is not built yet";
         return signalPassFailure();
       }
     }

@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""Trains a model under parallel plans and checks it against one device and torch.
+
+    check_parallel_training.py PP_OPT MODEL_DIR WORK --plan "FLAGS" ...
+                               [--steps 6] [--mpirun] [--compile-arg=ARG ...]
+
+MODEL_DIR is an exporter's --train folder (see check_training.py). For each
+optimizer of train/curves/flags.txt the single-device program runs --steps
+steps; then each plan ("--pp=2 --microbatches=2 --schedule=1f1b", ...) is
+compiled with the same flags and run with --ranks N (or mpirun -np N):
+
+1. step-1 gradients (--dump-grads) of every weight equal the single-device
+   program's within 1e-5 * max(1, max|g|), and torch's within
+   1e-4 * max(1, max|g|);
+2. per optimizer, the loss curve equals the single-device one within 1e-5
+   relative, and torch's within 1e-4.
+Plans that clip gradients across several stages are not built yet: the
+clipping optimizer is left out when the plan has --pp above 1.
+Prints one line per check; exits 1 on a failure.
+"""
+
+import argparse
+import glob
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+import numpy as np
+
+from check_training import npy_inputs
+
+
+def compile_program(a, out, flags):
+    model = os.path.join(a.model_dir, "model.onnx")
+    p = subprocess.run([a.pp_opt, model, "--train", *flags, *a.compile_arg,
+                        "--target=cpu", "-o", out], capture_output=True, text=True)
+    return p.returncode == 0 or print(f"compile FAIL {' '.join(flags)}\n{p.stderr}")
+
+
+def run_program(a, out, inputs, steps, extra=()):
+    ranks = len(json.load(open(os.path.join(out, "plan.json")))["ranks"])
+    run = [os.path.join(out, "run"), *inputs, "--steps", str(steps),
+           "--output-dir", os.path.join(out, "res"), *extra]
+    if a.mpirun and ranks > 1:
+        env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1",
+                   OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+        cmd = ["mpirun", "--oversubscribe", "-np", str(ranks), *run]
+    else:
+        env, cmd = None, run + (["--ranks", str(ranks)] if ranks > 1 else [])
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    if p.returncode:
+        print(f"run FAIL {out}\n{p.stdout}{p.stderr}")
+        return None
+    return np.load(os.path.join(out, "res", "loss.npy")).astype(np.float64)
+
+
+def worst_gradient(got_dir, ref_dir, prefix=""):
+    """max over weights of max|got - ref| / max(1, max|ref|), and the count."""
+    worst, count = 0.0, 0
+    for ref_path in sorted(glob.glob(os.path.join(ref_dir, prefix + "*.npy"))):
+        name = os.path.basename(ref_path)[len(prefix):]
+        if name == "loss.npy":
+            continue
+        path = os.path.join(got_dir, name)
+        if not os.path.exists(path):
+            return float("inf"), name
+        ref = np.load(ref_path).astype(np.float64)
+        got = np.load(path).astype(np.float64)
+        if got.shape != ref.shape:
+            return float("inf"), name
+        scale = max(1.0, float(np.abs(ref).max()) if ref.size else 0.0)
+        worst = max(worst, float(np.abs(got - ref).max()) / scale if ref.size else 0.0)
+        count += 1
+    return worst, count
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("pp_opt")
+    parser.add_argument("model_dir")
+    parser.add_argument("work")
+    parser.add_argument("--plan", action="append", required=True)
+    parser.add_argument("--steps", type=int, default=6)
+    parser.add_argument("--mpirun", action="store_true")
+    parser.add_argument("--compile-arg", action="append", default=[])
+    a = parser.parse_args()
+    train = os.path.join(a.model_dir, "train")
+    curves = os.path.join(train, "curves")
+    optimizers = [line.strip().split(":", 1)
+                  for line in open(os.path.join(curves, "flags.txt"))]
+    curve_inputs = npy_inputs(curves, skip={name for name, _ in optimizers})
+    ok = True
+
+    # One device: step-1 gradients and each optimizer's curve.
+    single = os.path.join(a.work, "single")
+    base = {}
+    if not compile_program(a, single, []) or run_program(
+            a, single, npy_inputs(train), 1,
+            ["--dump-grads", os.path.join(single, "grads")]) is None:
+        return 1
+    for name, flags in optimizers:
+        out = os.path.join(a.work, "single-" + name)
+        if not compile_program(a, out, shlex.split(flags)):
+            return 1
+        base[name] = run_program(a, out, curve_inputs, a.steps)
+        if base[name] is None:
+            return 1
+
+    for plan in a.plan:
+        tag = re.sub(r"[^A-Za-z0-9]+", "-", plan).strip("-")
+        out = os.path.join(a.work, tag)
+        grads = os.path.join(out, "grads")
+        if not compile_program(a, out, shlex.split(plan)) or run_program(
+                a, out, npy_inputs(train), 1, ["--dump-grads", grads]) is None:
+            ok = False
+            continue
+        vs_single, n = worst_gradient(grads, os.path.join(single, "grads"))
+        vs_torch, _ = worst_gradient(grads, train, "ref_")
+        good = vs_single <= 1e-5 and vs_torch <= 1e-4
+        ok &= good
+        print(f"{plan}: gradients of {n} weights, err vs one device "
+              f"{vs_single:.2g}, vs torch {vs_torch:.2g} {'ok' if good else 'FAIL'}")
+        multi_stage = re.search(r"--pp=([2-9]|\d\d)", plan) is not None
+        for name, flags in optimizers:
+            if multi_stage and "--grad-clip" in flags:
+                continue
+            out = os.path.join(a.work, tag + "-" + name)
+            if not compile_program(a, out, shlex.split(plan) + shlex.split(flags)):
+                ok = False
+                continue
+            got = run_program(a, out, curve_inputs, a.steps)
+            if got is None:
+                ok = False
+                continue
+            ref = np.load(os.path.join(curves, f"{name}.npy")).astype(np.float64)
+            vs_single = float(np.max(np.abs(got - base[name]) / np.abs(base[name])))
+            vs_torch = float(np.max(np.abs(got - ref[:a.steps]) / np.abs(ref[:a.steps])))
+            good = vs_single <= 1e-5 and vs_torch <= 1e-4
+            ok &= good
+            print(f"{plan} {name}: {a.steps} steps, rel err vs one device "
+                  f"{vs_single:.2g}, vs torch {vs_torch:.2g} {'ok' if good else 'FAIL'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
