@@ -27,6 +27,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <map>
 
 namespace pprt {
 
@@ -92,6 +93,29 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
       lossOutput = o;
   bool holdsLoss = lossOutput >= 0 && buffers.outputs[0][lossOutput] && speaks;
 
+  // Weights trained by several stages, with their gradient outputs.
+  std::map<int, std::vector<int>> ties;
+  for (int o = 0; o < program.numOutputs; ++o)
+    if (program.outputs[o].role == TensorRole::Gradient)
+      ties[indexNamed(program, program.outputs[o].of, true,
+                      TensorRole::Data)]
+          .push_back(o);
+  for (auto it = ties.begin(); it != ties.end();)
+    it = it->second.size() > 1 && it->first >= 0 ? std::next(it)
+                                                 : ties.erase(it);
+  std::map<int, void *> tieBuffers;
+  std::map<int, std::string> tieNames;
+  for (auto &[w, outputs] : ties) {
+    if (program.outputs[outputs.front()].dtype != DType::F32) {
+      std::fprintf(stderr, "error: tied weight %s: gradients must be f32\n",
+                   program.weights[w].name);
+      return 1;
+    }
+    tieNames[w] = std::string("runtime: the gradient of tied weight ") +
+                  program.weights[w].name;
+  }
+  AxisMask stageGroup =
+      program.stageAxis < 0 ? 0 : AxisMask(1) << program.stageAxis;
   void *lossBuf = state.alloc(sizeof(float));
   std::vector<char> host, batch, zeros;
   std::vector<float> losses;
@@ -145,6 +169,32 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
     }
 
     runActions();
+    // A weight trained by several stages (a tied embedding) gets the sum of
+    // their gradients, over the stage axis: every rank of the axis takes
+    // part, with zeros where none of its stages trains the weight.
+    for (auto &[w, outputs] : ties) {
+      const WeightSpec &spec = program.weights[w];
+      size_t n = size_t(numElements(spec.shape, spec.rank));
+      std::vector<float> sum(n, 0.0f), part(n);
+      for (int o : outputs) {
+        if (!buffers.outputs[0][o])
+          continue;
+        device.download(part.data(), buffers.outputs[0][o], n * sizeof(float));
+        for (size_t e = 0; e < n; ++e)
+          sum[e] += part[e];
+      }
+      void *&buf = tieBuffers[w];
+      if (!buf)
+        buf = state.alloc(n * sizeof(float));
+      device.upload(buf, sum.data(), n * sizeof(float));
+      comm.allReduce(buf, int64_t(n), DType::F32, CollectiveOp::Sum,
+                     stageGroup, tieNames[w].c_str());
+      device.synchronize(ctx);
+      device.download(sum.data(), buf, n * sizeof(float));
+      for (int o : outputs)
+        if (buffers.outputs[0][o])
+          device.upload(buffers.outputs[0][o], sum.data(), n * sizeof(float));
+    }
     for (int st : stages) {
       ctx.stash = nullptr;
       program.stages[st].update(ctx, buffers.inputs[0].data(),
@@ -201,6 +251,9 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
     }
     // The new weights and state swap places with the old ones; the old
     // buffers receive the next step's results.
+    // Two stages of one rank that both train a tied weight compute the
+    // same new value: the first one's is taken.
+    std::vector<bool> swapped(program.numWeights, false);
     for (int o = 0; o < program.numOutputs; ++o) {
       const TensorSpec &spec = program.outputs[o];
       if (!buffers.outputs[0][o])
@@ -208,6 +261,10 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
       void **slot = nullptr;
       if (spec.role == TensorRole::Update) {
         int w = indexNamed(program, spec.of, true, TensorRole::Data);
+        if (w >= 0 && swapped[w])
+          continue;
+        if (w >= 0)
+          swapped[w] = true;
         slot = w < 0 ? nullptr : &buffers.weights[w];
       } else if (spec.role == TensorRole::State) {
         int i = indexNamed(program, spec.of, false, TensorRole::State);

@@ -30,9 +30,9 @@
 //      updates, state) get pp.output_index after the existing ones.
 //
 // A weight trained by two stages (a tied embedding on the first and the
-// last) would need its gradient summed between them: not built yet, so it
-// is an error, as are tensor parallelism and gradient clipping across
-// stages.
+// last) is updated by both, from the gradient the runtime sums between them
+// (docs/training.md). Tensor parallelism and gradient clipping across
+// stages are not built yet: errors.
 //
 //===----------------------------------------------------------------------===//
 
@@ -143,6 +143,8 @@ private:
   int64_t stepInput = -1;
   int64_t lossOutput = -1;
   SmallVector<Attribute> inputTypes, inputAttrs;
+  /// The first stage that trains each weight.
+  llvm::StringMap<std::string> firstTrainer;
 };
 
 /// Step 1.
@@ -435,9 +437,35 @@ LogicalResult StageTrainingPass::buildUpdate(func::FuncOp f, func::FuncOp w) {
     kept.add(v, attrs);
   }
   setResults(update, kept.values, kept.attrs);
-  // The step and the state are inputs of the program.
+  // The step and the state are inputs of the program. A tied weight's
+  // state past its first stage gets the stage's name.
   StringRef stepAttr = PPDialect::StepAttrHelper::getNameStr();
   StringRef stateAttr = PPDialect::OptimizerStateAttrHelper::getNameStr();
+  StringRef nameAttr = PPDialect::NameAttrHelper::getNameStr();
+  auto ownState = [&](DictionaryAttr attrs) -> DictionaryAttr {
+    auto state = attrs ? attrs.getAs<StringAttr>(stateAttr) : StringAttr();
+    if (!state)
+      return attrs;
+    // "<weight>.momentum_buffer", "<weight>.exp_avg", ...
+    StringRef weight = state.getValue().rsplit('.').first;
+    auto first = firstTrainer.find(weight);
+    if (first == firstTrainer.end() || first->second == f.getName())
+      return attrs;
+    std::string owned = (state.getValue() + "@" + f.getName()).str();
+    auto name = attrs.getAs<StringAttr>(nameAttr);
+    std::string shown = name ? (name.getValue() + "@" + f.getName()).str()
+                             : owned;
+    if (name && name.getValue().ends_with(".next"))
+      shown = owned + ".next";
+    return withAttrs(attrs, {named(b, stateAttr, b.getStringAttr(owned)),
+                             named(b, nameAttr, b.getStringAttr(shown))});
+  };
+  for (unsigned i = 0; i < update.getNumArguments(); ++i)
+    if (DictionaryAttr attrs = ownState(update.getArgAttrDict(i)))
+      update.setArgAttrs(i, attrs);
+  for (unsigned i = 0; i < update.getNumResults(); ++i)
+    if (DictionaryAttr attrs = ownState(update.getResultAttrDict(i)))
+      update.setResultAttrs(i, attrs);
   for (BlockArgument arg : update.getArguments()) {
     unsigned i = arg.getArgNumber();
     if (update.getArgAttr(i, stepAttr)) {
@@ -517,25 +545,16 @@ void StageTrainingPass::runOnOperation() {
   if (failed(differentiate(module, trainable, frozen, /*cotangents=*/true)))
     return signalPassFailure();
 
-  // A weight trained by two stages needs their gradients summed.
-  llvm::StringMap<std::string> trainedBy;
+  // A weight trained by several stages (a tied embedding on the first and
+  // the last) is updated by each of them, from the gradient the runtime
+  // sums between them before the updates; each keeps its own optimizer
+  // state, named after the stage past the first.
   for (func::FuncOp f : stages) {
     auto w = module.lookupSymbol<func::FuncOp>((f.getName() + "_w").str());
-    for (unsigned i = 0; i < w.getNumResults(); ++i) {
-      auto name = w.getResultAttrOfType<StringAttr>(
-          i, PPDialect::WeightGradientAttrHelper::getNameStr());
-      if (!name)
-        continue;
-      auto [it, fresh] =
-          trainedBy.try_emplace(name.getValue(), f.getName().str());
-      if (!fresh) {
-        f.emitError() << "@" << f.getName() << " trains weight '"
-                      << name.getValue() << "', which @" << it->second
-                      << " trains too (a tied embedding); summing a tied "
-                         "weight's gradient across stages is not built yet";
-        return signalPassFailure();
-      }
-    }
+    for (unsigned i = 0; i < w.getNumResults(); ++i)
+      if (auto name = w.getResultAttrOfType<StringAttr>(
+              i, PPDialect::WeightGradientAttrHelper::getNameStr()))
+        firstTrainer.try_emplace(name.getValue(), f.getName().str());
   }
   for (func::FuncOp f : stages) {
     auto bwd = module.lookupSymbol<func::FuncOp>((f.getName() + "_b").str());

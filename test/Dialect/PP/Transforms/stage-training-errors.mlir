@@ -76,24 +76,3 @@ func.func @stage0(%labels: tensor<2xi64> {pp.input_index = 0 : i64, pp.name = "l
 }
 }
 
-// -----
-
-// A tied embedding read by the first and the last stage.
-module attributes {pp.inputs = [tensor<2xi64>, tensor<2xi64>], pp.input_attrs = [{pp.name = "ids"}, {pp.name = "labels"}]} {
-pp.mesh @world ["dp" = 1, "pp" = 2, "tp" = 1]
-func.func @stage0(%ids: tensor<2xi64> {pp.input_index = 0 : i64, pp.name = "ids"}) attributes {pp.stage = #pp.stage<0>} {
-  %emb = pp.weight "emb" from "m.onnx" offset 0 : tensor<4x3xf32>
-  %x = pp.gather %emb[%ids] dim 0 : (tensor<4x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
-  pp.send %x to @world["pp"] peer 1 tag 0 : tensor<2x3xf32>
-  return
-}
-// expected-error @+1 {{@stage1 trains weight 'emb', which @stage0 trains too (a tied embedding); summing a tied weight's gradient across stages is not built yet}}
-func.func @stage1(%labels: tensor<2xi64> {pp.input_index = 1 : i64, pp.name = "labels"}) -> tensor<f32> attributes {pp.stage = #pp.stage<1>} {
-  %x = pp.recv from @world["pp"] peer 0 tag 0 : tensor<2x3xf32>
-  %emb = pp.weight "emb" from "m.onnx" offset 0 : tensor<4x3xf32>
-  %t = pp.transpose %emb perm [1, 0] : tensor<4x3xf32> -> tensor<3x4xf32>
-  %logits = pp.matmul %x, %t : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
-  %loss = pp.cross_entropy %logits, %labels ignore_index -100 : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
-  return %loss : tensor<f32>
-}
-}
