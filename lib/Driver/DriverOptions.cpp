@@ -29,7 +29,8 @@ cl::OptionCategory &mlir::pp::outputCategory() {
 
 cl::OptionCategory &mlir::pp::trainCategory() {
   static cl::OptionCategory category(
-      "Training", "One device for now; the step loop is not built yet");
+      "Training", "A training step: loss, gradients, optimizer; in "
+                  "parallel with --pp/--dp/--microbatches (docs/training.md)");
   return category;
 }
 

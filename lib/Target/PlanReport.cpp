@@ -83,7 +83,8 @@ std::vector<PlannedRank> mlir::pp::plannedRanks(const ProgramSummary &s) {
       if (s.stageMap.rankOf(stage.index) != coord)
         continue;
       rank.stages.push_back(stage.index);
-      rank.arenaBytes += stage.arenaBytes;
+      // Activations: the arena, and in training the stash slots.
+      rank.arenaBytes += stage.arenaBytes + stage.stashBytes * stage.stashSlots;
       weights.insert(stage.weights.begin(), stage.weights.end());
     }
     // A rank loads a weight once even when two of its stages read it.
@@ -153,6 +154,11 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
             j.attribute("flops", plan.stageFlops[stage.index]);
           j.attribute("weight_bytes", int64_t(stage.weightBytes));
           j.attribute("arena_bytes", int64_t(stage.arenaBytes));
+          if (stage.stashBytes) {
+            j.attribute("stash_bytes_per_microbatch",
+                        int64_t(stage.stashBytes));
+            j.attribute("stash_slots", stage.stashSlots);
+          }
           j.attribute("send_bytes_per_microbatch", int64_t(stage.sendBytes));
           j.attribute("constant_bytes", int64_t(stage.constantBytes));
           j.attribute("kernel_calls", int64_t(stage.numKernelCalls));
@@ -235,6 +241,16 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
                        humanBytes(stage.arenaBytes).c_str(),
                        humanBytes(stage.sendBytes).c_str(),
                        stage.numKernelCalls, stage.numCollectives);
+  }
+
+  // Training: what each stage keeps from F to W, per micro-batch in flight.
+  if (llvm::any_of(s.stages, [](const StageSummary &st) { return st.stashBytes; })) {
+    os << "\nstash (saved for B and W; one slot per micro-batch in flight, "
+          "as the schedule runs; counted in the ranks' activations):\n";
+    for (const StageSummary &stage : s.stages)
+      os << llvm::format("  stage %d: %d slots x %s\n", stage.index,
+                         stage.stashSlots,
+                         humanBytes(stage.stashBytes).c_str());
   }
 
   // Ranks with the same stages and memory print as one line.

@@ -7,6 +7,7 @@
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
 #include "pp/Dialect/PP/IR/StagePlacement.h"
+#include "pp/Schedule/StashSlots.h"
 #include "pp/Schedule/TextFormat.h"
 
 #include <array>
@@ -295,6 +296,14 @@ FailureOr<std::string> Assembler::scheduleTables() {
                           << sched::placementName(schedule->stages.placement())
                           << ", but the stages are wired in a "
                           << sched::placementName(stages.placement());
+  // Training: the stash slots each stage's rank needs, as the runtime
+  // will allocate them.
+  for (auto [r, actions] : llvm::enumerate(schedule->ranks)) {
+    sched::StashPlan stash = sched::planStash(actions, stages.numChunks());
+    for (StageSummary &stage : summary.stages)
+      if (stages.rankOf(stage.index) == int64_t(r) && stage.stashBytes)
+        stage.stashSlots = stash.slots[stages.chunkOf(stage.index)];
+  }
   std::string lists, text;
   for (auto [r, actions] : llvm::enumerate(schedule->ranks)) {
     std::string name = tables.freshName("kActions");

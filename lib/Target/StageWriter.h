@@ -41,6 +41,9 @@ struct StageSummary {
   /// and the stash slot's bytes per micro-batch.
   std::array<std::string, 3> partNames;
   uint64_t stashBytes = 0;
+  /// Slots the schedule needs at once on the stage's rank
+  /// (pp::schedule::planStash).
+  int stashSlots = 0;
 
   /// Folds in B, W or the update of the same stage: one arena serves all
   /// (a rank runs one function at a time); weights, inputs and outputs

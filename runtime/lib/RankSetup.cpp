@@ -13,6 +13,7 @@
 #include "RankSetup.h"
 #include "pprt/DType.h"
 #include "pprt/Weights.h"
+#include "pp/Schedule/StashSlots.h"
 
 #include <algorithm>
 
@@ -51,6 +52,41 @@ const char *kindName(ActionKind kind) {
 
 } // namespace
 
+/// The schedule library's action for a runtime action (chunks and peers
+/// from the StageMap), so traces name actions as the text format does.
+::pp::schedule::Action scheduleAction(const Job &job, const Action &a) {
+  namespace sched = ::pp::schedule;
+  const sched::StageMap &stages = job.stages;
+  // A message names the activation by the sending stage's pass.
+  auto activation = [&](int sender) {
+    return sched::TensorId{sched::TensorKind::Activation, a.microbatch,
+                           stages.chunkOf(sender)};
+  };
+  auto gradient = [&](int sender) {
+    return sched::TensorId{sched::TensorKind::Gradient, a.microbatch,
+                           stages.chunkOf(sender)};
+  };
+  switch (a.kind) {
+  case ActionKind::Send:
+    return sched::Action::send(stages.rankOf(a.stage + 1), activation(a.stage));
+  case ActionKind::Recv:
+    return sched::Action::recv(stages.rankOf(a.stage - 1),
+                               activation(a.stage - 1));
+  case ActionKind::SendGradient:
+    return sched::Action::send(stages.rankOf(a.stage - 1), gradient(a.stage));
+  case ActionKind::RecvGradient:
+    return sched::Action::recv(stages.rankOf(a.stage + 1),
+                               gradient(a.stage + 1));
+  case ActionKind::BackwardInput:
+    return sched::Action::inputGrad(a.microbatch, stages.chunkOf(a.stage));
+  case ActionKind::BackwardWeight:
+    return sched::Action::weightGrad(a.microbatch, stages.chunkOf(a.stage));
+  case ActionKind::Forward:
+    break;
+  }
+  return sched::Action::forward(a.microbatch, stages.chunkOf(a.stage));
+}
+
 bool isTraining(const Program &program) {
   return program.numStages > 0 && program.stages[0].update;
 }
@@ -80,7 +116,8 @@ bool receivesFromPeer(const Job &job, int stage) {
 }
 
 bool setUpRank(const Job &job, RankState &state, const std::vector<int> &stages,
-               const std::vector<int64_t> &coords, RankBuffers &buffers,
+               const std::vector<int64_t> &coords,
+               const std::vector<Action> &actions, RankBuffers &buffers,
                std::string &error) {
   const Program &program = job.program;
   Device &device = job.device;
@@ -145,15 +182,29 @@ bool setUpRank(const Job &job, RankState &state, const std::vector<int> &stages,
                                       : buffers.sent[s - 1][mb];
       if (stage.sendBytes)
         buffers.sent[s][mb] = state.alloc(stage.sendBytes);
-      // Training: a stash slot per micro-batch (a schedule may run every F
-      // before the first B), and the cotangent travelling back.
-      if (stage.stashBytes)
-        buffers.stash[s][mb] =
-            static_cast<char *>(state.alloc(stage.stashBytes));
+      // Training: the cotangent travelling back.
       if (stage.update && stage.recvBytes)
         buffers.gradSent[s][mb] = state.alloc(stage.recvBytes);
-      buffers.arenaBytes += stage.stashBytes;
     }
+  }
+  // Training: the stash slots the rank's list needs, as the plan says.
+  std::vector<::pp::schedule::Action> listed;
+  for (const Action &a : actions)
+    listed.push_back(scheduleAction(job, a));
+  ::pp::schedule::StashPlan stash =
+      ::pp::schedule::planStash(listed, job.stages.numChunks());
+  for (int s : stages) {
+    const StageSpec &stage = program.stages[s];
+    int chunk = job.stages.chunkOf(s);
+    if (!stage.stashBytes)
+      continue;
+    std::vector<char *> slots;
+    for (int k = 0; k < stash.slots[chunk]; ++k)
+      slots.push_back(static_cast<char *>(state.alloc(stage.stashBytes)));
+    buffers.arenaBytes += stage.stashBytes * slots.size();
+    for (int mb = 0; mb < m; ++mb)
+      if (auto it = stash.slotOf.find({chunk, mb}); it != stash.slotOf.end())
+        buffers.stash[s][mb] = slots[it->second];
   }
   // The cotangent a stage receives is what the next stage sent back; at the
   // turn of a V both run here and hand it over in memory.

@@ -15,6 +15,7 @@
 #include "Shard.h"
 #include "pprt/CommGroups.h"
 #include "pprt/Device.h"
+#include "pp/Schedule/Action.h"
 
 #include <string>
 #include <vector>
@@ -73,6 +74,11 @@ std::vector<int> stagesOf(const Job &job, const std::vector<int64_t> &coords);
 bool sendsToPeer(const Job &job, int stage);
 bool receivesFromPeer(const Job &job, int stage);
 
+/// The schedule library's action for a runtime action (chunks and peers
+/// from the StageMap), so traces name actions as the text format does and
+/// the stash is planned as the compiler planned it.
+::pp::schedule::Action scheduleAction(const Job &job, const Action &a);
+
 /// Whether the program trains (pp-stage-training's functions).
 bool isTraining(const Program &program);
 
@@ -101,8 +107,11 @@ struct RankBuffers {
 
 /// Allocates and fills this rank's inputs, outputs, weights and arenas;
 /// false with `error` when a weight cannot be loaded.
+/// A training program's stash slots are those its `actions` need
+/// (pp::schedule::planStash).
 bool setUpRank(const Job &job, RankState &state, const std::vector<int> &stages,
-               const std::vector<int64_t> &coords, RankBuffers &buffers,
+               const std::vector<int64_t> &coords,
+               const std::vector<Action> &actions, RankBuffers &buffers,
                std::string &error);
 
 /// The rank's actions: the compiler's schedule, or each micro-batch

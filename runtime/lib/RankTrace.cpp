@@ -22,41 +22,6 @@ namespace pprt {
 
 namespace {
 
-/// The schedule library's action for a runtime action (chunks and peers
-/// from the StageMap), so traces name actions as the text format does.
-::pp::schedule::Action scheduleAction(const Job &job, const Action &a) {
-  namespace sched = ::pp::schedule;
-  const sched::StageMap &stages = job.stages;
-  // A message names the activation by the sending stage's pass.
-  auto activation = [&](int sender) {
-    return sched::TensorId{sched::TensorKind::Activation, a.microbatch,
-                           stages.chunkOf(sender)};
-  };
-  auto gradient = [&](int sender) {
-    return sched::TensorId{sched::TensorKind::Gradient, a.microbatch,
-                           stages.chunkOf(sender)};
-  };
-  switch (a.kind) {
-  case ActionKind::Send:
-    return sched::Action::send(stages.rankOf(a.stage + 1), activation(a.stage));
-  case ActionKind::Recv:
-    return sched::Action::recv(stages.rankOf(a.stage - 1),
-                               activation(a.stage - 1));
-  case ActionKind::SendGradient:
-    return sched::Action::send(stages.rankOf(a.stage - 1), gradient(a.stage));
-  case ActionKind::RecvGradient:
-    return sched::Action::recv(stages.rankOf(a.stage + 1),
-                               gradient(a.stage + 1));
-  case ActionKind::BackwardInput:
-    return sched::Action::inputGrad(a.microbatch, stages.chunkOf(a.stage));
-  case ActionKind::BackwardWeight:
-    return sched::Action::weightGrad(a.microbatch, stages.chunkOf(a.stage));
-  case ActionKind::Forward:
-    break;
-  }
-  return sched::Action::forward(a.microbatch, stages.chunkOf(a.stage));
-}
-
 /// True for the rank that speaks for its pipeline coordinate in a trace:
 /// coordinate 0 on every other axis (its tensor- and data-parallel
 /// partners run the same actions).

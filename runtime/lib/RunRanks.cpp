@@ -85,7 +85,7 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
   std::vector<Action> actions;
   std::string error;
   bool ok = actionsOf(job, coords, stages, actions, error) &&
-            setUpRank(job, state, stages, coords, buffers, error);
+            setUpRank(job, state, stages, coords, actions, buffers, error);
   if (!ok)
     std::fprintf(stderr, "error: rank %d: %s\n", rank, error.c_str());
 

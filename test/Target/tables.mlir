@@ -45,8 +45,8 @@
 // CHECK-NEXT:  {.name = "qkv", .file = "weights.bin", .offset = 128, .length = 48, .fileDtype = pprt::DType::F16, .dtype = pprt::DType::F32, .rank = 2, .shape = {2, 12}, .shardAxes = [[$QKV_AXES]], .regionStarts = [[$STARTS]], .regionSizes = [[$SIZES]], .numTiedCopies = 0, .tiedCopies = nullptr},
 // CHECK-NEXT:  {}};
 // CHECK-NEXT:  const pprt::StageSpec kStages[] = {
-// CHECK-NEXT:  {.run = runStage0, .arenaBytes = 512, .numWeights = 2, .weights = [[$S0_WEIGHTS]], .numInputs = 2, .inputs = [[$S0_INPUTS]], .numOutputs = 1, .outputs = [[$S0_OUTPUTS]], .recvBytes = 0, .sendBytes = 16},
-// CHECK-NEXT:  {.run = runStage1, .arenaBytes = 256, .numWeights = 1, .weights = [[$S1_WEIGHTS]], .numInputs = 0, .inputs = nullptr, .numOutputs = 1, .outputs = [[$S1_OUTPUTS]], .recvBytes = 16, .sendBytes = 0},
+// CHECK-NEXT:  {.run = runStage0, .arenaBytes = 512, .numWeights = 2, .weights = [[$S0_WEIGHTS]], .numInputs = 2, .inputs = [[$S0_INPUTS]], .numOutputs = 1, .outputs = [[$S0_OUTPUTS]], .recvBytes = 0, .sendBytes = 16, .backwardInput = nullptr, .backwardWeight = nullptr, .update = nullptr, .stashBytes = 0},
+// CHECK-NEXT:  {.run = runStage1, .arenaBytes = 256, .numWeights = 1, .weights = [[$S1_WEIGHTS]], .numInputs = 0, .inputs = nullptr, .numOutputs = 1, .outputs = [[$S1_OUTPUTS]], .recvBytes = 16, .sendBytes = 0, .backwardInput = nullptr, .backwardWeight = nullptr, .update = nullptr, .stashBytes = 0},
 // CHECK-NEXT:  };
 // CHECK-NEXT:  const pprt::Action [[RANK0:kActions[0-9]+]][] = {
 // CHECK-NEXT:  {.kind = pprt::ActionKind::Forward, .stage = 0, .microbatch = 0},
