@@ -85,6 +85,8 @@ const char *mlir::pp::spelling(pprt::TensorRole role) {
     return "pprt::TensorRole::State";
   case pprt::TensorRole::LossScale:
     return "pprt::TensorRole::LossScale";
+  case pprt::TensorRole::GradNorm:
+    return "pprt::TensorRole::GradNorm";
   }
   llvm_unreachable("every role is spelled above");
 }

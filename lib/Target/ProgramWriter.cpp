@@ -68,6 +68,8 @@ PlannedTensor plannedTensor(Type type, DictionaryAttr attrs, unsigned position,
              !state.empty()) {
     tensor.role = pprt::TensorRole::State;
     tensor.of = state;
+  } else if (attrs.get(PPDialect::GradNormAttrHelper::getNameStr())) {
+    tensor.role = pprt::TensorRole::GradNorm;
   } else if (std::string labels =
                  nameOf(PPDialect::LossScaleAttrHelper::getNameStr());
              !labels.empty()) {

@@ -7,8 +7,9 @@
 //      step that count); the step count; zeros in the accumulators (the
 //      gradients and the loss);
 //   2. the schedule's actions: F, B, W and the messages between stages;
-//   3. each stage's update (the optimizer; with dp the gradients are summed
-//      over the replicas first, inside it);
+//   3. the gradients summed over "dp" (in place), a tied weight's between
+//      the stages that train it, the global norm when clipping, then each
+//      stage's update (the optimizer);
 //   4. the new weights and state swap places with the old ones.
 //
 // The loss is reduced over the world once per step, so every rank sees the
@@ -32,6 +33,17 @@
 namespace pprt {
 
 namespace {
+
+/// Whether the rank is at coordinate 0 of every axis but "pp" and "dp".
+bool onlyDataParallel(const Job &job, const std::vector<int64_t> &coords) {
+  for (size_t a = 0; a < coords.size(); ++a) {
+    const char *name = job.program.mesh.axisNames[a];
+    if (int(a) != job.program.stageAxis && coords[a] != 0 &&
+        !(name && std::strcmp(name, "dp") == 0))
+      return false;
+  }
+  return true;
+}
 
 /// Whether this rank speaks for its pipeline coordinate: 0 on every other
 /// axis.
@@ -91,7 +103,11 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
   for (int o = 0; o < program.numOutputs; ++o)
     if (program.outputs[o].role == TensorRole::Loss)
       lossOutput = o;
-  bool holdsLoss = lossOutput >= 0 && buffers.outputs[0][lossOutput] && speaks;
+  // Each data-parallel replica's last stage holds its part of the loss; the
+  // one at coordinate 0 of the other axes reports the sum.
+  bool addsLoss = lossOutput >= 0 && buffers.outputs[0][lossOutput] &&
+                  onlyDataParallel(job, coords);
+  bool holdsLoss = addsLoss && speaks;
 
   // Weights trained by several stages, with their gradient outputs.
   std::map<int, std::vector<int>> ties;
@@ -116,6 +132,27 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
   }
   AxisMask stageGroup =
       program.stageAxis < 0 ? 0 : AxisMask(1) << program.stageAxis;
+  AxisMask dpGroup = 0;
+  for (int a = 0; a < program.mesh.numAxes; ++a)
+    if (program.mesh.axisNames[a] &&
+        std::strcmp(program.mesh.axisNames[a], "dp") == 0 &&
+        program.mesh.axisSizes[a] > 1)
+      dpGroup = AxisMask(1) << a;
+  std::vector<std::string> gradNames(program.numOutputs);
+  for (int o = 0; o < program.numOutputs; ++o)
+    gradNames[o] = std::string("runtime: the dp sum of gradient ") +
+                   program.outputs[o].name;
+  // A gradient counts in the norm unless it is a tied weight's past the
+  // first stage that trains it.
+  std::vector<bool> countsInNorm(program.numOutputs, true);
+  for (auto &[w, outputs] : ties)
+    for (size_t k = 1; k < outputs.size(); ++k)
+      countsInNorm[outputs[k]] = false;
+  int gradNormInput = -1;
+  for (int i = 0; i < program.numInputs; ++i)
+    if (program.inputs[i].role == TensorRole::GradNorm)
+      gradNormInput = i;
+  void *normBuf = state.alloc(sizeof(float));
   void *lossBuf = state.alloc(sizeof(float));
   std::vector<char> host, batch, zeros;
   std::vector<float> losses;
@@ -169,6 +206,16 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
     }
 
     runActions();
+    // Data parallelism: each gradient summed over the replicas, in place.
+    if (dpGroup)
+      for (int o = 0; o < program.numOutputs; ++o)
+        if (program.outputs[o].role == TensorRole::Gradient &&
+            buffers.outputs[0][o])
+          comm.allReduce(buffers.outputs[0][o],
+                         numElements(program.outputs[o].shape,
+                                     program.outputs[o].rank),
+                         program.outputs[o].dtype, CollectiveOp::Sum, dpGroup,
+                         gradNames[o].c_str());
     // A weight trained by several stages (a tied embedding) gets the sum of
     // their gradients, over the stage axis: every rank of the axis takes
     // part, with zeros where none of its stages trains the weight.
@@ -195,6 +242,34 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
         if (buffers.outputs[0][o])
           device.upload(buffers.outputs[0][o], sum.data(), n * sizeof(float));
     }
+    // Clipping: the 2-norm of every gradient of the step, a tied weight's
+    // once (its first stage counts it), over the stage axis.
+    if (gradNormInput >= 0 && buffers.inputs[0][gradNormInput]) {
+      double squares = 0;
+      std::vector<float> g;
+      for (int o = 0; o < program.numOutputs; ++o) {
+        const TensorSpec &spec = program.outputs[o];
+        if (spec.role != TensorRole::Gradient || !buffers.outputs[0][o] ||
+            !countsInNorm[o])
+          continue;
+        g.resize(size_t(numElements(spec.shape, spec.rank)));
+        device.download(g.data(), buffers.outputs[0][o], g.size() * 4);
+        for (float x : g)
+          squares += double(x) * double(x);
+      }
+      float sum = float(squares);
+      device.upload(normBuf, &sum, sizeof(sum));
+      comm.allReduce(normBuf, 1, DType::F32, CollectiveOp::Sum, stageGroup,
+                     "runtime: the gradients' norm");
+      device.synchronize(ctx);
+      device.download(&sum, normBuf, sizeof(sum));
+      float norm = std::sqrt(sum);
+      std::vector<char> value(dtypeSize(program.inputs[gradNormInput].dtype));
+      convertElements(value.data(), program.inputs[gradNormInput].dtype,
+                      &norm, DType::F32, 1);
+      device.upload(buffers.inputs[0][gradNormInput], value.data(),
+                    value.size());
+    }
     for (int st : stages) {
       ctx.stash = nullptr;
       program.stages[st].update(ctx, buffers.inputs[0].data(),
@@ -205,7 +280,7 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
 
     // Every rank learns the step's loss (the reporter's; others add 0).
     float loss = 0;
-    if (holdsLoss) {
+    if (addsLoss) {
       std::vector<char> raw(byteSize(program.outputs[lossOutput]));
       device.download(raw.data(), buffers.outputs[0][lossOutput], raw.size());
       convertElements(&loss, DType::F32, raw.data(),

@@ -67,6 +67,8 @@ enum class TensorRole : int32_t {
                  ///< next value, carried into input `of`
   LossScale = 6, ///< input: 1 / the labels of the step (input `of`) that
                  ///< are not -100, over every micro-batch and replica
+  GradNorm = 7,  ///< input: the 2-norm of all the step's gradients (every
+                 ///< stage, summed over dp), for clipping
 };
 
 /// A graph input or output. `shape` is the whole tensor. When `shardAxes`

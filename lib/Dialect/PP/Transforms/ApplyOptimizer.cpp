@@ -139,10 +139,21 @@ LogicalResult mlir::pp::applyOptimizer(func::FuncOp main,
   // Global-norm clipping scales every gradient by one factor.
   Value clip;
   if (gradClip > 0) {
-    Value total = m.sumOfSquares(params.front().first);
-    for (auto &param : llvm::drop_begin(params))
-      total = m.add(total, m.sumOfSquares(param.first));
-    Value norm = m.add(m.sqrt(total), m.scalar(1e-6));
+    Value norm;
+    if (config.gradNormInput) {
+      // The norm spans other functions' gradients: the runtime measures it.
+      norm = appendArgument(
+          RankedTensorType::get({}, f32),
+          {b.getNamedAttr(nameAttr, b.getStringAttr("grad_norm")),
+           b.getNamedAttr(PPDialect::GradNormAttrHelper::getNameStr(),
+                          b.getUnitAttr())});
+    } else {
+      Value total = m.sumOfSquares(params.front().first);
+      for (auto &param : llvm::drop_begin(params))
+        total = m.add(total, m.sumOfSquares(param.first));
+      norm = m.sqrt(total);
+    }
+    norm = m.add(norm, m.scalar(1e-6));
     clip = m.min(m.div(m.scalar(gradClip), norm), m.scalar(1.0));
   }
   auto stateArg = [&](StringRef weight, StringRef slot, Type type) {

@@ -11,8 +11,12 @@
 //              cotangent; what W needs from B goes into the stash too;
 //   @s_w       W: the stash -> each weight's gradient, added into its
 //              accumulator (an output summed over the micro-batches);
-//   @s_update  after the last micro-batch: the gradients summed over
-//              "dp", then the optimizer (pp-apply-optimizer's core).
+//   @s_update  after the last micro-batch: the optimizer
+//              (pp-apply-optimizer's core) over the accumulated gradients,
+//              which the runtime has summed over "dp" (and, for a weight
+//              trained by two stages, between them) by then; clipping
+//              reads the global norm, which the runtime measures, from the
+//              input `grad_norm`.
 //
 // The algorithm:
 //   1. Each pp.recv becomes an argument (pp.stage_input) and each pp.send's
@@ -31,8 +35,7 @@
 //
 // A weight trained by two stages (a tied embedding on the first and the
 // last) is updated by both, from the gradient the runtime sums between them
-// (docs/training.md). Tensor parallelism and gradient clipping across
-// stages are not built yet: errors.
+// (docs/training.md). Tensor parallelism is not built yet: an error.
 //
 //===----------------------------------------------------------------------===//
 
@@ -138,9 +141,9 @@ private:
 
   OpBuilder *builder = nullptr;
   MeshOp mesh;
-  int64_t dp = 1;
   int64_t nextOutput = 0;
   int64_t stepInput = -1;
+  int64_t gradNormInput = -1;
   int64_t lossOutput = -1;
   SmallVector<Attribute> inputTypes, inputAttrs;
   /// The first stage that trains each weight.
@@ -205,7 +208,7 @@ LogicalResult StageTrainingPass::scaleLoss(func::FuncOp stage) {
         ConstantOp::create(b, loc,
                            DenseIntElementsAttr::get(
                                i64Scalar, ArrayRef<int64_t>{
-                                              ce.getIgnoreIndex()}))
+                                              int64_t(ce.getIgnoreIndex())}))
             .getResult();
     Value counted = NotOp::create(
         b, loc, bools, EqualOp::create(b, loc, bools, labels, ignore));
@@ -352,8 +355,8 @@ LogicalResult StageTrainingPass::accumulate(func::FuncOp w) {
   return success();
 }
 
-/// Step 5, the update function: the accumulated gradients (summed over
-/// "dp"), then the optimizer.
+/// Step 5, the update function: the optimizer over the accumulated
+/// gradients.
 LogicalResult StageTrainingPass::buildUpdate(func::FuncOp f, func::FuncOp w) {
   OpBuilder &b = *builder;
   MLIRContext *context = &getContext();
@@ -368,16 +371,6 @@ LogicalResult StageTrainingPass::buildUpdate(func::FuncOp f, func::FuncOp w) {
   b.setInsertionPointToEnd(body);
   auto ret = func::ReturnOp::create(b, f.getLoc());
   b.setInsertionPoint(ret);
-  auto dpAxes = b.getStrArrayAttr({kDataAxis});
-  auto meshRef = FlatSymbolRefAttr::get(context, kMeshName);
-  auto reduce = [&](Value v) -> Value {
-    if (dp == 1)
-      return v;
-    return AllReduceOp::create(
-        b, f.getLoc(), v.getType(),
-        ReductionKindAttr::get(context, ReductionKind::sum), v, meshRef,
-        dpAxes);
-  };
   Results results(update);
   DenseMap<StringAttr, WeightOp> weights;
   for (func::FuncOp func : {f, w})
@@ -394,23 +387,7 @@ LogicalResult StageTrainingPass::buildUpdate(func::FuncOp f, func::FuncOp w) {
     if (!weight)
       return w.emitOpError() << "has no pp.weight '" << name.getValue() << "'";
     b.clone(*weight);
-    results.add(reduce(acc), w.getResultAttrDict(i));
-  }
-  if (lossOutput >= 0 && dp > 1 && f.getNumResults() &&
-      llvm::any_of(llvm::seq<unsigned>(0, f.getNumResults()), [&](unsigned i) {
-        return f.getResultAttr(i, PPDialect::LossAttrHelper::getNameStr());
-      })) {
-    // Every replica's loss adds up to the step's.
-    BlockArgument acc = appendArgument(
-        update, RankedTensorType::get({}, b.getF32Type()),
-        {named(b, accAttr, b.getI64IntegerAttr(lossOutput))});
-    results.add(reduce(acc),
-                b.getDictionaryAttr(
-                    {named(b, PPDialect::NameAttrHelper::getNameStr(),
-                           b.getStringAttr("loss")),
-                     named(b, PPDialect::LossAttrHelper::getNameStr(),
-                           b.getUnitAttr()),
-                     named(b, outputAttr, b.getI64IntegerAttr(lossOutput))}));
+    results.add(acc, w.getResultAttrDict(i));
   }
   setResults(update, results.values, results.attrs);
   if (llvm::none_of(results.attrs, [&](DictionaryAttr a) {
@@ -419,19 +396,19 @@ LogicalResult StageTrainingPass::buildUpdate(func::FuncOp f, func::FuncOp w) {
     return success(); // nothing trains here: no optimizer step
   OptimizerConfig config{optimizer, lr,    momentum, weightDecay,
                          beta1,     beta2, eps,      gradClip};
+  config.gradNormInput = true;
   if (failed(applyOptimizer(update, config)))
     return failure();
-  // Without dp the gradients are already where the accumulators are; with
-  // it the summed ones are written back, so that --dump-grads sees them.
+  // The gradients are where the accumulators are: the update returns only
+  // the new weights and state.
   Results after(update);
   Results kept(update);
   kept.values.clear();
   kept.attrs.clear();
   for (auto [v, attrs] : llvm::zip(after.values, after.attrs)) {
-    bool gradient = attrs && attrs.get(gradientAttr);
-    if (gradient && dp == 1)
+    if (attrs && attrs.get(gradientAttr))
       continue;
-    if (!gradient && !attrs.get(outputAttr))
+    if (!attrs.get(outputAttr))
       attrs = withAttrs(attrs, {named(b, outputAttr,
                                       b.getI64IntegerAttr(newOutput()))});
     kept.add(v, attrs);
@@ -476,6 +453,12 @@ LogicalResult StageTrainingPass::buildUpdate(func::FuncOp f, func::FuncOp w) {
                           b.getI64IntegerAttr(stepInput));
     } else if (update.getArgAttr(i, stateAttr)) {
       addInput(arg);
+    } else if (update.getArgAttr(i, PPDialect::GradNormAttrHelper::getNameStr())) {
+      if (gradNormInput < 0)
+        gradNormInput = addInput(arg);
+      else
+        update.setArgAttr(i, PPDialect::InputIndexAttrHelper::getNameStr(),
+                          b.getI64IntegerAttr(gradNormInput));
     }
   }
   return success();
@@ -499,15 +482,9 @@ void StageTrainingPass::runOnOperation() {
     int64_t index = mesh.getAxisIndex(axis);
     return index < 0 ? 1 : mesh.getShape()[index];
   };
-  dp = axisSize(kDataAxis);
   if (axisSize(kTensorAxis) > 1) {
     module.emitError("training with tensor parallelism (tp > 1) is not "
                      "built yet; train with --tp=1");
-    return signalPassFailure();
-  }
-  if (gradClip > 0 && stages.size() > 1) {
-    module.emitError("--grad-clip over several pipeline stages is not built "
-                     "yet (the global norm spans the stages)");
     return signalPassFailure();
   }
   if (auto types = module->getAttrOfType<ArrayAttr>(

@@ -1,6 +1,7 @@
 // pp-stage-training: a two-stage pipeline with two data-parallel replicas
 // becomes F, B, W and update functions per stage, wired by attributes.
 // RUN: pp-opt %s --pp-stage-training="optimizer=sgd momentum=0.9" | FileCheck %s
+// RUN: pp-opt %s --pp-stage-training="grad-clip=1" | FileCheck %s --check-prefix=CLIP
 
 // The loss scale, the step and the momentum buffers join the inputs.
 // CHECK: pp.input_attrs = [{pp.name = "ids"}, {pp.name = "labels"}, {pp.loss_scale = "labels", pp.name = "loss_scale"}, {pp.name = "step", pp.step}, {pp.name = "emb.momentum_buffer"
@@ -20,12 +21,14 @@
 // CHECK-SAME: -> (tensor<16x8xf32> {pp.name = "emb", pp.output_index = 1 : i64, pp.weight_gradient = "emb"}
 // CHECK: %[[G:.*]] = pp.scatter_add
 // CHECK: pp.add %[[ACC]], %[[G]]
-// The update sums over "dp", writes the sum back and steps the optimizer.
+// The update steps the optimizer on the accumulated gradient (which the
+// runtime has summed over "dp" by then).
 // CHECK-LABEL: func.func @stage0_update
 // CHECK-SAME: %[[GACC:[a-z0-9]+]]: tensor<16x8xf32> {pp.accumulator = 1 : i64}
 // CHECK-SAME: {pp.input_index = 3 : i64, pp.name = "step", pp.step}
-// CHECK-SAME: {pp.name = "emb.updated", pp.output_index = {{[0-9]+}} : i64, pp.weight_update = "emb"}
-// CHECK: pp.all_reduce sum %[[GACC]] over @world["dp"]
+// CHECK-SAME: -> (tensor<16x8xf32> {pp.name = "emb.updated", pp.output_index = {{[0-9]+}} : i64, pp.weight_update = "emb"}
+// CHECK-NOT: pp.all_reduce
+// CHECK: pp.add %{{.*}}, %[[GACC]]
 
 // The last stage receives its input as an argument and scales its loss:
 // mean * count * loss_scale, added to the accumulated loss.
@@ -45,10 +48,15 @@
 // B sends the input's cotangent back.
 // CHECK-LABEL: func.func @stage1_b
 // CHECK-SAME: -> (tensor<2x4x8xf32> {pp.arg_gradient = 1 : i64, pp.stage_output}
-// The update reduces the loss over "dp" too.
 // CHECK-LABEL: func.func @stage1_update
-// CHECK-SAME: {pp.accumulator = 0 : i64}
-// CHECK: pp.all_reduce sum %{{.*}} over @world["dp"] : tensor<f32>
+// CHECK-NOT: pp.all_reduce
+
+// With clipping, every update reads the global norm from one input.
+// CLIP-LABEL: func.func @stage0_update
+// CLIP-SAME: %[[NORM:[a-z0-9]+]]: tensor<f32> {pp.grad_norm, pp.input_index = [[$IDX:[0-9]+]] : i64, pp.name = "grad_norm"}
+// CLIP: pp.add %[[NORM]]
+// CLIP-LABEL: func.func @stage1_update
+// CLIP-SAME: {pp.grad_norm, pp.input_index = [[$IDX]] : i64, pp.name = "grad_norm"}
 module attributes {pp.inputs = [tensor<2x4xi64>, tensor<2x4xi64>], pp.input_attrs = [{pp.name = "ids"}, {pp.name = "labels"}]} {
 pp.mesh @world ["dp" = 2, "pp" = 2, "tp" = 1]
 func.func @stage0(%ids: tensor<2x4xi64> {pp.input_index = 0 : i64, pp.name = "ids"}) attributes {pp.stage = #pp.stage<0>} {

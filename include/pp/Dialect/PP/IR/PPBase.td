@@ -109,7 +109,10 @@ def PP_Dialect : Dialect {
     "::mlir::IntegerAttr":$stash_offset,
     "::mlir::IntegerAttr":$stash_bytes,
     "::mlir::IntegerAttr":$accumulator,
-    "::mlir::StringAttr":$loss_scale
+    "::mlir::StringAttr":$loss_scale,
+    // pp-stage-training with clipping: the input the runtime fills with the
+    // 2-norm of all the step's gradients (every stage, summed over dp).
+    "::mlir::UnitAttr":$grad_norm
   );
 }
 

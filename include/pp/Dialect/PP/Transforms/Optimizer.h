@@ -22,6 +22,10 @@ struct OptimizerConfig {
   double weightDecay = -1; ///< < 0: the optimizer's default
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   double gradClip = 0; ///< global 2-norm; 0: none
+  /// Clipping reads the global norm from an argument (`grad_norm`,
+  /// pp.grad_norm) instead of computing it from the function's gradients:
+  /// a pipeline's norm spans every stage.
+  bool gradNormInput = false;
 };
 
 /// Appends to `func`, which returns gradients (pp.weight_gradient), the

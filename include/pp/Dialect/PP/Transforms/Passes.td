@@ -436,12 +436,13 @@ def StageTrainingPass : Pass<"pp-stage-training", "ModuleOp"> {
     output), and F the micro-batch's loss, scaled so that the step's losses
     add up to the mean over the whole batch: the argument `loss_scale`
     (`pp.loss_scale` names the labels) is 1 / the count of labels that are
-    not ignored in the step, filled by the runtime. `@s_update` sums the
-    gradients (and the loss) over the mesh's "dp" axis, then applies
-    pp-apply-optimizer's step; its step and state arguments join the
-    program's inputs. Not built yet, and errors: tensor parallelism, a
-    weight trained by two stages (a tied embedding), and `grad-clip` over
-    several stages.
+    not ignored in the step, filled by the runtime. `@s_update` applies
+    pp-apply-optimizer's step to the accumulated gradients, which the
+    runtime has summed over "dp" (and between the stages that train one
+    weight, a tied embedding) by then; with `grad-clip` it reads the global
+    norm from the argument `grad_norm` (`pp.grad_norm`), which the runtime
+    measures over every stage. Its step, state and norm arguments join the
+    program's inputs. Tensor parallelism is not built yet (an error).
   }];
   let options = [
     ListOption<"trainable", "trainable", "std::string",
