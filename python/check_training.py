@@ -3,7 +3,8 @@
 
     check_training.py PP_OPT MODEL_DIR WORK [--steps 10] [--curve-tol 1e-4]
                       [--compile-arg=ARG ...]
-    check_training.py - MODEL_DIR WORK --program OUT/run   # gradients only
+    check_training.py - MODEL_DIR WORK --program OUT/run [--run-arg=--ranks=2]
+                                                           # gradients only
 
 With --program (a machine without pp-opt, such as the GPU machine of
 scripts/gpu-check.sh), only check 1 runs, on that compiled program.
@@ -77,7 +78,7 @@ def check_gradients(a):
     out = os.path.join(a.work, "grads")
     grads = os.path.join(out, "dumped")
     if a.program:
-        p = subprocess.run([a.program, *npy_inputs(train), "--steps", "1",
+        p = subprocess.run([a.program, *a.run_arg, *npy_inputs(train), "--steps", "1",
                             "--output-dir", os.path.join(out, "res"),
                             "--dump-grads", grads], capture_output=True, text=True)
         err = p.returncode and f"run FAIL\n{p.stdout}{p.stderr}"
@@ -255,6 +256,8 @@ def main():
     ap.add_argument("--curve-tol", type=float, default=1e-4)
     ap.add_argument("--compile-arg", action="append", default=[])
     ap.add_argument("--program")
+    ap.add_argument("--run-arg", action="append", default=[],
+                    help="with --program: an argument of its run (--ranks 2)")
     a = ap.parse_args()
     ok = check_gradients(a)
     if a.program:

@@ -6,7 +6,8 @@
 #       GPT-2-, Llama- and BERT-style models with torch (inputs + torch's
 #       reference outputs), compiles each for --target=cuda in f32, bf16 and
 #       f16 and as a 2-stage pipeline (pp=2), GPT-2 with pp-add-loss, a
-#       1-layer GPT-2 training step (--train) and the loss kernels' program
+#       1-layer GPT-2 training step (--train), a 2-layer one trained at
+#       (P,T,D) = (2,1,1) with 1f1b, and the loss kernels' program
 #       (test/e2e/Inputs/loss-kernels.mlir), and copies
 #       the cuda kernel and comm checks and every shared library the programs
 #       need into DIR
@@ -50,6 +51,10 @@ prepare() {
     --out "$dir/train/gpt2" >/dev/null
   "$build/bin/pp-opt" "$dir/train/gpt2/model.onnx" --train --target=cuda \
     -o "$dir/train/gpt2-step"
+  /usr/bin/python3 "$src/python/export_gpt2.py" --layers 2 --train \
+    --out "$dir/train/gpt2-2" >/dev/null
+  "$build/bin/pp-opt" "$dir/train/gpt2-2/model.onnx" --train --pp=2 \
+    --microbatches=2 --schedule=1f1b --target=cuda -o "$dir/train/gpt2-pp2"
   cp "$src/python/run_and_compare.py" "$src/python/check_loss_kernels.py" \
     "$src/python/check_model_loss.py" "$src/python/check_training.py" \
     "$dir/bin/"
@@ -99,6 +104,10 @@ run() {
   check "gpt2 --train step-1 loss and gradients vs torch" $python \
     "$dir/bin/check_training.py" - "$dir/train/gpt2" "$dir/train/work" \
     --program "$dir/train/gpt2-step/run"
+  check "gpt2 --train at (2,1,1), 1f1b, 2 rank threads: gradients vs torch" \
+    $python "$dir/bin/check_training.py" - "$dir/train/gpt2-2" \
+    "$dir/train/work-pp2" --program "$dir/train/gpt2-pp2/run" --run-arg=--ranks \
+    --run-arg=2
   gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU' || true)
   if ((gpus >= 2)) && command -v mpirun >/dev/null; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
