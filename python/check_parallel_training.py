@@ -13,7 +13,11 @@ compiled with the same flags and run with --ranks N (or mpirun -np N):
    program's within 1e-5 * max(1, max|g|), and torch's within
    1e-4 * max(1, max|g|);
 2. per optimizer, the loss curve equals the single-device one within 1e-5
-   relative, and torch's within 1e-4.
+   relative, and torch's within 1e-4;
+3. checkpoints (the first optimizer): half the steps saved (--save-weights)
+   and the rest resumed (--resume) give the losses and the saved model of
+   the straight run bit for bit, and the straight run's saved weights equal
+   the single-device run's within 1e-5 * max(1, max|w|).
 Prints one line per check; exits 1 on a failure.
 """
 
@@ -75,6 +79,38 @@ def worst_gradient(got_dir, ref_dir, prefix=""):
     return worst, count
 
 
+def initializers(path):
+    import onnx
+    from onnx import numpy_helper
+    model = onnx.load(path)
+    return {t.name: numpy_helper.to_array(t).astype(np.float64)
+            for t in model.graph.initializer}
+
+
+def check_checkpoint(a, plan, out, inputs, straight, single_saved):
+    k = a.steps // 2
+    half, rest = os.path.join(out, "ckpt-half"), os.path.join(out, "ckpt-rest")
+    first = run_program(a, out, inputs, k, ["--save-weights", half])
+    second = first is not None and run_program(
+        a, out, inputs, a.steps - k, ["--resume", half, "--save-weights", rest])
+    if first is None or second is None or second is False:
+        return False
+    whole = os.path.join(out, "ckpt-whole")
+    if run_program(a, out, inputs, a.steps, ["--save-weights", whole]) is None:
+        return False
+    exact = (np.array_equal(np.concatenate([first, second]), straight) and
+             open(os.path.join(rest, "model.onnx"), "rb").read() ==
+             open(os.path.join(whole, "model.onnx"), "rb").read())
+    mine, theirs = initializers(os.path.join(whole, "model.onnx")), initializers(single_saved)
+    worst = max(float(np.abs(mine[n] - theirs[n]).max()) / max(1.0, float(np.abs(theirs[n]).max()))
+                for n in theirs if theirs[n].size)
+    good = exact and worst <= 1e-5 and set(mine) == set(theirs)
+    print(f"{plan} checkpoint: {k} + {a.steps - k} resumed steps "
+          f"{'equal' if exact else 'differ from'} {a.steps} straight bit for bit; "
+          f"saved weights vs one device {worst:.2g} {'ok' if good else 'FAIL'}")
+    return good
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("pp_opt")
@@ -103,9 +139,13 @@ def main():
         out = os.path.join(a.work, "single-" + name)
         if not compile_program(a, out, shlex.split(flags)):
             return 1
-        base[name] = run_program(a, out, curve_inputs, a.steps)
+        save = ["--save-weights", os.path.join(out, "saved")] if not base else []
+        base[name] = run_program(a, out, curve_inputs, a.steps, save)
         if base[name] is None:
             return 1
+
+    first = optimizers[0][0]
+    single_saved = os.path.join(a.work, "single-" + first, "saved", "model.onnx")
 
     for plan in a.plan:
         tag = re.sub(r"[^A-Za-z0-9]+", "-", plan).strip("-")
@@ -137,6 +177,8 @@ def main():
             ok &= good
             print(f"{plan} {name}: {a.steps} steps, rel err vs one device "
                   f"{vs_single:.2g}, vs torch {vs_torch:.2g} {'ok' if good else 'FAIL'}")
+            if name == first:
+                ok &= check_checkpoint(a, plan, out, curve_inputs, got, single_saved)
     return 0 if ok else 1
 
 

@@ -35,6 +35,8 @@ struct Job {
   AxisMask world;
   /// Which coordinate of the stage axis runs each stage.
   ::pp::schedule::StageMap stages;
+  /// Training: the steps a --resume checkpoint has done.
+  int64_t firstStep = 0;
 };
 
 /// A rank's context and buffers, released on every return path.

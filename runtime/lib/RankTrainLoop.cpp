@@ -21,10 +21,12 @@
 
 #include "RankTrainLoop.h"
 
+#include "Checkpoint.h"
 #include "TrainLoop.h"
 #include "pprt/DType.h"
 #include "pprt/Timer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -83,6 +85,93 @@ int64_t countLabels(const HostArray &whole, const TensorSpec &spec,
   for (size_t i = 0; i < batch.size() / sizeof(int64_t); ++i)
     n += labels[i] != -100;
   return n;
+}
+
+/// The world rank that holds `stage` at coordinate 0 of every other axis.
+int64_t leaderOf(const Job &job, int stage) {
+  for (int64_t r = 0; r < job.mesh.numRanks(); ++r) {
+    std::vector<int64_t> coords = job.mesh.coordsOf(r);
+    if (leads(job, coords) &&
+        pipelineCoord(job, coords) == job.stages.rankOf(stage))
+      return r;
+  }
+  return 0;
+}
+
+/// --save-weights: rank 0 gathers every weight and optimizer state from
+/// the rank that leads a stage holding it, then writes the checkpoint as
+/// one rank does (a whole ONNX model, optimizer/, step.txt).
+bool saveParallelCheckpoint(const Job &job, const std::vector<int64_t> &coords,
+                            RankState &state, RankBuffers &buffers, Comm &comm,
+                            int64_t lastStep) {
+  const Program &program = job.program;
+  Device &device = job.device;
+  int64_t rank = job.mesh.rankOf(coords);
+  auto sourceOf = [&](auto holds) -> int64_t {
+    for (int s = 0; s < program.numStages; ++s)
+      if (holds(program.stages[s]))
+        return leaderOf(job, s);
+    return -1;
+  };
+  std::vector<void *> weights(program.numWeights, nullptr);
+  for (int w = 0; w < program.numWeights; ++w) {
+    const WeightSpec &spec = program.weights[w];
+    size_t bytes = size_t(numElements(weightShape(spec), spec.rank)) *
+                   dtypeSize(spec.dtype);
+    int64_t from = sourceOf([&](const StageSpec &st) {
+      return std::find(st.weights, st.weights + st.numWeights, w) !=
+             st.weights + st.numWeights;
+    });
+    std::string what = std::string("runtime: checkpoint weight ") + spec.name;
+    if (rank == from && rank != 0)
+      comm.send(buffers.weights[w], bytes, job.world, 0, w, what.c_str());
+    if (rank != 0)
+      continue;
+    weights[w] = buffers.weights[w];
+    if (from != 0) {
+      weights[w] = state.alloc(bytes);
+      comm.recv(weights[w], bytes, job.world, from, w, what.c_str());
+    }
+  }
+  std::vector<std::pair<std::string, HostArray>> states;
+  for (int i = 0; i < program.numInputs; ++i) {
+    const TensorSpec &spec = program.inputs[i];
+    if (spec.role != TensorRole::State)
+      continue;
+    int64_t from = sourceOf([&](const StageSpec &st) {
+      return std::find(st.inputs, st.inputs + st.numInputs, i) !=
+             st.inputs + st.numInputs;
+    });
+    int64_t tag = program.numWeights + i;
+    std::string what = std::string("runtime: checkpoint state ") + spec.name;
+    if (rank == from && rank != 0)
+      comm.send(buffers.inputs[0][i], byteSize(spec), job.world, 0, tag,
+                what.c_str());
+    if (rank != 0)
+      continue;
+    HostArray value;
+    value.dtype = spec.dtype;
+    value.shape.assign(spec.shape, spec.shape + spec.rank);
+    value.data.resize(byteSize(spec));
+    const void *src = buffers.inputs[0][i];
+    if (from != 0) {
+      void *buf = state.alloc(value.data.size());
+      comm.recv(buf, value.data.size(), job.world, from, tag, what.c_str());
+      src = buf;
+    }
+    device.synchronize(state.ctx);
+    device.download(value.data.data(), src, value.data.size());
+    states.push_back({spec.name, std::move(value)});
+  }
+  device.synchronize(state.ctx);
+  std::string error;
+  if (rank == 0 && !saveCheckpoint(program, job.weightsDir, device, weights,
+                                   states, lastStep, job.options.saveWeights,
+                                   error)) {
+    std::fprintf(stderr, "error: %s\n", error.c_str());
+    return false;
+  }
+  return true;
 }
 
 } // namespace
@@ -157,7 +246,7 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
   std::vector<char> host, batch, zeros;
   std::vector<float> losses;
   std::string error;
-  int64_t firstStep = 0, lastStep = options.steps;
+  int64_t firstStep = job.firstStep, lastStep = firstStep + options.steps;
   for (int s = 0; s < options.steps; ++s) {
     Timer timer;
     int64_t step = firstStep + s;
@@ -369,6 +458,9 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
       std::fflush(stdout);
     }
   }
+  if (!options.saveWeights.empty() &&
+      !saveParallelCheckpoint(job, coords, state, buffers, comm, lastStep))
+    return 1;
   if (holdsLoss && !options.outputDir.empty()) {
     int64_t n = static_cast<int64_t>(losses.size());
     if (!writeNpy(options.outputDir + "/loss.npy", DType::F32, &n, 1,

@@ -195,10 +195,6 @@ int runMain(int argc, char **argv, const Program &program, Device &device,
     return failWith(std::string("program was compiled for target '") + target +
                 "' but linked with the " + device.name() + " runtime (pprt_" +
                 device.name() + ")");
-  if (program.numStages > 0 && isTrainingProgram(program) &&
-      (!options.saveWeights.empty() || !options.resume.empty()))
-    return failWith("--save-weights and --resume are not built yet for "
-                    "parallel training programs");
   if (program.numStages > 0)
     return runRanks(program, options, device, processes);
   return runSingleRank(program, options, device);

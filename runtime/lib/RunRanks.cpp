@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "RunRanks.h"
+#include "Checkpoint.h"
 #include "ProgramChecks.h"
 #include "RankSetup.h"
 #include "RankTrainLoop.h"
@@ -389,6 +390,16 @@ int runRanks(const Program &program, const RunOptions &options, Device &device,
   if (!readRunData(program, options, data, error) ||
       !prepareOutputDir(options, error))
     return fail(error);
+  // A checkpoint holds the weights (its model files), the optimizer state
+  // and the step count, as on one rank.
+  int64_t firstStep = 0;
+  if (!options.resume.empty() && !options.weightsDir.empty())
+    return fail("--resume reads the weights from its folder; drop "
+                "--weights-dir");
+  if (!options.resume.empty() &&
+      !loadCheckpointState(options.resume, program, data.inputs, firstStep,
+                           error))
+    return fail(error);
 
   Job job{program,
           options,
@@ -397,11 +408,13 @@ int runRanks(const Program &program, const RunOptions &options, Device &device,
           mesh,
           {},
           std::move(producer),
-          !options.weightsDir.empty() ? options.weightsDir
-          : program.weightsDir        ? program.weightsDir
-                                      : "",
+          !options.resume.empty()       ? options.resume
+          : !options.weightsDir.empty() ? options.weightsDir
+          : program.weightsDir          ? program.weightsDir
+                                        : "",
           allAxesMask(program.mesh),
-          stageMapOf(program)};
+          stageMapOf(program),
+          firstStep};
   for (int64_t a = 0; a < mesh.numAxes(); ++a)
     job.axisSizes.push_back(mesh.axisSize(a));
   if (launched)
