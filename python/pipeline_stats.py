@@ -29,7 +29,13 @@ def measured(trace_path):
     sends = [e for e in events if e["cat"] == "SEND"]
     busy = {r: sum(e["dur"] for e in compute if e["pid"] == r) for r in ranks}
     forwards_per_rank = max(1, len(compute) // max(1, len(ranks)))
+
+    def mean_ms(cat):
+        durations = [e["dur"] for e in compute if e["cat"] == cat]
+        return sum(durations) / len(durations) / 1000 if durations else 0.0
     return {
+        # Training: the mean time of one F, B and W pass, in ms.
+        "pass_ms": {cat: mean_ms(cat) for cat in ("F", "B", "W")},
         "step_ms": step / 1000,
         "bubble_fraction": 1 - sum(busy.values()) / (len(ranks) * step),
         "ranks": len(ranks),
@@ -39,10 +45,17 @@ def measured(trace_path):
     }
 
 
-def simulated(binary, schedule, pp, microbatches, virtual, f, comm):
+def simulated(binary, schedule, pp, microbatches, virtual, f, comm, training=None):
+    """The simulator's prediction; `training` = (f, b, w) pass times (ms, per
+    chunk) for a training schedule, else forward-only with `f` per rank."""
     cmd = [binary, f"--schedule={schedule}", f"--pp={pp}",
-           f"--microbatches={microbatches}", "--forward-only", "--json",
-           f"--f={f * virtual}", f"--comm={comm}"]
+           f"--microbatches={microbatches}", "--json", f"--comm={comm}"]
+    if training:
+        # pp-schedule's costs are per full stage (a chunk's times v).
+        cmd += [f"--f={training[0] * virtual}", f"--b={training[1] * virtual}",
+                f"--w={training[2] * virtual}"]
+    else:
+        cmd += ["--forward-only", f"--f={f * virtual}"]
     if virtual > 1:
         cmd.append(f"--virtual-stages={virtual}")
     return json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout)

@@ -288,9 +288,10 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
     const SchedulePrediction &p = plan.prediction;
     os << "\n"
        << llvm::formatv("predicted on {0} (cost model, one micro-batch's "
-                        "forward per stage, messages {1:F4} ms): step {2:F3} "
+                        "{4} per stage, messages {1:F4} ms): step {2:F3} "
                         "ms, bubble {3:F1}% (schedule.svg)\n",
-                        p.hardware, p.messageMs, p.stepMs, p.bubble * 100);
+                        p.hardware, p.messageMs, p.stepMs, p.bubble * 100,
+                        p.training ? "F, B and W" : "forward");
   }
 
   uint64_t fileBytes = 0, sharded = 0;

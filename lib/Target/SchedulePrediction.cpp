@@ -50,8 +50,10 @@ LogicalResult mlir::pp::predictSchedule(ModuleOp module, StringRef hardware,
 
   sched::CostModel costs;
   double messageBytes = 0;
-  for (auto &[index, func] : stages) {
+  auto secondsOf = [&](func::FuncOp func) {
     double seconds = 0;
+    if (!func)
+      return seconds;
     func.walk([&](Operation *inner) {
       // Stage-to-stage messages are the simulator's to place.
       if (isa<RecvOp>(inner))
@@ -66,9 +68,27 @@ LogicalResult mlir::pp::predictSchedule(ModuleOp module, StringRef hardware,
       OpCost cost = model.cost(inner);
       seconds += cost.computeTime + (cost.comm ? cost.comm->time : 0);
     });
+    return seconds;
+  };
+  for (auto &[index, func] : stages) {
+    // A training stage's activation leaves as a result (pp-stage-training).
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      if (func.getResultAttr(i, PPDialect::StageOutputAttrHelper::getNameStr())) {
+        auto type = cast<ShapedType>(func.getResultTypes()[i]);
+        messageBytes = std::max<double>(
+            messageBytes,
+            type.getNumElements() * type.getElementTypeBitWidth() / 8.0);
+      }
     sched::StageCost stage;
-    stage.forward = seconds * 1e3;
-    stage.inputGrad = stage.weightGrad = 0;
+    stage.forward = secondsOf(func) * 1e3;
+    // Training: B and W from their own functions.
+    stage.inputGrad = secondsOf(module.lookupSymbol<func::FuncOp>(
+                          (func.getName() + "_b").str())) *
+                      1e3;
+    stage.weightGrad = secondsOf(module.lookupSymbol<func::FuncOp>(
+                           (func.getName() + "_w").str())) *
+                       1e3;
+    out.training |= stage.inputGrad > 0 || stage.weightGrad > 0;
     costs.stages.push_back(stage);
     out.stageMs.push_back(stage.forward);
   }

@@ -25,6 +25,7 @@ struct SchedulePrediction {
   double messageMs = 0;         ///< one stage-to-stage activation
   double stepMs = 0;
   double bubble = 0;
+  bool training = false;  ///< F, B and W of each stage priced
   std::string svg;    ///< the simulated timeline
   std::string trace;  ///< the same, as a Chrome/Perfetto trace
 };

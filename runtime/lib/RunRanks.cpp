@@ -204,6 +204,11 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
   if (isTraining(program)) {
     outcome.status =
         trainRank(job, coords, stages, state, buffers, *comm, runOnce);
+    // --trace times the schedule's actions once more (F, B, W, messages;
+    // the weights are already final, so nothing is updated).
+    if (outcome.status == 0 && !job.options.trace.empty() &&
+        !traceStep(job, rank, actions, runAction, state, *comm))
+      outcome.status = 1;
     return;
   }
   runOnce();
