@@ -64,7 +64,7 @@ def output_file_name(name):
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
 
 
-def save_training_reference(model, inputs, proto, out_dir):
+def save_training_reference(model, inputs, proto, out_dir, batch_dim=0):
     """torch's loss and step-1 gradients for `pp-opt --train`.
 
     The loss is the mean token cross-entropy of the first output (the
@@ -116,7 +116,8 @@ def save_training_reference(model, inputs, proto, out_dir):
         np.save(os.path.join(out_dir, f"ref_{output_file_name(name)}.npy"),
                 grad.T if transposed else grad)
     model.zero_grad()
-    save_loss_curves(model, inputs, labels, vocab, os.path.join(out_dir, "curves"))
+    save_loss_curves(model, inputs, labels, vocab, os.path.join(out_dir, "curves"),
+                     batch_dim=batch_dim)
 
 
 # The optimizers the loss-curve references use, as pp-opt flags and as
@@ -131,21 +132,23 @@ CURVE_OPTIMIZERS = {
 }
 
 
-def save_loss_curves(model, inputs, labels, vocab, out_dir, steps=10):
+def save_loss_curves(model, inputs, labels, vocab, out_dir, steps=10,
+                     batch_dim=0):
     """torch.optim's losses over `steps` steps for each CURVE_OPTIMIZERS
     entry, on two batches: the inputs and labels given, and the same rows
-    rolled by one along the batch. Step s uses batch s mod 2, as `run
-    --steps` does with inputs that hold two batches. Writes the two-batch
+    rolled by one along the batch (dim `batch_dim`: 1 for a sequence-first
+    model). Step s uses batch s mod 2, as `run --steps` does with inputs
+    that hold two batches along the batch dim. Writes the two-batch
     inputs (<name>.npy, labels.npy), <optimizer>.npy (f32 [steps]),
     trained/<optimizer>.npy (the trained model's first output on the first
     batch) and flags.txt (one "optimizer: pp-opt flags" line each)."""
     import copy
     os.makedirs(out_dir, exist_ok=True)
     batches = [dict(inputs, labels=labels),
-               {n: torch.roll(t, 1, dims=0)
+               {n: torch.roll(t, 1, dims=batch_dim)
                 for n, t in dict(inputs, labels=labels).items()}]
     for n in batches[0]:
-        both = torch.cat([batches[0][n], batches[1][n]], dim=0)
+        both = torch.cat([batches[0][n], batches[1][n]], dim=batch_dim)
         np.save(os.path.join(out_dir, f"{n}.npy"), both.numpy())
     with open(os.path.join(out_dir, "flags.txt"), "w") as fh:
         for name, (flags, make) in CURVE_OPTIMIZERS.items():
@@ -315,7 +318,12 @@ def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
     # numpy interpreter and compare with the saved references.
     errs = onnx_eval.check_dir(out_dir)
     if train:
-        save_training_reference(model, inputs, proto, os.path.join(out_dir, "train"))
+        # The batch is the input dim the export names "batch" (dim 1 of a
+        # sequence-first model), as pp finds it; else dim 0.
+        names = (dynamic_axes or {}).get(next(iter(inputs)), {})
+        batch_dim = next((d for d, n in names.items() if n == "batch"), 0)
+        save_training_reference(model, inputs, proto,
+                                os.path.join(out_dir, "train"), batch_dim)
 
     shapes = lambda ms: ", ".join(f"{m['name']}{m['shape']}" for m in ms)
     ops = " ".join(f"{k}x{v}" for k, v in counts.items())

@@ -304,6 +304,7 @@ int mlir::pp::runCompileDriver(const DriverOptions &opts,
     train.trainable = llvm::to_vector(opts.trainable);
     train.frozen = llvm::to_vector(opts.frozen);
     train.recompute = opts.recompute.getValue();
+    train.batchDim = plan.batchDim.getValue();
     if (failed(copyOptimizer(opts, train)))
       return 2;
     if (plan.isParallel())

@@ -19,6 +19,13 @@ using namespace mlir::pp;
 
 void mlir::pp::addTrainPipeline(OpPassManager &pm,
                                 const TrainPipelineOptions &options) {
+  // The batch dim of each input and output, as pp-split-batch finds it
+  // (nothing is cut): the step loop slices a data file holding several
+  // batches along it, as the parallel programs do.
+  SplitBatchPassOptions batch;
+  batch.factor = 1;
+  batch.batchDim = options.batchDim;
+  pm.addPass(createSplitBatchPass(batch));
   // Norms first: their gradient rules are cheaper and exact in one piece.
   pm.addPass(createFuseNormsPass());
   AddLossPassOptions loss;
@@ -50,7 +57,8 @@ void mlir::pp::addTrainPipeline(OpPassManager &pm,
 void mlir::pp::registerTrainPipeline() {
   PassPipelineRegistration<TrainPipelineOptions>(
       "pp-train",
-      "Training on one device: fuse-norms, add-loss, autodiff, "
+      "Training on one device: split-batch (factor 1: batch dims), "
+      "fuse-norms, add-loss, autodiff, "
       "gradient-program (one @main returning the loss and the gradients), "
       "apply-optimizer",
       addTrainPipeline);

@@ -132,6 +132,11 @@ struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
       *this, "recompute",
       llvm::cl::desc("none, or full: recompute each layer in its backward"),
       llvm::cl::init("none")};
+  Option<std::string> batchDim{
+      *this, "batch-dim",
+      llvm::cl::desc("NAME:AXIS: the input dim that holds the batch, where "
+                     "the export names none (as pp-split-batch)"),
+      llvm::cl::init("")};
 };
 
 void addTrainPipeline(OpPassManager &pm, const TrainPipelineOptions &options);
