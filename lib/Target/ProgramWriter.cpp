@@ -103,6 +103,7 @@ private:
   /// Training: each stage's B, W and update functions (pp-stage-training),
   /// null in inference programs.
   SmallVector<std::array<func::FuncOp, 3>> parts;
+  bool training() const { return !parts.empty() && parts.front()[0]; }
   func::FuncOp main;
   int dpAxis = -1;
 };
@@ -219,7 +220,7 @@ LogicalResult Assembler::collectInterface() {
       if (auto attr =
               func.getResultAttrOfType<IntegerAttr>(j, "pp.output_index"))
         index = attr.getInt();
-      else if (!parts.empty() && parts.front()[0])
+      else if (training())
         continue; // a training stage's stash or boundary
       outputs[index] =
           plannedTensor(type, func.getResultAttrDict(j), index, factor);
@@ -313,7 +314,6 @@ FailureOr<std::string> Assembler::scheduleTables() {
     for (const sched::Action &a : actions) {
       int64_t stage = -1;
       pprt::ActionKind kind = pprt::ActionKind::Forward;
-      bool training = !parts.empty() && parts.front()[0];
       bool gradient = a.tensor.kind == sched::TensorKind::Gradient;
       switch (a.kind) {
       case sched::ActionKind::Forward:
@@ -321,7 +321,7 @@ FailureOr<std::string> Assembler::scheduleTables() {
         break;
       case sched::ActionKind::InputGrad:
       case sched::ActionKind::WeightGrad:
-        if (!training)
+        if (!training())
           return op.emitError()
                  << "rank " << r << " runs " << sched::formatAction(a)
                  << "; inference programs run F, SEND and RECV";
@@ -359,7 +359,7 @@ FailureOr<std::string> Assembler::scheduleTables() {
                << "rank " << r << " runs " << sched::formatAction(a)
                << "; programs run F, B, W, SEND and RECV";
       }
-      if (stage < 0 || (gradient && !training))
+      if (stage < 0 || (gradient && !training()))
         return op.emitError() << "rank " << r << ": " << sched::formatAction(a)
                               << " does not move a tensor between "
                                  "neighbouring stages";

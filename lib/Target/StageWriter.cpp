@@ -892,9 +892,7 @@ void StageSummary::mergePart(const StageSummary &part) {
   };
   unite(inputs, part.inputs);
   unite(outputs, part.outputs);
-  for (size_t k = 0; k < part.weights.size(); ++k)
-    if (!llvm::is_contained(weights, part.weights[k]))
-      weights.push_back(part.weights[k]);
+  unite(weights, part.weights);
   constantBytes += part.constantBytes;
   numKernelCalls += part.numKernelCalls;
   numCollectives += part.numCollectives;

@@ -56,23 +56,6 @@ bool leads(const Job &job, const std::vector<int64_t> &coords) {
   return true;
 }
 
-int indexNamed(const Program &program, const char *name, bool weight,
-               TensorRole role) {
-  if (!name)
-    return -1;
-  if (weight) {
-    for (int i = 0; i < program.numWeights; ++i)
-      if (std::strcmp(program.weights[i].name, name) == 0)
-        return i;
-    return -1;
-  }
-  for (int i = 0; i < program.numInputs; ++i)
-    if (program.inputs[i].role == role &&
-        std::strcmp(program.inputs[i].name, name) == 0)
-      return i;
-  return -1;
-}
-
 /// The labels of step `step` that count: not torch's ignore_index.
 int64_t countLabels(const HostArray &whole, const TensorSpec &spec,
                     int64_t step) {
@@ -202,8 +185,7 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
   std::map<int, std::vector<int>> ties;
   for (int o = 0; o < program.numOutputs; ++o)
     if (program.outputs[o].role == TensorRole::Gradient)
-      ties[indexNamed(program, program.outputs[o].of, true,
-                      TensorRole::Data)]
+      ties[weightNamed(program, program.outputs[o].of)]
           .push_back(o);
   for (auto it = ties.begin(); it != ties.end();)
     it = it->second.size() > 1 && it->first >= 0 ? std::next(it)
@@ -258,7 +240,7 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
       if (spec.role == TensorRole::Step || spec.role == TensorRole::LossScale) {
         float v = float(step + 1);
         if (spec.role == TensorRole::LossScale) {
-          int labels = indexNamed(program, spec.of, false, TensorRole::Data);
+          int labels = inputNamed(program, spec.of, TensorRole::Data);
           int64_t n = labels < 0 ? 0
                                  : countLabels(job.data.inputs[labels],
                                                program.inputs[labels], step);
@@ -274,6 +256,8 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
       const HostArray &whole = job.data.inputs[i];
       int dim = trainingBatchDim(spec);
       int64_t k = spec.rank ? whole.shape[dim] / spec.shape[dim] : 1;
+      if (k == 1 && s > 0)
+        continue; // one batch: uploaded at step 1
       copyBatch(whole, spec, dim, step % k, batch);
       Block block = shardBlock(spec.shape, spec.rank, spec.shardAxes, coords,
                                job.axisSizes);
@@ -394,7 +378,7 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
     if (s == 0 && !options.dumpGrads.empty() && speaks) {
       for (int o = 0; o < program.numOutputs; ++o) {
         const TensorSpec &spec = program.outputs[o];
-        int weight = indexNamed(program, spec.of, true, TensorRole::Data);
+        int weight = weightNamed(program, spec.of);
         if (spec.role != TensorRole::Gradient || !buffers.outputs[0][o] ||
             weight < 0)
           continue;
@@ -424,14 +408,14 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
         continue;
       void **slot = nullptr;
       if (spec.role == TensorRole::Update) {
-        int w = indexNamed(program, spec.of, true, TensorRole::Data);
+        int w = weightNamed(program, spec.of);
         if (w >= 0 && swapped[w])
           continue;
         if (w >= 0)
           swapped[w] = true;
         slot = w < 0 ? nullptr : &buffers.weights[w];
       } else if (spec.role == TensorRole::State) {
-        int i = indexNamed(program, spec.of, false, TensorRole::State);
+        int i = inputNamed(program, spec.of, TensorRole::State);
         slot = i < 0 ? nullptr : &buffers.inputs[0][i];
         if (slot) {
           void *old = *slot;

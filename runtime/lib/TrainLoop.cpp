@@ -33,19 +33,6 @@ struct Wiring {
 };
 
 bool wire(const Program &program, Wiring &w, std::string &error) {
-  auto weightNamed = [&](const char *name) {
-    for (int i = 0; i < program.numWeights; ++i)
-      if (name && std::strcmp(program.weights[i].name, name) == 0)
-        return i;
-    return -1;
-  };
-  auto inputNamed = [&](const char *name) {
-    for (int i = 0; i < program.numInputs; ++i)
-      if (name && program.inputs[i].role == TensorRole::State &&
-          std::strcmp(program.inputs[i].name, name) == 0)
-        return i;
-    return -1;
-  };
   for (int i = 0; i < program.numInputs; ++i)
     if (program.inputs[i].role == TensorRole::Step)
       w.step = i;
@@ -58,7 +45,7 @@ bool wire(const Program &program, Wiring &w, std::string &error) {
       break;
     case TensorRole::Update:
     case TensorRole::Gradient: {
-      int weight = weightNamed(spec.of);
+      int weight = weightNamed(program, spec.of);
       if (weight < 0) {
         error = what + " names no weight of the program";
         return false;
@@ -74,7 +61,7 @@ bool wire(const Program &program, Wiring &w, std::string &error) {
       break;
     }
     case TensorRole::State: {
-      int input = inputNamed(spec.of);
+      int input = inputNamed(program, spec.of, TensorRole::State);
       if (input < 0 || byteSize(program.inputs[input]) != byteSize(spec)) {
         error = what + " carries into no state input of its size";
         return false;
@@ -94,6 +81,21 @@ bool wire(const Program &program, Wiring &w, std::string &error) {
 }
 
 } // namespace
+
+int weightNamed(const Program &program, const char *name) {
+  for (int i = 0; name && i < program.numWeights; ++i)
+    if (std::strcmp(program.weights[i].name, name) == 0)
+      return i;
+  return -1;
+}
+
+int inputNamed(const Program &program, const char *name, TensorRole role) {
+  for (int i = 0; name && i < program.numInputs; ++i)
+    if (program.inputs[i].role == role &&
+        std::strcmp(program.inputs[i].name, name) == 0)
+      return i;
+  return -1;
+}
 
 void copyBatch(const HostArray &whole, const TensorSpec &spec, int dim,
                int64_t part, std::vector<char> &out) {

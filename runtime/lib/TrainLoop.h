@@ -25,6 +25,11 @@ struct TrainBuffers {
   std::vector<void *> &inputs, &outputs, &weights;
 };
 
+/// The weight named `name`, or -1.
+int weightNamed(const Program &program, const char *name);
+/// The input of `role` named `name`, or -1.
+int inputNamed(const Program &program, const char *name, TensorRole role);
+
 /// Rows [part * n, (part + 1) * n) of `whole` along `dim`, where n is the
 /// extent of `spec` there: one step's batch of a file holding several.
 void copyBatch(const HostArray &whole, const TensorSpec &spec, int dim,

@@ -106,6 +106,7 @@ void setResults(func::FuncOp func, ArrayRef<Value> values,
 struct Results {
   SmallVector<Value> values;
   SmallVector<DictionaryAttr> attrs;
+  Results() = default;
   explicit Results(func::FuncOp func) {
     llvm::append_range(values, returnOf(func).getOperands());
     func.getAllResultAttrs(attrs);
@@ -124,6 +125,24 @@ DictionaryAttr withAttrs(DictionaryAttr dict, ArrayRef<NamedAttribute> extra) {
                                  : extra.front().getName().getContext());
 }
 
+/// Result `i` of `func` becomes an accumulator: an argument that holds the
+/// sum so far (pp.accumulator names output `output`), plus the value.
+void accumulateInto(OpBuilder &b, func::FuncOp func, Results &results,
+                    unsigned i, int64_t output,
+                    ArrayRef<NamedAttribute> extra = {}) {
+  Value v = results.values[i];
+  BlockArgument acc = appendArgument(
+      func, v.getType(),
+      {named(b, PPDialect::AccumulatorAttrHelper::getNameStr(),
+             b.getI64IntegerAttr(output))});
+  b.setInsertionPoint(returnOf(func));
+  results.values[i] = buildElementwise<AddOp>(b, func.getLoc(), {acc, v});
+  SmallVector<NamedAttribute> attrs(extra);
+  attrs.push_back(named(b, PPDialect::OutputIndexAttrHelper::getNameStr(),
+                        b.getI64IntegerAttr(output)));
+  results.attrs[i] = withAttrs(results.attrs[i], attrs);
+}
+
 struct StageTrainingPass
     : public mlir::pp::impl::StageTrainingPassBase<StageTrainingPass> {
   using StageTrainingPassBase::StageTrainingPassBase;
@@ -140,7 +159,6 @@ private:
   int64_t newOutput() { return nextOutput++; }
 
   OpBuilder *builder = nullptr;
-  MeshOp mesh;
   int64_t nextOutput = 0;
   int64_t stepInput = -1;
   int64_t gradNormInput = -1;
@@ -255,9 +273,7 @@ void StageTrainingPass::trimInputCotangents(func::FuncOp f, func::FuncOp b) {
   StringRef argGradient = PPDialect::ArgGradientAttrHelper::getNameStr();
   StringRef stageInput = PPDialect::StageInputAttrHelper::getNameStr();
   Results results(b);
-  Results kept(b);
-  kept.values.clear();
-  kept.attrs.clear();
+  Results kept;
   for (auto [v, attrs] : llvm::zip(results.values, results.attrs)) {
     auto of = attrs ? attrs.getAs<IntegerAttr>(argGradient) : IntegerAttr();
     if (!of) {
@@ -331,25 +347,15 @@ void StageTrainingPass::layOutStash(func::FuncOp f, func::FuncOp b,
 LogicalResult StageTrainingPass::accumulate(func::FuncOp w) {
   OpBuilder &b = *builder;
   Results results(w);
-  b.setInsertionPoint(returnOf(w));
   StringRef gradientAttr = PPDialect::WeightGradientAttrHelper::getNameStr();
-  for (auto [i, v] : llvm::enumerate(results.values)) {
+  for (unsigned i = 0; i < results.values.size(); ++i) {
     auto name = results.attrs[i]
                     ? results.attrs[i].getAs<StringAttr>(gradientAttr)
                     : StringAttr();
     if (!name)
       continue;
-    int64_t output = newOutput();
-    BlockArgument acc = appendArgument(
-        w, v.getType(),
-        {named(b, PPDialect::AccumulatorAttrHelper::getNameStr(),
-               b.getI64IntegerAttr(output))});
-    results.values[i] = buildElementwise<AddOp>(b, w.getLoc(), {acc, v});
-    results.attrs[i] = withAttrs(
-        results.attrs[i],
-        {named(b, PPDialect::NameAttrHelper::getNameStr(), name),
-         named(b, PPDialect::OutputIndexAttrHelper::getNameStr(),
-               b.getI64IntegerAttr(output))});
+    accumulateInto(b, w, results, i, newOutput(),
+                   {named(b, PPDialect::NameAttrHelper::getNameStr(), name)});
   }
   setResults(w, results.values, results.attrs);
   return success();
@@ -402,9 +408,7 @@ LogicalResult StageTrainingPass::buildUpdate(func::FuncOp f, func::FuncOp w) {
   // The gradients are where the accumulators are: the update returns only
   // the new weights and state.
   Results after(update);
-  Results kept(update);
-  kept.values.clear();
-  kept.attrs.clear();
+  Results kept;
   for (auto [v, attrs] : llvm::zip(after.values, after.attrs)) {
     if (attrs && attrs.get(gradientAttr))
       continue;
@@ -472,7 +476,7 @@ void StageTrainingPass::runOnOperation() {
   for (auto func : module.getOps<func::FuncOp>())
     if (func->hasAttr(PPDialect::StageAttrHelper::getNameStr()))
       stages.push_back(func);
-  mesh = module.lookupSymbol<MeshOp>(kMeshName);
+  auto mesh = module.lookupSymbol<MeshOp>(kMeshName);
   if (stages.empty() || !mesh) {
     module.emitError("pp-stage-training needs stage functions and pp.mesh "
                      "@world (run pp-partition-stages and pp-split-stages)");
@@ -544,20 +548,11 @@ void StageTrainingPass::runOnOperation() {
   // The loss adds up over the micro-batches.
   for (func::FuncOp f : stages) {
     Results results(f);
-    for (auto [i, v] : llvm::enumerate(results.values)) {
+    for (unsigned i = 0; i < results.values.size(); ++i) {
       if (!results.attrs[i] ||
           !results.attrs[i].get(PPDialect::LossAttrHelper::getNameStr()))
         continue;
-      b.setInsertionPoint(returnOf(f));
-      BlockArgument acc = appendArgument(
-          f, v.getType(),
-          {named(b, PPDialect::AccumulatorAttrHelper::getNameStr(),
-                 b.getI64IntegerAttr(lossOutput))});
-      results.values[i] = buildElementwise<AddOp>(b, f.getLoc(), {acc, v});
-      results.attrs[i] = withAttrs(
-          results.attrs[i],
-          {named(b, PPDialect::OutputIndexAttrHelper::getNameStr(),
-                 b.getI64IntegerAttr(lossOutput))});
+      accumulateInto(b, f, results, i, lossOutput);
     }
     setResults(f, results.values, results.attrs);
   }
