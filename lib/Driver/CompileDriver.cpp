@@ -209,9 +209,6 @@ int checkUsage(const DriverOptions &opts,
   if (opts.train && opts.loss != "cross-entropy")
     return usage("--loss must be cross-entropy, got '" + opts.loss + "'");
   if (opts.train && plan.isParallel()) {
-    if (plan.tp > 1 || plan.sequenceParallel)
-      return usage("parallel training runs --pp, --dp and --microbatches; "
-                   "tensor-parallel training (--tp) is not built yet");
     if (opts.recompute != "none")
       return usage("--recompute=full trains on one device for now; "
                    "recompute per pipeline stage is not built yet");

@@ -44,6 +44,13 @@ PlannedTensor plannedTensor(Type type, DictionaryAttr attrs, unsigned position,
   }
   if (!attrs)
     return tensor;
+  tensor.splitAxes.assign(t.getRank(), "");
+  if (auto sharding =
+          attrs.getAs<ShardingAttr>(PPDialect::ShardingAttrHelper::getNameStr()))
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (SmallVector<StringRef> axes = sharding.getAxesOfDim(d);
+          !axes.empty())
+        tensor.splitAxes[d] = axes.front().str();
   // The training roles (pp-gradient-program, pp-apply-optimizer).
   auto nameOf = [&](StringRef attr) {
     auto value = attrs.getAs<StringAttr>(attr);
@@ -232,6 +239,19 @@ LogicalResult Assembler::collectInterface() {
              << "no stage produces graph output " << expected - 1;
     summary.outputs.push_back(tensor);
   }
+  // A tensor split like its weight: the whole is the parts together.
+  for (auto *tensors : {&summary.inputs, &summary.outputs})
+    for (PlannedTensor &t : *tensors)
+      for (auto [d, axis] : llvm::enumerate(t.splitAxes)) {
+        if (axis.empty())
+          continue;
+        int a = tables.axisIndex(axis);
+        if (a < 0)
+          return emitError(module.getLoc())
+                 << "'" << t.name << "' is split over '" << axis
+                 << "', which is not an axis of pp.mesh @world";
+        t.wholeShape[d] *= tables.axisSizes[a];
+      }
   return success();
 }
 
@@ -251,6 +271,9 @@ FailureOr<std::string> Assembler::tensorTable(ArrayRef<PlannedTensor> tensors,
     SmallVector<int> axes(t.wholeShape.size(), -1);
     if (t.batchDim >= 0 && dpAxis >= 0)
       axes[t.batchDim] = dpAxis;
+    for (auto [d, axis] : llvm::enumerate(t.splitAxes))
+      if (!axis.empty())
+        axes[d] = tables.axisIndex(axis);
     DesignatedInit<pprt::TensorSpec> row;
     row.setString(PPRT_FIELD(TensorSpec, name), t.name)
         .set(PPRT_FIELD(TensorSpec, dtype), *dtype)

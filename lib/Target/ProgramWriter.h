@@ -25,6 +25,9 @@ struct PlannedTensor {
   std::vector<int64_t> localShape;  ///< what one stage call reads or writes
   std::vector<int64_t> wholeShape;  ///< the model's tensor
   int batchDim = -1;                ///< cut into micro-batches (and over dp)
+  /// Per dim, the mesh axis that splits it ("": none): a training
+  /// program's gradients and optimizer state split like their weights.
+  std::vector<std::string> splitAxes;
   /// A training program's step loop: what the tensor is, and the weight or
   /// input it belongs to (pprt::TensorSpec::role and ::of).
   pprt::TensorRole role = pprt::TensorRole::Data;

@@ -67,7 +67,7 @@ std::vector<char> transposed2d(const std::vector<char> &bytes,
 } // namespace
 
 bool saveCheckpoint(const Program &program, const std::string &weightsDir,
-                    Device &device, const std::vector<void *> &weights,
+                    const std::vector<std::vector<char>> &weights,
                     const std::vector<std::pair<std::string, HostArray>> &states,
                     int64_t step, const std::string &dir, std::string &error) {
   fs::path target(dir), partial(dir + ".partial");
@@ -98,8 +98,12 @@ bool saveCheckpoint(const Program &program, const std::string &weightsDir,
       return false;
     }
     int64_t count = numElements(spec.shape, spec.rank);
-    std::vector<char> value(count * dtypeSize(spec.dtype));
-    device.download(value.data(), weights[i], value.size());
+    const std::vector<char> &value = weights[i];
+    if (value.size() != size_t(count) * dtypeSize(spec.dtype)) {
+      error = std::string("weight ") + spec.name + ": the value to save is " +
+              std::to_string(value.size()) + " bytes, not the whole tensor's";
+      return false;
+    }
     std::vector<char> stored(count * dtypeSize(spec.fileDtype));
     convertElements(stored.data(), spec.fileDtype, value.data(), spec.dtype,
                     count);

@@ -17,11 +17,11 @@
 
 namespace pprt {
 
-/// Writes DIR: the model's files from `weightsDir` with the device buffers
-/// `weights` written over their bytes, optimizer/<state>.npy for each
+/// Writes DIR: the model's files from `weightsDir` with `weights` (each
+/// weight's whole value, in the program's dtype) written over their bytes, optimizer/<state>.npy for each
 /// (name, value) of `states`, and step.txt holding `step` (the steps done).
 bool saveCheckpoint(const Program &program, const std::string &weightsDir,
-                    Device &device, const std::vector<void *> &weights,
+                    const std::vector<std::vector<char>> &weights,
                     const std::vector<std::pair<std::string, HostArray>> &states,
                     int64_t step, const std::string &dir, std::string &error);
 

@@ -81,9 +81,71 @@ int64_t leaderOf(const Job &job, int stage) {
   return 0;
 }
 
+/// A tensor of `shape` whose dims `shardAxes` split over mesh axes (null:
+/// whole on every rank).
+struct Split {
+  const int64_t *shape;
+  int rank;
+  const int *shardAxes;
+  DType dtype;
+
+  bool splits(int axis) const {
+    for (int d = 0; shardAxes && d < rank; ++d)
+      if (shardAxes[d] == axis)
+        return true;
+    return false;
+  }
+};
+
+/// The whole tensor on world rank `to`, pasted from `buf`, the block each
+/// rank holds that differs from world rank `source` only on the axes that
+/// split it. Every rank calls it; those two kinds take part.
+void gatherWhole(const Job &job, const std::vector<int64_t> &coords,
+                 Comm &comm, const Split &t, const void *buf, int64_t source,
+                 int64_t to, int64_t tag, const char *what,
+                 std::vector<char> &whole) {
+  Device &device = job.device;
+  size_t elem = dtypeSize(t.dtype);
+  int64_t rank = job.mesh.rankOf(coords);
+  std::vector<int64_t> from = job.mesh.coordsOf(source);
+  auto holds = [&](const std::vector<int64_t> &c) {
+    for (size_t a = 0; a < c.size(); ++a)
+      if (c[a] != from[a] && !t.splits(int(a)))
+        return false;
+    return true;
+  };
+  if (rank != to) {
+    if (holds(coords)) {
+      Block block = shardBlock(t.shape, t.rank, t.shardAxes, coords,
+                               job.axisSizes);
+      comm.send(buf, block.numElements() * elem, job.world, to, tag, what);
+    }
+    return;
+  }
+  whole.assign(size_t(numElements(t.shape, t.rank)) * elem, 0);
+  std::vector<char> part;
+  for (int64_t r = 0; r < job.mesh.numRanks(); ++r) {
+    std::vector<int64_t> c = job.mesh.coordsOf(r);
+    if (!holds(c))
+      continue;
+    Block block = shardBlock(t.shape, t.rank, t.shardAxes, c, job.axisSizes);
+    part.resize(block.numElements() * elem);
+    if (r == rank) {
+      device.download(part.data(), buf, part.size());
+    } else {
+      void *staging = device.alloc(part.size());
+      comm.recv(staging, part.size(), job.world, r, tag, what);
+      device.download(part.data(), staging, part.size());
+      device.free(staging);
+    }
+    copyBlockIn(whole.data(), part.data(), t.shape, block, elem);
+  }
+}
+
 /// --save-weights: rank 0 gathers every weight and optimizer state from
-/// the rank that leads a stage holding it, then writes the checkpoint as
-/// one rank does (a whole ONNX model, optimizer/, step.txt).
+/// the ranks that lead a stage holding it (their tensor-parallel parts
+/// pasted together), then writes the checkpoint as one rank does (a whole
+/// ONNX model, optimizer/, step.txt).
 bool saveParallelCheckpoint(const Job &job, const std::vector<int64_t> &coords,
                             RankState &state, RankBuffers &buffers, Comm &comm,
                             int64_t lastStep) {
@@ -96,25 +158,18 @@ bool saveParallelCheckpoint(const Job &job, const std::vector<int64_t> &coords,
         return leaderOf(job, s);
     return -1;
   };
-  std::vector<void *> weights(program.numWeights, nullptr);
+  device.synchronize(state.ctx);
+  std::vector<std::vector<char>> weights(program.numWeights);
   for (int w = 0; w < program.numWeights; ++w) {
     const WeightSpec &spec = program.weights[w];
-    size_t bytes = size_t(numElements(weightShape(spec), spec.rank)) *
-                   dtypeSize(spec.dtype);
     int64_t from = sourceOf([&](const StageSpec &st) {
       return std::find(st.weights, st.weights + st.numWeights, w) !=
              st.weights + st.numWeights;
     });
     std::string what = std::string("runtime: checkpoint weight ") + spec.name;
-    if (rank == from && rank != 0)
-      comm.send(buffers.weights[w], bytes, job.world, 0, w, what.c_str());
-    if (rank != 0)
-      continue;
-    weights[w] = buffers.weights[w];
-    if (from != 0) {
-      weights[w] = state.alloc(bytes);
-      comm.recv(weights[w], bytes, job.world, from, w, what.c_str());
-    }
+    gatherWhole(job, coords, comm,
+                {weightShape(spec), spec.rank, spec.shardAxes, spec.dtype},
+                buffers.weights[w], from, 0, w, what.c_str(), weights[w]);
   }
   std::vector<std::pair<std::string, HostArray>> states;
   for (int i = 0; i < program.numInputs; ++i) {
@@ -125,31 +180,20 @@ bool saveParallelCheckpoint(const Job &job, const std::vector<int64_t> &coords,
       return std::find(st.inputs, st.inputs + st.numInputs, i) !=
              st.inputs + st.numInputs;
     });
-    int64_t tag = program.numWeights + i;
     std::string what = std::string("runtime: checkpoint state ") + spec.name;
-    if (rank == from && rank != 0)
-      comm.send(buffers.inputs[0][i], byteSize(spec), job.world, 0, tag,
-                what.c_str());
-    if (rank != 0)
-      continue;
     HostArray value;
     value.dtype = spec.dtype;
     value.shape.assign(spec.shape, spec.shape + spec.rank);
-    value.data.resize(byteSize(spec));
-    const void *src = buffers.inputs[0][i];
-    if (from != 0) {
-      void *buf = state.alloc(value.data.size());
-      comm.recv(buf, value.data.size(), job.world, from, tag, what.c_str());
-      src = buf;
-    }
-    device.synchronize(state.ctx);
-    device.download(value.data.data(), src, value.data.size());
-    states.push_back({spec.name, std::move(value)});
+    gatherWhole(job, coords, comm,
+                {spec.shape, spec.rank, spec.shardAxes, spec.dtype},
+                buffers.inputs[0][i], from, 0, program.numWeights + i,
+                what.c_str(), value.data);
+    if (rank == 0)
+      states.push_back({spec.name, std::move(value)});
   }
-  device.synchronize(state.ctx);
   std::string error;
-  if (rank == 0 && !saveCheckpoint(program, job.weightsDir, device, weights,
-                                   states, lastStep, job.options.saveWeights,
+  if (rank == 0 && !saveCheckpoint(program, job.weightsDir, weights, states,
+                                   lastStep, job.options.saveWeights,
                                    error)) {
     std::fprintf(stderr, "error: %s\n", error.c_str());
     return false;
@@ -169,6 +213,12 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
   Context &ctx = state.ctx;
   int m = program.numMicrobatches;
   bool speaks = leads(job, coords);
+  // The elements of a tensor this rank holds: a tensor-parallel part.
+  auto localCount = [&](const TensorSpec &spec) {
+    return shardBlock(spec.shape, spec.rank, spec.shardAxes, coords,
+                      job.axisSizes)
+        .numElements();
+  };
 
   // The loss output and the rank that holds it for the report.
   int lossOutput = -1;
@@ -219,6 +269,20 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
   for (auto &[w, outputs] : ties)
     for (size_t k = 1; k < outputs.size(); ++k)
       countsInNorm[outputs[k]] = false;
+  // The norm adds up over every axis but "dp", where gradients are equal
+  // after their sum; a part counts where the rank is 0 on the other axes.
+  AxisMask normGroup = 0;
+  for (int a = 0; a < program.mesh.numAxes; ++a)
+    if (!(dpGroup & (AxisMask(1) << a)))
+      normGroup |= AxisMask(1) << a;
+  auto countsOnce = [&](const TensorSpec &spec) {
+    Split split{spec.shape, spec.rank, spec.shardAxes, spec.dtype};
+    for (int a = 0; a < program.mesh.numAxes; ++a)
+      if (a != program.stageAxis && !(dpGroup & (AxisMask(1) << a)) &&
+          coords[a] != 0 && !split.splits(a))
+        return false;
+    return true;
+  };
   int gradNormInput = -1;
   for (int i = 0; i < program.numInputs; ++i)
     if (program.inputs[i].role == TensorRole::GradNorm)
@@ -274,7 +338,7 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
       if (!buffers.outputs[0][o] || (spec.role != TensorRole::Gradient &&
                                      spec.role != TensorRole::Loss))
         continue;
-      zeros.assign(byteSize(spec), 0);
+      zeros.assign(size_t(localCount(spec)) * dtypeSize(spec.dtype), 0);
       device.upload(buffers.outputs[0][o], zeros.data(), zeros.size());
     }
 
@@ -284,17 +348,14 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
       for (int o = 0; o < program.numOutputs; ++o)
         if (program.outputs[o].role == TensorRole::Gradient &&
             buffers.outputs[0][o])
-          comm.allReduce(buffers.outputs[0][o],
-                         numElements(program.outputs[o].shape,
-                                     program.outputs[o].rank),
+          comm.allReduce(buffers.outputs[0][o], localCount(program.outputs[o]),
                          program.outputs[o].dtype, CollectiveOp::Sum, dpGroup,
                          gradNames[o].c_str());
     // A weight trained by several stages (a tied embedding) gets the sum of
     // their gradients, over the stage axis: every rank of the axis takes
     // part, with zeros where none of its stages trains the weight.
     for (auto &[w, outputs] : ties) {
-      const WeightSpec &spec = program.weights[w];
-      size_t n = size_t(numElements(spec.shape, spec.rank));
+      size_t n = size_t(localCount(program.outputs[outputs.front()]));
       std::vector<float> sum(n, 0.0f), part(n);
       for (int o : outputs) {
         if (!buffers.outputs[0][o])
@@ -316,23 +377,24 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
           device.upload(buffers.outputs[0][o], sum.data(), n * sizeof(float));
     }
     // Clipping: the 2-norm of every gradient of the step, a tied weight's
-    // once (its first stage counts it), over the stage axis.
+    // once (its first stage counts it), a replicated one's once (where its
+    // rank is 0 on the axes that do not split it), over every axis but dp.
     if (gradNormInput >= 0 && buffers.inputs[0][gradNormInput]) {
       double squares = 0;
       std::vector<float> g;
       for (int o = 0; o < program.numOutputs; ++o) {
         const TensorSpec &spec = program.outputs[o];
         if (spec.role != TensorRole::Gradient || !buffers.outputs[0][o] ||
-            !countsInNorm[o])
+            !countsInNorm[o] || !countsOnce(spec))
           continue;
-        g.resize(size_t(numElements(spec.shape, spec.rank)));
+        g.resize(size_t(localCount(spec)));
         device.download(g.data(), buffers.outputs[0][o], g.size() * 4);
         for (float x : g)
           squares += double(x) * double(x);
       }
       float sum = float(squares);
       device.upload(normBuf, &sum, sizeof(sum));
-      comm.allReduce(normBuf, 1, DType::F32, CollectiveOp::Sum, stageGroup,
+      comm.allReduce(normBuf, 1, DType::F32, CollectiveOp::Sum, normGroup,
                      "runtime: the gradients' norm");
       device.synchronize(ctx);
       device.download(&sum, normBuf, sizeof(sum));
@@ -375,7 +437,15 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
       return 1;
     }
 
-    if (s == 0 && !options.dumpGrads.empty() && speaks) {
+    // Step 1's gradients, whole: each stage's leader pastes its
+    // tensor-parallel partners' parts together.
+    if (s == 0 && !options.dumpGrads.empty()) {
+      int64_t rank = job.mesh.rankOf(coords);
+      std::vector<int64_t> leaderCoords = coords;
+      for (size_t a = 0; a < coords.size(); ++a)
+        if (int(a) != program.stageAxis)
+          leaderCoords[a] = 0;
+      int64_t leader = job.mesh.rankOf(leaderCoords);
       for (int o = 0; o < program.numOutputs; ++o) {
         const TensorSpec &spec = program.outputs[o];
         int weight = weightNamed(program, spec.of);
@@ -385,9 +455,13 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
         HostArray grad;
         grad.dtype = spec.dtype;
         grad.shape.assign(spec.shape, spec.shape + spec.rank);
-        grad.data.resize(byteSize(spec));
-        device.download(grad.data.data(), buffers.outputs[0][o],
-                        grad.data.size());
+        std::string what = std::string("runtime: gradient ") + spec.name;
+        gatherWhole(job, coords, comm,
+                    {spec.shape, spec.rank, spec.shardAxes, spec.dtype},
+                    buffers.outputs[0][o], leader, leader, o, what.c_str(),
+                    grad.data);
+        if (rank != leader)
+          continue;
         if (!prepareDir(options.dumpGrads, error) ||
             !writeArrayNpy(options.dumpGrads + "/" +
                                fileNameFor(program.weights[weight].name),

@@ -216,7 +216,14 @@ int runTrainingSteps(const Program &program, const RunOptions &options,
       device.download(state.data.data(), buffers.inputs[i], state.data.size());
       states.push_back({spec.name, std::move(state)});
     }
-    if (!saveCheckpoint(program, weightsDir, device, buffers.weights, states,
+    std::vector<std::vector<char>> weights(program.numWeights);
+    for (int w = 0; w < program.numWeights; ++w) {
+      const WeightSpec &spec = program.weights[w];
+      weights[w].resize(size_t(numElements(spec.shape, spec.rank)) *
+                        dtypeSize(spec.dtype));
+      device.download(weights[w].data(), buffers.weights[w], weights[w].size());
+    }
+    if (!saveCheckpoint(program, weightsDir, weights, states,
                         lastStep, options.saveWeights, error))
       return failWith(error);
   }

@@ -8,6 +8,12 @@
 //     cotangent on its result and an active operand builds its operands'
 //     cotangents through GradientInterface, appended to the function's
 //     block; cotangents reaching one value add up.
+//     Under tensor parallelism an op whose result differs between the
+//     ranks of the group (a shard) gives an operand that is the same on
+//     every rank (replicated) only this rank's part of its cotangent:
+//     those parts add up apart and are summed over the group once, before
+//     the value's cotangent is read (Megatron's conjugate all-reduce); a
+//     sum feeding an all-gather becomes a reduce-scatter instead.
 //  3. Outputs: the cotangent of each float argument (B's) and the summed
 //     cotangent of each trainable weight name (W's).
 //  4. Split: B is every new op that the cotangent of an argument or of an
@@ -60,7 +66,13 @@ public:
 private:
   LogicalResult seed();
   LogicalResult buildBackward();
-  void accumulate(Value value, Value cotangent);
+  void accumulate(Value value, Value cotangent) {
+    accumulate(value, cotangent, cotangentOf);
+  }
+  void accumulate(Value value, Value cotangent,
+                  llvm::DenseMap<Value, Value> &into);
+  void findVarying();
+  Value settle(Value value);
   void split();
   func::FuncOp buildFunction(StringRef name, ArrayRef<Value> inputs,
                              const llvm::SetVector<Operation *> &ops,
@@ -84,6 +96,13 @@ private:
   /// reads them instead of saved.
   DenseSet<Value> fromArgs;
   llvm::DenseMap<Value, Value> cotangentOf;
+  /// Values that differ between the ranks of the tensor-parallel group
+  /// (shards, partial sums), the group, and the parts of replicated values'
+  /// cotangents that their sharded consumers built, still to be summed.
+  DenseSet<Value> varying;
+  FlatSymbolRefAttr groupMesh;
+  ArrayAttr groupAxes;
+  llvm::DenseMap<Value, Value> partialOf;
   /// With `cotangents`: the placeholder of each float result's cotangent,
   /// and the result index.
   SmallVector<std::pair<Value, unsigned>> placeholders;
@@ -126,6 +145,7 @@ LogicalResult Differentiator::run() {
         if (isFloat(result))
           active.insert(result);
 
+  findVarying();
   builder.setInsertionPoint(ret);
   if (failed(seed()) || failed(buildBackward()))
     return failure();
@@ -145,14 +165,14 @@ LogicalResult Differentiator::run() {
   Location loc = func.getLoc();
   for (BlockArgument arg : body->getArguments())
     if (isFloat(arg)) {
-      Value grad = cotangentOf.lookup(arg);
+      Value grad = settle(arg);
       argGradients.push_back(grad ? grad
                                   : buildZeros(builder, loc, arg.getType()));
     }
   for (auto &[name, weights] : trainableWeights) {
     Value sum;
     for (WeightOp weight : weights)
-      if (Value grad = cotangentOf.lookup(weight.getResult()))
+      if (Value grad = settle(weight.getResult()))
         sum = sum ? buildElementwise<AddOp>(builder, loc, {sum, grad}) : grad;
     weightGradients.push_back(
         sum ? sum : buildZeros(builder, loc, weights.front().getType()));
@@ -202,21 +222,86 @@ LogicalResult Differentiator::seed() {
   return success();
 }
 
-void Differentiator::accumulate(Value value, Value cotangent) {
+void Differentiator::accumulate(Value value, Value cotangent,
+                                llvm::DenseMap<Value, Value> &into) {
   if (!active.contains(value))
     return;
-  Value &slot = cotangentOf[value];
+  Value &slot = into[value];
   slot = slot ? buildElementwise<AddOp>(builder, value.getLoc(),
                                         {slot, cotangent})
               : cotangent;
 }
 
+void Differentiator::findVarying() {
+  auto setGroup = [&](FlatSymbolRefAttr mesh, ArrayAttr axes) {
+    if (!groupMesh) {
+      groupMesh = mesh;
+      groupAxes = axes;
+    }
+  };
+  for (Operation *op : forwardOps) {
+    bool varies = false;
+    if (auto weight = dyn_cast<WeightOp>(op)) {
+      ShardingAttr sharding = weight.getShardingAttr();
+      varies = sharding && !sharding.isReplicated();
+      if (varies)
+        for (ArrayAttr axes : sharding.getDimAxes())
+          if (!axes.empty())
+            setGroup(sharding.getMesh(), axes);
+    } else if (isa<AllReduceOp, AllGatherOp>(op)) {
+      varies = false;
+    } else if (isa<GroupIndexOp, ReduceScatterOp, AllSliceOp, AllToAllOp>(
+                   op)) {
+      varies = true;
+      setGroup(op->getAttrOfType<FlatSymbolRefAttr>("mesh"),
+               op->getAttrOfType<ArrayAttr>("axes"));
+    } else {
+      varies = llvm::any_of(op->getOperands(),
+                            [&](Value v) { return varying.contains(v); });
+    }
+    if (varies)
+      varying.insert(op->getResults().begin(), op->getResults().end());
+  }
+}
+
+/// The cotangent of `value` once its partial sums, if any, are summed over
+/// the group.
+Value Differentiator::settle(Value value) {
+  auto it = partialOf.find(value);
+  if (it == partialOf.end())
+    return cotangentOf.lookup(value);
+  Value partial = it->second;
+  partialOf.erase(it);
+  auto sum = ReductionKindAttr::get(func.getContext(), ReductionKind::sum);
+  Value total = AllReduceOp::create(builder, value.getLoc(), partial.getType(),
+                                    sum, partial, groupMesh, groupAxes);
+  Value &slot = cotangentOf[value];
+  slot = slot ? buildElementwise<AddOp>(builder, value.getLoc(), {slot, total})
+              : total;
+  return slot;
+}
+
 LogicalResult Differentiator::buildBackward() {
   for (Operation *op : llvm::reverse(forwardOps)) {
+    // Sequence parallelism: partial sums whose value is only gathered are
+    // reduce-scattered, the all-gather's transpose and the sum in one.
+    if (auto gather = dyn_cast<AllGatherOp>(op);
+        gather && partialOf.count(gather.getResult()) &&
+        !cotangentOf.count(gather.getResult()) &&
+        gather.getAxes() == groupAxes && gather.getMeshAttr() == groupMesh) {
+      Value partial = partialOf.lookup(gather.getResult());
+      partialOf.erase(gather.getResult());
+      auto sum = ReductionKindAttr::get(func.getContext(), ReductionKind::sum);
+      accumulate(gather.getInput(),
+                 ReduceScatterOp::create(
+                     builder, gather.getLoc(), gather.getInput().getType(),
+                     sum, partial, groupMesh, groupAxes, gather.getDimAttr()));
+      continue;
+    }
     SmallVector<Value> resultCotangents;
     bool any = false;
     for (Value result : op->getResults()) {
-      resultCotangents.push_back(cotangentOf.lookup(result));
+      resultCotangents.push_back(settle(result));
       any |= bool(resultCotangents.back());
     }
     if (!any || llvm::none_of(op->getOperands(), [&](Value v) {
@@ -230,6 +315,14 @@ LogicalResult Differentiator::buildBackward() {
                 "argument or trainable weight to a differentiated result";
     builder.setInsertionPoint(ret);
     SmallVector<Value> grads = rule.buildGradients(builder, resultCotangents);
+    // A collective's rule is exact; elsewhere a sharded result gives a
+    // replicated operand only this rank's part.
+    bool partialForReplicated =
+        !isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp,
+             AllToAllOp>(op) &&
+        llvm::any_of(op->getResults(), [&](Value v) {
+          return varying.contains(v);
+        });
     for (auto [operand, grad] : llvm::zip_equal(op->getOperands(), grads)) {
       if (!grad)
         continue;
@@ -237,7 +330,10 @@ LogicalResult Differentiator::buildBackward() {
         return op->emitOpError()
                << "gradient rule built a cotangent of type " << grad.getType()
                << " for an operand of type " << operand.getType();
-      accumulate(operand, grad);
+      if (partialForReplicated && !varying.contains(operand))
+        accumulate(operand, grad, partialOf);
+      else
+        accumulate(operand, grad, cotangentOf);
     }
   }
   return success();

@@ -156,6 +156,7 @@ private:
   LogicalResult accumulate(func::FuncOp w);
   LogicalResult buildUpdate(func::FuncOp f, func::FuncOp w);
   int64_t addInput(BlockArgument arg);
+  DictionaryAttr withWeightSharding(DictionaryAttr attrs);
   int64_t newOutput() { return nextOutput++; }
 
   OpBuilder *builder = nullptr;
@@ -166,6 +167,8 @@ private:
   SmallVector<Attribute> inputTypes, inputAttrs;
   /// The first stage that trains each weight.
   llvm::StringMap<std::string> firstTrainer;
+  /// How tensor parallelism splits each weight it splits.
+  llvm::StringMap<ShardingAttr> weightShardings;
 };
 
 /// Step 1.
@@ -267,6 +270,29 @@ int64_t StageTrainingPass::addInput(BlockArgument arg) {
   return index;
 }
 
+/// `attrs` of a weight's gradient, optimizer state or update, with the
+/// weight's sharding when tensor parallelism splits it: each rank holds
+/// that part of the tensor.
+DictionaryAttr StageTrainingPass::withWeightSharding(DictionaryAttr attrs) {
+  if (!attrs)
+    return attrs;
+  StringRef weight;
+  for (StringRef attr : {PPDialect::WeightGradientAttrHelper::getNameStr(),
+                         PPDialect::WeightUpdateAttrHelper::getNameStr()})
+    if (auto name = attrs.getAs<StringAttr>(attr))
+      weight = name.getValue();
+  // "<weight>.exp_avg", perhaps "@<stage>" after it.
+  if (auto state = attrs.getAs<StringAttr>(
+          PPDialect::OptimizerStateAttrHelper::getNameStr()))
+    weight = state.getValue().split('@').first.rsplit('.').first;
+  ShardingAttr sharding = weightShardings.lookup(weight);
+  if (!sharding)
+    return attrs;
+  return withAttrs(attrs,
+                   {named(*builder, PPDialect::ShardingAttrHelper::getNameStr(),
+                          sharding)});
+}
+
 /// B returns the cotangent of every float argument of F; only the stage
 /// input's travels on (to the previous stage).
 void StageTrainingPass::trimInputCotangents(func::FuncOp f, func::FuncOp b) {
@@ -356,6 +382,7 @@ LogicalResult StageTrainingPass::accumulate(func::FuncOp w) {
       continue;
     accumulateInto(b, w, results, i, newOutput(),
                    {named(b, PPDialect::NameAttrHelper::getNameStr(), name)});
+    results.attrs[i] = withWeightSharding(results.attrs[i]);
   }
   setResults(w, results.values, results.attrs);
   return success();
@@ -442,10 +469,12 @@ LogicalResult StageTrainingPass::buildUpdate(func::FuncOp f, func::FuncOp w) {
                              named(b, nameAttr, b.getStringAttr(shown))});
   };
   for (unsigned i = 0; i < update.getNumArguments(); ++i)
-    if (DictionaryAttr attrs = ownState(update.getArgAttrDict(i)))
+    if (DictionaryAttr attrs =
+            withWeightSharding(ownState(update.getArgAttrDict(i))))
       update.setArgAttrs(i, attrs);
   for (unsigned i = 0; i < update.getNumResults(); ++i)
-    if (DictionaryAttr attrs = ownState(update.getResultAttrDict(i)))
+    if (DictionaryAttr attrs =
+            withWeightSharding(ownState(update.getResultAttrDict(i))))
       update.setResultAttrs(i, attrs);
   for (BlockArgument arg : update.getArguments()) {
     unsigned i = arg.getArgNumber();
@@ -482,15 +511,11 @@ void StageTrainingPass::runOnOperation() {
                      "@world (run pp-partition-stages and pp-split-stages)");
     return signalPassFailure();
   }
-  auto axisSize = [&](StringRef axis) -> int64_t {
-    int64_t index = mesh.getAxisIndex(axis);
-    return index < 0 ? 1 : mesh.getShape()[index];
-  };
-  if (axisSize(kTensorAxis) > 1) {
-    module.emitError("training with tensor parallelism (tp > 1) is not "
-                     "built yet; train with --tp=1");
-    return signalPassFailure();
-  }
+  module.walk([&](WeightOp weight) {
+    if (ShardingAttr sharding = weight.getShardingAttr();
+        sharding && !sharding.isReplicated())
+      weightShardings[weight.getName()] = sharding;
+  });
   if (auto types = module->getAttrOfType<ArrayAttr>(
           PPDialect::InputsAttrHelper::getNameStr()))
     llvm::append_range(inputTypes, types);

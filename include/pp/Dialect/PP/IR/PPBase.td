@@ -65,6 +65,10 @@ def PP_Dialect : Dialect {
     "::mlir::StringAttr":$tp,
     "::mlir::ArrayAttr":$operand_shardings,
     "::mlir::ArrayAttr":$result_shardings,
+    // pp-stage-training: a graph input or output that one rank holds a
+    // part of, split like the weight it belongs to (a gradient, an
+    // optimizer state, an updated weight).
+    "::mlir::pp::ShardingAttr":$sharding,
     // pp-build-schedule: micro-batches per step and the schedule's name.
     "::mlir::IntegerAttr":$microbatches,
     "::mlir::StringAttr":$schedule_name,

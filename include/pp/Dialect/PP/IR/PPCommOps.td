@@ -10,6 +10,7 @@
 
 include "pp/Dialect/PP/IR/PPBase.td"
 include "pp/Dialect/PP/IR/PPAttrs.td"
+include "pp/Dialect/PP/IR/PPGradientInterface.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -46,6 +47,11 @@ def PP_MeshOp : PP_Op<"mesh", [Symbol]> {
 //===----------------------------------------------------------------------===//
 // Communication ops
 //===----------------------------------------------------------------------===//
+
+// Collectives are differentiable: each one's transpose is a collective too
+// (PPCommGradients.cpp, docs/autodiff.md).
+defvar PP_CommGradient =
+    DeclareOpInterfaceMethods<PP_GradientInterface, ["buildGradients"]>;
 
 // Ops that address a group of ranks on a mesh. They resolve the mesh symbol
 // in verifySymbolUses, where the group size needed by their shape rules is
@@ -112,7 +118,7 @@ def PP_RecvOp : PP_CommOp<"recv", [MemoryEffects<[MemRead, MemWrite]>]> {
   let hasVerifier = 1;
 }
 
-def PP_AllReduceOp : PP_CommOp<"all_reduce", [Pure,
+def PP_AllReduceOp : PP_CommOp<"all_reduce", [Pure, PP_CommGradient,
     AllTypesMatch<["input", "result"]>]> {
   let summary = "Combines a tensor across the group; every rank gets the result";
   let description = [{
@@ -137,7 +143,7 @@ def PP_AllReduceOp : PP_CommOp<"all_reduce", [Pure,
   let hasVerifier = 1;
 }
 
-def PP_AllGatherOp : PP_CommOp<"all_gather", [Pure]> {
+def PP_AllGatherOp : PP_CommOp<"all_gather", [Pure, PP_CommGradient]> {
   let summary = "Concatenates the group's tensors along one dimension";
   let description = [{
     Rank `i` of the group contributes the `i`-th slice along `dim`; every
@@ -161,7 +167,7 @@ def PP_AllGatherOp : PP_CommOp<"all_gather", [Pure]> {
   let hasVerifier = 1;
 }
 
-def PP_ReduceScatterOp : PP_CommOp<"reduce_scatter", [Pure]> {
+def PP_ReduceScatterOp : PP_CommOp<"reduce_scatter", [Pure, PP_CommGradient]> {
   let summary = "Combines the group's tensors and leaves each rank one slice";
   let description = [{
     The reduction of `pp.all_reduce`, after which rank `i` of the group keeps
@@ -186,7 +192,7 @@ def PP_ReduceScatterOp : PP_CommOp<"reduce_scatter", [Pure]> {
   let hasVerifier = 1;
 }
 
-def PP_AllSliceOp : PP_CommOp<"all_slice", [Pure]> {
+def PP_AllSliceOp : PP_CommOp<"all_slice", [Pure, PP_CommGradient]> {
   let summary = "Each rank keeps its own slice of a replicated tensor";
   let description = [{
     The inverse of `pp.all_gather`, without communication: every rank of
@@ -212,7 +218,7 @@ def PP_AllSliceOp : PP_CommOp<"all_slice", [Pure]> {
   let hasVerifier = 1;
 }
 
-def PP_AllToAllOp : PP_CommOp<"all_to_all", [Pure]> {
+def PP_AllToAllOp : PP_CommOp<"all_to_all", [Pure, PP_CommGradient]> {
   let summary = "Exchanges slices so that a split moves from one dimension to another";
   let description = [{
     Each rank cuts its tensor into group-size slices along `split_dim` and
