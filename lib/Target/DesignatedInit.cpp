@@ -128,9 +128,9 @@ template <> int fieldCount<pprt::TensorSpec>() {
 template <> int fieldCount<pprt::WeightSpec>() {
   [[maybe_unused]] const auto &[name, file, offset, length, fileDtype, dtype,
                                 rank, shape, shardAxes, regionStarts,
-                                regionSizes, numTiedCopies, tiedCopies] =
-      pprt::WeightSpec{};
-  return 13;
+                                regionSizes, numTiedCopies, tiedCopies,
+                                tensorName] = pprt::WeightSpec{};
+  return 14;
 }
 
 template <> int fieldCount<pprt::TiedCopy>() {

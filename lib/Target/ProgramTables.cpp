@@ -180,6 +180,12 @@ FailureOr<int> ProgramTables::weightIndex(WeightOp op) {
   row.set(PPRT_FIELD(WeightSpec, numTiedCopies), copies ? int(copies.size()) : 0)
       .setSymbol(PPRT_FIELD(WeightSpec, tiedCopies),
                  copies ? tiedCopiesArray(copies) : "nullptr");
+  // A region is named "<tensor>[<part>]" (SplitFusedProjections.cpp).
+  if (startsAttr)
+    row.setString(PPRT_FIELD(WeightSpec, tensorName),
+                  op.getName().rsplit('[').first);
+  else
+    row.setSymbol(PPRT_FIELD(WeightSpec, tensorName), "nullptr");
   table += "    " + row.str() + ",\n";
   return index;
 }

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Checkpoint.h"
+#include "Shard.h"
 
 #include "pprt/DType.h"
 #include "pprt/Weights.h"
@@ -46,6 +47,19 @@ bool patchFile(const fs::path &path, uint64_t offset, const char *bytes,
   file.write(bytes, static_cast<std::streamsize>(size));
   if (!file) {
     error = "cannot write " + path.string();
+    return false;
+  }
+  return true;
+}
+
+/// Reads `size` bytes at `offset` of `path`.
+bool readFileRange(const fs::path &path, uint64_t offset, char *bytes,
+                   size_t size, std::string &error) {
+  std::ifstream file(path, std::ios::binary);
+  file.seekg(static_cast<std::streamoff>(offset));
+  file.read(bytes, static_cast<std::streamsize>(size));
+  if (!file) {
+    error = "cannot read " + path.string();
     return false;
   }
   return true;
@@ -92,10 +106,37 @@ bool saveCheckpoint(const Program &program, const std::string &weightsDir,
   for (int i = 0; i < program.numWeights; ++i) {
     const WeightSpec &spec = program.weights[i];
     if (spec.regionStarts) {
-      error = std::string("weight ") + spec.name +
-              " is a region of its file tensor; checkpoints hold whole "
-              "weights";
-      return false;
+      // A part of a fused tensor: pasted into the file tensor's bytes.
+      if (spec.numTiedCopies) {
+        error = std::string("weight ") + spec.name +
+                " is a region of a tied tensor; checkpoints cannot write it";
+        return false;
+      }
+      Block block;
+      block.rank = spec.rank;
+      for (int d = 0; d < spec.rank; ++d) {
+        block.starts[d] = spec.regionStarts[d];
+        block.sizes[d] = spec.regionSizes[d];
+      }
+      int64_t count = block.numElements();
+      if (weights[i].size() != size_t(count) * dtypeSize(spec.dtype)) {
+        error = std::string("weight ") + spec.name +
+                ": the value to save is not the whole region";
+        return false;
+      }
+      std::vector<char> stored(count * dtypeSize(spec.fileDtype));
+      convertElements(stored.data(), spec.fileDtype, weights[i].data(),
+                      spec.dtype, count);
+      std::vector<char> tensor(spec.length);
+      fs::path path = partial / spec.file;
+      if (!readFileRange(path, spec.offset, tensor.data(), tensor.size(),
+                         error))
+        return false;
+      copyBlockIn(tensor.data(), stored.data(), spec.shape, block,
+                  dtypeSize(spec.fileDtype));
+      if (!patchFile(path, spec.offset, tensor.data(), tensor.size(), error))
+        return false;
+      continue;
     }
     int64_t count = numElements(spec.shape, spec.rank);
     const std::vector<char> &value = weights[i];

@@ -201,6 +201,71 @@ bool saveParallelCheckpoint(const Job &job, const std::vector<int64_t> &coords,
   return true;
 }
 
+/// --dump-grads: step 1's gradients, whole. Each stage's leader pastes its
+/// tensor-parallel partners' parts together, and the parts of a fused
+/// tensor (regions) into the tensor the model names.
+bool dumpGradients(const Job &job, const std::vector<int64_t> &coords,
+                   Comm &comm, RankBuffers &buffers) {
+  const Program &program = job.program;
+  const std::string &dir = job.options.dumpGrads;
+  int64_t rank = job.mesh.rankOf(coords);
+  std::vector<int64_t> leaderCoords = coords;
+  for (size_t a = 0; a < coords.size(); ++a)
+    if (int(a) != program.stageAxis)
+      leaderCoords[a] = 0;
+  int64_t leader = job.mesh.rankOf(leaderCoords);
+  std::string error;
+  auto write = [&](const char *name, const HostArray &grad) {
+    if (prepareDir(dir, error) &&
+        writeArrayNpy(dir + "/" + fileNameFor(name), grad, error))
+      return true;
+    std::fprintf(stderr, "error: %s\n", error.c_str());
+    return false;
+  };
+  std::map<std::string, HostArray> fused;
+  for (int o = 0; o < program.numOutputs; ++o) {
+    const TensorSpec &spec = program.outputs[o];
+    int weight = weightNamed(program, spec.of);
+    if (spec.role != TensorRole::Gradient || !buffers.outputs[0][o] ||
+        weight < 0)
+      continue;
+    HostArray grad;
+    grad.dtype = spec.dtype;
+    grad.shape.assign(spec.shape, spec.shape + spec.rank);
+    std::string what = std::string("runtime: gradient ") + spec.name;
+    gatherWhole(job, coords, comm,
+                {spec.shape, spec.rank, spec.shardAxes, spec.dtype},
+                buffers.outputs[0][o], leader, leader, o, what.c_str(),
+                grad.data);
+    if (rank != leader)
+      continue;
+    const WeightSpec &w = program.weights[weight];
+    if (!w.regionStarts) {
+      if (!write(w.name, grad))
+        return false;
+      continue;
+    }
+    HostArray &tensor = fused[w.tensorName ? w.tensorName : w.name];
+    size_t elem = dtypeSize(spec.dtype);
+    if (tensor.data.empty()) {
+      tensor.dtype = spec.dtype;
+      tensor.shape.assign(w.shape, w.shape + w.rank);
+      tensor.data.assign(size_t(numElements(w.shape, w.rank)) * elem, 0);
+    }
+    Block block;
+    block.rank = w.rank;
+    for (int d = 0; d < w.rank; ++d) {
+      block.starts[d] = w.regionStarts[d];
+      block.sizes[d] = w.regionSizes[d];
+    }
+    copyBlockIn(tensor.data.data(), grad.data.data(), w.shape, block, elem);
+  }
+  for (const auto &[name, tensor] : fused)
+    if (!write(name.c_str(), tensor))
+      return false;
+  return true;
+}
+
 } // namespace
 
 int trainRank(const Job &job, const std::vector<int64_t> &coords,
@@ -437,40 +502,9 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
       return 1;
     }
 
-    // Step 1's gradients, whole: each stage's leader pastes its
-    // tensor-parallel partners' parts together.
-    if (s == 0 && !options.dumpGrads.empty()) {
-      int64_t rank = job.mesh.rankOf(coords);
-      std::vector<int64_t> leaderCoords = coords;
-      for (size_t a = 0; a < coords.size(); ++a)
-        if (int(a) != program.stageAxis)
-          leaderCoords[a] = 0;
-      int64_t leader = job.mesh.rankOf(leaderCoords);
-      for (int o = 0; o < program.numOutputs; ++o) {
-        const TensorSpec &spec = program.outputs[o];
-        int weight = weightNamed(program, spec.of);
-        if (spec.role != TensorRole::Gradient || !buffers.outputs[0][o] ||
-            weight < 0)
-          continue;
-        HostArray grad;
-        grad.dtype = spec.dtype;
-        grad.shape.assign(spec.shape, spec.shape + spec.rank);
-        std::string what = std::string("runtime: gradient ") + spec.name;
-        gatherWhole(job, coords, comm,
-                    {spec.shape, spec.rank, spec.shardAxes, spec.dtype},
-                    buffers.outputs[0][o], leader, leader, o, what.c_str(),
-                    grad.data);
-        if (rank != leader)
-          continue;
-        if (!prepareDir(options.dumpGrads, error) ||
-            !writeArrayNpy(options.dumpGrads + "/" +
-                               fileNameFor(program.weights[weight].name),
-                           grad, error)) {
-          std::fprintf(stderr, "error: %s\n", error.c_str());
-          return 1;
-        }
-      }
-    }
+    if (s == 0 && !options.dumpGrads.empty() &&
+        !dumpGradients(job, coords, comm, buffers))
+      return 1;
     // The new weights and state swap places with the old ones; the old
     // buffers receive the next step's results.
     // Two stages of one rank that both train a tied weight compute the

@@ -41,8 +41,8 @@
 // CHECK-NEXT:  {.name = "b2", .dtype = pprt::DType::F32, .rank = 1, .shape = {4}, .shardAxes = nullptr, .batchDim = -1, .role = pprt::TensorRole::Data, .of = nullptr},
 // CHECK-NEXT:  {}};
 // CHECK-NEXT:  const pprt::WeightSpec kWeights[] = {
-// CHECK-NEXT:  {.name = "w", .file = "model.onnx", .offset = 64, .length = 64, .fileDtype = pprt::DType::F32, .dtype = pprt::DType::F32, .rank = 2, .shape = {4, 4}, .shardAxes = [[$W_AXES]], .regionStarts = nullptr, .regionSizes = nullptr, .numTiedCopies = 0, .tiedCopies = nullptr},
-// CHECK-NEXT:  {.name = "qkv", .file = "weights.bin", .offset = 128, .length = 48, .fileDtype = pprt::DType::F16, .dtype = pprt::DType::F32, .rank = 2, .shape = {2, 12}, .shardAxes = [[$QKV_AXES]], .regionStarts = [[$STARTS]], .regionSizes = [[$SIZES]], .numTiedCopies = 0, .tiedCopies = nullptr},
+// CHECK-NEXT:  {.name = "w", .file = "model.onnx", .offset = 64, .length = 64, .fileDtype = pprt::DType::F32, .dtype = pprt::DType::F32, .rank = 2, .shape = {4, 4}, .shardAxes = [[$W_AXES]], .regionStarts = nullptr, .regionSizes = nullptr, .numTiedCopies = 0, .tiedCopies = nullptr, .tensorName = nullptr},
+// CHECK-NEXT:  {.name = "qkv", .file = "weights.bin", .offset = 128, .length = 48, .fileDtype = pprt::DType::F16, .dtype = pprt::DType::F32, .rank = 2, .shape = {2, 12}, .shardAxes = [[$QKV_AXES]], .regionStarts = [[$STARTS]], .regionSizes = [[$SIZES]], .numTiedCopies = 0, .tiedCopies = nullptr, .tensorName = "qkv"},
 // CHECK-NEXT:  {}};
 // CHECK-NEXT:  const pprt::StageSpec kStages[] = {
 // CHECK-NEXT:  {.run = runStage0, .arenaBytes = 512, .numWeights = 2, .weights = [[$S0_WEIGHTS]], .numInputs = 2, .inputs = [[$S0_INPUTS]], .numOutputs = 1, .outputs = [[$S0_OUTPUTS]], .recvBytes = 0, .sendBytes = 16, .backwardInput = nullptr, .backwardWeight = nullptr, .update = nullptr, .stashBytes = 0},

@@ -121,6 +121,9 @@ struct WeightSpec {
   const int64_t *regionSizes = nullptr;
   int numTiedCopies = 0;
   const TiedCopy *tiedCopies = nullptr;
+  /// A region's file tensor: the model's name for the whole tensor, under
+  /// which whole gradients are written. Null: `name`.
+  const char *tensorName = nullptr;
 };
 
 class Comm;

@@ -58,18 +58,38 @@ Value biasOf(AddOp add, Value product) {
 
 /// A weight for the part [start, start + size) of `w`'s last dim, inserted
 /// after `after`. Regions compose: a region of a region reads the file.
+/// The region is a parameter of its own, named after the file tensor and
+/// the part in numpy's notation ("c_attn.weight[:, 64:128]"): training
+/// updates it, and plan.txt lists it, apart from the other parts.
 WeightOp weightRegion(OpBuilder &b, WeightOp w, Operation *after, int64_t start,
                       int64_t size) {
   ArrayRef<int64_t> shape = shapeOf(w.getResult());
   SmallVector<int64_t> fileShape(w.getFileShape().value_or(shape));
   SmallVector<int64_t> starts(shape.size(), 0);
-  if (std::optional<ArrayRef<int64_t>> old = w.getRegionStarts())
+  StringRef tensor = w.getName();
+  if (std::optional<ArrayRef<int64_t>> old = w.getRegionStarts()) {
     starts.assign(old->begin(), old->end());
+    tensor = tensor.rsplit('[').first; // named here
+  }
   starts.back() += start;
+  SmallVector<int64_t> sizes(shape);
+  sizes.back() = size;
+  std::string name = (tensor + "[").str();
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (d)
+      name += ", ";
+    if (starts[d] == 0 && sizes[d] == fileShape[d])
+      name += ":";
+    else
+      name += std::to_string(starts[d]) + ":" +
+              std::to_string(starts[d] + sizes[d]);
+  }
+  name += "]";
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointAfter(after);
   auto region = llvm::cast<WeightOp>(b.clone(*w));
   region.getResult().setType(withLastDim(w.getResult(), size));
+  region.setName(name);
   region.setFileShapeAttr(b.getDenseI64ArrayAttr(fileShape));
   region.setRegionStartsAttr(b.getDenseI64ArrayAttr(starts));
   return region;

@@ -26,6 +26,16 @@ TrainabilityRule::create(ArrayRef<std::string> trainableGlobs,
   return rule;
 }
 
+/// A matmul's result, perhaps summed or moved between tensor-parallel
+/// ranks first (a row-parallel projection's all-reduce).
+static bool isMatMulResult(Value value) {
+  Operation *def = value.getDefiningOp();
+  if (isa_and_nonnull<AllReduceOp, ReduceScatterOp, AllGatherOp, AllSliceOp>(
+          def))
+    return isMatMulResult(def->getOperand(0));
+  return isa_and_nonnull<MatMulOp>(def);
+}
+
 /// The role that makes a use of a weight (or of a view of it) trainable,
 /// or null.
 static const char *trainableRole(OpOperand &use) {
@@ -39,7 +49,7 @@ static const char *trainableRole(OpOperand &use) {
     return index == 1 ? "normalization scale" : "normalization bias";
   if (isa<AddOp>(user)) {
     Value other = user->getOperand(1 - index);
-    if (other.getDefiningOp<MatMulOp>())
+    if (isMatMulResult(other))
       return "bias added to a matmul result";
   }
   return nullptr;

@@ -10,12 +10,12 @@
 
 // CHECK-LABEL: func.func @fused_qkv
 // CHECK-SAME: (%[[X:.*]]: tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
-// CHECK-DAG: %[[WQ:.*]] = pp.weight "c_attn.weight" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 0>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
-// CHECK-DAG: %[[WK:.*]] = pp.weight "c_attn.weight" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 8>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
-// CHECK-DAG: %[[WV:.*]] = pp.weight "c_attn.weight" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 16>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
-// CHECK-DAG: %[[BQ:.*]] = pp.weight "c_attn.bias" from "w.bin" offset 768 {file_shape = array<i64: 24>, region_starts = array<i64: 0>, sharding = #pp.sharding<@world, {{\[\[}}"tp"]]>} : tensor<4xf32>
-// CHECK-DAG: %[[BK:.*]] = pp.weight "c_attn.bias" from "w.bin" offset 768 {file_shape = array<i64: 24>, region_starts = array<i64: 8>, sharding = #pp.sharding<@world, {{\[\[}}"tp"]]>} : tensor<4xf32>
-// CHECK-DAG: %[[BV:.*]] = pp.weight "c_attn.bias" from "w.bin" offset 768 {file_shape = array<i64: 24>, region_starts = array<i64: 16>, sharding = #pp.sharding<@world, {{\[\[}}"tp"]]>} : tensor<4xf32>
+// CHECK-DAG: %[[WQ:.*]] = pp.weight "c_attn.weight[:, 0:8]" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 0>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
+// CHECK-DAG: %[[WK:.*]] = pp.weight "c_attn.weight[:, 8:16]" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 8>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
+// CHECK-DAG: %[[WV:.*]] = pp.weight "c_attn.weight[:, 16:24]" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 16>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
+// CHECK-DAG: %[[BQ:.*]] = pp.weight "c_attn.bias[0:8]" from "w.bin" offset 768 {file_shape = array<i64: 24>, region_starts = array<i64: 0>, sharding = #pp.sharding<@world, {{\[\[}}"tp"]]>} : tensor<4xf32>
+// CHECK-DAG: %[[BK:.*]] = pp.weight "c_attn.bias[8:16]" from "w.bin" offset 768 {file_shape = array<i64: 24>, region_starts = array<i64: 8>, sharding = #pp.sharding<@world, {{\[\[}}"tp"]]>} : tensor<4xf32>
+// CHECK-DAG: %[[BV:.*]] = pp.weight "c_attn.bias[16:24]" from "w.bin" offset 768 {file_shape = array<i64: 24>, region_starts = array<i64: 16>, sharding = #pp.sharding<@world, {{\[\[}}"tp"]]>} : tensor<4xf32>
 // CHECK-DAG: %[[WO:.*]] = pp.weight "c_proj.weight" from "w.bin" offset 864 {sharding = #pp.sharding<@world, {{\[\[}}"tp"], []]>} : tensor<4x8xf32>
 // CHECK: %[[Q:.*]] = pp.matmul %[[X]], %[[WQ]] {pp.tp = "column"} : (tensor<2x4x8xf32>, tensor<8x4xf32>) -> tensor<2x4x4xf32>
 // CHECK-NEXT: %[[QB:.*]] = pp.add %[[Q]], %[[BQ]] : (tensor<2x4x4xf32>, tensor<4xf32>) -> tensor<2x4x4xf32>
@@ -66,8 +66,8 @@ func.func @fused_qkv(%x: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
 // first). Each rank computes 8 of the 16 MLP columns of gate and of up.
 
 // CHECK-LABEL: func.func @fused_gate_up
-// CHECK-DAG: %[[WG:.*]] = pp.weight "gate_up.weight" from "w.bin" offset 0 {file_shape = array<i64: 8, 32>, region_starts = array<i64: 0, 0>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x8xf32>
-// CHECK-DAG: %[[WU:.*]] = pp.weight "gate_up.weight" from "w.bin" offset 0 {file_shape = array<i64: 8, 32>, region_starts = array<i64: 0, 16>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x8xf32>
+// CHECK-DAG: %[[WG:.*]] = pp.weight "gate_up.weight[:, 0:16]" from "w.bin" offset 0 {file_shape = array<i64: 8, 32>, region_starts = array<i64: 0, 0>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x8xf32>
+// CHECK-DAG: %[[WU:.*]] = pp.weight "gate_up.weight[:, 16:32]" from "w.bin" offset 0 {file_shape = array<i64: 8, 32>, region_starts = array<i64: 0, 16>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x8xf32>
 // CHECK-DAG: %[[WD:.*]] = pp.weight "down.weight" from "w.bin" offset 1024 {sharding = #pp.sharding<@world, {{\[\[}}"tp"], []]>} : tensor<8x8xf32>
 // CHECK: %[[G:.*]] = pp.matmul %{{.*}}, %[[WG]] {pp.tp = "column"} : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
 // CHECK-NEXT: %[[BG:.*]] = pp.constant dense<[0.000000e+00, {{.*}}, 1.500000e+01]> : tensor<16xf32>
@@ -122,9 +122,9 @@ func.func @fused_kept(%x: tensor<2x4x8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x2
 // the 3 is never taken for the heads.
 
 // CHECK-LABEL: func.func @timm_qkv
-// CHECK-DAG: %[[WQ:.*]] = pp.weight "qkv.weight" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 0>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
-// CHECK-DAG: %[[WK:.*]] = pp.weight "qkv.weight" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 8>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
-// CHECK-DAG: %[[WV:.*]] = pp.weight "qkv.weight" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 16>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
+// CHECK-DAG: %[[WQ:.*]] = pp.weight "qkv.weight[:, 0:8]" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 0>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
+// CHECK-DAG: %[[WK:.*]] = pp.weight "qkv.weight[:, 8:16]" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 8>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
+// CHECK-DAG: %[[WV:.*]] = pp.weight "qkv.weight[:, 16:24]" from "w.bin" offset 0 {file_shape = array<i64: 8, 24>, region_starts = array<i64: 0, 16>, sharding = #pp.sharding<@world, {{\[\[}}], ["tp"]]>} : tensor<8x4xf32>
 // CHECK: pp.matmul %{{.*}}, %[[WQ]] {pp.tp = "column"}
 // CHECK: pp.matmul %{{.*}}, %[[WK]] {pp.tp = "column"}
 // CHECK: pp.matmul %{{.*}}, %[[WV]] {pp.tp = "column"}
