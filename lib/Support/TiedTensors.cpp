@@ -11,7 +11,10 @@
 
 #include "pp/Support/MappedFile.h"
 
+#include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 #include <map>
 #include <memory>
 
@@ -64,6 +67,18 @@ bool allElementsEqual(const Bytes &t) {
     if (std::memcmp(t.data, t.data + i * t.elementBytes, t.elementBytes))
       return false;
   return true;
+}
+
+/// Whether the file system stores the tensor's bytes as a hole: zeros that
+/// need no reading (a sparse file of placeholder weights).
+bool isHole(const onnx::TensorRef &t) {
+  int fd = ::open(t.path.c_str(), O_RDONLY);
+  if (fd < 0)
+    return false;
+  off_t data = ::lseek(fd, static_cast<off_t>(t.offset), SEEK_DATA);
+  ::close(fd);
+  return data < 0 ? errno == ENXIO
+                  : uint64_t(data) >= t.offset + t.length;
 }
 
 bool isAnonymous(const onnx::TensorRef &t) {
@@ -122,7 +137,7 @@ bool findTiedTensors(const std::vector<const onnx::TensorRef *> &candidates,
       if (!load(members[k]))
         return false;
       const Bytes &copy = bytes[members[k]];
-      constant[k] = allElementsEqual(copy);
+      constant[k] = isHole(*copy.tensor) || allElementsEqual(copy);
       if (constant[k])
         continue;
       for (size_t l = 0; l < k && leader[k] == k; ++l) {

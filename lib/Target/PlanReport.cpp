@@ -210,18 +210,22 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
   if (s.stageMap.placement() == ::pp::schedule::Placement::V)
     os << ", stages placed in a V";
   os << "\n\n";
+  // What one call of a stage reads or writes: a micro-batch's part, or a
+  // rank's part of a tensor split like its weight.
+  auto interfaceLine = [&](StringRef kind, const PlannedTensor &t) {
+    bool split = llvm::any_of(t.splitAxes,
+                              [](const std::string &a) { return !a.empty(); });
+    os << "  " << kind << t.name << " : " << shapeText(t.wholeShape, t.element)
+       << (t.localShape != t.wholeShape
+               ? (split ? " (per rank " : " (per micro-batch ") +
+                     shapeText(t.localShape, t.element) + ")"
+               : "")
+       << "\n";
+  };
   for (const PlannedTensor &t : s.inputs)
-    os << "  input   " << t.name << " : " << shapeText(t.wholeShape, t.element)
-       << (t.localShape != t.wholeShape
-               ? " (per micro-batch " + shapeText(t.localShape, t.element) + ")"
-               : "")
-       << "\n";
+    interfaceLine("input   ", t);
   for (const PlannedTensor &t : s.outputs)
-    os << "  output  " << t.name << " : " << shapeText(t.wholeShape, t.element)
-       << (t.localShape != t.wholeShape
-               ? " (per micro-batch " + shapeText(t.localShape, t.element) + ")"
-               : "")
-       << "\n";
+    interfaceLine("output  ", t);
 
   os << "\n"
      << llvm::format("%-6s %-7s %10s %14s %14s %14s %8s %12s\n", "stage",

@@ -10,16 +10,6 @@ func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {
 
 // -----
 
-// expected-error @+1 {{training with tensor parallelism (tp > 1) is not built yet}}
-module attributes {pp.inputs = [], pp.input_attrs = []} {
-pp.mesh @world ["dp" = 1, "pp" = 1, "tp" = 2]
-func.func @stage0(%x: tensor<2xf32>) attributes {pp.stage = #pp.stage<0>} {
-  return
-}
-}
-
-// -----
-
 // expected-error @+1 {{no stage returns a pp.cross_entropy loss}}
 module attributes {pp.inputs = [], pp.input_attrs = []} {
 pp.mesh @world ["dp" = 1, "pp" = 1, "tp" = 1]
