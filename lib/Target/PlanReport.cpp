@@ -2,6 +2,9 @@
 
 #include "PlanReport.h"
 
+#include "CTypes.h"
+#include "pp/Dialect/PP/IR/ShapeUtils.h"
+
 #include "pp/Support/MeshShape.h"
 
 #include "llvm/Support/Format.h"
@@ -63,6 +66,13 @@ void jsonList(llvm::json::OStream &j, StringRef key,
   });
 }
 
+/// Whether the ranks hold a training step's gradients or optimizer state.
+bool trains(const std::vector<PlannedRank> &ranks) {
+  return llvm::any_of(ranks, [](const PlannedRank &r) {
+    return r.gradBytes || r.optimizerBytes;
+  });
+}
+
 std::string meshText(const ProgramSummary &s) {
   std::string text;
   for (auto [i, name] : llvm::enumerate(s.axisNames))
@@ -78,7 +88,7 @@ std::vector<PlannedRank> mlir::pp::plannedRanks(const ProgramSummary &s) {
   for (int64_t r = 0; r < mesh.numRanks(); ++r) {
     PlannedRank rank{r, mesh.coordsOf(r), {}, 0, 0};
     int64_t coord = s.stageAxis >= 0 ? rank.coords[s.stageAxis] : 0;
-    std::set<int> weights;
+    std::set<int> weights, inputs, outputs;
     for (const StageSummary &stage : s.stages) {
       if (s.stageMap.rankOf(stage.index) != coord)
         continue;
@@ -86,6 +96,22 @@ std::vector<PlannedRank> mlir::pp::plannedRanks(const ProgramSummary &s) {
       // Activations: the arena, and in training the stash slots.
       rank.arenaBytes += stage.arenaBytes + stage.stashBytes * stage.stashSlots;
       weights.insert(stage.weights.begin(), stage.weights.end());
+      inputs.insert(stage.inputs.begin(), stage.inputs.end());
+      outputs.insert(stage.outputs.begin(), stage.outputs.end());
+    }
+    auto bytes = [](const PlannedTensor &t) {
+      return uint64_t(numElements(t.localShape)) * elementBytes(t.element);
+    };
+    for (int i : inputs)
+      if (s.inputs[i].role == pprt::TensorRole::State)
+        rank.optimizerBytes += bytes(s.inputs[i]);
+    for (int o : outputs) {
+      pprt::TensorRole role = s.outputs[o].role;
+      if (role == pprt::TensorRole::Gradient)
+        rank.gradBytes += bytes(s.outputs[o]);
+      else if (role == pprt::TensorRole::State ||
+               role == pprt::TensorRole::Update)
+        rank.optimizerBytes += bytes(s.outputs[o]);
     }
     // A rank loads a weight once even when two of its stages read it.
     for (int w : weights)
@@ -179,6 +205,10 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
           jsonList(j, "stages", rank.stages);
           j.attribute("weight_bytes", int64_t(rank.weightBytes));
           j.attribute("arena_bytes", int64_t(rank.arenaBytes));
+          if (trains(ranks)) {
+            j.attribute("grad_bytes", int64_t(rank.gradBytes));
+            j.attribute("optimizer_bytes", int64_t(rank.optimizerBytes));
+          }
         });
     });
     j.attributeArray("weights", [&] {
@@ -258,13 +288,19 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
   }
 
   // Ranks with the same stages and memory print as one line.
+  bool training = trains(ranks);
   os << "\n"
-     << llvm::format("%-12s %-24s %-10s %14s %14s\n", "ranks", "coords",
+     << llvm::format("%-12s %-24s %-10s %14s %14s", "ranks", "coords",
                      "stages", "weights", "activations");
+  if (training)
+    os << llvm::format(" %14s %14s", "grads", "optimizer");
+  os << "\n";
   for (size_t i = 0; i < ranks.size();) {
     size_t k = i + 1;
     while (k < ranks.size() && ranks[k].stages == ranks[i].stages &&
            ranks[k].weightBytes == ranks[i].weightBytes &&
+           ranks[k].gradBytes == ranks[i].gradBytes &&
+           ranks[k].optimizerBytes == ranks[i].optimizerBytes &&
            ranks[k].coords.size() == ranks[i].coords.size())
       ++k;
     std::string ids =
@@ -281,10 +317,14 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
     std::string stages;
     for (auto [n, st] : llvm::enumerate(ranks[i].stages))
       stages += (n ? "," : "") + std::to_string(st);
-    os << llvm::format("%-12s %-24s %-10s %14s %14s\n", ids.c_str(),
+    os << llvm::format("%-12s %-24s %-10s %14s %14s", ids.c_str(),
                        coords.c_str(), stages.c_str(),
                        humanBytes(ranks[i].weightBytes).c_str(),
                        humanBytes(ranks[i].arenaBytes).c_str());
+    if (training)
+      os << llvm::format(" %14s %14s", humanBytes(ranks[i].gradBytes).c_str(),
+                         humanBytes(ranks[i].optimizerBytes).c_str());
+    os << "\n";
     i = k;
   }
 

@@ -40,6 +40,11 @@ struct PlannedRank {
   std::vector<int> stages;
   uint64_t weightBytes = 0;
   uint64_t arenaBytes = 0;
+  /// Training: the gradient accumulators, and what the optimizer step
+  /// holds (its state, the next state and the new weights it writes
+  /// beside the old ones before they swap).
+  uint64_t gradBytes = 0;
+  uint64_t optimizerBytes = 0;
 };
 
 std::vector<PlannedRank> plannedRanks(const ProgramSummary &summary);

@@ -1,6 +1,7 @@
-//===- ConvertFloatType.cpp - compute in bf16 or f16 ---------------------===//
+//===- ConvertFloatType.cpp - compute in bf16, f16 or f32 ----------------===//
 //
-// Changes types in place: pp ops carry no attribute that depends on the
+// Narrows f32 to bf16 or f16, or widens bf16 and f16 to f32 (training a
+// 16-bit model computes in f32). Changes types in place: pp ops carry no attribute that depends on the
 // element type except pp.constant's value, which is converted, and
 // pp.weight's file type, which is recorded.
 //
@@ -98,21 +99,29 @@ struct ConvertFloatTypePass
 
   void runOnOperation() override {
     MLIRContext *context = &getContext();
+    Type f32 = Float32Type::get(context);
     Type target;
+    SmallVector<Type, 2> from{f32};
     if (to == "bf16")
       target = BFloat16Type::get(context);
     else if (to == "f16")
       target = Float16Type::get(context);
+    else if (to == "f32")
+      from = {BFloat16Type::get(context), Float16Type::get(context)};
+    if (to == "f32")
+      target = f32;
     if (!target) {
       emitError(getOperation().getLoc())
           << "pp-convert-float-type: unknown type '" << to
-          << "'; expected bf16 or f16";
+          << "'; expected bf16, f16 or f32";
       return signalPassFailure();
     }
-    Type f32 = Float32Type::get(context);
+    auto isSource = [&](Type element) {
+      return llvm::is_contained(from, element);
+    };
     auto convert = [&](Type type) -> Type {
       auto tensor = llvm::dyn_cast<RankedTensorType>(type);
-      if (!tensor || tensor.getElementType() != f32)
+      if (!tensor || !isSource(tensor.getElementType()))
         return type;
       return RankedTensorType::get(tensor.getShape(), target);
     };
@@ -120,7 +129,8 @@ struct ConvertFloatTypePass
     // A training step keeps its optimizer in f32; a constant it shares with
     // the compute graph (CSE merged them) gets its own f32 copy.
     MasterPlan master;
-    if (auto main = getOperation().lookupSymbol<func::FuncOp>("main"))
+    auto main = getOperation().lookupSymbol<func::FuncOp>("main");
+    if (main && target != f32)
       if (std::optional<MasterPlan> plan = planMaster(main)) {
         master = std::move(*plan);
         for (Operation &op : main.getBody().front()) {
@@ -159,12 +169,12 @@ struct ConvertFloatTypePass
       }
       if (auto weight = dyn_cast<WeightOp>(op)) {
         Type element = llvm::cast<ShapedType>(weight.getType()).getElementType();
-        if (element == f32 && !weight.getFileElementType())
-          weight.setFileElementType(f32);
+        if (isSource(element) && !weight.getFileElementType())
+          weight.setFileElementType(element);
       }
       if (auto constant = dyn_cast<ConstantOp>(op)) {
         auto value = llvm::dyn_cast<DenseElementsAttr>(constant.getValue());
-        if (value && value.getElementType() == f32) {
+        if (value && isSource(value.getElementType())) {
           auto type = llvm::cast<ShapedType>(convert(value.getType()));
           auto floatType = llvm::cast<FloatType>(target);
           constant.setValueAttr(value.mapValues(target, [&](const APFloat &v) {
@@ -185,7 +195,6 @@ struct ConvertFloatTypePass
     // Where the two parts meet: master weights cast down for the model,
     // gradients (and anything else of the compute graph) cast up for the
     // optimizer, and the loss and gradients returned in f32.
-    auto main = getOperation().lookupSymbol<func::FuncOp>("main");
     Operation *ret = main.getBody().front().getTerminator();
     llvm::DenseMap<Value, Value> down, up;
     auto ops = llvm::map_to_vector(main.getBody().front(),

@@ -49,6 +49,8 @@ std::string ParallelizePipelineOptions::placement() const {
 void mlir::pp::addParallelizePipeline(OpPassManager &pm,
                                       const ParallelizePipelineOptions &options,
                                       const TrainPipelineOptions *train) {
+  if (train)
+    addTrainingPrecision(pm);
   if (options.isParallel()) {
     // 1. Cut the batch first, on @main: every later pass, and the cost
     //    model that balances the stages, then sees what one rank computes

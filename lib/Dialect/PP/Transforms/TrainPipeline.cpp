@@ -17,8 +17,15 @@
 using namespace mlir;
 using namespace mlir::pp;
 
+void mlir::pp::addTrainingPrecision(OpPassManager &pm) {
+  ConvertFloatTypePassOptions widen;
+  widen.to = "f32";
+  pm.addPass(createConvertFloatTypePass(widen));
+}
+
 void mlir::pp::addTrainPipeline(OpPassManager &pm,
                                 const TrainPipelineOptions &options) {
+  addTrainingPrecision(pm);
   // The batch dim of each input and output, as pp-split-batch finds it
   // (nothing is cut): the step loop slices a data file holding several
   // batches along it, as the parallel programs do.

@@ -13,7 +13,7 @@
 // BF16: pp.add %[[M]], %[[B]] : (tensor<2x3xbf16>, tensor<3xbf16>) -> tensor<2x3xbf16>
 // F16: pp.weight "w" from "model.onnx" offset 0 {file_element_type = f32} : tensor<4x3xf16>
 // F16: pp.constant dense<[1.000000e+00, 3.332520e-01, -2.500000e+00]> : tensor<3xf16>
-// BAD: error: pp-convert-float-type: unknown type 'fp8'; expected bf16 or f16
+// BAD: error: pp-convert-float-type: unknown type 'fp8'; expected bf16, f16 or f32
 func.func @mlp(%x: tensor<2x4xf32>, %ids: tensor<2xi64>) -> tensor<2x3xf32> {
   %w = pp.weight "w" from "model.onnx" offset 0 : tensor<4x3xf32>
   %b = pp.constant dense<[1.0, 0.33333, -2.5]> : tensor<3xf32>

@@ -6,7 +6,7 @@
 include "mlir/Pass/PassBase.td"
 
 def ConvertFloatTypePass : Pass<"pp-convert-float-type", "ModuleOp"> {
-  let summary = "Computes in bf16 or f16 where the model computes in f32";
+  let summary = "Computes in bf16 or f16 where the model computes in f32, or in f32 where it computes in bf16 or f16";
   let description = [{
     Rewrites every f32 tensor in the module to the chosen 16-bit type:
     function signatures, op results and constants (rounded to nearest
@@ -23,13 +23,18 @@ def ConvertFloatTypePass : Pass<"pp-convert-float-type", "ModuleOp"> {
     constant shared with the model gets an f32 copy); the gradients and the
     loss are cast to f32 where the optimizer and the return read them.
 
+    With `to=f32` it widens instead: every bf16 and f16 tensor becomes f32,
+    and 16-bit weights record their file type the same way. Training a
+    model stored in 16 bits does this first, so that the weights it updates
+    and the gradients are f32; checkpoints write the file's type back.
+
     Example: with `to=bf16`, `%w = pp.weight "w" ... : tensor<64x64xf32>`
     becomes `%w = pp.weight "w" ... {file_element_type = f32} :
     tensor<64x64xbf16>`.
   }];
   let options = [
     Option<"to", "to", "std::string", /*default=*/"\"bf16\"",
-           "The element type to compute in: bf16 or f16">
+           "The element type to compute in: bf16, f16 or f32">
   ];
 }
 

@@ -141,6 +141,11 @@ struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
 
 void addTrainPipeline(OpPassManager &pm, const TrainPipelineOptions &options);
 
+/// The first pass of every training pipeline: a model stored in bf16 or
+/// f16 computes in f32, so that the weights training updates and their
+/// gradients are f32 (--dtype=bf16 narrows again, as mixed precision).
+void addTrainingPrecision(OpPassManager &pm);
+
 /// Registers `--pp-train`.
 void registerTrainPipeline();
 
