@@ -447,7 +447,11 @@ def StageTrainingPass : Pass<"pp-stage-training", "ModuleOp"> {
     weight, a tied embedding) by then; with `grad-clip` it reads the global
     norm from the argument `grad_norm` (`pp.grad_norm`), which the runtime
     measures over every stage. Its step, state and norm arguments join the
-    program's inputs. Tensor parallelism is not built yet (an error).
+    program's inputs. Under tensor parallelism (after
+    pp-shard-tensor-parallel) the stages differentiate with their
+    collectives (docs/autodiff.md, "Tensor parallelism"), and every
+    gradient, optimizer state and new weight of a split weight is split
+    the same way (`pp.sharding` on the argument or result).
   }];
   let options = [
     ListOption<"trainable", "trainable", "std::string",
