@@ -511,11 +511,32 @@ void StageTrainingPass::runOnOperation() {
                      "@world (run pp-partition-stages and pp-split-stages)");
     return signalPassFailure();
   }
-  module.walk([&](WeightOp weight) {
-    if (ShardingAttr sharding = weight.getShardingAttr();
-        sharding && !sharding.isReplicated())
+  // One weight, one layout: a tied weight whose readers tensor parallelism
+  // split differently would get gradients of different shapes.
+  llvm::StringMap<WeightOp> firstOfName;
+  WalkResult layouts = module.walk([&](WeightOp weight) {
+    ShardingAttr sharding = weight.getShardingAttr();
+    if (sharding && sharding.isReplicated())
+      sharding = {};
+    auto [it, first] = firstOfName.try_emplace(weight.getName(), weight);
+    ShardingAttr other = it->second.getShardingAttr();
+    if (other && other.isReplicated())
+      other = {};
+    if (!first && (it->second.getType() != weight.getType() ||
+                   other != sharding)) {
+      weight.emitOpError()
+          << "'" << weight.getName() << "' is read as " << weight.getType()
+          << (sharding ? " split" : " whole") << " here and as "
+          << it->second.getType() << (other ? " split" : " whole")
+          << " elsewhere; training needs one layout of a tied weight";
+      return WalkResult::interrupt();
+    }
+    if (sharding)
       weightShardings[weight.getName()] = sharding;
+    return WalkResult::advance();
   });
+  if (layouts.wasInterrupted())
+    return signalPassFailure();
   if (auto types = module->getAttrOfType<ArrayAttr>(
           PPDialect::InputsAttrHelper::getNameStr()))
     llvm::append_range(inputTypes, types);

@@ -10,6 +10,23 @@ func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {
 
 // -----
 
+// A tied weight that tensor parallelism split on one stage and not on the
+// other.
+module attributes {pp.inputs = [], pp.input_attrs = []} {
+pp.mesh @world ["dp" = 1, "pp" = 2, "tp" = 2]
+func.func @stage0() attributes {pp.stage = #pp.stage<0>} {
+  %w = pp.weight "w" from "m.onnx" offset 0 {sharding = #pp.sharding<@world, [["tp"], []]>} : tensor<2x4xf32>
+  return
+}
+func.func @stage1() attributes {pp.stage = #pp.stage<1>} {
+  // expected-error @+1 {{'w' is read as 'tensor<4x4xf32>' whole here and as 'tensor<2x4xf32>' split elsewhere; training needs one layout of a tied weight}}
+  %w = pp.weight "w" from "m.onnx" offset 0 : tensor<4x4xf32>
+  return
+}
+}
+
+// -----
+
 // expected-error @+1 {{no stage returns a pp.cross_entropy loss}}
 module attributes {pp.inputs = [], pp.input_attrs = []} {
 pp.mesh @world ["dp" = 1, "pp" = 1, "tp" = 1]
