@@ -128,6 +128,7 @@ LogicalResult copyOptimizer(const DriverOptions &opts,
   copy(train.weightDecay, opts.weightDecay);
   copy(train.eps, opts.eps);
   copy(train.gradClip, opts.gradClip);
+  copy(train.zero, opts.zero);
   if (train.optimizer != "sgd" && train.optimizer != "adamw") {
     usage("--optimizer must be sgd or adamw, got '" + train.optimizer + "'");
     return failure();
@@ -198,7 +199,8 @@ int checkUsage(const DriverOptions &opts,
       std::addressof(opts.lr),          std::addressof(opts.momentum),
       std::addressof(opts.weightDecay), std::addressof(opts.betas),
       std::addressof(opts.eps),         std::addressof(opts.gradClip),
-      std::addressof(opts.recompute),   std::addressof(opts.noTie)};
+      std::addressof(opts.recompute),   std::addressof(opts.noTie),
+      std::addressof(opts.zero)};
   if (!opts.train)
     for (const llvm::cl::Option *flag : trainFlags)
       if (flag->getNumOccurrences())
@@ -208,6 +210,11 @@ int checkUsage(const DriverOptions &opts,
                  "'");
   if (opts.train && opts.loss != "cross-entropy")
     return usage("--loss must be cross-entropy, got '" + opts.loss + "'");
+  if (opts.zero != 0 && opts.zero != 1)
+    return usage("--zero must be 0 or 1, got " + Twine(int(opts.zero)));
+  if (opts.zero == 1 && plan.dp < 2)
+    return usage("--zero=1 shards the optimizer state over data-parallel "
+                 "replicas; it needs --dp of at least 2");
   if (opts.train && plan.isParallel()) {
     if (opts.recompute != "none")
       return usage("--recompute=full trains on one device for now; "

@@ -118,6 +118,12 @@ struct DriverOptions {
                   llvm::cl::value_desc("F"), cat(trainCategory())};
   opt<double> gradClip{"grad-clip", desc("Clip the gradients' global norm"),
                        llvm::cl::value_desc("F"), cat(trainCategory())};
+  opt<int> zero{"zero",
+                desc("1: shard the optimizer state over --dp (ZeRO-1): "
+                     "reduce-scatter the gradients, update a shard, "
+                     "all-gather the weights"),
+                llvm::cl::value_desc("0|1"), llvm::cl::init(0),
+                cat(trainCategory())};
   opt<std::string> recompute{
       "recompute",
       desc("none (default), or full: keep each layer's input and recompute "

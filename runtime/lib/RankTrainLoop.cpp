@@ -328,6 +328,52 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
   for (int o = 0; o < program.numOutputs; ++o)
     gradNames[o] = std::string("runtime: the dp sum of gradient ") +
                    program.outputs[o].name;
+  // ZeRO-1 (ShardOptimizerState.cpp): the update works on one part of each
+  // weight per data-parallel replica, ceil(n / replicas) elements; the
+  // gradients are reduce-scattered into the front of their buffers and the
+  // new parts all-gathered into the weights.
+  int64_t replicas = 1;
+  int dpAxis = -1;
+  for (int a = 0; a < program.mesh.numAxes; ++a)
+    if (dpGroup & (AxisMask(1) << a)) {
+      dpAxis = a;
+      replicas = job.axisSizes[a];
+    }
+  bool zero = false;
+  for (int o = 0; o < program.numOutputs; ++o) {
+    const TensorSpec &spec = program.outputs[o];
+    for (int d = 0; spec.role == TensorRole::Update && spec.shardAxes &&
+                    d < spec.rank;
+         ++d)
+      zero |= dpAxis >= 0 && spec.shardAxes[d] == dpAxis;
+  }
+  auto partCount = [&](int64_t n) { return (n + replicas - 1) / replicas; };
+  void *staging = nullptr;
+  if (zero) {
+    int64_t most = 0;
+    for (int o = 0; o < program.numOutputs; ++o)
+      if (program.outputs[o].role == TensorRole::Gradient)
+        most = std::max(most, localCount(program.outputs[o]));
+    staging = state.alloc(size_t(partCount(most) * replicas) * sizeof(float));
+  }
+  // The gradient's part summed over the replicas, in its buffer's front.
+  auto reduceScatterGradient = [&](int o) {
+    int64_t n = localCount(program.outputs[o]), c = partCount(n);
+    device.copy(ctx, staging, buffers.outputs[0][o], n * sizeof(float));
+    std::vector<float> pad(c * replicas - n, 0.0f);
+    if (!pad.empty())
+      device.upload(static_cast<float *>(staging) + n, pad.data(),
+                    pad.size() * sizeof(float));
+    comm.reduceScatter(buffers.outputs[0][o], staging, c, DType::F32,
+                       CollectiveOp::Sum, dpGroup, gradNames[o].c_str());
+  };
+  // The replicas' parts of `buf` (n elements in all) back into `dst`.
+  auto allGatherParts = [&](void *dst, const void *buf, int64_t n,
+                            const char *what) {
+    int64_t c = partCount(n);
+    comm.allGather(staging, buf, c * sizeof(float), dpGroup, what);
+    device.copy(ctx, dst, staging, n * sizeof(float));
+  };
   // A gradient counts in the norm unless it is a tied weight's past the
   // first stage that trains it.
   std::vector<bool> countsInNorm(program.numOutputs, true);
@@ -338,7 +384,7 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
   // after their sum; a part counts where the rank is 0 on the other axes.
   AxisMask normGroup = 0;
   for (int a = 0; a < program.mesh.numAxes; ++a)
-    if (!(dpGroup & (AxisMask(1) << a)))
+    if (zero || !(dpGroup & (AxisMask(1) << a)))
       normGroup |= AxisMask(1) << a;
   auto countsOnce = [&](const TensorSpec &spec) {
     Split split{spec.shape, spec.rank, spec.shardAxes, spec.dtype};
@@ -409,7 +455,7 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
 
     runActions();
     // Data parallelism: each gradient summed over the replicas, in place.
-    if (dpGroup)
+    if (dpGroup && !zero)
       for (int o = 0; o < program.numOutputs; ++o)
         if (program.outputs[o].role == TensorRole::Gradient &&
             buffers.outputs[0][o])
@@ -441,6 +487,11 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
         if (buffers.outputs[0][o])
           device.upload(buffers.outputs[0][o], sum.data(), n * sizeof(float));
     }
+    if (zero)
+      for (int o = 0; o < program.numOutputs; ++o)
+        if (program.outputs[o].role == TensorRole::Gradient &&
+            buffers.outputs[0][o])
+          reduceScatterGradient(o);
     // Clipping: the 2-norm of every gradient of the step, a tied weight's
     // once (its first stage counts it), a replicated one's once (where its
     // rank is 0 on the axes that do not split it), over every axis but dp.
@@ -452,7 +503,8 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
         if (spec.role != TensorRole::Gradient || !buffers.outputs[0][o] ||
             !countsInNorm[o] || !countsOnce(spec))
           continue;
-        g.resize(size_t(localCount(spec)));
+        g.resize(size_t(zero ? partCount(localCount(spec))
+                             : localCount(spec)));
         device.download(g.data(), buffers.outputs[0][o], g.size() * 4);
         for (float x : g)
           squares += double(x) * double(x);
@@ -475,6 +527,19 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
       program.stages[st].update(ctx, buffers.inputs[0].data(),
                                 buffers.outputs[0].data(),
                                 buffers.weights.data(), buffers.arenas[st]);
+    }
+    // ZeRO-1: each weight from the replicas' new parts.
+    for (int o = 0; zero && o < program.numOutputs; ++o) {
+      int w = weightNamed(program, program.outputs[o].of);
+      if (program.outputs[o].role != TensorRole::Update ||
+          !buffers.outputs[0][o] || w < 0)
+        continue;
+      const WeightSpec &spec = program.weights[w];
+      int64_t n = shardBlock(weightShape(spec), spec.rank, spec.shardAxes,
+                             coords, job.axisSizes)
+                      .numElements();
+      allGatherParts(buffers.weights[w], buffers.outputs[0][o], n,
+                     "runtime: the new parts of a weight (ZeRO-1)");
     }
     device.synchronize(ctx);
 
@@ -502,9 +567,15 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
       return 1;
     }
 
-    if (s == 0 && !options.dumpGrads.empty() &&
-        !dumpGradients(job, coords, comm, buffers))
-      return 1;
+    if (s == 0 && !options.dumpGrads.empty()) {
+      for (int o = 0; zero && o < program.numOutputs; ++o)
+        if (program.outputs[o].role == TensorRole::Gradient &&
+            buffers.outputs[0][o])
+          allGatherParts(buffers.outputs[0][o], buffers.outputs[0][o],
+                         localCount(program.outputs[o]), gradNames[o].c_str());
+      if (!dumpGradients(job, coords, comm, buffers))
+        return 1;
+    }
     // The new weights and state swap places with the old ones; the old
     // buffers receive the next step's results.
     // Two stages of one rank that both train a tied weight compute the
@@ -516,6 +587,8 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
         continue;
       void **slot = nullptr;
       if (spec.role == TensorRole::Update) {
+        if (zero)
+          continue; // gathered into the weight already
         int w = weightNamed(program, spec.of);
         if (w >= 0 && swapped[w])
           continue;

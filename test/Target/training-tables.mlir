@@ -20,7 +20,7 @@
 // CHECK-NEXT:  {.name = "w.momentum_buffer.next", {{.*}}, .role = pprt::TensorRole::State, .of = "w.momentum_buffer"},
 // CHECK-NEXT:  {}};
 // CHECK-NEXT:  const pprt::WeightSpec kWeights[] = {
-// CHECK-NEXT:  {.name = "w", {{.*}}, .numTiedCopies = 1, .tiedCopies = [[$COPIES]]},
+// CHECK-NEXT:  {.name = "w", {{.*}}, .numTiedCopies = 1, .tiedCopies = [[$COPIES]], .tensorName = nullptr},
 func.func @main(%x: tensor<2x4xf32> {pp.name = "x"}) -> (tensor<f32> {pp.loss, pp.name = "loss"}, tensor<4x4xf32> {pp.name = "w", pp.weight_gradient = "w"}) {
   %w = pp.weight "w" from "m.onnx" offset 0 {pp.tied_copies = [#pp.tied_copy<name = "onnx::MatMul_9", file = "m.onnx", offset = 64, transposed = true>]} : tensor<4x4xf32>
   %h = pp.matmul %x, %w : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>

@@ -114,6 +114,7 @@ void mlir::pp::addParallelizePipeline(OpPassManager &pm,
       step.beta2 = train->beta2;
       step.eps = train->eps;
       step.gradClip = train->gradClip;
+      step.zero = train->zero;
       pm.addPass(createStageTrainingPass(step));
     }
     // 6. The schedule needs the stage functions (the chunks of each rank)

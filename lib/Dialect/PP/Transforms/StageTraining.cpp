@@ -164,6 +164,8 @@ private:
   int64_t stepInput = -1;
   int64_t gradNormInput = -1;
   int64_t lossOutput = -1;
+  /// The number of data-parallel replicas.
+  int64_t dataParallel = 1;
   SmallVector<Attribute> inputTypes, inputAttrs;
   /// The first stage that trains each weight.
   llvm::StringMap<std::string> firstTrainer;
@@ -476,6 +478,9 @@ LogicalResult StageTrainingPass::buildUpdate(func::FuncOp f, func::FuncOp w) {
     if (DictionaryAttr attrs =
             withWeightSharding(ownState(update.getResultAttrDict(i))))
       update.setResultAttrs(i, attrs);
+  if (zero && dataParallel > 1 &&
+      failed(shardOptimizerState(update, dataParallel)))
+    return failure();
   for (BlockArgument arg : update.getArguments()) {
     unsigned i = arg.getArgNumber();
     if (update.getArgAttr(i, stepAttr)) {
@@ -511,6 +516,8 @@ void StageTrainingPass::runOnOperation() {
                      "@world (run pp-partition-stages and pp-split-stages)");
     return signalPassFailure();
   }
+  if (int64_t axis = mesh.getAxisIndex(kDataAxis); axis >= 0)
+    dataParallel = mesh.getShape()[axis];
   // One weight, one layout: a tied weight whose readers tensor parallelism
   // split differently would get gradients of different shapes.
   llvm::StringMap<WeightOp> firstOfName;

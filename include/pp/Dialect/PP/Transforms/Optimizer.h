@@ -34,6 +34,14 @@ struct OptimizerConfig {
 /// gradient without its f32 pp.weight.
 LogicalResult applyOptimizer(func::FuncOp func, const OptimizerConfig &config);
 
+/// ZeRO-1: rewrites `update`, one stage's optimizer step (arguments: the
+/// accumulated gradients, the step, the state, the norm; results: the new
+/// weights and state), so that each of `d` data-parallel ranks updates one
+/// contiguous part of every weight ([1, ceil(n / d)] of its n elements)
+/// and holds only that part's state (ShardOptimizerState.cpp). Fails with
+/// an error on an op that is not elementwise.
+LogicalResult shardOptimizerState(func::FuncOp update, int64_t d);
+
 } // namespace mlir::pp
 
 #endif // PP_DIALECT_PP_TRANSFORMS_OPTIMIZER_H

@@ -468,7 +468,10 @@ def StageTrainingPass : Pass<"pp-stage-training", "ModuleOp"> {
     Option<"beta2", "beta2", "double", /*default=*/"0.999", "adamw">,
     Option<"eps", "eps", "double", /*default=*/"1e-8", "adamw">,
     Option<"gradClip", "grad-clip", "double", /*default=*/"0",
-           "Clip the gradients' global 2-norm to this (0: no clipping)">
+           "Clip the gradients' global 2-norm to this (0: no clipping)">,
+    Option<"zero", "zero", "int", /*default=*/"0",
+           "1: each data-parallel rank updates a shard of every weight "
+           "and keeps only that shard's optimizer state (ZeRO-1)">
   ];
 }
 

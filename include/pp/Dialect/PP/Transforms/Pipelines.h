@@ -128,6 +128,10 @@ struct TrainPipelineOptions : public PassPipelineOptions<TrainPipelineOptions> {
       *this, "grad-clip",
       llvm::cl::desc("Clip the gradients' global 2-norm (0: off)"),
       llvm::cl::init(0)};
+  Option<int> zero{
+      *this, "zero",
+      llvm::cl::desc("1: shard the optimizer state over dp (ZeRO-1)"),
+      llvm::cl::init(0)};
   Option<std::string> recompute{
       *this, "recompute",
       llvm::cl::desc("none, or full: recompute each layer in its backward"),
