@@ -7,7 +7,8 @@
 #       reference outputs), compiles each for --target=cuda in f32, bf16 and
 #       f16 and as a 2-stage pipeline (pp=2), GPT-2 with pp-add-loss, a
 #       1-layer GPT-2 training step (--train), a 2-layer one trained at
-#       (P,T,D) = (2,1,1) with 1f1b, and the loss kernels' program
+#       (P,T,D) = (2,1,1) with 1f1b and at (1,2,2) with ZeRO-1, and the
+#       loss kernels' program
 #       (test/e2e/Inputs/loss-kernels.mlir), and copies
 #       the cuda kernel and comm checks and every shared library the programs
 #       need into DIR
@@ -55,6 +56,8 @@ prepare() {
     --out "$dir/train/gpt2-2" >/dev/null
   "$build/bin/pp-opt" "$dir/train/gpt2-2/model.onnx" --train --pp=2 \
     --microbatches=2 --schedule=1f1b --target=cuda -o "$dir/train/gpt2-pp2"
+  "$build/bin/pp-opt" "$dir/train/gpt2-2/model.onnx" --train --tp=2 --dp=2 \
+    --zero=1 --target=cuda -o "$dir/train/gpt2-tp2dp2"
   cp "$src/python/run_and_compare.py" "$src/python/check_loss_kernels.py" \
     "$src/python/check_model_loss.py" "$src/python/check_training.py" \
     "$dir/bin/"
@@ -108,6 +111,10 @@ run() {
     $python "$dir/bin/check_training.py" - "$dir/train/gpt2-2" \
     "$dir/train/work-pp2" --program "$dir/train/gpt2-pp2/run" --run-arg=--ranks \
     --run-arg=2
+  check "gpt2 --train at (1,2,2), ZeRO-1, 4 rank threads: gradients vs torch" \
+    $python "$dir/bin/check_training.py" - "$dir/train/gpt2-2" \
+    "$dir/train/work-tp2dp2" --program "$dir/train/gpt2-tp2dp2/run" \
+    --run-arg=--ranks --run-arg=4
   gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU' || true)
   if ((gpus >= 2)) && command -v mpirun >/dev/null; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
