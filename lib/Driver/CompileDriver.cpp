@@ -216,9 +216,6 @@ int checkUsage(const DriverOptions &opts,
     return usage("--zero=1 shards the optimizer state over data-parallel "
                  "replicas; it needs --dp of at least 2");
   if (opts.train && plan.isParallel()) {
-    if (opts.recompute != "none")
-      return usage("--recompute=full trains on one device for now; "
-                   "recompute per pipeline stage is not built yet");
     if (plan.dtype != "f32")
       return usage("parallel training computes in f32 for now; "
                    "--dtype=" + plan.dtype + " trains on one device");

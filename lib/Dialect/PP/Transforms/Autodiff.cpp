@@ -30,6 +30,7 @@
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
 #include "pp/Dialect/PP/IR/TensorBuilders.h"
+#include "pp/Dialect/PP/Transforms/Recompute.h"
 #include "pp/Dialect/PP/Transforms/Trainability.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -57,8 +58,8 @@ bool isFloat(Value v) { return isa<FloatType>(elementTypeOf(v)); }
 class Differentiator {
 public:
   Differentiator(func::FuncOp func, const TrainabilityRule &rule,
-                 bool cotangents)
-      : func(func), rule(rule), cotangents(cotangents),
+                 bool cotangents, bool recompute)
+      : func(func), rule(rule), cotangents(cotangents), recompute(recompute),
         builder(func.getContext()) {}
 
   LogicalResult run();
@@ -81,6 +82,7 @@ private:
   func::FuncOp func;
   const TrainabilityRule &rule;
   bool cotangents;
+  bool recompute;
   OpBuilder builder;
 
   Block *body = nullptr;
@@ -176,6 +178,13 @@ LogicalResult Differentiator::run() {
         sum = sum ? buildElementwise<AddOp>(builder, loc, {sum, grad}) : grad;
     weightGradients.push_back(
         sum ? sum : buildZeros(builder, loc, weights.front().getType()));
+  }
+  // The return reads the forward's results as the forward does: what it
+  // returns is handed on, not recomputed.
+  if (recompute) {
+    SmallVector<Operation *> forward(forwardOps);
+    forward.push_back(ret);
+    recomputeLayers(forward);
   }
   split();
   return success();
@@ -552,7 +561,7 @@ Differentiator::buildFunction(StringRef name, ArrayRef<Value> inputs,
 LogicalResult mlir::pp::differentiate(ModuleOp module,
                                       ArrayRef<std::string> trainable,
                                       ArrayRef<std::string> frozen,
-                                      bool cotangents) {
+                                      bool cotangents, bool recompute) {
   MLIRContext *context = module.getContext();
   auto rule = TrainabilityRule::create(trainable, frozen);
   if (!rule)
@@ -585,7 +594,7 @@ LogicalResult mlir::pp::differentiate(ModuleOp module,
         return func.emitOpError()
                << "cannot be differentiated: @" << func.getName() << suffix
                << " exists already";
-    if (failed(Differentiator(func, *rule, cotangents).run()))
+    if (failed(Differentiator(func, *rule, cotangents, recompute).run()))
       return failure();
   }
   return success();

@@ -115,6 +115,7 @@ void mlir::pp::addParallelizePipeline(OpPassManager &pm,
       step.eps = train->eps;
       step.gradClip = train->gradClip;
       step.zero = train->zero;
+      step.recompute = train->recompute;
       pm.addPass(createStageTrainingPass(step));
     }
     // 6. The schedule needs the stage functions (the chunks of each rank)

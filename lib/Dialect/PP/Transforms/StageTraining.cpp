@@ -506,6 +506,12 @@ void StageTrainingPass::runOnOperation() {
   ModuleOp module = getOperation();
   OpBuilder b(&getContext());
   builder = &b;
+  if (recompute != "none" && recompute != "full") {
+    module.emitError() << "pp-stage-training: recompute must be none or "
+                          "full, got '"
+                       << recompute << "'";
+    return signalPassFailure();
+  }
   SmallVector<func::FuncOp> stages;
   for (auto func : module.getOps<func::FuncOp>())
     if (func->hasAttr(PPDialect::StageAttrHelper::getNameStr()))
@@ -576,7 +582,8 @@ void StageTrainingPass::runOnOperation() {
                      "pp-add-loss before pp-split-stages)");
     return signalPassFailure();
   }
-  if (failed(differentiate(module, trainable, frozen, /*cotangents=*/true)))
+  if (failed(differentiate(module, trainable, frozen, /*cotangents=*/true,
+                           recompute == "full")))
     return signalPassFailure();
 
   // A weight trained by several stages (a tied embedding on the first and

@@ -17,10 +17,13 @@ namespace mlir::pp {
 /// Splits every function with a body into a forward @f, B @f_b and W @f_w,
 /// and records which weights train (pp.trainability). With `cotangents`,
 /// each float result that is not marked pp.loss gets a cotangent argument
-/// in B; a pp.loss result's cotangent is 1. Emits an error and fails on
-/// what docs/autodiff.md lists.
+/// in B; a pp.loss result's cotangent is 1. With `recompute`, B and W
+/// recompute each layer's own values from what the layer hands on
+/// (Recompute.h) instead of the forward saving them. Emits an error and
+/// fails on what docs/autodiff.md lists.
 LogicalResult differentiate(ModuleOp module, ArrayRef<std::string> trainable,
-                            ArrayRef<std::string> frozen, bool cotangents);
+                            ArrayRef<std::string> frozen, bool cotangents,
+                            bool recompute = false);
 
 } // namespace mlir::pp
 

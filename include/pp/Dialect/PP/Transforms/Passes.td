@@ -471,7 +471,10 @@ def StageTrainingPass : Pass<"pp-stage-training", "ModuleOp"> {
            "Clip the gradients' global 2-norm to this (0: no clipping)">,
     Option<"zero", "zero", "int", /*default=*/"0",
            "1: each data-parallel rank updates a shard of every weight "
-           "and keeps only that shard's optimizer state (ZeRO-1)">
+           "and keeps only that shard's optimizer state (ZeRO-1)">,
+    Option<"recompute", "recompute", "std::string", /*default=*/"\"none\"",
+           "none, or full: B and W recompute each layer's own values from "
+           "what the layer hands on, which is all the stash keeps">
   ];
 }
 
