@@ -505,31 +505,13 @@ Grads TriluOp::buildGradients(OpBuilder &b, ValueRange dys) {
 
 Grads CrossEntropyOp::buildGradients(OpBuilder &b, ValueRange dys) {
   // dlogits = dy * (softmax(logits) - onehot(label)) / count, zero on the
-  // ignored positions; count is at least 1 so that no NaN appears.
+  // ignored positions; count is at least 1 so that no NaN appears. The
+  // softmax is over the whole vocabulary (PPCrossEntropy.cpp).
   RuleBuilder r = rules(b, *this);
-  Value logits = getLogits(), labels = getLabels();
-  ArrayRef<int64_t> shape = shapeOf(logits);
-  int64_t rank = shape.size();
-  SmallVector<int64_t> column(shapeOf(labels));
-  column.push_back(1);
-  Value labelColumn = buildReshape(b, getLoc(), labels, column);
-  Value classes = buildIndices(
-      b, getLoc(), llvm::to_vector(llvm::seq<int64_t>(0, shape.back())));
-  Value onehot = r.toFloat(r.cmp<EqualOp>(labelColumn, classes), logits);
-  Value ignore = ConstantOp::create(
-      b, getLoc(),
-      DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
-                             getIgnoreIndex()));
-  Value valid = r.toFloat(
-      NotOp::create(b, getLoc(),
-                    RankedTensorType::get(column, b.getI1Type()),
-                    r.cmp<EqualOp>(labelColumn, ignore)),
-      logits);
-  Value count = buildReduce(b, getLoc(), ReduceKind::sum, valid,
-                            dimsFrom(0, rank), /*keepdims=*/false);
-  count = r.ew<MaxOp>({count, r.scalar(count, 1.0)});
-  Value probs =
-      SoftmaxOp::create(b, getLoc(), logits.getType(), logits, rank - 1);
+  Value onehot = buildOnehot(b);
+  Value valid = buildValid(b);
+  Value count = buildCount(b, valid);
+  Value probs = buildSoftmax(b).first;
   Value scale = r.div(dys[0], count);
   return {r.mul(r.mul(r.sub(probs, onehot), valid), scale), Value()};
 }

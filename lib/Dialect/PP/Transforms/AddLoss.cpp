@@ -91,7 +91,8 @@ void AddLossPass::runOnOperation() {
     func.setArgAttr(argIndex, batchDim, dim);
   Value loss = CrossEntropyOp::create(
       b, ret.getLoc(), RankedTensorType::get({}, type.getElementType()),
-      logitsValue, labelsArg, /*ignore_index=*/-100);
+      logitsValue, labelsArg, /*ignore_index=*/-100, FlatSymbolRefAttr(),
+      ArrayAttr());
   ret->setOperands(loss);
   func.setFunctionType(FunctionType::get(context, func.getArgumentTypes(),
                                          {loss.getType()}));

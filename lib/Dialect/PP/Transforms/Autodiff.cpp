@@ -259,6 +259,9 @@ void Differentiator::findVarying() {
             setGroup(sharding.getMesh(), axes);
     } else if (isa<AllReduceOp, AllGatherOp>(op)) {
       varies = false;
+    } else if (auto loss = dyn_cast<CrossEntropyOp>(op);
+               loss && loss.isVocabParallel()) {
+      varies = false; // reduced over the group inside
     } else if (isa<GroupIndexOp, ReduceScatterOp, AllSliceOp, AllToAllOp>(
                    op)) {
       varies = true;
@@ -326,9 +329,11 @@ LogicalResult Differentiator::buildBackward() {
     SmallVector<Value> grads = rule.buildGradients(builder, resultCotangents);
     // A collective's rule is exact; elsewhere a sharded result gives a
     // replicated operand only this rank's part.
+    auto loss = dyn_cast<CrossEntropyOp>(op);
     bool partialForReplicated =
         !isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp,
              AllToAllOp>(op) &&
+        !(loss && loss.isVocabParallel()) &&
         llvm::any_of(op->getResults(), [&](Value v) {
           return varying.contains(v);
         });

@@ -11,6 +11,7 @@
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
+#include "pp/Dialect/PP/IR/TensorBuilders.h"
 
 namespace mlir::pp {
 #define GEN_PASS_DEF_LEGALIZEFORKERNELSPASS
@@ -24,6 +25,37 @@ namespace {
 
 RankedTensorType typeOf(Value v) {
   return llvm::cast<RankedTensorType>(v.getType());
+}
+
+/// A vocab-parallel loss has no kernel: the mean over counted positions of
+/// logsumexp - target logit, each reduced over the group (PPCrossEntropy.cpp
+/// builds the pieces).
+void expandVocabParallelLoss(CrossEntropyOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value logits = op.getLogits();
+  int64_t last = int64_t(typeOf(logits).getRank()) - 1;
+  auto [probs, logNormalizer] = op.buildSoftmax(b);
+  Value onehot = op.buildOnehot(b);
+  Value valid = op.buildValid(b);
+  Value count = op.buildCount(b, valid);
+  Value picked = buildReduce(
+      b, loc, ReduceKind::sum,
+      buildElementwise<MulOp>(b, loc, {logits, onehot}), {last}, true);
+  Value target =
+      AllReduceOp::create(b, loc, picked.getType(),
+                          ReductionKindAttr::get(b.getContext(),
+                                                 ReductionKind::sum),
+                          picked, op.getMeshAttr(), op.getAxesAttr());
+  Value nll = buildElementwise<MulOp>(
+      b, loc, {buildElementwise<SubOp>(b, loc, {logNormalizer, target}), valid});
+  Value total =
+      buildReduce(b, loc, ReduceKind::sum, nll,
+                  llvm::to_vector(llvm::seq<int64_t>(0, last + 1)), false);
+  op.getResult().replaceAllUsesWith(
+      buildElementwise<DivOp>(b, loc, {total, count}));
+  op.erase();
+  probs.getDefiningOp()->erase(); // the gradient's, not the loss's
 }
 
 /// The kernel takes one matrix for the whole batch or one per batch entry.
@@ -145,7 +177,15 @@ struct LegalizeForKernelsPass
 };
 
 void LegalizeForKernelsPass::runOnOperation() {
-  // Rewrites erase the op they visit, so collect first.
+  // Rewrites erase the op they visit, so collect first. Losses first: their
+  // expansion has reductions that the next rewrites may need to change.
+  SmallVector<CrossEntropyOp> losses;
+  getOperation()->walk([&](CrossEntropyOp op) {
+    if (op.isVocabParallel())
+      losses.push_back(op);
+  });
+  for (CrossEntropyOp op : losses)
+    expandVocabParallelLoss(op);
   SmallVector<Operation *> ops;
   getOperation()->walk([&](Operation *op) { ops.push_back(op); });
   for (Operation *op : ops) {

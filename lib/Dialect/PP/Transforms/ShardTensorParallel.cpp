@@ -149,6 +149,7 @@ private:
   FailureOr<std::optional<Decision>> weightMatmul(MatMulOp op,
                                                   const DimRules &rules);
   std::optional<Decision> vocabLookup(GatherOp op);
+  std::optional<Decision> vocabLoss(CrossEntropyOp op);
   FailureOr<Decision> follow(Operation *op, const DimRules &rules);
   std::optional<SmallVector<ShardingAttr>>
   splitWherever(Operation *op, const DimRules &rules, unsigned f);
@@ -426,6 +427,18 @@ std::optional<Decision> Planner::vocabLookup(GatherOp g) {
   return std::nullopt;
 }
 
+/// A loss over logits split on their classes (a column-parallel LM head's)
+/// is vocab-parallel: each rank keeps its block of classes, and the loss
+/// reduces its pieces over tp instead of gathering the logits.
+std::optional<Decision> Planner::vocabLoss(CrossEntropyOp loss) {
+  Value logits = loss.getLogits();
+  if (TpShardings::splitDim(shardingOf(logits)) != rank(logits) - 1)
+    return std::nullopt;
+  return Decision{{shardingOf(logits), tp.replicated(rank(loss.getLabels()))},
+                  {},
+                  "vocab"};
+}
+
 FailureOr<Decision> Planner::decide(Operation *op) {
   auto withRules = dyn_cast<DimRulesInterface>(op);
   if (!withRules || op->getNumResults() != 1)
@@ -440,6 +453,9 @@ FailureOr<Decision> Planner::decide(Operation *op) {
   }
   if (auto gather = dyn_cast<GatherOp>(op))
     if (std::optional<Decision> d = vocabLookup(gather))
+      return *d;
+  if (auto loss = dyn_cast<CrossEntropyOp>(op))
+    if (std::optional<Decision> d = vocabLoss(loss))
       return *d;
   return follow(op, rules);
 }
@@ -648,8 +664,13 @@ LogicalResult Partitioner::run() {
     if (results)
       resultsHelper.removeAttr(op);
     StringAttr kind = dialect->getTpAttrHelper().getAttr(op);
-    if (kind && kind.getValue() == "vocab") {
-      auto g = cast<GatherOp>(op);
+    if (auto loss = dyn_cast<CrossEntropyOp>(op);
+        loss && kind && kind.getValue() == "vocab") {
+      loss.setMeshAttr(tp.mesh);
+      loss.setAxesAttr(tp.axes);
+    }
+    if (auto g = dyn_cast<GatherOp>(op);
+        g && kind && kind.getValue() == "vocab") {
       int64_t rows = global.lookup(g.getInput()).getDimSize(0);
       Value masked =
           maskVocabParallelLookup(g, rows, rows / t, tp.mesh, tp.axes);

@@ -80,3 +80,27 @@ func.func @moves(%x: tensor<4x4xf32>) -> (tensor<8x2xf32>, tensor<4x4xf32>, tens
   return %a, %m, %r : tensor<8x2xf32>, tensor<4x4xf32>, tensor<2x4xf32>
 }
 }
+
+// -----
+
+// A vocab-parallel loss: the logits' cotangent stays this rank's block,
+// softmax over the whole vocabulary (max and sum of exponentials reduced
+// over tp) minus this rank's part of the one-hot label; h, replicated and
+// read by the column-parallel head, gets its cotangent all-reduced.
+// CHECK-LABEL: func.func @vloss_b
+// CHECK: %[[RANK:.*]] = pp.group_index over @world["tp"] : tensor<i64>
+// CHECK: %[[GMAX:.*]] = pp.all_reduce max %{{.*}} over @world["tp"] : tensor<2x4x1xf32>
+// CHECK: %[[GSUM:.*]] = pp.all_reduce sum %{{.*}} over @world["tp"] : tensor<2x4x1xf32>
+// CHECK: %[[PROBS:.*]] = pp.div %{{.*}}, %[[GSUM]] : (tensor<2x4x8xf32>, tensor<2x4x1xf32>) -> tensor<2x4x8xf32>
+// CHECK: %[[DH:.*]] = pp.matmul %{{.*}}, %{{.*}} : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
+// CHECK: %[[SUMMED:.*]] = pp.all_reduce sum %[[DH]] over @world["tp"] : tensor<2x4x8xf32>
+// CHECK: return %[[SUMMED]]
+module {
+pp.mesh @world ["tp" = 2]
+func.func @vloss(%h: tensor<2x4x8xf32>, %labels: tensor<2x4xi64>) -> tensor<f32> {
+  %w = pp.weight "head" from "m.onnx" offset 0 {sharding = #pp.sharding<@world, [[], ["tp"]]>} : tensor<8x8xf32>
+  %logits = pp.matmul %h, %w : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
+  %loss = pp.cross_entropy %logits, %labels ignore_index -100 {axes = ["tp"], mesh = @world} : (tensor<2x4x8xf32>, tensor<2x4xi64>) -> tensor<f32>
+  return %loss : tensor<f32>
+}
+}

@@ -507,6 +507,15 @@ def PP_CrossEntropyOp : PP_Op<"cross_entropy", [Pure, PP_DimRules,
     label is ignored. Labels outside `[0, V)` other than `ignore_index`
     are a runtime error. pp-add-loss appends it to a model's output.
 
+    With `mesh` and `axes` (vocab-parallel, from pp-shard-tensor-parallel)
+    the class dim is split over that group: `logits` holds this rank's
+    block of V / n classes, the block at the rank's group index, and
+    `labels` are ids into the whole vocabulary. The max, the sum of
+    exponentials and the target logit are each reduced over the group,
+    so the full-vocab logits are never gathered, and every rank gets the
+    whole loss. pp-legalize-for-kernels expands this form into graph ops
+    and collectives; it does not check the label range.
+
     Example:
 
     ```mlir
@@ -515,13 +524,30 @@ def PP_CrossEntropyOp : PP_Op<"cross_entropy", [Pure, PP_DimRules,
     ```
   }];
   let arguments = (ins PP_Tensor:$logits, PP_Tensor:$labels,
-                       DefaultValuedAttr<I64Attr, "-100">:$ignore_index);
+                       DefaultValuedAttr<I64Attr, "-100">:$ignore_index,
+                       OptionalAttr<FlatSymbolRefAttr>:$mesh,
+                       OptionalAttr<StrArrayAttr>:$axes);
   let results = (outs PP_Tensor:$result);
   let assemblyFormat = [{
     $logits `,` $labels `ignore_index` $ignore_index attr-dict `:` `(`
     type($logits) `,` type($labels) `)` `->` type($result)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Whether the classes are split over a group (vocab-parallel).
+    bool isVocabParallel() { return getMesh().has_value(); }
+    /// The shared pieces of the loss and its gradient, built at `b`, as
+    /// floats of the logits' type: 1 where each position's label is this
+    /// rank's class ([..., V_local]); 1 where the label counts ([..., 1]);
+    /// the number that count (a scalar, at least 1); the softmax over the
+    /// whole vocabulary ([..., V_local]) and, vocab-parallel only, its
+    /// log-normalizer ([..., 1]), reduced over the group.
+    ::mlir::Value buildOnehot(::mlir::OpBuilder &b);
+    ::mlir::Value buildValid(::mlir::OpBuilder &b);
+    ::mlir::Value buildCount(::mlir::OpBuilder &b, ::mlir::Value valid);
+    std::pair<::mlir::Value, ::mlir::Value>
+    buildSoftmax(::mlir::OpBuilder &b);
+  }];
 }
 
 #endif // PP_DIALECT_PP_IR_PPGRAPHOPS_TD

@@ -72,7 +72,12 @@ def LegalizeForKernelsPass : Pass<"pp-legalize-for-kernels"> {
       chunks;
     - `pp.all_to_all` becomes `pp.all_gather` along its concat dim then
       `pp.all_slice` along its split dim (the same values, with more
-      traffic: the whole tensor exists on every rank in between).
+      traffic: the whole tensor exists on every rank in between);
+    - a vocab-parallel `pp.cross_entropy` (classes split over a group)
+      becomes the log-normalizer (max and sum of exponentials all-reduced
+      over the group), the target logit (picked on the rank that holds the
+      class, all-reduced) and their difference's mean over the counted
+      positions.
 
     Program emission (`pp-opt --target`) runs it before writing code; ops
     already in kernel form are left alone.
