@@ -2,7 +2,7 @@
 """Trains a model under parallel plans and checks it against one device and torch.
 
     check_parallel_training.py PP_OPT MODEL_DIR WORK --plan "FLAGS" ...
-                               [--steps 6] [--mpirun] [--compile-arg=ARG ...]
+                               [--steps 10] [--mpirun] [--compile-arg=ARG ...]
 
 MODEL_DIR is an exporter's --train folder (see check_training.py). For each
 optimizer of train/curves/flags.txt the single-device program runs --steps
@@ -117,7 +117,7 @@ def main():
     parser.add_argument("model_dir")
     parser.add_argument("work")
     parser.add_argument("--plan", action="append", required=True)
-    parser.add_argument("--steps", type=int, default=6)
+    parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--mpirun", action="store_true")
     parser.add_argument("--compile-arg", action="append", default=[])
     a = parser.parse_args()
