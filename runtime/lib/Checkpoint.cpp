@@ -112,12 +112,7 @@ bool saveCheckpoint(const Program &program, const std::string &weightsDir,
                 " is a region of a tied tensor; checkpoints cannot write it";
         return false;
       }
-      Block block;
-      block.rank = spec.rank;
-      for (int d = 0; d < spec.rank; ++d) {
-        block.starts[d] = spec.regionStarts[d];
-        block.sizes[d] = spec.regionSizes[d];
-      }
+      Block block = regionBlock(spec);
       int64_t count = block.numElements();
       if (weights[i].size() != size_t(count) * dtypeSize(spec.dtype)) {
         error = std::string("weight ") + spec.name +

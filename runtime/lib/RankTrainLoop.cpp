@@ -252,13 +252,8 @@ bool dumpGradients(const Job &job, const std::vector<int64_t> &coords,
       tensor.shape.assign(w.shape, w.shape + w.rank);
       tensor.data.assign(size_t(numElements(w.shape, w.rank)) * elem, 0);
     }
-    Block block;
-    block.rank = w.rank;
-    for (int d = 0; d < w.rank; ++d) {
-      block.starts[d] = w.regionStarts[d];
-      block.sizes[d] = w.regionSizes[d];
-    }
-    copyBlockIn(tensor.data.data(), grad.data.data(), w.shape, block, elem);
+    copyBlockIn(tensor.data.data(), grad.data.data(), w.shape, regionBlock(w),
+                elem);
   }
   for (const auto &[name, tensor] : fused)
     if (!write(name.c_str(), tensor))

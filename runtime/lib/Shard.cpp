@@ -70,6 +70,16 @@ const int64_t *weightShape(const WeightSpec &spec) {
   return spec.regionSizes ? spec.regionSizes : spec.shape;
 }
 
+Block regionBlock(const WeightSpec &spec) {
+  Block block;
+  block.rank = spec.rank;
+  for (int d = 0; d < spec.rank; ++d) {
+    block.starts[d] = spec.regionStarts[d];
+    block.sizes[d] = spec.regionSizes[d];
+  }
+  return block;
+}
+
 void copyBlockOut(void *dst, const void *whole, const int64_t *shape,
                   const Block &block, size_t elemSize) {
   forEachRow(shape, block, [&](int64_t at, int64_t to, int64_t length) {

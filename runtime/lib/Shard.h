@@ -43,6 +43,9 @@ bool checkShardAxes(const std::string &what, const int64_t *shape, int rank,
 /// The shape a weight's shardAxes split: its region, or the file tensor.
 const int64_t *weightShape(const WeightSpec &spec);
 
+/// The block of the file tensor that a region weight is (regionStarts set).
+Block regionBlock(const WeightSpec &spec);
+
 /// Calls visitRow(wholeOffset, blockOffset, rowLength), in elements, for
 /// every row of `block` within a dense row-major tensor of `shape`: the
 /// innermost dim is contiguous both there and in the dense block. A 0-dim
