@@ -7,7 +7,9 @@
 //      step that count); the step count; zeros in the accumulators (the
 //      gradients and the loss);
 //   2. the schedule's actions: F, B, W and the messages between stages;
-//   3. the gradients summed over "dp" (in place), a tied weight's between
+//      once a stage's last W is done, its gradients (one bucket) start
+//      their sum over "dp", in place, while the schedule goes on;
+//   3. once those sums are in, a tied weight's gradients summed between
 //      the stages that train it, the global norm when clipping, then each
 //      stage's update (the optimizer);
 //   4. the new weights and state swap places with the old ones.
@@ -266,7 +268,7 @@ bool dumpGradients(const Job &job, const std::vector<int64_t> &coords,
 int trainRank(const Job &job, const std::vector<int64_t> &coords,
               const std::vector<int> &stages, RankState &state,
               RankBuffers &buffers, Comm &comm,
-              const std::function<void()> &runActions) {
+              const std::function<void(const GradientsDone &)> &runActions) {
   const Program &program = job.program;
   const RunOptions &options = job.options;
   Device &device = job.device;
@@ -393,6 +395,23 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
   for (int i = 0; i < program.numInputs; ++i)
     if (program.inputs[i].role == TensorRole::GradNorm)
       gradNormInput = i;
+  // Data parallelism: a stage's gradients, summed over the replicas in
+  // place as one bucket, started as soon as they are final (ZeRO-1
+  // reduce-scatters them after the schedule instead).
+  auto startGradientSum = [&](int st) {
+    if (!dpGroup || zero)
+      return;
+    std::vector<Comm::Reduction> bucket;
+    const StageSpec &stage = program.stages[st];
+    for (int k = 0; k < stage.numOutputs; ++k) {
+      int o = stage.outputs[k];
+      const TensorSpec &spec = program.outputs[o];
+      if (spec.role == TensorRole::Gradient && buffers.outputs[0][o])
+        bucket.push_back({buffers.outputs[0][o], localCount(spec), spec.dtype,
+                          gradNames[o].c_str()});
+    }
+    comm.startAllReduces(bucket, CollectiveOp::Sum, dpGroup);
+  };
   void *normBuf = state.alloc(sizeof(float));
   void *lossBuf = state.alloc(sizeof(float));
   std::vector<char> host, batch, zeros;
@@ -448,15 +467,8 @@ int trainRank(const Job &job, const std::vector<int64_t> &coords,
       device.upload(buffers.outputs[0][o], zeros.data(), zeros.size());
     }
 
-    runActions();
-    // Data parallelism: each gradient summed over the replicas, in place.
-    if (dpGroup && !zero)
-      for (int o = 0; o < program.numOutputs; ++o)
-        if (program.outputs[o].role == TensorRole::Gradient &&
-            buffers.outputs[0][o])
-          comm.allReduce(buffers.outputs[0][o], localCount(program.outputs[o]),
-                         program.outputs[o].dtype, CollectiveOp::Sum, dpGroup,
-                         gradNames[o].c_str());
+    runActions(startGradientSum);
+    comm.drainReductions("runtime: the dp sum of the gradients");
     // A weight trained by several stages (a tied embedding) gets the sum of
     // their gradients, over the stage axis: every rank of the axis takes
     // part, with zeros where none of its stages trains the weight.

@@ -10,13 +10,18 @@
 
 namespace pprt {
 
+/// Called with a stage once its last W of the step is done: its gradients
+/// are final.
+using GradientsDone = std::function<void(int stage)>;
+
 /// Runs options.steps training steps on one rank of a program with stage
-/// functions; `runActions` runs the rank's schedule once and waits.
-/// Returns the exit status (the same on every rank).
+/// functions; `runActions` runs the rank's schedule once and waits, calling
+/// its argument as each stage's gradients become final. Returns the exit
+/// status (the same on every rank).
 int trainRank(const Job &job, const std::vector<int64_t> &coords,
               const std::vector<int> &stages, RankState &state,
               RankBuffers &buffers, Comm &comm,
-              const std::function<void()> &runActions);
+              const std::function<void(const GradientsDone &)> &runActions);
 
 } // namespace pprt
 

@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <thread>
 
 namespace pprt {
@@ -195,15 +196,28 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
     }
     }
   };
-  auto runOnce = [&] {
-    for (size_t k = 0; k < actions.size(); ++k)
+  // Training: the action after which a stage's gradients are final (its
+  // last W), with the stage.
+  std::vector<int> finishes(actions.size(), -1);
+  std::map<int, size_t> lastW;
+  for (size_t k = 0; k < actions.size(); ++k)
+    if (actions[k].kind == ActionKind::BackwardWeight)
+      lastW[actions[k].stage] = k;
+  for (auto [stage, k] : lastW)
+    finishes[k] = stage;
+  auto runSchedule = [&](const GradientsDone &gradientsDone) {
+    for (size_t k = 0; k < actions.size(); ++k) {
       runAction(k);
+      if (finishes[k] >= 0 && gradientsDone)
+        gradientsDone(finishes[k]);
+    }
     comm->drainStage("runtime: end of step");
     device.synchronize(ctx);
   };
+  auto runOnce = [&] { runSchedule(nullptr); };
   if (isTraining(program)) {
     outcome.status =
-        trainRank(job, coords, stages, state, buffers, *comm, runOnce);
+        trainRank(job, coords, stages, state, buffers, *comm, runSchedule);
     // --trace times the schedule's actions once more (F, B, W, messages;
     // the weights are already final, so nothing is updated).
     if (outcome.status == 0 && !job.options.trace.empty() &&

@@ -27,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace pprt {
 
@@ -71,6 +72,24 @@ public:
     recv(buf, bytes, axes, peer, tag, what);
   }
   virtual void drainStage(const char *what) { (void)what; }
+
+  // Gradient reductions (data parallelism), one bucket per call: started
+  // once the gradients are final, while the schedule goes on; compute
+  // queued after drainReductions() sees their sums. A backend may run them
+  // apart from compute (NCCL: their own stream; MPI: nonblocking
+  // collectives); by default each runs at once.
+  struct Reduction {
+    void *buf;
+    int64_t count;
+    DType dtype;
+    const char *what;
+  };
+  virtual void startAllReduces(const std::vector<Reduction> &bucket,
+                               CollectiveOp op, AxisMask axes) {
+    for (const Reduction &r : bucket)
+      allReduce(r.buf, r.count, r.dtype, op, axes, r.what);
+  }
+  virtual void drainReductions(const char *what) { (void)what; }
 };
 
 // The calls generated code makes; they forward to ctx.comm.

@@ -19,6 +19,12 @@
 // verified schedule orders the transfers of each pair, so enqueuing them
 // in schedule order keeps NCCL's in-order matching right.
 //
+// Gradient reductions run on a third stream: a bucket (one NCCL group)
+// starts after the compute queued before it, overlapping the rest of the
+// schedule; drainReductions() waits for them. Every replica starts its
+// buckets in the same order, and nothing else uses their communicator
+// until they drain.
+//
 //===----------------------------------------------------------------------===//
 
 #include "NcclComm.h"
@@ -91,6 +97,8 @@ public:
     comms.fill(nullptr);
     PPRT_CUDA_CHECK(
         cudaStreamCreateWithFlags(&transfers, cudaStreamNonBlocking));
+    PPRT_CUDA_CHECK(
+        cudaStreamCreateWithFlags(&reductions, cudaStreamNonBlocking));
   }
 
   ~NcclComm() override {
@@ -105,6 +113,7 @@ public:
       comm = nullptr;
     }
     cudaStreamDestroy(transfers);
+    cudaStreamDestroy(reductions);
   }
 
   void sendStage(const void *buf, size_t bytes, AxisMask axes, int64_t peer,
@@ -128,6 +137,36 @@ public:
     if (lastTransferComm)
       waitStream(lastTransferComm, "stage-to-stage transfers", what,
                  transfers);
+  }
+
+  void startAllReduces(const std::vector<Reduction> &bucket, CollectiveOp op,
+                       AxisMask axes) override {
+    if (bucket.empty())
+      return;
+    const char *what = bucket.front().what;
+    const CommGroup &group = mpi.group(axes, "all_reduce", what);
+    std::string name = "all_reduce over " + group.describe();
+    ncclComm_t comm = get(group, name, what);
+    follow(reductions, stream); // the gradients are final
+    check(ncclGroupStart(), "ncclGroupStart", name, what);
+    for (const Reduction &r : bucket) {
+      ncclResult_t result =
+          ncclAllReduce(r.buf, r.buf, size_t(r.count), ncclTypeOf(r.dtype),
+                        ncclOpOf(op), comm, reductions);
+      if (result != ncclInProgress)
+        check(result, "ncclAllReduce", name, r.what);
+    }
+    ncclResult_t result = ncclGroupEnd();
+    if (result != ncclInProgress)
+      check(result, "ncclGroupEnd", name, what);
+    settle(comm, result, "ncclGroupEnd", name, what);
+    lastReductionComm = comm;
+  }
+
+  void drainReductions(const char *what) override {
+    if (lastReductionComm)
+      waitStream(lastReductionComm, "gradient reductions", what, reductions);
+    lastReductionComm = nullptr;
   }
 
   void send(const void *buf, size_t bytes, AxisMask axes, int64_t peer,
@@ -300,7 +339,9 @@ private:
 
   cudaStream_t stream;
   cudaStream_t transfers;
+  cudaStream_t reductions;
   ncclComm_t lastTransferComm = nullptr;
+  ncclComm_t lastReductionComm = nullptr;
   MpiGroups mpi;
   std::array<ncclComm_t, (1u << kMaxMeshAxes)> comms;
 };

@@ -13,6 +13,7 @@
 #include "pprt/Mpi.h"
 
 #include <cstring>
+#include <string>
 #include <vector>
 
 namespace pprt {
@@ -107,7 +108,49 @@ public:
                int(group.size()), count, dtype, op);
   }
 
+  // Each gradient's all-gather posted now; the sums are taken when the
+  // reductions drain (every rank adds the parts in group order, as
+  // allReduce does, so the result is the same bit for bit).
+  void startAllReduces(const std::vector<Reduction> &bucket, CollectiveOp op,
+                       AxisMask axes) override {
+    for (const Reduction &r : bucket) {
+      const CommGroup &group = mpi.group(axes, "all_reduce", r.what);
+      Pending p{r, op, axes, "all_reduce over " + group.describe(), {},
+                MPI_REQUEST_NULL};
+      size_t bytes = size_t(r.count) * dtypeSize(r.dtype);
+      p.gathered.resize(bytes * group.ranks.size());
+      int count = mpiCount(bytes, mpi, p.name, r.what);
+      PPRT_MPI_CHECK(MPI_Iallgather(r.buf, count, MPI_BYTE,
+                                    p.gathered.data(), count, MPI_BYTE,
+                                    mpi.comm(group), &p.request),
+                     mpi.rank());
+      pending.push_back(std::move(p));
+    }
+  }
+
+  void drainReductions(const char *what) override {
+    (void)what;
+    for (Pending &p : pending) {
+      const CommGroup &group = mpi.group(p.axes, "all_reduce", p.r.what);
+      mpi.wait(p.request, p.name, p.r.what);
+      size_t bytes = size_t(p.r.count) * dtypeSize(p.r.dtype);
+      reduceHost(p.r.buf, partsOf(p.gathered.data(), bytes, 0, group).data(),
+                 int(group.size()), p.r.count, p.r.dtype, p.op);
+    }
+    pending.clear();
+  }
+
 private:
+  /// A started reduction: its all-gather in flight.
+  struct Pending {
+    Reduction r;
+    CollectiveOp op;
+    AxisMask axes;
+    std::string name;
+    std::vector<char> gathered;
+    MPI_Request request;
+  };
+
   int mpiTag(int64_t tag, const std::string &op, const char *what) const {
     if (tag < 0 || tag > tagLimit)
       mpi.fatal(op + ": tag outside MPI's range [0, " +
@@ -147,6 +190,7 @@ private:
 
   MpiGroups mpi;
   int tagLimit = 32767;
+  std::vector<Pending> pending;
 };
 
 } // namespace

@@ -28,7 +28,7 @@ double value(int64_t r, int64_t s, int i) {
 class Checker {
 public:
   Checker(Context &ctx, const MeshSpec &mesh)
-      : ctx(ctx), groups(mesh, ctx.rank) {}
+      : ctx(ctx), groups(mesh, ctx.rank), allAxes(allAxesMask(mesh)) {}
 
   void run(AxisMask axes) {
     group = &groups.get(axes, "check", nullptr);
@@ -37,6 +37,7 @@ public:
     checkAllGather();
     checkReduceScatter();
     checkSendRecv();
+    checkStartedReductions();
   }
 
   std::vector<std::string> failures;
@@ -129,31 +130,62 @@ private:
     }
   }
 
-  /// A ring: member i sends to i+1 and receives from i-1. Even members send
-  /// first and odd ones receive first, so rendezvous sends cannot all wait.
-  void checkSendRecv() {
-    if (n() < 2)
+  /// A ring over `g`: member i sends to i+1 and receives from i-1. Even
+  /// members send first and odd ones receive first, so rendezvous sends
+  /// cannot all wait.
+  void checkSendRecv() { checkSendRecv(*group); }
+  void checkSendRecv(const CommGroup &g) {
+    int64_t size = g.size();
+    if (size < 2)
       return;
-    int64_t next = (group->index + 1) % n();
-    int64_t prev = (group->index + n() - 1) % n();
+    int64_t next = (g.index + 1) % size;
+    int64_t prev = (g.index + size - 1) % size;
     float out[kCount], in[kCount] = {};
     for (int i = 0; i < kCount; ++i)
       out[i] = float(value(ctx.rank, 7, i));
-    int64_t tag = 5 + group->axes;
-    if (group->index % 2 == 0) {
-      send(ctx, out, sizeof(out), group->axes, next, tag, "check send");
-      recv(ctx, in, sizeof(in), group->axes, prev, tag, "check recv");
+    int64_t tag = 5 + g.axes;
+    if (g.index % 2 == 0) {
+      send(ctx, out, sizeof(out), g.axes, next, tag, "check send");
+      recv(ctx, in, sizeof(in), g.axes, prev, tag, "check recv");
     } else {
-      recv(ctx, in, sizeof(in), group->axes, prev, tag, "check recv");
-      send(ctx, out, sizeof(out), group->axes, next, tag, "check send");
+      recv(ctx, in, sizeof(in), g.axes, prev, tag, "check recv");
+      send(ctx, out, sizeof(out), g.axes, next, tag, "check send");
     }
     for (int i = 0; i < kCount; ++i)
-      expect(in[i] == float(value(group->ranks[prev], 7, i)),
+      expect(in[i] == float(value(g.ranks[prev], 7, i)),
              "recv element " + std::to_string(i));
+  }
+
+  /// A bucket of two gradients started, messages passed over the other
+  /// axes while it is in flight (as the schedule's over the stage axis),
+  /// then drained: the sums are in place.
+  void checkStartedReductions() {
+    float a[kCount], b[2 * kCount];
+    for (int i = 0; i < kCount; ++i) {
+      a[i] = float(value(ctx.rank, 3, i));
+      b[i] = b[kCount + i] = float(value(ctx.rank, 4, i));
+    }
+    ctx.comm->startAllReduces({{a, kCount, DType::F32, "check bucket a"},
+                               {b, 2 * kCount, DType::F32, "check bucket b"}},
+                              CollectiveOp::Sum, group->axes);
+    checkSendRecv(groups.get(allAxes ^ group->axes, "check", nullptr));
+    ctx.comm->drainReductions("check drain");
+    for (int i = 0; i < kCount; ++i) {
+      double wantA = 0, wantB = 0;
+      for (int64_t r : group->ranks) {
+        wantA += value(r, 3, i);
+        wantB += value(r, 4, i);
+      }
+      expect(a[i] == float(wantA), "started all_reduce a element " +
+                                       std::to_string(i));
+      expect(b[i] == float(wantB) && b[kCount + i] == float(wantB),
+             "started all_reduce b element " + std::to_string(i));
+    }
   }
 
   Context &ctx;
   CommGroups groups;
+  AxisMask allAxes;
   const CommGroup *group = nullptr;
   std::string label;
 };
