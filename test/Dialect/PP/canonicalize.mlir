@@ -649,3 +649,19 @@ func.func @result_above_fold_limit() -> (tensor<512x256xf32>, tensor<32769x2xi64
   %1 = pp.broadcast %r : tensor<2xi64> -> tensor<32769x2xi64>
   return %0, %1 : tensor<512x256xf32>, tensor<32769x2xi64>
 }
+
+// -----
+
+// A causal mask built in forward (torch.triu of -inf, diagonal 1) and a
+// lower triangle of ones: both fold, batched over a leading dim.
+// CHECK-LABEL: func.func @trilu_folds
+// CHECK-DAG: pp.constant dense<{{\[\[}}0.000000e+00, 0xFF800000, 0xFF800000], [0.000000e+00, 0.000000e+00, 0xFF800000], [0.000000e+00, 0.000000e+00, 0.000000e+00]]> : tensor<3x3xf32>
+// CHECK-DAG: pp.constant dense<{{\[\[\[}}1, 0], [1, 1]], {{\[\[}}1, 0], [1, 1]]]> : tensor<2x2x2xi64>
+// CHECK-NOT: pp.trilu
+func.func @trilu_folds() -> (tensor<3x3xf32>, tensor<2x2x2xi64>) {
+  %inf = pp.constant dense<0xFF800000> : tensor<3x3xf32>
+  %0 = pp.trilu %inf upper k 1 : tensor<3x3xf32>
+  %ones = pp.constant dense<1> : tensor<2x2x2xi64>
+  %1 = pp.trilu %ones lower k 0 : tensor<2x2x2xi64>
+  return %0, %1 : tensor<3x3xf32>, tensor<2x2x2xi64>
+}

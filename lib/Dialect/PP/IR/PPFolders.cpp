@@ -422,6 +422,29 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   });
 }
 
+OpFoldResult TriluOp::fold(FoldAdaptor adaptor) {
+  // A causal mask built in forward (torch.triu of -inf) becomes a constant
+  // that generation's causality check can read.
+  std::optional<Scalars> s = readScalars(adaptor.getInput());
+  if (!s)
+    return {};
+  ArrayRef<int64_t> shape = shapeOf(getInput());
+  int64_t cols = shape.back(), rows = shape[shape.size() - 2];
+  size_t n = s->isFloat ? s->f.size() : s->i.size();
+  for (size_t k = 0; k < n; ++k) {
+    int64_t col = int64_t(k) % cols, row = (int64_t(k) / cols) % rows;
+    int64_t k0 = int64_t(getK());
+    bool kept = getUpper() ? col - row >= k0 : col - row <= k0;
+    if (kept)
+      continue;
+    if (s->isFloat)
+      s->f[k] = 0;
+    else
+      s->i[k] = 0;
+  }
+  return writeScalars(getType(), *s);
+}
+
 OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();

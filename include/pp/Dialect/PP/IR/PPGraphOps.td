@@ -469,6 +469,7 @@ def PP_TriluOp : PP_Op<"trilu", [Pure, PP_DimRules, PP_Gradient, SameOperandsAnd
     $input custom<TriangleKind>($upper) `k` $k attr-dict `:` type($input)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def PP_ScatterAddOp : PP_Op<"scatter_add", [Pure, PP_DimRules, PP_Gradient]> {
