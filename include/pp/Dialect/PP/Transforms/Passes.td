@@ -483,6 +483,26 @@ def StageTrainingPass : Pass<"pp-stage-training", "ModuleOp"> {
   ];
 }
 
+def TestSequenceAnalysisPass : Pass<"pp-test-sequence-analysis"> {
+  let summary = "Prints where generation would cache and slice, for tests";
+  let description = [{
+    Runs the sequence analysis that generation builds on on every function
+    with a body and emits remarks: the dim of the token ids that holds the
+    sequence; for each causal attention its scores (with the dims of the
+    queries and the keys), its causal mask, its softmax over the keys and
+    its values matmul; and each operand built from constants or weights
+    that lines up with the positions (position tables, rotary cos/sin,
+    masks). An op that reads across positions other than causal attention
+    is an error naming it, such as the softmax of a bidirectional encoder.
+    The IR is not changed.
+  }];
+  let options = [
+    Option<"seqDim", "seq-dim", "int64_t", "-1",
+           "Dim of the token ids that holds the sequence (-1: the last dim "
+           "that analyzes with an attention, else the first)">,
+  ];
+}
+
 def TestDimRulesPass : Pass<"pp-test-dim-rules"> {
   let summary = "Prints the dim rules of every op, for tests";
   let description = [{
