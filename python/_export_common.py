@@ -51,6 +51,11 @@ def base_parser(description, **defaults):
                    help="export for training (named parameters, no constant "
                         "folding) and write torch's loss and gradients to "
                         "OUT/train")
+    p.add_argument("--generate", type=int, default=0, metavar="K",
+                   help="write torch's greedy generation to OUT/generate: "
+                        "K new tokens after each row's first --prompt-len "
+                        "ids, the whole forward re-run for every token")
+    p.add_argument("--prompt-len", type=int, default=8)
     p.add_argument("--fold", action="store_true",
                    help="with --train: keep torch's constant folding, as a "
                         "plain export does (Linear weights become anonymous "
@@ -182,6 +187,35 @@ def save_loss_curves(model, inputs, labels, vocab, out_dir, steps=10,
                     logits.numpy())
 
 
+def save_generation_reference(model, ids, out_dir, new_tokens, prompt_len,
+                              seq_dim=1):
+    """torch's greedy generation for `pp-opt --generate`.
+
+    The prompts are the first `prompt_len` positions of each sequence of
+    `ids`; each new token is the argmax of the last position's logits of a
+    whole forward pass over the sequence so far (no cache). Writes
+    prompt.npy [B, L] int64, ref_tokens.npy [B, L + K] and
+    ref_step_logits.npy [B, K, V] (the logits each token was chosen from).
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    rows = ids if seq_dim == 1 else ids.transpose(0, 1)
+    seq = rows[:, :prompt_len].clone()
+    steps = []
+    with torch.no_grad():
+        for _ in range(new_tokens):
+            x = seq if seq_dim == 1 else seq.transpose(0, 1).contiguous()
+            out = model(x)
+            out = out[0] if isinstance(out, (tuple, list)) else out
+            last = out[:, -1] if seq_dim == 1 else out[-1]
+            steps.append(last.float())
+            seq = torch.cat([seq, last.argmax(-1, keepdim=True)], dim=1)
+    np.save(os.path.join(out_dir, "prompt.npy"),
+            rows[:, :prompt_len].numpy().astype(np.int64))
+    np.save(os.path.join(out_dir, "ref_tokens.npy"), seq.numpy().astype(np.int64))
+    np.save(os.path.join(out_dir, "ref_step_logits.npy"),
+            torch.stack(steps, dim=1).numpy())
+
+
 def seed_everything(seed):
     torch.manual_seed(seed)
     np.random.seed(seed)
@@ -223,7 +257,8 @@ def _np_dtype_name(a):
 
 
 def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
-                    dynamic_axes=None, train=False, fold=False):
+                    dynamic_axes=None, train=False, fold=False, generate=0,
+                    prompt_len=8):
     """Export `model` to out_dir/model.onnx and save inputs/refs/meta.
 
     inputs: ordered dict ONNX-input-name -> tensor, in forward() argument order.
@@ -236,6 +271,8 @@ def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
     random masks cannot be compared) and write torch's training reference
     to out_dir/train (see save_training_reference).
     fold: with train, keep torch's constant folding, as plain exports do.
+    generate: write torch's greedy generation of this many tokens after
+    prompts of prompt_len to out_dir/generate (save_generation_reference).
     """
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
@@ -317,11 +354,15 @@ def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
     # Stronger than the torch re-run: evaluate the ONNX file itself with the
     # numpy interpreter and compare with the saved references.
     errs = onnx_eval.check_dir(out_dir)
+    # The batch is the input dim the export names "batch" (dim 1 of a
+    # sequence-first model), as pp finds it; else dim 0.
+    names = (dynamic_axes or {}).get(next(iter(inputs)), {})
+    batch_dim = next((d for d, n in names.items() if n == "batch"), 0)
+    if generate:
+        save_generation_reference(model, next(iter(inputs.values())),
+                                  os.path.join(out_dir, "generate"), generate,
+                                  prompt_len, seq_dim=1 - batch_dim)
     if train:
-        # The batch is the input dim the export names "batch" (dim 1 of a
-        # sequence-first model), as pp finds it; else dim 0.
-        names = (dynamic_axes or {}).get(next(iter(inputs)), {})
-        batch_dim = next((d for d, n in names.items() if n == "batch"), 0)
         save_training_reference(model, inputs, proto,
                                 os.path.join(out_dir, "train"), batch_dim)
 

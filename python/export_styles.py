@@ -216,7 +216,8 @@ def main():
     common.jitter_norms(model)
     model.eval()
     common.export_and_save(a.style, model, inputs, outputs, cfg, a.out,
-                           a.opset, dynamic_axes=dynamic, train=a.train)
+                           a.opset, dynamic_axes=dynamic, train=a.train,
+                           generate=a.generate, prompt_len=a.prompt_len)
 
 
 if __name__ == "__main__":

@@ -215,6 +215,29 @@ int checkUsage(const DriverOptions &opts,
   if (opts.zero == 1 && plan.dp < 2)
     return usage("--zero=1 shards the optimizer state over data-parallel "
                  "replicas; it needs --dp of at least 2");
+  const llvm::cl::Option *generateFlags[] = {std::addressof(opts.maxSeq),
+                                             std::addressof(opts.prefillChunk)};
+  if (!opts.generate)
+    for (const llvm::cl::Option *flag : generateFlags)
+      if (flag->getNumOccurrences())
+        return usage("--" + flag->ArgStr + " needs --generate");
+  if (opts.generate) {
+    if (opts.train)
+      return usage("--generate and --train do not mix");
+    if (opts.maxSeq < 0 || opts.prefillChunk < 0)
+      return usage("--max-seq and --prefill-chunk must be positive");
+    if (plan.pp > 1)
+      return usage("--generate over pipeline stages (--pp) is not built "
+                   "yet; generation runs on one stage, with --tp");
+    if (plan.dp > 1 || plan.microbatches > 1 || plan.sequenceParallel ||
+        opts.schedule.getNumOccurrences() ||
+        opts.virtualStages.getNumOccurrences())
+      return usage("--generate takes --tp; --dp, --microbatches, "
+                   "--schedule, --virtual-stages and --sequence-parallel "
+                   "are for whole batches");
+    if (plan.dtype != "f32")
+      return usage("--generate computes in f32 for now");
+  }
   if (opts.train && plan.isParallel()) {
     if (plan.dtype != "f32")
       return usage("parallel training computes in f32 for now; "
@@ -295,6 +318,14 @@ int mlir::pp::runCompileDriver(const DriverOptions &opts,
                  "name the plan as a pass: --pp-parallelize=\"pp=2 tp=2 ...\"");
   // Without named passes, the plan's pipeline: a parallel plan always, and
   // the single-device recipe when compiling.
+  if (opts.generate) {
+    if (namedPasses)
+      return usage("--generate and pass flags do not mix");
+    GenerateOptions generate;
+    generate.maxSeq = opts.maxSeq;
+    generate.prefillChunk = opts.prefillChunk;
+    addGeneratePipeline(pm, plan, generate);
+  }
   if (opts.train) {
     if (namedPasses)
       return usage("--train and pass flags do not mix; name the training "
@@ -313,7 +344,7 @@ int mlir::pp::runCompileDriver(const DriverOptions &opts,
     else
       addTrainPipeline(pm, train);
   }
-  if (!namedPasses && !(opts.train && plan.isParallel()) &&
+  if (!namedPasses && !(opts.train && plan.isParallel()) && !opts.generate &&
       (plan.isParallel() || !opts.target.empty()))
     addParallelizePipeline(pm, plan);
 

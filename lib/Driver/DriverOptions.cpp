@@ -34,6 +34,13 @@ cl::OptionCategory &mlir::pp::trainCategory() {
   return category;
 }
 
+cl::OptionCategory &mlir::pp::generateCategory() {
+  static cl::OptionCategory category(
+      "Generation", "Token generation from a plain forward model, with a "
+                    "KV cache derived by the compiler (docs/generation.md)");
+  return category;
+}
+
 bool DriverOptions::givesPlan() const {
   return pp.getNumOccurrences() || tp.getNumOccurrences() ||
          dp.getNumOccurrences() || microbatches.getNumOccurrences() ||
@@ -48,6 +55,6 @@ bool DriverOptions::isCompileInvocation() const {
          target.getNumOccurrences() || emit.getNumOccurrences() ||
          hardware.getNumOccurrences() || inputShapes.getNumOccurrences() ||
          constInputs.getNumOccurrences() || inlineLimit.getNumOccurrences() ||
-         train.getNumOccurrences();
+         train.getNumOccurrences() || generate.getNumOccurrences();
 }
 

@@ -21,6 +21,7 @@ llvm::cl::OptionCategory &inputCategory();
 llvm::cl::OptionCategory &planCategory();
 llvm::cl::OptionCategory &outputCategory();
 llvm::cl::OptionCategory &trainCategory();
+llvm::cl::OptionCategory &generateCategory();
 
 struct DriverOptions {
   template <typename T> using opt = llvm::cl::opt<T>;
@@ -134,6 +135,20 @@ struct DriverOptions {
                   desc("Train initializers that hold another's values "
                        "(transposed) apart"),
                   cat(trainCategory())};
+
+  //--- Generation ----------------------------------------------------------
+  opt<bool> generate{"generate",
+                     desc("Compile a KV-cached token generator: prefill and "
+                          "decode steps (docs/generation.md)"),
+                     cat(generateCategory())};
+  opt<int64_t> maxSeq{"max-seq",
+                      desc("Positions the caches hold (default and most: "
+                           "the exported sequence length)"),
+                      llvm::cl::init(0), cat(generateCategory())};
+  opt<int64_t> prefillChunk{"prefill-chunk",
+                            desc("Positions one prefill call runs (default: "
+                                 "max-seq)"),
+                            llvm::cl::init(0), cat(generateCategory())};
 
   //--- Output ----------------------------------------------------------------
   opt<std::string> output{"o", desc("Output file, or folder with --target"),

@@ -87,6 +87,16 @@ const char *mlir::pp::spelling(pprt::TensorRole role) {
     return "pprt::TensorRole::LossScale";
   case pprt::TensorRole::GradNorm:
     return "pprt::TensorRole::GradNorm";
+  case pprt::TensorRole::PrefillIds:
+    return "pprt::TensorRole::PrefillIds";
+  case pprt::TensorRole::DecodeIds:
+    return "pprt::TensorRole::DecodeIds";
+  case pprt::TensorRole::KvCache:
+    return "pprt::TensorRole::KvCache";
+  case pprt::TensorRole::PrefillLogits:
+    return "pprt::TensorRole::PrefillLogits";
+  case pprt::TensorRole::DecodeLogits:
+    return "pprt::TensorRole::DecodeLogits";
   }
   llvm_unreachable("every role is spelled above");
 }
@@ -143,9 +153,9 @@ template <> int fieldCount<pprt::StageSpec>() {
   [[maybe_unused]] const auto &[run, arenaBytes, numWeights, weights,
                                 numInputs, inputs, numOutputs, outputs,
                                 recvBytes, sendBytes, backwardInput,
-                                backwardWeight, update, stashBytes] =
+                                backwardWeight, update, stashBytes, decode] =
       pprt::StageSpec{};
-  return 14;
+  return 15;
 }
 
 template <> int fieldCount<pprt::Action>() {
@@ -163,8 +173,9 @@ template <> int fieldCount<pprt::Program>() {
                                 inputs, numOutputs, outputs, numWeights,
                                 weights, arenaBytes, run, mesh, stageAxis,
                                 numStages, stages, placement,
-                                numMicrobatches, schedule] = pprt::Program{};
-  return 18;
+                                numMicrobatches, schedule, maxSeq] =
+      pprt::Program{};
+  return 19;
 }
 
 } // namespace mlir::pp

@@ -10,6 +10,8 @@
 #include "pp/Schedule/StashSlots.h"
 #include "pp/Schedule/TextFormat.h"
 
+#include "llvm/ADT/StringSwitch.h"
+
 #include <array>
 #include <map>
 
@@ -77,6 +79,16 @@ PlannedTensor plannedTensor(Type type, DictionaryAttr attrs, unsigned position,
     tensor.of = state;
   } else if (attrs.get(PPDialect::GradNormAttrHelper::getNameStr())) {
     tensor.role = pprt::TensorRole::GradNorm;
+  } else if (auto role = attrs.getAs<StringAttr>(
+                 PPDialect::GenerationAttrHelper::getNameStr())) {
+    // pp-stage-generation's inputs and outputs.
+    tensor.role = llvm::StringSwitch<pprt::TensorRole>(role.getValue())
+                      .Case("prefill_ids", pprt::TensorRole::PrefillIds)
+                      .Case("decode_ids", pprt::TensorRole::DecodeIds)
+                      .Case("kv_cache", pprt::TensorRole::KvCache)
+                      .Case("prefill_logits", pprt::TensorRole::PrefillLogits)
+                      .Case("decode_logits", pprt::TensorRole::DecodeLogits)
+                      .Default(pprt::TensorRole::Data);
   } else if (std::string labels =
                  nameOf(PPDialect::LossScaleAttrHelper::getNameStr());
              !labels.empty()) {
@@ -85,6 +97,10 @@ PlannedTensor plannedTensor(Type type, DictionaryAttr attrs, unsigned position,
   }
   return tensor;
 }
+
+/// A stage's other functions: B, W and the update (pp-stage-training), the
+/// decode step (pp-stage-generation).
+const char *const kPartSuffixes[] = {"_b", "_w", "_update", "_decode"};
 
 class Assembler {
 public:
@@ -107,10 +123,17 @@ private:
   ProgramTables tables;
   ProgramSummary &summary;
   SmallVector<func::FuncOp> functions; ///< stages in order, or just @main
-  /// Training: each stage's B, W and update functions (pp-stage-training),
-  /// null in inference programs.
-  SmallVector<std::array<func::FuncOp, 3>> parts;
+  /// Each stage's B, W and update functions (pp-stage-training), and its
+  /// decode step (pp-stage-generation); null where the program has none.
+  SmallVector<std::array<func::FuncOp, 4>> parts;
   bool training() const { return !parts.empty() && parts.front()[0]; }
+  /// pp-stage-generation's max-seq (0: not a generation program).
+  int64_t maxSeq() const {
+    auto step = module->getAttrOfType<DictionaryAttr>(
+        PPDialect::GenerationStepAttrHelper::getNameStr());
+    auto seq = step ? step.getAs<IntegerAttr>("max_seq") : IntegerAttr();
+    return seq ? seq.getInt() : 0;
+  }
   func::FuncOp main;
   int dpAxis = -1;
 };
@@ -140,13 +163,13 @@ LogicalResult Assembler::collectFunctions() {
                               << expected - 2 << "; stages must be numbered "
                               << "0, 1, ... without gaps";
     functions.push_back(func);
-    std::array<func::FuncOp, 3> part;
-    const char *suffixes[] = {"_b", "_w", "_update"};
+    std::array<func::FuncOp, 4> part;
     for (size_t i = 0; i < part.size(); ++i)
       part[i] = module.lookupSymbol<func::FuncOp>(
-          (func.getName() + suffixes[i]).str());
-    if (llvm::any_of(part, [](func::FuncOp f) { return bool(f); }) &&
-        llvm::any_of(part, [](func::FuncOp f) { return !f; }))
+          (func.getName() + kPartSuffixes[i]).str());
+    ArrayRef<func::FuncOp> training(part.data(), 3);
+    if (llvm::any_of(training, [](func::FuncOp f) { return bool(f); }) &&
+        llvm::any_of(training, [](func::FuncOp f) { return !f; }))
       return func.emitError() << "has some of its _b, _w and _update "
                                  "functions but not all (run "
                                  "pp-stage-training)";
@@ -433,9 +456,7 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
         continue;
       StageSummary other;
       other.index = k;
-      other.runName = stage.runName + (i == 0   ? "_b"
-                                       : i == 1 ? "_w"
-                                                : "_update");
+      other.runName = stage.runName + kPartSuffixes[i];
       if (failed(writeStage(part, tables, runsOs, other)))
         return failure();
       stage.partNames[i] = other.runName;
@@ -474,7 +495,9 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
                    s.partNames[1].empty() ? "nullptr" : s.partNames[1])
         .setSymbol(PPRT_FIELD(StageSpec, update),
                    s.partNames[2].empty() ? "nullptr" : s.partNames[2])
-        .set(PPRT_FIELD(StageSpec, stashBytes), s.stashBytes);
+        .set(PPRT_FIELD(StageSpec, stashBytes), s.stashBytes)
+        .setSymbol(PPRT_FIELD(StageSpec, decode),
+                   s.partNames[3].empty() ? "nullptr" : s.partNames[3]);
     stageTable += "    " + row.str() + ",\n";
   }
 
@@ -508,7 +531,8 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
       .set(PPRT_FIELD(Program, placement), summary.stageMap.placement())
       .set(PPRT_FIELD(Program, numMicrobatches), summary.numMicrobatches)
       .setSymbol(PPRT_FIELD(Program, schedule),
-                 schedule->empty() ? "nullptr" : "kSchedule");
+                 schedule->empty() ? "nullptr" : "kSchedule")
+      .set(PPRT_FIELD(Program, maxSeq), maxSeq());
 
   os << "// Generated by pp-opt from " << modelName << " for target "
      << (cuda ? "cuda" : "cpu") << ". Do not edit.\n"

@@ -117,7 +117,7 @@ private:
                                ArrayAttr axes, bool isSend);
   void emitConstant(ConstantOp op);
   void emitFusedLoop(Operation *root);
-  void emitCopy(Value dst, int64_t dstOffset, ArrayRef<int64_t> dstStrides,
+  void emitCopy(Value dst, StringRef dstOffset, ArrayRef<int64_t> dstStrides,
                 Value src, StringRef srcOffset, ArrayRef<int64_t> srcStrides,
                 ArrayRef<int64_t> shape);
   void emitOutputs(func::ReturnOp ret);
@@ -400,8 +400,8 @@ void Writer::emitFusedLoop(Operation *root) {
   ++summary.numFusedLoops;
 }
 
-/// `srcOffset` is an element count, or an expression the run computes.
-void Writer::emitCopy(Value dst, int64_t dstOffset,
+/// The offsets are element counts, or expressions the run computes.
+void Writer::emitCopy(Value dst, StringRef dstOffset,
                       ArrayRef<int64_t> dstStrides, Value src,
                       StringRef srcOffset, ArrayRef<int64_t> srcStrides,
                       ArrayRef<int64_t> shape) {
@@ -409,8 +409,9 @@ void Writer::emitCopy(Value dst, int64_t dstOffset,
   bodyOs << "  {\n"
          << int64Array("shape", shape) << int64Array("dstStrides", dstStrides)
          << int64Array("srcStrides", srcStrides) << "    "
-         << kernel("copyStrided") << "(ctx, (char *)" << ptr(dst) << " + "
-         << dstOffset * bytes << ", dstStrides, (const char *)" << ptr(src)
+         << kernel("copyStrided") << "(ctx, (char *)" << ptr(dst) << " + ("
+         << dstOffset << ") * " << bytes << ", dstStrides, (const char *)"
+         << ptr(src)
          << " + (" << srcOffset << ") * " << bytes << ", srcStrides, shape, "
          << shape.size() << ", " << bytes << ");\n  }\n";
   ++summary.numKernelCalls;
@@ -422,7 +423,7 @@ LogicalResult Writer::emitTranspose(TransposeOp t) {
   for (int64_t p : t.getPerm())
     src.push_back(in[p]);
   ArrayRef<int64_t> out = shapeOf(t.getResult());
-  emitCopy(t.getResult(), 0, rowMajorStrides(out), t.getInput(), "0", src,
+  emitCopy(t.getResult(), "0", rowMajorStrides(out), t.getInput(), "0", src,
            out);
   return success();
 }
@@ -554,13 +555,35 @@ LogicalResult Writer::emitOp(Operation *op) {
           src.push_back(s.getSteps()[d] * in[d]);
         }
         ArrayRef<int64_t> out = shapeOf(s.getResult());
-        emitCopy(s.getResult(), 0, rowMajorStrides(out), s.getInput(),
+        emitCopy(s.getResult(), "0", rowMajorStrides(out), s.getInput(),
                  std::to_string(offset), src, out);
+        return success();
+      })
+      // Generation (pp-stage-generation): rows at the step's position.
+      .Case([&](StepSliceOp s) {
+        ArrayRef<int64_t> out = shapeOf(s.getResult());
+        SmallVector<int64_t> in = rowMajorStrides(shapeOf(s.getInput()));
+        std::string offset =
+            "ctx.position * " + std::to_string(in[s.getDim()]);
+        emitCopy(s.getResult(), "0", rowMajorStrides(out), s.getInput(),
+                 offset, in, out);
+        return success();
+      })
+      .Case([&](CacheWriteOp w) -> LogicalResult {
+        if (!isa<BlockArgument>(w.getCache()))
+          return w.emitError("the cache must be an argument of the function, "
+                             "which the runtime keeps between steps");
+        ArrayRef<int64_t> rows = shapeOf(w.getUpdate());
+        SmallVector<int64_t> strides = rowMajorStrides(shapeOf(w.getCache()));
+        std::string offset =
+            "ctx.position * " + std::to_string(strides[w.getDim()]);
+        emitCopy(w.getCache(), offset, strides, w.getUpdate(), "0",
+                 rowMajorStrides(rows), rows);
         return success();
       })
       .Case([&](BroadcastOp b) {
         ArrayRef<int64_t> out = shapeOf(b.getResult());
-        emitCopy(b.getResult(), 0, rowMajorStrides(out), b.getInput(), "0",
+        emitCopy(b.getResult(), "0", rowMajorStrides(out), b.getInput(), "0",
                  broadcastStrides(shapeOf(b.getInput()), out), out);
         return success();
       })
@@ -570,7 +593,7 @@ LogicalResult Writer::emitOp(Operation *op) {
         int64_t dim = c.getDimAttr().getInt(), at = 0;
         for (Value input : c.getInputs()) {
           ArrayRef<int64_t> shape = shapeOf(input);
-          emitCopy(c.getResult(), at * strides[dim], strides, input, "0",
+          emitCopy(c.getResult(), std::to_string(at * strides[dim]), strides, input, "0",
                    rowMajorStrides(shape), shape);
           at += shape[dim];
         }
@@ -724,7 +747,7 @@ LogicalResult Writer::emitComm(Operation *op) {
           return failure();
         int64_t n = numElements(shapeOf(out));
         if (plan.storageOf(in) != plan.storageOf(out))
-          emitCopy(out, 0, {1}, in, "0", {1}, {n});
+          emitCopy(out, "0", {1}, in, "0", {1}, {n});
         bodyOs << "  pprt::allReduce(ctx, " << ptr(out) << ", " << n << ", "
                << *dtype << ", " << reduction(a.getKind())
                << ", " << group << ", " << what << ");\n";
@@ -758,7 +781,7 @@ LogicalResult Writer::emitComm(Operation *op) {
         int64_t dim = s.getDim();
         std::string offset = "pprt::indexInGroup(ctx, " + group + ") * " +
                              std::to_string(out[dim] * in[dim]);
-        emitCopy(s.getResult(), 0, rowMajorStrides(out), s.getInput(), offset,
+        emitCopy(s.getResult(), "0", rowMajorStrides(out), s.getInput(), offset,
                  in, out);
         return success();
       })
@@ -814,7 +837,8 @@ LogicalResult Writer::write(raw_ostream &os) {
       ops, [&](Value v) { return needsStorage(v); },
       [](Operation *op) {
         auto t = dyn_cast<TransposeOp>(op);
-        return isa<ReshapeOp>(op) || (t && foldsIntoMatmul(t));
+        // A cache write's result is the cache it wrote into.
+        return isa<ReshapeOp, CacheWriteOp>(op) || (t && foldsIntoMatmul(t));
       },
       [](Operation *op) -> uint64_t {
         // crossEntropy's per-row losses.

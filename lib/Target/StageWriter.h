@@ -37,9 +37,10 @@ struct StageSummary {
   size_t numCollectives = 0;
   size_t numFusedLoops = 0;
   size_t numFusedOps = 0;
-  /// Training: the run functions of B, W and the update ("" when none),
-  /// and the stash slot's bytes per micro-batch.
-  std::array<std::string, 3> partNames;
+  /// Training: the run functions of B, W and the update; generation: the
+  /// decode step's ("" when none). And the stash slot's bytes per
+  /// micro-batch.
+  std::array<std::string, 4> partNames;
   uint64_t stashBytes = 0;
   /// Slots the schedule needs at once on the stage's rank
   /// (pp::schedule::planStash).

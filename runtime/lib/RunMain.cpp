@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RankGenerateLoop.h"
 #include "RunIO.h"
 #include "RunOptions.h"
 #include "RunRanks.h"
@@ -195,6 +196,14 @@ int runMain(int argc, char **argv, const Program &program, Device &device,
     return failWith(std::string("program was compiled for target '") + target +
                 "' but linked with the " + device.name() + " runtime (pprt_" +
                 device.name() + ")");
+  bool generates = isGenerationProgram(program);
+  if (!generates && (!options.prompt.empty() || options.maxNewTokens ||
+                     options.dumpLogits || options.eos >= 0 ||
+                     options.temperature > 0 || options.topK ||
+                     options.topP < 1 || options.seed))
+    return failWith("--prompt, --max-new-tokens, --temperature, --top-k, "
+                    "--top-p, --seed, --eos and --dump-logits need a "
+                    "generation program (pp-opt --generate)");
   if (program.numStages > 0)
     return runRanks(program, options, device, processes);
   return runSingleRank(program, options, device);

@@ -32,6 +32,10 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
       options.allowNan = true;
       continue;
     }
+    if (arg == "--dump-logits") {
+      options.dumpLogits = true;
+      continue;
+    }
     if (arg.rfind("--", 0) != 0) {
       error = "unexpected argument '" + arg + "' (see --help)";
       return false;
@@ -48,7 +52,8 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
         "--input",     "--output-dir", "--test-data-dir", "--weights-dir",
         "--tolerance", "--repeat",     "--ranks",         "--trace",
         "--steps",     "--log-every",  "--dump-grads",    "--save-weights",
-        "--resume"};
+        "--resume",    "--prompt",     "--max-new-tokens", "--temperature",
+        "--top-k",     "--top-p",      "--seed",          "--eos"};
     bool known = false;
     for (const char *f : kFlags)
       known |= flag == f;
@@ -77,6 +82,43 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
         return false;
       }
       options.trace = value;
+    } else if (flag == "--prompt") {
+      options.prompt = value;
+    } else if (flag == "--temperature" || flag == "--top-p") {
+      char *end = nullptr;
+      errno = 0;
+      double x = std::strtod(value.c_str(), &end);
+      bool topP = flag == "--top-p";
+      if (value.empty() || *end || errno || !std::isfinite(x) || x < 0 ||
+          (topP && (x <= 0 || x > 1))) {
+        error = flag + (topP ? " expects a number in (0, 1]"
+                             : " expects a non-negative number") +
+                ", got '" + value + "'";
+        return false;
+      }
+      (topP ? options.topP : options.temperature) = x;
+    } else if (flag == "--seed" || flag == "--eos" || flag == "--top-k" ||
+               flag == "--max-new-tokens") {
+      char *end = nullptr;
+      errno = 0;
+      long long n = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end || errno || n < 0 ||
+          (flag == "--max-new-tokens" && (n < 1 || n > 1000000)) ||
+          (flag == "--top-k" && n > 1000000000)) {
+        error = flag + " expects a non-negative integer" +
+                (flag == "--max-new-tokens" ? std::string(" in [1, 1000000]")
+                                            : std::string()) +
+                ", got '" + value + "'";
+        return false;
+      }
+      if (flag == "--seed")
+        options.seed = uint64_t(n);
+      else if (flag == "--eos")
+        options.eos = n;
+      else if (flag == "--top-k")
+        options.topK = int(n);
+      else
+        options.maxNewTokens = int(n);
     } else if (flag == "--output-dir") {
       options.outputDir = value;
     } else if (flag == "--test-data-dir") {
@@ -161,6 +203,20 @@ std::string runUsage(const char *argv0, const char *modelName) {
          "                         state and the step count\n"
          "  --resume DIR           continue from a --save-weights folder\n"
          "  --output-dir DIR       writes DIR/loss.npy: the loss of each step\n"
+         "\n"
+         "Generation programs (pp-opt --generate):\n"
+         "  --prompt FILE.npy      int64 [B, L] token ids, B <= max-batch,\n"
+         "                         L + K <= max-seq\n"
+         "  --max-new-tokens K     tokens to add to each prompt\n"
+         "  --temperature F        sample at temperature F (default 0: the\n"
+         "                         most likely token)\n"
+         "  --top-k K, --top-p F   sample among the K most likely tokens, or\n"
+         "                         the fewest whose probability reaches F\n"
+         "  --seed S               the sampling seed (default 0)\n"
+         "  --eos ID               a sequence that reaches token ID stops;\n"
+         "                         its later tokens are ID\n"
+         "  --dump-logits          also write DIR/step_logits.npy [B, K, V]\n"
+         "  --output-dir DIR       writes DIR/tokens.npy [B, L + K]\n"
          "  --help                 this text\n";
 }
 

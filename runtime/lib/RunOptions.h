@@ -35,6 +35,18 @@ struct RunOptions {
   bool allowNan = false;
   std::string saveWeights; ///< --save-weights DIR: checkpoint after the run
   std::string resume;      ///< --resume DIR: continue from a checkpoint
+  /// Generation programs (docs/generation.md): the prompts (.npy, int64
+  /// [B, L]), the tokens to add, sampling (temperature 0: greedy), the
+  /// end-of-sequence token (-1: none), and whether to write the logits each
+  /// new token was chosen from.
+  std::string prompt;
+  int maxNewTokens = 0;
+  double temperature = 0;
+  int topK = 0;      ///< 0: every token
+  double topP = 1;
+  uint64_t seed = 0;
+  int64_t eos = -1;
+  bool dumpLogits = false;
   bool help = false;
 };
 

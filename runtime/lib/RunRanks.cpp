@@ -15,6 +15,7 @@
 #include "RunRanks.h"
 #include "Checkpoint.h"
 #include "ProgramChecks.h"
+#include "RankGenerateLoop.h"
 #include "RankSetup.h"
 #include "RankTrainLoop.h"
 #include "RankTrace.h"
@@ -215,6 +216,10 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
     device.synchronize(ctx);
   };
   auto runOnce = [&] { runSchedule(nullptr); };
+  if (isGenerationProgram(program)) {
+    outcome.status = generateRank(job, coords, stages, state, buffers);
+    return;
+  }
   if (isTraining(program)) {
     outcome.status =
         trainRank(job, coords, stages, state, buffers, *comm, runSchedule);
@@ -309,7 +314,7 @@ int runThreads(const Job &job, double timeout) {
   for (const Outcome &o : outcomes)
     if (o.status)
       return o.status;
-  if (isTraining(job.program))
+  if (isTraining(job.program) || isGenerationProgram(job.program))
     return 0;
   return finishOutputs(job.program, job.options, job.data, outcomes[0].outputs);
 }
@@ -349,7 +354,8 @@ int runProcess(const Job &job, ProcessGroup &processes, const LaunchEnv &env,
         return processes.makeComm(ctx, job.program.mesh, timeout);
       },
       outcome);
-  if (outcome.status || rank != 0 || isTraining(job.program))
+  if (outcome.status || rank != 0 || isTraining(job.program) ||
+      isGenerationProgram(job.program))
     return outcome.status;
   return finishOutputs(job.program, job.options, job.data, outcome.outputs);
 }

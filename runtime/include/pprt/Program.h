@@ -69,6 +69,14 @@ enum class TensorRole : int32_t {
                  ///< are not -100, over every micro-batch and replica
   GradNorm = 7,  ///< input: the 2-norm of all the step's gradients (every
                  ///< stage, summed over dp), for clipping
+  // Generation (pp-stage-generation): a prefill step over a chunk of the
+  // prompt and a decode step over one token, sharing the caches.
+  PrefillIds = 8,     ///< input: a chunk of the prompt's token ids
+  DecodeIds = 9,      ///< input: one new token per sequence
+  KvCache = 10,       ///< input: an attention's keys or values, kept between
+                      ///< steps and written in place (zeros at the start)
+  PrefillLogits = 11, ///< output: the logits of a prefill chunk
+  DecodeLogits = 12,  ///< output: the logits of a decode step
 };
 
 /// A graph input or output. `shape` is the whole tensor. When `shardAxes`
@@ -147,6 +155,9 @@ struct Context {
   /// Training: the micro-batch's stash slot (StageSpec::stashBytes), where
   /// F leaves what B and W read, and B what W reads.
   char *stash = nullptr;
+  /// Generation: the position of the step's first token (pp.step_slice and
+  /// pp.cache_write read and write their rows there).
+  int64_t position = 0;
 };
 
 /// Runs the model once. `inputs`, `outputs` and `weights` point to buffers
@@ -182,6 +193,10 @@ struct StageSpec {
   RunFn backwardWeight = nullptr;
   RunFn update = nullptr;
   uint64_t stashBytes = 0;  ///< per micro-batch
+  /// Generation (pp-stage-generation): the decode step over one token;
+  /// `run` is then the prefill step over a chunk of the prompt. Null in
+  /// other programs.
+  RunFn decode = nullptr;
 };
 
 /// One step of a rank's schedule. Forward runs StageSpec::run; Send hands
@@ -238,6 +253,9 @@ struct Program {
   /// them (the compiler's verified schedule). Null: for each micro-batch in
   /// turn, run the rank's stages in order.
   const RankSchedule *schedule = nullptr;
+  /// Generation programs: the positions the caches hold (a prompt and its
+  /// new tokens fit in them); 0 in other programs.
+  int64_t maxSeq = 0;
 };
 
 /// Defined by the generated program.

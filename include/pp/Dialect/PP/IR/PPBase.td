@@ -116,7 +116,14 @@ def PP_Dialect : Dialect {
     "::mlir::StringAttr":$loss_scale,
     // pp-stage-training with clipping: the input the runtime fills with the
     // 2-norm of all the step's gradients (every stage, summed over dp).
-    "::mlir::UnitAttr":$grad_norm
+    "::mlir::UnitAttr":$grad_norm,
+    // pp-stage-generation: what a generation step's input or output is to
+    // the runtime ("prefill_ids", "decode_ids", "kv_cache",
+    // "prefill_logits", "decode_logits").
+    "::mlir::StringAttr":$generation,
+    // pp-stage-generation, on the module: max_seq, prefill_chunk and
+    // seq_dim (the dim of the token ids that holds the positions).
+    "::mlir::DictionaryAttr":$generation_step
   );
 }
 

@@ -11,6 +11,7 @@
 include "pp/Dialect/PP/IR/PPBase.td"
 include "pp/Dialect/PP/IR/PPAttrs.td"
 include "pp/Dialect/PP/IR/PPGradientInterface.td"
+include "pp/Dialect/PP/IR/PPDimRulesInterface.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -118,7 +119,14 @@ def PP_RecvOp : PP_CommOp<"recv", [MemoryEffects<[MemRead, MemWrite]>]> {
   let hasVerifier = 1;
 }
 
+// How a collective's dims relate (the sequence analysis of generation
+// follows positions through a sharded stage): all_reduce keeps every dim;
+// the others resize their `dim` and keep the rest.
+defvar PP_CommDimRules =
+    DeclareOpInterfaceMethods<PP_DimRulesInterface, ["getDimRules"]>;
+
 def PP_AllReduceOp : PP_CommOp<"all_reduce", [Pure, PP_CommGradient,
+    PP_CommDimRules,
     AllTypesMatch<["input", "result"]>]> {
   let summary = "Combines a tensor across the group; every rank gets the result";
   let description = [{
@@ -143,7 +151,8 @@ def PP_AllReduceOp : PP_CommOp<"all_reduce", [Pure, PP_CommGradient,
   let hasVerifier = 1;
 }
 
-def PP_AllGatherOp : PP_CommOp<"all_gather", [Pure, PP_CommGradient]> {
+def PP_AllGatherOp : PP_CommOp<"all_gather", [Pure, PP_CommGradient,
+    PP_CommDimRules]> {
   let summary = "Concatenates the group's tensors along one dimension";
   let description = [{
     Rank `i` of the group contributes the `i`-th slice along `dim`; every
@@ -167,7 +176,8 @@ def PP_AllGatherOp : PP_CommOp<"all_gather", [Pure, PP_CommGradient]> {
   let hasVerifier = 1;
 }
 
-def PP_ReduceScatterOp : PP_CommOp<"reduce_scatter", [Pure, PP_CommGradient]> {
+def PP_ReduceScatterOp : PP_CommOp<"reduce_scatter", [Pure, PP_CommGradient,
+    PP_CommDimRules]> {
   let summary = "Combines the group's tensors and leaves each rank one slice";
   let description = [{
     The reduction of `pp.all_reduce`, after which rank `i` of the group keeps
@@ -192,7 +202,8 @@ def PP_ReduceScatterOp : PP_CommOp<"reduce_scatter", [Pure, PP_CommGradient]> {
   let hasVerifier = 1;
 }
 
-def PP_AllSliceOp : PP_CommOp<"all_slice", [Pure, PP_CommGradient]> {
+def PP_AllSliceOp : PP_CommOp<"all_slice", [Pure, PP_CommGradient,
+    PP_CommDimRules]> {
   let summary = "Each rank keeps its own slice of a replicated tensor";
   let description = [{
     The inverse of `pp.all_gather`, without communication: every rank of

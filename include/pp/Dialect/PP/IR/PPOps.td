@@ -1,7 +1,8 @@
 //===- PPOps.td - all pp ops --------------------------------*- tablegen -*-===//
 //
 // The single entry for ODS generation and the dialect doc: graph ops (what
-// the importer builds) and communication ops (what the partitioner adds).
+// the importer builds), communication ops (what the partitioner adds),
+// schedules, and a generation step's ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,5 +12,6 @@
 include "pp/Dialect/PP/IR/PPGraphOps.td"
 include "pp/Dialect/PP/IR/PPCommOps.td"
 include "pp/Dialect/PP/IR/PPScheduleOps.td"
+include "pp/Dialect/PP/IR/PPGenerationOps.td"
 
 #endif // PP_DIALECT_PP_IR_PPOPS_TD

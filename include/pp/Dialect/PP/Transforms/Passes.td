@@ -483,6 +483,35 @@ def StageTrainingPass : Pass<"pp-stage-training", "ModuleOp"> {
   ];
 }
 
+def StageGenerationPass : Pass<"pp-stage-generation", "ModuleOp"> {
+  let summary = "Stage functions into KV-cached prefill and decode steps";
+  let description = [{
+    After pp-split-stages (and pp-shard-tensor-parallel), on a causal
+    language model (the sequence analysis, docs/generation.md, must
+    succeed), turns the stage function `@s` into the prefill step, which
+    runs the model over `prefill-chunk` positions, and adds `@s_decode`, the
+    decode step over one. Each step starts at a position the runtime
+    chooses per call (`pprt::Context::position`): the tables aligned with
+    the positions are read there (`pp.step_slice`), and each attention's
+    keys and values are written there into a cache of `max-seq` positions
+    (`pp.cache_write`) and read whole, masked by the model's own causal mask
+    at those positions. The caches are new program inputs shared by both
+    steps; the decode step's token ids and outputs are inputs and outputs
+    of their own. `pp.generation` on each says what it is to the runtime
+    (`prefill_ids`, `decode_ids`, `kv_cache`, `prefill_logits`,
+    `decode_logits`: the model's first output), and `pp.generation_step` on
+    the module gives `max_seq`, `prefill_chunk` and `seq_dim`. One stage
+    only, for now.
+  }];
+  let options = [
+    Option<"maxSeq", "max-seq", "int64_t", /*default=*/"0",
+           "Positions the caches hold (0: the exported sequence length, "
+           "which is also the most)">,
+    Option<"prefillChunk", "prefill-chunk", "int64_t", /*default=*/"0",
+           "Positions one prefill call runs (0: max-seq)">,
+  ];
+}
+
 def TestSequenceAnalysisPass : Pass<"pp-test-sequence-analysis"> {
   let summary = "Prints where generation would cache and slice, for tests";
   let description = [{

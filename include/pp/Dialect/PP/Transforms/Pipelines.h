@@ -153,6 +153,19 @@ void addTrainingPrecision(OpPassManager &pm);
 /// Registers `--pp-train`.
 void registerTrainPipeline();
 
+/// pp-opt --generate: the sizes of pp-stage-generation.
+struct GenerateOptions {
+  int64_t maxSeq = 0;
+  int64_t prefillChunk = 0;
+};
+
+/// A generation program (docs/generation.md): the stages `plan` asks for
+/// (one, with its tensor parallelism), each turned into prefill and decode
+/// steps.
+void addGeneratePipeline(OpPassManager &pm,
+                         const ParallelizePipelineOptions &plan,
+                         const GenerateOptions &generate);
+
 } // namespace mlir::pp
 
 #endif // PP_DIALECT_PP_TRANSFORMS_PIPELINES_H

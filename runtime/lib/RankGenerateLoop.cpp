@@ -1,0 +1,278 @@
+//===- RankGenerateLoop.cpp - token generation on one rank ----------------===//
+//
+// The prompt runs through the prefill step in chunks of the program's
+// prefill length, each at its position: [0, P), [P, 2P), ..., and the last
+// one ends at the prompt's end (it may start inside the one before, whose
+// keys and values it writes again, identically), or, for a prompt shorter
+// than P, one chunk padded with token 0 (the padding's keys and values land
+// at positions that decode overwrites before any query can see them). Then
+// each decode step runs one token per sequence at the next position.
+// Sequences past the caller's batch are padding too.
+//
+// Every rank runs the same loop. The logits each step returns are whole on
+// every rank that holds them (the program gathers a vocabulary split), so
+// each rank chooses the same tokens without talking to the others.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RankGenerateLoop.h"
+
+#include "RunIO.h"
+#include "TokenChoice.h"
+#include "pprt/DType.h"
+#include "pprt/Npy.h"
+#include "pprt/Timer.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+namespace pprt {
+
+namespace {
+
+int find(const TensorSpec *specs, int n, TensorRole role) {
+  for (int i = 0; i < n; ++i)
+    if (specs[i].role == role)
+      return i;
+  return -1;
+}
+
+/// The token ids' layout: the dim that holds the positions and the one that
+/// holds the sequences (-1: none, a batch of one).
+struct IdsLayout {
+  int seqDim = 0, batchDim = -1;
+  int64_t batch = 1;
+
+  /// Element index of (sequence b, position t) in ids of `len` positions.
+  int64_t at(int64_t b, int64_t t, int64_t len) const {
+    if (batchDim < 0)
+      return t;
+    return seqDim == 1 ? b * len + t : t * batch + b;
+  }
+};
+
+} // namespace
+
+bool isGenerationProgram(const Program &program) {
+  return program.maxSeq > 0;
+}
+
+int generateRank(const Job &job, const std::vector<int64_t> &coords,
+                 const std::vector<int> &stages, RankState &state,
+                 RankBuffers &buffers) {
+  const Program &program = job.program;
+  const RunOptions &options = job.options;
+  Device &device = job.device;
+  Context &ctx = state.ctx;
+  bool reports = job.mesh.rankOf(coords) == 0;
+  auto fail = [&](const std::string &message) {
+    if (reports)
+      std::fprintf(stderr, "error: %s\n", message.c_str());
+    return 1;
+  };
+  int prefillIds = find(program.inputs, program.numInputs,
+                        TensorRole::PrefillIds);
+  int decodeIds = find(program.inputs, program.numInputs,
+                       TensorRole::DecodeIds);
+  int prefillLogits = find(program.outputs, program.numOutputs,
+                           TensorRole::PrefillLogits);
+  int decodeLogits = find(program.outputs, program.numOutputs,
+                          TensorRole::DecodeLogits);
+  if (prefillIds < 0 || decodeIds < 0 || prefillLogits < 0 ||
+      decodeLogits < 0 || stages.size() != 1)
+    return fail("invalid program: a generation program needs prefill and "
+                "decode ids and logits, and one stage per rank");
+  const TensorSpec &ids = program.inputs[prefillIds];
+  const TensorSpec &oneIds = program.inputs[decodeIds];
+  const TensorSpec &logits = program.outputs[prefillLogits];
+  // The positions are where the prefill and decode ids differ, else (a
+  // prefill of one position) the dim of 1.
+  IdsLayout layout;
+  if (ids.rank < 1 || ids.rank > 2 || oneIds.rank != ids.rank ||
+      logits.rank != ids.rank + 1 || logits.dtype != DType::F32)
+    return fail("invalid program: token ids must be [batch, positions] or "
+                "[positions, batch] and the logits f32 with one more dim");
+  layout.seqDim = -1;
+  for (int d = 0; d < ids.rank; ++d)
+    if (ids.shape[d] != oneIds.shape[d])
+      layout.seqDim = d;
+  for (int d = 0; layout.seqDim < 0 && d < ids.rank; ++d)
+    if (ids.shape[d] == 1)
+      layout.seqDim = d;
+  if (layout.seqDim < 0)
+    return fail("invalid program: the decode step's token ids are not one "
+                "position of the prefill's");
+  if (ids.rank == 2) {
+    layout.batchDim = 1 - layout.seqDim;
+    layout.batch = ids.shape[layout.batchDim];
+  }
+  int64_t chunk = ids.shape[layout.seqDim];
+  int64_t vocab = logits.shape[logits.rank - 1];
+  int64_t maxSeq = program.maxSeq;
+
+  // The prompts.
+  HostArray prompt;
+  std::string error;
+  if (options.prompt.empty())
+    return fail("a generation program needs --prompt FILE.npy (int64 "
+                "[batch, length] token ids)");
+  if (options.maxNewTokens < 1)
+    return fail("a generation program needs --max-new-tokens K");
+  if (!readNpy(options.prompt, prompt, error))
+    return fail(error);
+  if (prompt.dtype != DType::I64 || prompt.shape.size() != 2)
+    return fail("--prompt " + options.prompt +
+                ": expected int64 [batch, length] token ids, got " +
+                dtypeName(prompt.dtype) + " of rank " +
+                std::to_string(prompt.shape.size()));
+  int64_t b = prompt.shape[0], len = prompt.shape[1];
+  int64_t k = options.maxNewTokens;
+  if (b < 1 || len < 1)
+    return fail("--prompt " + options.prompt + " is empty");
+  if (b > layout.batch)
+    return fail("--prompt has " + std::to_string(b) +
+                " sequences; the program generates at most " +
+                std::to_string(layout.batch) + " at once (max-batch)");
+  if (len + k > maxSeq)
+    return fail("a prompt of " + std::to_string(len) + " tokens and " +
+                std::to_string(k) + " new ones need " +
+                std::to_string(len + k) + " positions; the program holds " +
+                std::to_string(maxSeq) + " (max-seq)");
+  const int64_t *given = reinterpret_cast<const int64_t *>(prompt.data.data());
+  for (int64_t i = 0; i < b * len; ++i)
+    if (given[i] < 0 || given[i] >= vocab)
+      return fail("--prompt: token id " + std::to_string(given[i]) +
+                  " of sequence " + std::to_string(i / len) +
+                  " is outside the vocabulary [0, " + std::to_string(vocab) +
+                  ")");
+
+  // Every sequence's tokens so far (padding rows repeat token 0).
+  std::vector<std::vector<int64_t>> tokens(layout.batch);
+  for (int64_t r = 0; r < layout.batch; ++r)
+    for (int64_t t = 0; t < len; ++t)
+      tokens[r].push_back(r < b ? given[r * len + t] : 0);
+
+  // The caches start at zero (the masked keys must not be NaN).
+  for (int i = 0; i < program.numInputs; ++i)
+    if (program.inputs[i].role == TensorRole::KvCache &&
+        buffers.inputs[0][i]) {
+      std::vector<char> zeros(byteSize(program.inputs[i]), 0);
+      device.upload(buffers.inputs[0][i], zeros.data(), zeros.size());
+    }
+
+  const StageSpec &stage = program.stages[stages.front()];
+  auto call = [&](RunFn fn, int input, int output, int64_t position,
+                  int64_t positions, std::vector<float> &out) {
+    std::vector<int64_t> host(size_t(layout.batch * positions));
+    for (int64_t r = 0; r < layout.batch; ++r)
+      for (int64_t t = 0; t < positions; ++t) {
+        int64_t p = position + t;
+        host[layout.at(r, t, positions)] =
+            p < int64_t(tokens[r].size()) ? tokens[r][p] : 0;
+      }
+    device.upload(buffers.inputs[0][input], host.data(),
+                  host.size() * sizeof(int64_t));
+    ctx.position = position;
+    ctx.stash = nullptr;
+    fn(ctx, buffers.inputs[0].data(), buffers.outputs[0].data(),
+       buffers.weights.data(), buffers.arenas[stages.front()]);
+    device.synchronize(ctx);
+    out.resize(size_t(layout.batch * positions * vocab));
+    device.download(out.data(), buffers.outputs[0][output],
+                    out.size() * sizeof(float));
+  };
+  // Sequence r's logits at position t of a call over `positions`.
+  auto row = [&](const std::vector<float> &out, int64_t r, int64_t t,
+                 int64_t positions) {
+    return out.data() + layout.at(r, t, positions) * vocab;
+  };
+
+  Sampling sampling{options.temperature, options.topK, options.topP,
+                    options.seed};
+  std::vector<float> out, stepLogits;
+  std::vector<bool> done(layout.batch, false);
+  auto choose = [&](const std::vector<float> &from, int64_t t,
+                    int64_t positions, int64_t step) {
+    for (int64_t r = 0; r < layout.batch; ++r) {
+      const float *l = row(from, r, t, positions);
+      if (r < b && options.dumpLogits)
+        stepLogits.insert(stepLogits.end(), l, l + vocab);
+      int64_t next = done[r] ? options.eos
+                             : chooseToken(l, vocab, sampling, uint64_t(step),
+                                           uint64_t(r));
+      done[r] = done[r] || (options.eos >= 0 && next == options.eos);
+      tokens[r].push_back(next);
+    }
+  };
+
+  Timer timer;
+  int64_t start = 0;
+  while (true) {
+    int64_t at = std::min(start, std::max<int64_t>(0, len - chunk));
+    call(stage.run, prefillIds, prefillLogits, at, chunk, out);
+    if (at + chunk >= len)
+      break;
+    start += chunk;
+  }
+  int64_t lastAt = std::max<int64_t>(0, len - chunk);
+  choose(out, len - 1 - lastAt, chunk, 0);
+  double prefillMs = timer.elapsedMs();
+  timer.reset();
+  int64_t steps = 1;
+  for (; steps < k; ++steps) {
+    if (std::all_of(done.begin(), done.begin() + b, [](bool d) { return d; }))
+      break;
+    call(stage.decode, decodeIds, decodeLogits, len + steps - 1, 1, out);
+    choose(out, 0, 1, steps);
+  }
+  double decodeMs = timer.elapsedMs();
+  // Sequences that stopped early end in --eos.
+  for (int64_t r = 0; r < layout.batch; ++r)
+    tokens[r].resize(size_t(len + k), options.eos);
+  if (options.dumpLogits)
+    stepLogits.resize(size_t(b * k * vocab), 0.0f);
+
+  if (!reports)
+    return 0;
+  int64_t decoded = steps - 1;
+  std::fprintf(stderr,
+               "generate: %lld sequences, prefill %lld tokens in %.2f ms, "
+               "decode %.3f ms per token (%lld steps), %.1f tokens/s\n",
+               static_cast<long long>(b), static_cast<long long>(len),
+               prefillMs,
+               decoded ? decodeMs / double(decoded) : 0.0,
+               static_cast<long long>(decoded),
+               decoded ? double(b * decoded) * 1000.0 / decodeMs : 0.0);
+  if (options.outputDir.empty())
+    return 0;
+  if (!prepareDir(options.outputDir, error))
+    return fail(error);
+  HostArray result;
+  result.dtype = DType::I64;
+  result.shape = {b, len + k};
+  result.data.resize(size_t(b * (len + k)) * sizeof(int64_t));
+  for (int64_t r = 0; r < b; ++r)
+    std::memcpy(result.data.data() + size_t(r * (len + k)) * sizeof(int64_t),
+                tokens[r].data(), size_t(len + k) * sizeof(int64_t));
+  if (!writeArrayNpy(options.outputDir + "/tokens.npy", result, error))
+    return fail(error);
+  if (options.dumpLogits) {
+    // Collected step by step ([K][B][V]); written [B][K][V].
+    HostArray dump;
+    dump.dtype = DType::F32;
+    dump.shape = {b, k, vocab};
+    dump.data.resize(size_t(b * k * vocab) * sizeof(float));
+    float *to = reinterpret_cast<float *>(dump.data.data());
+    for (int64_t s = 0; s < k; ++s)
+      for (int64_t r = 0; r < b; ++r)
+        std::memcpy(to + (r * k + s) * vocab,
+                    stepLogits.data() + (s * b + r) * vocab,
+                    size_t(vocab) * sizeof(float));
+    if (!writeArrayNpy(options.outputDir + "/step_logits.npy", dump, error))
+      return fail(error);
+  }
+  return 0;
+}
+
+} // namespace pprt
