@@ -15,6 +15,7 @@ import argparse
 import collections
 import json
 import os
+import sys
 import random
 import time
 
@@ -199,6 +200,9 @@ def save_generation_reference(model, ids, out_dir, new_tokens, prompt_len,
     """
     os.makedirs(out_dir, exist_ok=True)
     rows = ids if seq_dim == 1 else ids.transpose(0, 1)
+    if prompt_len + new_tokens > rows.shape[1]:
+        sys.exit(f"--prompt-len {prompt_len} + --generate {new_tokens} "
+                 f"exceed the {rows.shape[1]} positions of --seq")
     seq = rows[:, :prompt_len].clone()
     steps = []
     with torch.no_grad():
@@ -210,8 +214,9 @@ def save_generation_reference(model, ids, out_dir, new_tokens, prompt_len,
             steps.append(last.float())
             seq = torch.cat([seq, last.argmax(-1, keepdim=True)], dim=1)
     np.save(os.path.join(out_dir, "prompt.npy"),
-            rows[:, :prompt_len].numpy().astype(np.int64))
-    np.save(os.path.join(out_dir, "ref_tokens.npy"), seq.numpy().astype(np.int64))
+            np.ascontiguousarray(rows[:, :prompt_len].numpy(), dtype=np.int64))
+    np.save(os.path.join(out_dir, "ref_tokens.npy"),
+            np.ascontiguousarray(seq.numpy(), dtype=np.int64))
     np.save(os.path.join(out_dir, "ref_step_logits.npy"),
             torch.stack(steps, dim=1).numpy())
 
@@ -258,7 +263,7 @@ def _np_dtype_name(a):
 
 def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
                     dynamic_axes=None, train=False, fold=False, generate=0,
-                    prompt_len=8):
+                    prompt_len=8, seq_dim=None):
     """Export `model` to out_dir/model.onnx and save inputs/refs/meta.
 
     inputs: ordered dict ONNX-input-name -> tensor, in forward() argument order.
@@ -272,7 +277,9 @@ def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
     to out_dir/train (see save_training_reference).
     fold: with train, keep torch's constant folding, as plain exports do.
     generate: write torch's greedy generation of this many tokens after
-    prompts of prompt_len to out_dir/generate (save_generation_reference).
+    prompts of prompt_len to out_dir/generate (save_generation_reference);
+    seq_dim: the dim of the first input that holds the positions (default:
+    the one that is not the batch).
     """
     t0 = time.time()
     os.makedirs(out_dir, exist_ok=True)
@@ -361,7 +368,9 @@ def export_and_save(name, model, inputs, output_names, config, out_dir, opset,
     if generate:
         save_generation_reference(model, next(iter(inputs.values())),
                                   os.path.join(out_dir, "generate"), generate,
-                                  prompt_len, seq_dim=1 - batch_dim)
+                                  prompt_len,
+                                  seq_dim=1 - batch_dim if seq_dim is None
+                                  else seq_dim)
     if train:
         save_training_reference(model, inputs, proto,
                                 os.path.join(out_dir, "train"), batch_dim)

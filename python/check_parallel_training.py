@@ -23,7 +23,6 @@ Prints one line per check; exits 1 on a failure.
 
 import argparse
 import glob
-import json
 import os
 import re
 import shlex
@@ -33,6 +32,7 @@ import sys
 import numpy as np
 
 from check_training import npy_inputs
+from rank_launch import run_ranks
 
 
 def compile_program(a, out, flags):
@@ -43,16 +43,9 @@ def compile_program(a, out, flags):
 
 
 def run_program(a, out, inputs, steps, extra=()):
-    ranks = len(json.load(open(os.path.join(out, "plan.json")))["ranks"])
     run = [os.path.join(out, "run"), *inputs, "--steps", str(steps),
            "--output-dir", os.path.join(out, "res"), *extra]
-    if a.mpirun and ranks > 1:
-        env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1",
-                   OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-        cmd = ["mpirun", "--oversubscribe", "-np", str(ranks), *run]
-    else:
-        env, cmd = None, run + (["--ranks", str(ranks)] if ranks > 1 else [])
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    p = run_ranks(out, run, a.mpirun)
     if p.returncode:
         print(f"run FAIL {out}\n{p.stdout}{p.stderr}")
         return None

@@ -217,7 +217,8 @@ def main():
     model.eval()
     common.export_and_save(a.style, model, inputs, outputs, cfg, a.out,
                            a.opset, dynamic_axes=dynamic, train=a.train,
-                           generate=a.generate, prompt_len=a.prompt_len)
+                           generate=a.generate, prompt_len=a.prompt_len,
+                           seq_dim=0 if a.style == "seq-first" else 1)
 
 
 if __name__ == "__main__":

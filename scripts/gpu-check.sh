@@ -7,7 +7,8 @@
 #       reference outputs), compiles each for --target=cuda in f32, bf16 and
 #       f16 and as a 2-stage pipeline (pp=2), GPT-2 with pp-add-loss, a
 #       1-layer GPT-2 training step (--train), a 2-layer one trained at
-#       (P,T,D) = (2,1,1) with 1f1b and at (1,2,2) with ZeRO-1, and the
+#       (P,T,D) = (2,1,1) with 1f1b and at (1,2,2) with ZeRO-1, a 2-layer
+#       Llama generator (--generate) on one rank and at tp=2, and the
 #       loss kernels' program
 #       (test/e2e/Inputs/loss-kernels.mlir), and copies
 #       the cuda kernel and comm checks and every shared library the programs
@@ -58,6 +59,12 @@ prepare() {
     --microbatches=2 --schedule=1f1b --target=cuda -o "$dir/train/gpt2-pp2"
   "$build/bin/pp-opt" "$dir/train/gpt2-2/model.onnx" --train --tp=2 --dp=2 \
     --zero=1 --target=cuda -o "$dir/train/gpt2-tp2dp2"
+  /usr/bin/python3 "$src/python/export_llama.py" --layers 2 --kv-heads 2 \
+    --seq 32 --batch 4 --generate 24 --out "$dir/generate/llama" >/dev/null
+  "$build/bin/pp-opt" "$dir/generate/llama/model.onnx" --generate \
+    --target=cuda -o "$dir/generate/llama-tp1"
+  "$build/bin/pp-opt" "$dir/generate/llama/model.onnx" --generate --tp=2 \
+    --target=cuda -o "$dir/generate/llama-tp2"
   cp "$src/python/run_and_compare.py" "$src/python/check_loss_kernels.py" \
     "$src/python/check_model_loss.py" "$src/python/check_training.py" \
     "$dir/bin/"
@@ -115,6 +122,18 @@ run() {
     $python "$dir/bin/check_training.py" - "$dir/train/gpt2-2" \
     "$dir/train/work-tp2dp2" --program "$dir/train/gpt2-tp2dp2/run" \
     --run-arg=--ranks --run-arg=4
+  for t in 1 2; do
+    gen="$dir/generate/llama-tp$t"
+    check "llama --generate at tp=$t: 24 greedy tokens equal torch's" \
+      bash -c "'$gen/run' --ranks $t --prompt '$dir/generate/llama/generate/prompt.npy' \
+        --max-new-tokens 24 --dump-logits --output-dir '$gen/res' && $python -c \
+        \"import numpy as np; t = np.load('$gen/res/tokens.npy'); \
+        r = np.load('$dir/generate/llama/generate/ref_tokens.npy'); \
+        l = np.load('$gen/res/step_logits.npy'); \
+        rl = np.load('$dir/generate/llama/generate/ref_step_logits.npy'); \
+        e = abs(l - rl).max() / max(1, abs(rl).max()); print('logits', e); \
+        assert (t == r).all() and e <= 1e-4\""
+  done
   gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU' || true)
   if ((gpus >= 2)) && command -v mpirun >/dev/null; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

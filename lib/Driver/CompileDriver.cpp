@@ -226,13 +226,10 @@ int checkUsage(const DriverOptions &opts,
       return usage("--generate and --train do not mix");
     if (opts.maxSeq < 0 || opts.prefillChunk < 0)
       return usage("--max-seq and --prefill-chunk must be positive");
-    if (plan.pp > 1)
-      return usage("--generate over pipeline stages (--pp) is not built "
-                   "yet; generation runs on one stage, with --tp");
     if (plan.dp > 1 || plan.microbatches > 1 || plan.sequenceParallel ||
         opts.schedule.getNumOccurrences() ||
         opts.virtualStages.getNumOccurrences())
-      return usage("--generate takes --tp; --dp, --microbatches, "
+      return usage("--generate takes --pp and --tp; --dp, --microbatches, "
                    "--schedule, --virtual-stages and --sequence-parallel "
                    "are for whole batches");
     if (plan.dtype != "f32")

@@ -153,9 +153,10 @@ template <> int fieldCount<pprt::StageSpec>() {
   [[maybe_unused]] const auto &[run, arenaBytes, numWeights, weights,
                                 numInputs, inputs, numOutputs, outputs,
                                 recvBytes, sendBytes, backwardInput,
-                                backwardWeight, update, stashBytes, decode] =
+                                backwardWeight, update, stashBytes, decode,
+                                decodeRecvBytes, decodeSendBytes] =
       pprt::StageSpec{};
-  return 15;
+  return 17;
 }
 
 template <> int fieldCount<pprt::Action>() {

@@ -66,6 +66,12 @@ void jsonList(llvm::json::OStream &j, StringRef key,
   });
 }
 
+/// Whether the ranks hold a generation program's caches.
+bool generates(const std::vector<PlannedRank> &ranks) {
+  return llvm::any_of(ranks,
+                      [](const PlannedRank &r) { return r.kvCacheBytes; });
+}
+
 /// Whether the ranks hold a training step's gradients or optimizer state.
 bool trains(const std::vector<PlannedRank> &ranks) {
   return llvm::any_of(ranks, [](const PlannedRank &r) {
@@ -102,9 +108,12 @@ std::vector<PlannedRank> mlir::pp::plannedRanks(const ProgramSummary &s) {
     auto bytes = [](const PlannedTensor &t) {
       return uint64_t(numElements(t.localShape)) * elementBytes(t.element);
     };
-    for (int i : inputs)
+    for (int i : inputs) {
       if (s.inputs[i].role == pprt::TensorRole::State)
         rank.optimizerBytes += bytes(s.inputs[i]);
+      if (s.inputs[i].role == pprt::TensorRole::KvCache)
+        rank.kvCacheBytes += bytes(s.inputs[i]);
+    }
     for (int o : outputs) {
       pprt::TensorRole role = s.outputs[o].role;
       if (role == pprt::TensorRole::Gradient)
@@ -209,6 +218,8 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
             j.attribute("grad_bytes", int64_t(rank.gradBytes));
             j.attribute("optimizer_bytes", int64_t(rank.optimizerBytes));
           }
+          if (generates(ranks))
+            j.attribute("kv_cache_bytes", int64_t(rank.kvCacheBytes));
         });
     });
     j.attributeArray("weights", [&] {
@@ -294,6 +305,9 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
                      "stages", "weights", "activations");
   if (training)
     os << llvm::format(" %14s %14s", "grads", "optimizer");
+  bool generation = generates(ranks);
+  if (generation)
+    os << llvm::format(" %14s", "kv cache");
   os << "\n";
   for (size_t i = 0; i < ranks.size();) {
     size_t k = i + 1;
@@ -301,6 +315,7 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
            ranks[k].weightBytes == ranks[i].weightBytes &&
            ranks[k].gradBytes == ranks[i].gradBytes &&
            ranks[k].optimizerBytes == ranks[i].optimizerBytes &&
+           ranks[k].kvCacheBytes == ranks[i].kvCacheBytes &&
            ranks[k].coords.size() == ranks[i].coords.size())
       ++k;
     std::string ids =
@@ -324,6 +339,8 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
     if (training)
       os << llvm::format(" %14s %14s", humanBytes(ranks[i].gradBytes).c_str(),
                          humanBytes(ranks[i].optimizerBytes).c_str());
+    if (generation)
+      os << llvm::format(" %14s", humanBytes(ranks[i].kvCacheBytes).c_str());
     os << "\n";
     i = k;
   }

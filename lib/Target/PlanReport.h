@@ -45,6 +45,9 @@ struct PlannedRank {
   /// beside the old ones before they swap).
   uint64_t gradBytes = 0;
   uint64_t optimizerBytes = 0;
+  /// Generation: the keys and values the rank's caches hold at max-seq and
+  /// the program's batch.
+  uint64_t kvCacheBytes = 0;
 };
 
 std::vector<PlannedRank> plannedRanks(const ProgramSummary &summary);

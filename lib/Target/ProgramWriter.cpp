@@ -461,6 +461,10 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
         return failure();
       stage.partNames[i] = other.runName;
       stage.mergePart(other);
+      if (i == 3) {
+        stage.decodeSendBytes = other.sendBytes;
+        stage.decodeRecvBytes = other.recvBytes;
+      }
     }
     summary.stages.push_back(std::move(stage));
   }
@@ -497,7 +501,9 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
                    s.partNames[2].empty() ? "nullptr" : s.partNames[2])
         .set(PPRT_FIELD(StageSpec, stashBytes), s.stashBytes)
         .setSymbol(PPRT_FIELD(StageSpec, decode),
-                   s.partNames[3].empty() ? "nullptr" : s.partNames[3]);
+                   s.partNames[3].empty() ? "nullptr" : s.partNames[3])
+        .set(PPRT_FIELD(StageSpec, decodeRecvBytes), s.decodeRecvBytes)
+        .set(PPRT_FIELD(StageSpec, decodeSendBytes), s.decodeSendBytes);
     stageTable += "    " + row.str() + ",\n";
   }
 

@@ -409,9 +409,13 @@ void Writer::emitCopy(Value dst, StringRef dstOffset,
   bodyOs << "  {\n"
          << int64Array("shape", shape) << int64Array("dstStrides", dstStrides)
          << int64Array("srcStrides", srcStrides) << "    "
-         << kernel("copyStrided") << "(ctx, (char *)" << ptr(dst) << " + ("
-         << dstOffset << ") * " << bytes << ", dstStrides, (const char *)"
-         << ptr(src)
+         << kernel("copyStrided") << "(ctx, (char *)" << ptr(dst) << " + ";
+  int64_t elements;
+  if (!dstOffset.getAsInteger(10, elements))
+    bodyOs << elements * bytes;
+  else
+    bodyOs << "(" << dstOffset << ") * " << bytes;
+  bodyOs << ", dstStrides, (const char *)" << ptr(src)
          << " + (" << srcOffset << ") * " << bytes << ", srcStrides, shape, "
          << shape.size() << ", " << bytes << ");\n  }\n";
   ++summary.numKernelCalls;
@@ -657,6 +661,13 @@ LogicalResult Writer::emitOp(Operation *op) {
 LogicalResult Writer::checkStageLink(Operation *op, int64_t tag, int64_t peer,
                                      ArrayAttr axes, bool isSend) {
   auto stage = func->getAttrOfType<StageAttr>("pp.stage");
+  // A generation stage's decode step (pp-stage-generation) links like the
+  // stage it was copied from.
+  if (!stage && func.getName().ends_with("_decode"))
+    if (auto of = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+            func, StringAttr::get(func.getContext(),
+                                  func.getName().drop_back(7))))
+      stage = of->getAttrOfType<StageAttr>("pp.stage");
   int64_t index = stage ? stage.getIndex() : 0;
   int64_t expectedTag = isSend ? index : index - 1;
   int64_t other = isSend ? index + 1 : index - 1;

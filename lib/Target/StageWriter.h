@@ -33,6 +33,9 @@ struct StageSummary {
   uint64_t constantBytes = 0;
   uint64_t sendBytes = 0;    ///< per micro-batch, to the next stage
   uint64_t recvBytes = 0;    ///< per micro-batch, from the previous stage
+  /// Generation: the decode step's activations.
+  uint64_t decodeSendBytes = 0;
+  uint64_t decodeRecvBytes = 0;
   size_t numKernelCalls = 0;
   size_t numCollectives = 0;
   size_t numFusedLoops = 0;

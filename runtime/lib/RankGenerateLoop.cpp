@@ -9,9 +9,12 @@
 // each decode step runs one token per sequence at the next position.
 // Sequences past the caller's batch are padding too.
 //
-// Every rank runs the same loop. The logits each step returns are whole on
-// every rank that holds them (the program gathers a vocabulary split), so
-// each rank chooses the same tokens without talking to the others.
+// Every rank runs the same loop. Over pipeline stages, each call receives
+// the previous stage's activation and sends its own on; the last stage's
+// logits are whole on each of its ranks (the program gathers a vocabulary
+// split), so those ranks choose the same tokens, and a maximum over the
+// world (the others add -1) hands them to every rank, the first stage's
+// included.
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,18 +57,32 @@ struct IdsLayout {
 
 } // namespace
 
+/// Every stage has a decode step.
+static bool everyStageDecodes(const Program &program) {
+  for (int s = 0; s < program.numStages; ++s)
+    if (!program.stages[s].decode)
+      return false;
+  return program.numStages > 0;
+}
+
 bool isGenerationProgram(const Program &program) {
   return program.maxSeq > 0;
 }
 
 int generateRank(const Job &job, const std::vector<int64_t> &coords,
                  const std::vector<int> &stages, RankState &state,
-                 RankBuffers &buffers) {
+                 RankBuffers &buffers, Comm &comm) {
   const Program &program = job.program;
   const RunOptions &options = job.options;
   Device &device = job.device;
   Context &ctx = state.ctx;
-  bool reports = job.mesh.rankOf(coords) == 0;
+  int st = stages.empty() ? 0 : stages.front();
+  bool holdsLogits = st == program.numStages - 1;
+  // The last stage's rank at coordinate 0 of every other axis reports.
+  bool reports = holdsLogits;
+  for (size_t a = 0; a < coords.size(); ++a)
+    if (int(a) != program.stageAxis && coords[a] != 0)
+      reports = false;
   auto fail = [&](const std::string &message) {
     if (reports)
       std::fprintf(stderr, "error: %s\n", message.c_str());
@@ -80,7 +97,7 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
   int decodeLogits = find(program.outputs, program.numOutputs,
                           TensorRole::DecodeLogits);
   if (prefillIds < 0 || decodeIds < 0 || prefillLogits < 0 ||
-      decodeLogits < 0 || stages.size() != 1)
+      decodeLogits < 0 || stages.size() != 1 || !everyStageDecodes(program))
     return fail("invalid program: a generation program needs prefill and "
                 "decode ids and logits, and one stage per rank");
   const TensorSpec &ids = program.inputs[prefillIds];
@@ -161,23 +178,46 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
       device.upload(buffers.inputs[0][i], zeros.data(), zeros.size());
     }
 
-  const StageSpec &stage = program.stages[stages.front()];
-  auto call = [&](RunFn fn, int input, int output, int64_t position,
-                  int64_t positions, std::vector<float> &out) {
-    std::vector<int64_t> host(size_t(layout.batch * positions));
-    for (int64_t r = 0; r < layout.batch; ++r)
-      for (int64_t t = 0; t < positions; ++t) {
-        int64_t p = position + t;
-        host[layout.at(r, t, positions)] =
-            p < int64_t(tokens[r].size()) ? tokens[r][p] : 0;
-      }
-    device.upload(buffers.inputs[0][input], host.data(),
-                  host.size() * sizeof(int64_t));
+  const StageSpec &stage = program.stages[st];
+  AxisMask stageGroup =
+      program.stageAxis < 0 ? 0 : AxisMask(1) << program.stageAxis;
+  std::string recvName = "runtime: generation, the activation of stage " +
+                         std::to_string(st - 1);
+  std::string sendName = "runtime: generation, the activation of stage " +
+                         std::to_string(st);
+  auto call = [&](bool decode, int64_t position, int64_t positions,
+                  std::vector<float> &out) {
+    int input = decode ? decodeIds : prefillIds;
+    if (buffers.inputs[0][input]) {
+      std::vector<int64_t> host(size_t(layout.batch * positions));
+      for (int64_t r = 0; r < layout.batch; ++r)
+        for (int64_t t = 0; t < positions; ++t) {
+          int64_t p = position + t;
+          host[layout.at(r, t, positions)] =
+              p < int64_t(tokens[r].size()) ? tokens[r][p] : 0;
+        }
+      device.upload(buffers.inputs[0][input], host.data(),
+                    host.size() * sizeof(int64_t));
+    }
+    uint64_t recvBytes = decode ? stage.decodeRecvBytes : stage.recvBytes;
+    uint64_t sendBytes = decode ? stage.decodeSendBytes : stage.sendBytes;
+    if (recvBytes)
+      comm.recv(buffers.received[st][0], recvBytes, stageGroup,
+                job.stages.rankOf(st - 1), st - 1, recvName.c_str());
     ctx.position = position;
     ctx.stash = nullptr;
-    fn(ctx, buffers.inputs[0].data(), buffers.outputs[0].data(),
-       buffers.weights.data(), buffers.arenas[stages.front()]);
+    ctx.stageInput = buffers.received[st][0];
+    ctx.stageOutput = buffers.sent[st][0];
+    (decode ? stage.decode : stage.run)(
+        ctx, buffers.inputs[0].data(), buffers.outputs[0].data(),
+        buffers.weights.data(), buffers.arenas[st]);
     device.synchronize(ctx);
+    if (sendBytes)
+      comm.send(buffers.sent[st][0], sendBytes, stageGroup,
+                job.stages.rankOf(st + 1), st, sendName.c_str());
+    int output = decode ? decodeLogits : prefillLogits;
+    if (!holdsLogits)
+      return;
     out.resize(size_t(layout.batch * positions * vocab));
     device.download(out.data(), buffers.outputs[0][output],
                     out.size() * sizeof(float));
@@ -192,17 +232,34 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
                     options.seed};
   std::vector<float> out, stepLogits;
   std::vector<bool> done(layout.batch, false);
+  std::vector<int64_t> next(layout.batch);
+  void *nextBuf = program.numStages > 1
+                      ? state.alloc(next.size() * sizeof(int64_t))
+                      : nullptr;
   auto choose = [&](const std::vector<float> &from, int64_t t,
                     int64_t positions, int64_t step) {
     for (int64_t r = 0; r < layout.batch; ++r) {
+      next[r] = -1;
+      if (!holdsLogits)
+        continue;
       const float *l = row(from, r, t, positions);
       if (r < b && options.dumpLogits)
         stepLogits.insert(stepLogits.end(), l, l + vocab);
-      int64_t next = done[r] ? options.eos
-                             : chooseToken(l, vocab, sampling, uint64_t(step),
-                                           uint64_t(r));
-      done[r] = done[r] || (options.eos >= 0 && next == options.eos);
-      tokens[r].push_back(next);
+      next[r] = done[r] ? options.eos
+                        : chooseToken(l, vocab, sampling, uint64_t(step),
+                                      uint64_t(r));
+    }
+    if (nextBuf) {
+      device.upload(nextBuf, next.data(), next.size() * sizeof(int64_t));
+      comm.allReduce(nextBuf, int64_t(next.size()), DType::I64,
+                     CollectiveOp::Max, job.world,
+                     "runtime: generation, the chosen tokens");
+      device.synchronize(ctx);
+      device.download(next.data(), nextBuf, next.size() * sizeof(int64_t));
+    }
+    for (int64_t r = 0; r < layout.batch; ++r) {
+      done[r] = done[r] || (options.eos >= 0 && next[r] == options.eos);
+      tokens[r].push_back(next[r]);
     }
   };
 
@@ -210,7 +267,7 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
   int64_t start = 0;
   while (true) {
     int64_t at = std::min(start, std::max<int64_t>(0, len - chunk));
-    call(stage.run, prefillIds, prefillLogits, at, chunk, out);
+    call(false, at, chunk, out);
     if (at + chunk >= len)
       break;
     start += chunk;
@@ -223,7 +280,7 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
   for (; steps < k; ++steps) {
     if (std::all_of(done.begin(), done.begin() + b, [](bool d) { return d; }))
       break;
-    call(stage.decode, decodeIds, decodeLogits, len + steps - 1, 1, out);
+    call(true, len + steps - 1, 1, out);
     choose(out, 0, 1, steps);
   }
   double decodeMs = timer.elapsedMs();

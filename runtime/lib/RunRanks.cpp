@@ -217,7 +217,7 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
   };
   auto runOnce = [&] { runSchedule(nullptr); };
   if (isGenerationProgram(program)) {
-    outcome.status = generateRank(job, coords, stages, state, buffers);
+    outcome.status = generateRank(job, coords, stages, state, buffers, *comm);
     return;
   }
   if (isTraining(program)) {

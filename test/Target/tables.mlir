@@ -45,8 +45,8 @@
 // CHECK-NEXT:  {.name = "qkv", .file = "weights.bin", .offset = 128, .length = 48, .fileDtype = pprt::DType::F16, .dtype = pprt::DType::F32, .rank = 2, .shape = {2, 12}, .shardAxes = [[$QKV_AXES]], .regionStarts = [[$STARTS]], .regionSizes = [[$SIZES]], .numTiedCopies = 0, .tiedCopies = nullptr, .tensorName = "qkv"},
 // CHECK-NEXT:  {}};
 // CHECK-NEXT:  const pprt::StageSpec kStages[] = {
-// CHECK-NEXT:  {.run = runStage0, .arenaBytes = 512, .numWeights = 2, .weights = [[$S0_WEIGHTS]], .numInputs = 2, .inputs = [[$S0_INPUTS]], .numOutputs = 1, .outputs = [[$S0_OUTPUTS]], .recvBytes = 0, .sendBytes = 16, .backwardInput = nullptr, .backwardWeight = nullptr, .update = nullptr, .stashBytes = 0},
-// CHECK-NEXT:  {.run = runStage1, .arenaBytes = 256, .numWeights = 1, .weights = [[$S1_WEIGHTS]], .numInputs = 0, .inputs = nullptr, .numOutputs = 1, .outputs = [[$S1_OUTPUTS]], .recvBytes = 16, .sendBytes = 0, .backwardInput = nullptr, .backwardWeight = nullptr, .update = nullptr, .stashBytes = 0},
+// CHECK-NEXT:  {.run = runStage0, .arenaBytes = 512, .numWeights = 2, .weights = [[$S0_WEIGHTS]], .numInputs = 2, .inputs = [[$S0_INPUTS]], .numOutputs = 1, .outputs = [[$S0_OUTPUTS]], .recvBytes = 0, .sendBytes = 16, .backwardInput = nullptr, .backwardWeight = nullptr, .update = nullptr, .stashBytes = 0, .decode = nullptr, .decodeRecvBytes = 0, .decodeSendBytes = 0},
+// CHECK-NEXT:  {.run = runStage1, .arenaBytes = 256, .numWeights = 1, .weights = [[$S1_WEIGHTS]], .numInputs = 0, .inputs = nullptr, .numOutputs = 1, .outputs = [[$S1_OUTPUTS]], .recvBytes = 16, .sendBytes = 0, .backwardInput = nullptr, .backwardWeight = nullptr, .update = nullptr, .stashBytes = 0, .decode = nullptr, .decodeRecvBytes = 0, .decodeSendBytes = 0},
 // CHECK-NEXT:  };
 // CHECK-NEXT:  const pprt::Action [[RANK0:kActions[0-9]+]][] = {
 // CHECK-NEXT:  {.kind = pprt::ActionKind::Forward, .stage = 0, .microbatch = 0},
@@ -84,7 +84,8 @@
 // CHECK-NEXT:    .stages = kStages,
 // CHECK-NEXT:    .placement = ::pp::schedule::Placement::Loop,
 // CHECK-NEXT:    .numMicrobatches = 2,
-// CHECK-NEXT:    .schedule = kSchedule
+// CHECK-NEXT:    .schedule = kSchedule,
+// CHECK-NEXT:    .maxSeq = 0
 // CHECK-NEXT:  };
 
 module attributes {pp.batch = {factor = 4 : i64, size = 8 : i64}, pp.microbatches = 2 : i64, pp.inputs = [tensor<2x4xf32>, tensor<4xf32>], pp.input_attrs = [{pp.batch_dim = 0 : i64, pp.name = "x"}, {pp.name = "bias"}]} {

@@ -197,6 +197,9 @@ struct StageSpec {
   /// `run` is then the prefill step over a chunk of the prompt. Null in
   /// other programs.
   RunFn decode = nullptr;
+  /// The decode step's activations from stage index-1 and to index+1.
+  uint64_t decodeRecvBytes = 0;
+  uint64_t decodeSendBytes = 0;
 };
 
 /// One step of a rank's schedule. Forward runs StageSpec::run; Send hands

@@ -69,3 +69,19 @@ func.func @data_movement(%x: tensor<8x16x64xf32>, %ids: tensor<8x16xi64>,
   %g = pp.gather %wte[%ids] dim 0 : (tensor<128x64xf32>, tensor<8x16xi64>) -> tensor<8x16x64xf32>
   return
 }
+
+// Collectives (the sequence analysis follows positions through sharded
+// stages): an all-reduce keeps every dim; a gather, scatter or slice
+// resizes its dim and keeps the others.
+pp.mesh @world ["tp" = 2]
+func.func @collectives(%x: tensor<8x16x64xf32>) {
+  // expected-remark @+1 {{(a, b, c) -> (a, b, c) where a=8, b=16, c=64}}
+  %r = pp.all_reduce sum %x over @world["tp"] : tensor<8x16x64xf32>
+  // expected-remark @+1 {{(a, b, c) -> (a, b, d) where a=8, b=16, c=64 whole "gathers along", d=128 whole "gathers along"}}
+  %g = pp.all_gather %x over @world["tp"] dim 2 : tensor<8x16x64xf32> -> tensor<8x16x128xf32>
+  // expected-remark @+1 {{(a, b, c) -> (a, d, c) where a=8, b=16 whole "scatters along", c=64, d=8 whole "scatters along"}}
+  %s = pp.reduce_scatter sum %x over @world["tp"] dim 1 : tensor<8x16x64xf32> -> tensor<8x8x64xf32>
+  // expected-remark @+1 {{(a, b, c) -> (a, b, d) where a=8, b=16, c=64 whole "slices along", d=32 whole "slices along"}}
+  %l = pp.all_slice %x over @world["tp"] dim 2 : tensor<8x16x64xf32> -> tensor<8x16x32xf32>
+  return
+}

@@ -1049,3 +1049,53 @@ func.func @cross_entropy_result_shape(%x: tensor<4x8xf32>, %l: tensor<4xi64>) {
   %0 = pp.cross_entropy %x, %l ignore_index -100 : (tensor<4x8xf32>, tensor<4xi64>) -> tensor<4xf32>
   return
 }
+
+// -----
+
+// pp.step_slice, pp.cache_write
+
+func.func @step_slice_other_dim(%x: tensor<16x8xf32>) {
+  // expected-error @+1 {{'pp.step_slice' op result and input differ at dim 1, not only at 0}}
+  %0 = pp.step_slice %x dim 0 : tensor<16x8xf32> -> tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @step_slice_more_rows(%x: tensor<16x8xf32>) {
+  // expected-error @+1 {{'pp.step_slice' op result has 32 rows at dim 0, more than the 16 of input}}
+  %0 = pp.step_slice %x dim 0 : tensor<16x8xf32> -> tensor<32x8xf32>
+  return
+}
+
+// -----
+
+func.func @step_slice_bad_dim(%x: tensor<16x8xf32>) {
+  // expected-error @+1 {{'pp.step_slice' op dim 2 is outside rank 2}}
+  %0 = pp.step_slice %x dim 2 : tensor<16x8xf32> -> tensor<16x8xf32>
+  return
+}
+
+// -----
+
+func.func @step_slice_rank(%x: tensor<16x8xf32>) {
+  // expected-error @+1 {{'pp.step_slice' op result and input need one element type and rank}}
+  %0 = pp.step_slice %x dim 0 : tensor<16x8xf32> -> tensor<1x8xf16>
+  return
+}
+
+// -----
+
+func.func @cache_write_result(%c: tensor<2x16x8xf32>, %u: tensor<2x1x8xf32>) {
+  // expected-error @+1 {{'pp.cache_write' op result must have the cache's type}}
+  %0 = pp.cache_write %c, %u dim 1 : (tensor<2x16x8xf32>, tensor<2x1x8xf32>) -> tensor<2x1x8xf32>
+  return
+}
+
+// -----
+
+func.func @cache_write_update(%c: tensor<2x16x8xf32>, %u: tensor<4x1x8xf32>) {
+  // expected-error @+1 {{'pp.cache_write' op update and cache differ at dim 0, not only at 1}}
+  %0 = pp.cache_write %c, %u dim 1 : (tensor<2x16x8xf32>, tensor<4x1x8xf32>) -> tensor<2x16x8xf32>
+  return
+}

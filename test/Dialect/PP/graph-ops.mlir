@@ -476,3 +476,12 @@ func.func @cross_entropy(%logits: tensor<2x8x128xf32>, %labels: tensor<2x8xi64>)
   %0 = pp.cross_entropy %logits, %labels ignore_index -100 : (tensor<2x8x128xf32>, tensor<2x8xi64>) -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// CHECK-LABEL: func.func @generation_step
+func.func @generation_step(%table: tensor<16x8xf32>, %cache: tensor<2x16x8xf32>, %k: tensor<2x1x8xf32>) -> tensor<2x16x8xf32> {
+  // CHECK: pp.step_slice %{{.*}} dim 0 : tensor<16x8xf32> -> tensor<1x8xf32>
+  %0 = pp.step_slice %table dim 0 : tensor<16x8xf32> -> tensor<1x8xf32>
+  // CHECK: pp.cache_write %{{.*}}, %{{.*}} dim 1 : (tensor<2x16x8xf32>, tensor<2x1x8xf32>) -> tensor<2x16x8xf32>
+  %1 = pp.cache_write %cache, %k dim 1 : (tensor<2x16x8xf32>, tensor<2x1x8xf32>) -> tensor<2x16x8xf32>
+  return %1 : tensor<2x16x8xf32>
+}

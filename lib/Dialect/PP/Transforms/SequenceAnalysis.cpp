@@ -28,6 +28,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
 
+#include <fstream>
+
 using namespace mlir;
 using namespace mlir::pp;
 
@@ -52,6 +54,33 @@ struct Held {
 
 StringRef describe(Role role) {
   return role == Role::Query ? "the sequence" : "the attention's keys";
+}
+
+/// The values of a mask some exports keep as an initializer (a weight):
+/// read from its file, when it is a whole tensor of at most 64 MiB.
+DenseElementsAttr readWeight(WeightOp w) {
+  auto type = cast<RankedTensorType>(w.getType());
+  auto module = w->getParentOfType<ModuleOp>();
+  auto dir = module ? module->getAttrOfType<StringAttr>("pp.weights_dir")
+                    : StringAttr();
+  unsigned bits = type.getElementTypeBitWidth();
+  int64_t bytes = type.getNumElements() * (bits == 1 ? 1 : bits / 8);
+  if (!dir || w.getFileShape() || w.getFileElementType() || bits % 8 > 1 ||
+      bytes > (int64_t(64) << 20))
+    return {};
+  std::ifstream file((dir.getValue() + "/" + w.getFile()).str(),
+                     std::ios::binary);
+  std::vector<char> data(bytes);
+  if (!file.seekg(w.getOffset()) || !file.read(data.data(), bytes))
+    return {};
+  if (bits == 1) { // ONNX keeps a bool per byte
+    SmallVector<bool> values(data.begin(), data.end());
+    return DenseElementsAttr::get(type, ArrayRef<bool>(values));
+  }
+  bool splat = false;
+  if (!DenseElementsAttr::isValidRawBuffer(type, data, splat))
+    return {};
+  return DenseElementsAttr::getFromRawBuffer(type, data);
 }
 
 std::optional<double> splatValue(Value v) {
@@ -108,6 +137,9 @@ bool SequenceWalker::masksLaterKeys(Operation *op, unsigned mask,
                                     int64_t queryDim, int64_t keyDim) {
   DenseElementsAttr dense;
   if (!matchPattern(op->getOperand(mask), m_Constant(&dense)))
+    if (auto weight = op->getOperand(mask).getDefiningOp<WeightOp>())
+      dense = readWeight(weight);
+  if (!dense)
     return false;
   // Which mask values hide a score.
   std::function<bool(double)> hides;
@@ -326,14 +358,16 @@ LogicalResult SequenceWalker::visit(Operation *op) {
 }
 
 LogicalResult SequenceWalker::run(func::FuncOp func) {
-  a.queries[a.idsArg] = SeqAt{a.seqDim, 1};
+  a.queries[a.idsArg] = a.seedAt;
   for (Operation &op : func.getBody().front()) {
     bool holds = llvm::any_of(op.getOperands(), [&](Value v) {
       return a.queryAt(v) || a.keyAt(v);
     });
     if (!holds)
       continue;
-    if (isa<func::ReturnOp>(op)) {
+    // A result, or the activation a pipeline stage sends on (the next
+    // stage's analysis starts from it).
+    if (isa<func::ReturnOp, SendOp>(op)) {
       for (Value v : op.getOperands())
         if (a.keyAt(v))
           return op.emitError()
@@ -353,7 +387,7 @@ LogicalResult SequenceWalker::run(func::FuncOp func) {
              << "generation: attention over the keys is not causal: no mask "
                 "of constants hides the later keys from each query, so the "
                 "model cannot generate token by token (a bidirectional "
-                "encoder, or a mask that is an input or a weight)";
+                "encoder, or a mask that is an input)";
   }
   return success();
 }
@@ -368,16 +402,17 @@ std::optional<SeqAt> SequenceAnalysis::keyAt(Value v) const {
   return it == keys.end() ? std::nullopt : std::make_optional(it->second);
 }
 
-FailureOr<SequenceAnalysis>
-SequenceAnalysis::analyze(func::FuncOp func, BlockArgument ids, int64_t dim) {
-  auto type = cast<RankedTensorType>(ids.getType());
+FailureOr<SequenceAnalysis> SequenceAnalysis::analyze(func::FuncOp func,
+                                                      Value seed, SeqAt at,
+                                                      int64_t length) {
   SequenceAnalysis a;
-  a.idsArg = ids;
-  a.seqDim = dim;
-  a.seqLength = type.getDimSize(dim);
+  a.idsArg = seed;
+  a.seedAt = at;
+  a.seqDim = at.dim;
+  a.seqLength = length;
   if (a.seqLength < 2)
     return func.emitError() << "generation: the token ids have "
-                            << a.seqLength << " position at dim " << dim
+                            << a.seqLength << " position at dim " << at.dim
                             << "; export the model with at least 2";
   if (failed(SequenceWalker(a).run(func)))
     return failure();
@@ -410,17 +445,22 @@ FailureOr<SequenceAnalysis> SequenceAnalysis::analyze(func::FuncOp func,
   if (dim >= rank)
     return func.emitError() << "generation: the token ids '" << nameOf(ids)
                             << "' have no dim " << dim;
+  auto at = [&](int64_t d) {
+    return std::make_pair(SeqAt{d, 1},
+                          cast<RankedTensorType>(ids.getType()).getDimSize(d));
+  };
   if (dim >= 0)
-    return analyze(func, ids, dim);
+    return analyze(func, ids, at(dim).first, at(dim).second);
   // [batch, seq] is likeliest; a sequence-first model has [seq, batch].
   for (int64_t d = rank - 1; d >= 0; --d) {
     ScopedDiagnosticHandler quiet(func.getContext(),
                                   [](Diagnostic &) { return success(); });
-    FailureOr<SequenceAnalysis> a = analyze(func, ids, d);
+    FailureOr<SequenceAnalysis> a = analyze(func, ids, at(d).first,
+                                            at(d).second);
     if (succeeded(a) && !a->attentions().empty())
       return a;
   }
-  return analyze(func, ids, rank - 1);
+  return analyze(func, ids, at(rank - 1).first, at(rank - 1).second);
 }
 
 } // namespace mlir::pp

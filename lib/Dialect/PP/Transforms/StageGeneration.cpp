@@ -34,6 +34,21 @@ struct StageGenerationPass
   void runOnOperation() override;
 };
 
+/// The analysis of a stage: the token ids on the first, the activation the
+/// previous stage sends (whose positions `sent` gives by tag) on the others.
+FailureOr<SequenceAnalysis>
+analyzeStage(func::FuncOp f, bool first, const std::map<int64_t, SeqAt> &sent,
+             int64_t length, int64_t idsDim) {
+  if (first)
+    return SequenceAnalysis::analyze(f, idsDim);
+  SmallVector<RecvOp> recvs(f.getOps<RecvOp>());
+  if (recvs.size() != 1 || !sent.count(recvs.front().getTag()))
+    return f.emitError() << "pp-stage-generation: a later stage must receive "
+                            "one activation that holds the positions";
+  return SequenceAnalysis::analyze(f, recvs.front().getResult(),
+                                   sent.at(recvs.front().getTag()), length);
+}
+
 void StageGenerationPass::runOnOperation() {
   ModuleOp module = getOperation();
   Builder b(module.getContext());
@@ -46,51 +61,77 @@ void StageGenerationPass::runOnOperation() {
                      "pp-split-stages)");
     return signalPassFailure();
   }
-  if (stages.size() > 1) {
-    stages.begin()->second.emitError()
-        << "pp-stage-generation: generation over " << stages.size()
-        << " pipeline stages is not built yet; compile with one stage";
-    return signalPassFailure();
+  func::FuncOp first = stages.begin()->second, last = stages.rbegin()->second;
+
+  // Every stage and its decode copy, analyzed in pipeline order (each
+  // copy on its own: its values are new).
+  struct Step {
+    func::FuncOp prefill, decode;
+    std::optional<SequenceAnalysis> a, decodeA;
+  };
+  std::vector<Step> steps;
+  std::map<int64_t, SeqAt> sent;
+  int64_t t = 0, idsDim = -1;
+  OpBuilder builder(module.getContext());
+  for (auto &[index, prefill] : stages) {
+    Step step;
+    step.prefill = prefill;
+    bool isFirst = prefill == first;
+    FailureOr<SequenceAnalysis> a =
+        analyzeStage(prefill, isFirst, sent, t, idsDim);
+    if (failed(a))
+      return signalPassFailure();
+    if (isFirst) {
+      t = a->length();
+      idsDim = a->idsDim();
+    }
+    builder.setInsertionPointAfter(prefill);
+    step.decode = cast<func::FuncOp>(builder.clone(*prefill));
+    step.decode.setName((prefill.getName() + "_decode").str());
+    step.decode->removeAttr("pp.stage");
+    FailureOr<SequenceAnalysis> decodeA =
+        analyzeStage(step.decode, isFirst, sent, t, idsDim);
+    if (failed(decodeA))
+      return signalPassFailure();
+    for (SendOp send : prefill.getOps<SendOp>()) {
+      std::optional<SeqAt> at = a->queryAt(send.getInput());
+      if (!at) {
+        send.emitError("pp-stage-generation: a stage must send on a value "
+                       "that holds the positions, not attention scores or "
+                       "a constant");
+        return signalPassFailure();
+      }
+      sent[send.getTag()] = *at;
+    }
+    step.a = std::move(*a);
+    step.decodeA = std::move(*decodeA);
+    steps.push_back(std::move(step));
   }
-  func::FuncOp prefill = stages.begin()->second;
-  FailureOr<SequenceAnalysis> analyzed = SequenceAnalysis::analyze(prefill);
-  if (failed(analyzed))
-    return signalPassFailure();
-  int64_t t = analyzed->length();
   int64_t seq = maxSeq > 0 ? int64_t(maxSeq) : t;
   if (seq > t) {
-    prefill.emitError() << "pp-stage-generation: max-seq " << seq
-                        << " is longer than the " << t
-                        << " positions the model was exported for (its "
-                           "position tables and masks have " << t
-                        << " rows); export it with a longer sequence";
+    first.emitError() << "pp-stage-generation: max-seq " << seq
+                      << " is longer than the " << t
+                      << " positions the model was exported for (its "
+                         "position tables and masks have " << t
+                      << " rows); export it with a longer sequence";
     return signalPassFailure();
   }
   int64_t chunk = prefillChunk > 0 ? int64_t(prefillChunk) : seq;
   if (chunk > seq) {
-    prefill.emitError() << "pp-stage-generation: prefill-chunk " << chunk
-                        << " is longer than max-seq " << seq;
+    first.emitError() << "pp-stage-generation: prefill-chunk " << chunk
+                      << " is longer than max-seq " << seq;
     return signalPassFailure();
   }
-
-  // The decode step: a copy, analyzed on its own (its values are new).
-  OpBuilder builder(module.getContext());
-  builder.setInsertionPointAfter(prefill);
-  auto decode = cast<func::FuncOp>(builder.clone(*prefill));
-  decode.setName((prefill.getName() + "_decode").str());
-  decode->removeAttr("pp.stage");
-  FailureOr<SequenceAnalysis> decodeAnalyzed =
-      SequenceAnalysis::analyze(decode, analyzed->idsDim());
-  if (failed(decodeAnalyzed))
+  if (last.getNumResults() == 0 ||
+      !steps.back().a->queryAt(
+          last.getBody().front().getTerminator()->getOperand(0))) {
+    last.emitError("pp-stage-generation: the model's first output must hold "
+                   "the logits of each position");
     return signalPassFailure();
+  }
+  // The token ids, before the rewrite retypes them.
+  unsigned ids = cast<BlockArgument>(steps.front().a->ids()).getArgNumber();
 
-  SmallVector<StepCache> caches, decodeCaches;
-  if (failed(buildGenerationStep(prefill, *analyzed, chunk, seq, caches)) ||
-      failed(buildGenerationStep(decode, *decodeAnalyzed, 1, seq,
-                                 decodeCaches)))
-    return signalPassFailure();
-
-  // The program's inputs: the caches, then the decode step's token ids.
   SmallVector<Attribute> inputTypes, inputAttrs;
   if (auto types = module->getAttrOfType<ArrayAttr>(
           PPDialect::InputsAttrHelper::getNameStr()))
@@ -116,12 +157,24 @@ void StageGenerationPass::runOnOperation() {
     f.setArgAttr(arg, nameAttr, b.getStringAttr(name));
     f.setArgAttr(arg, role, b.getStringAttr(what));
   };
-  for (auto [cache, decodeCache] : llvm::zip(caches, decodeCaches)) {
-    int64_t index = addInput(cache.type, cache.name, "kv_cache");
-    markArg(prefill, cache.argument, index, cache.name, "kv_cache");
-    markArg(decode, decodeCache.argument, index, cache.name, "kv_cache");
+  // Each stage's caches: program inputs that both of its steps read.
+  for (Step &step : steps) {
+    SmallVector<StepCache> caches, decodeCaches;
+    if (failed(buildGenerationStep(step.prefill, *step.a, chunk, seq,
+                                   caches)) ||
+        failed(buildGenerationStep(step.decode, *step.decodeA, 1, seq,
+                                   decodeCaches)))
+      return signalPassFailure();
+    for (auto [cache, decodeCache] : llvm::zip(caches, decodeCaches)) {
+      int64_t index = addInput(cache.type, cache.name, "kv_cache");
+      markArg(step.prefill, cache.argument, index, cache.name, "kv_cache");
+      markArg(step.decode, decodeCache.argument, index, cache.name,
+              "kv_cache");
+    }
   }
-  unsigned ids = analyzed->ids().getArgNumber();
+  // The first stage's token ids; the decode step's are an input of their
+  // own, so that every buffer keeps one shape.
+  func::FuncOp prefill = steps.front().prefill, decode = steps.front().decode;
   auto idsName = prefill.getArgAttrOfType<StringAttr>(ids, nameAttr);
   std::string name = idsName ? idsName.str() : "input_ids";
   int64_t prefillIds =
@@ -139,37 +192,34 @@ void StageGenerationPass::runOnOperation() {
   module->setAttr(PPDialect::InputAttrsAttrHelper::getNameStr(),
                   b.getArrayAttr(inputAttrs));
 
-  // The outputs: the model's first is the logits the tokens come from; the
-  // decode step's outputs follow the prefill's.
+  // The outputs (the last stage's): the model's first is the logits the
+  // tokens come from; the decode step's outputs follow the prefill's.
   StringRef outputIndex = PPDialect::OutputIndexAttrHelper::getNameStr();
   int64_t next = 0;
-  for (unsigned j = 0; j < prefill.getNumResults(); ++j)
-    if (auto index = prefill.getResultAttrOfType<IntegerAttr>(j, outputIndex))
-      next = std::max(next, index.getInt() + 1);
-  if (prefill.getNumResults() == 0 ||
-      !analyzed->queryAt(
-          prefill.getBody().front().getTerminator()->getOperand(0))) {
-    prefill.emitError("pp-stage-generation: the model's first output must "
-                      "hold the logits of each position");
-    return signalPassFailure();
-  }
-  for (unsigned j = 0; j < decode.getNumResults(); ++j) {
-    auto resultName = decode.getResultAttrOfType<StringAttr>(j, nameAttr);
-    std::string n = (resultName ? resultName.str() : "output") + ".decode";
-    decode.setResultAttr(j, outputIndex, b.getI64IntegerAttr(next++));
-    decode.setResultAttr(j, nameAttr, b.getStringAttr(n));
-    if (j == 0) {
-      decode.setResultAttr(j, role, b.getStringAttr("decode_logits"));
-      prefill.setResultAttr(j, role, b.getStringAttr("prefill_logits"));
+  for (Step &step : steps)
+    for (unsigned j = 0; j < step.prefill.getNumResults(); ++j)
+      if (auto index =
+              step.prefill.getResultAttrOfType<IntegerAttr>(j, outputIndex))
+        next = std::max(next, index.getInt() + 1);
+  for (Step &step : steps)
+    for (unsigned j = 0; j < step.decode.getNumResults(); ++j) {
+      auto resultName =
+          step.decode.getResultAttrOfType<StringAttr>(j, nameAttr);
+      std::string n = (resultName ? resultName.str() : "output") + ".decode";
+      step.decode.setResultAttr(j, outputIndex, b.getI64IntegerAttr(next++));
+      step.decode.setResultAttr(j, nameAttr, b.getStringAttr(n));
+      if (j == 0 && step.prefill == last) {
+        step.decode.setResultAttr(j, role, b.getStringAttr("decode_logits"));
+        step.prefill.setResultAttr(j, role,
+                                   b.getStringAttr("prefill_logits"));
+      }
     }
-  }
   module->setAttr(
       PPDialect::GenerationStepAttrHelper::getNameStr(),
       b.getDictionaryAttr(
-                {b.getNamedAttr("max_seq", b.getI64IntegerAttr(seq)),
-                 b.getNamedAttr("prefill_chunk", b.getI64IntegerAttr(chunk)),
-                 b.getNamedAttr("seq_dim",
-                                b.getI64IntegerAttr(analyzed->idsDim()))}));
+          {b.getNamedAttr("max_seq", b.getI64IntegerAttr(seq)),
+           b.getNamedAttr("prefill_chunk", b.getI64IntegerAttr(chunk)),
+           b.getNamedAttr("seq_dim", b.getI64IntegerAttr(idsDim))}));
 }
 
 } // namespace

@@ -32,8 +32,8 @@ struct TestSequenceAnalysisPass
       FailureOr<SequenceAnalysis> a = SequenceAnalysis::analyze(func, seqDim);
       if (failed(a))
         return signalPassFailure();
-      auto name = func.getArgAttrOfType<StringAttr>(a->ids().getArgNumber(),
-                                                    "pp.name");
+      auto name = func.getArgAttrOfType<StringAttr>(
+          cast<BlockArgument>(a->ids()).getArgNumber(), "pp.name");
       func.emitRemark() << "sequence at dim " << a->idsDim() << " of '"
                         << (name ? name.getValue() : StringRef("?")) << "' ("
                         << a->length() << " positions): "

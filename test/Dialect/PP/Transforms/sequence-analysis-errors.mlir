@@ -182,12 +182,13 @@ func.func @returns_scores(%ids: tensor<2x4xi64> {pp.name = "input_ids"}) -> tens
 
 // An op without dim rules on the way.
 pp.mesh @world ["tp" = 2]
-func.func @no_rule(%ids: tensor<2x4xi64> {pp.name = "input_ids"}) -> tensor<2x4x4xf32> {
+func.func @no_rule(%ids: tensor<2x4xi64> {pp.name = "input_ids"}) -> tensor<4x2x4xf32> {
   %wte = pp.weight "wte" from "m.onnx" offset 0 : tensor<10x4xf32>
   %x = pp.gather %wte[%ids] dim 0 : (tensor<10x4xf32>, tensor<2x4xi64>) -> tensor<2x4x4xf32>
-  // expected-error @+1 {{generation: 'pp.all_reduce' has no dim rule to follow the sequence by}}
-  %y = pp.all_reduce sum %x over @world["tp"] : tensor<2x4x4xf32>
-  return %y : tensor<2x4x4xf32>
+  // expected-error @+1 {{generation: 'pp.all_to_all' has no dim rule to follow the sequence by}}
+  %y = pp.all_to_all %x over @world["tp"] split 0 concat 2 : tensor<2x4x4xf32> -> tensor<1x4x8xf32>
+  %z = pp.reshape %y : tensor<1x4x8xf32> -> tensor<4x2x4xf32>
+  return %z : tensor<4x2x4xf32>
 }
 
 // -----

@@ -58,17 +58,20 @@ struct AlignedOperand {
 
 class SequenceAnalysis {
 public:
-  /// Follows the positions of `ids` (at dim `dim`) through `func`. Emits
-  /// an error at the op that breaks generation and fails.
-  static FailureOr<SequenceAnalysis> analyze(func::FuncOp func,
-                                             BlockArgument ids, int64_t dim);
+  /// Follows the `length` positions `seed` holds `at` through `func` (the
+  /// token ids, or a later pipeline stage's received activation). Emits an
+  /// error at the op that breaks generation and fails.
+  static FailureOr<SequenceAnalysis> analyze(func::FuncOp func, Value seed,
+                                             SeqAt at, int64_t length);
   /// The same for the model's token ids: its one integer argument, at
   /// `dim`, or (`dim` < 0) at the first dim, from the last, that analyzes
   /// with an attention in it.
   static FailureOr<SequenceAnalysis> analyze(func::FuncOp func,
                                              int64_t dim = -1);
 
-  BlockArgument ids() const { return idsArg; }
+  /// The token ids (or the received activation) and the dim of their
+  /// positions.
+  Value ids() const { return idsArg; }
   int64_t idsDim() const { return seqDim; }
   /// The number of positions the model was exported for.
   int64_t length() const { return seqLength; }
@@ -82,7 +85,8 @@ public:
   llvm::ArrayRef<AlignedOperand> alignedOperands() const { return aligned; }
 
 private:
-  BlockArgument idsArg;
+  Value idsArg;
+  SeqAt seedAt{0, 1};
   int64_t seqDim = 0, seqLength = 0;
   llvm::DenseMap<Value, SeqAt> queries, keys;
   /// The attention a value that holds keys belongs to.

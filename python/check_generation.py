@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""Generates tokens under plans and checks them against torch.
+
+    check_generation.py PP_OPT MODEL_DIR WORK --plan "FLAGS" ... [--mpirun]
+                        [--compile-arg=ARG ...]
+
+MODEL_DIR is an exporter's folder with --generate K (generate/prompt.npy,
+ref_tokens.npy, ref_step_logits.npy: torch re-running the whole forward for
+every new token). Each plan ("", "--tp=2", ...) is compiled with
+`pp-opt --generate` and run with --ranks N (or mpirun -np N):
+
+1. greedy: the tokens equal torch's exactly, and the logits of every step
+   are within 1e-4 * max(1, max|ref|) of torch's;
+2. sampling (--temperature 0.8 --top-k 20 --seed 7): the tokens are the
+   same under every plan.
+Prints one line per check; exits 1 on a failure.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from rank_launch import run_ranks
+
+
+def compile_program(a, out, flags):
+    model = os.path.join(a.model_dir, "model.onnx")
+    p = subprocess.run([a.pp_opt, model, "--generate", *flags.split(),
+                        *a.compile_arg, "--target=cpu", "-o", out],
+                       capture_output=True, text=True)
+    return p.returncode == 0 or print(f"compile FAIL {flags}\n{p.stderr}")
+
+
+def generate(a, out, k, extra=()):
+    res = os.path.join(out, "res")
+    run = [os.path.join(out, "run"), "--prompt",
+           os.path.join(a.model_dir, "generate", "prompt.npy"),
+           "--max-new-tokens", str(k), "--output-dir", res, "--dump-logits",
+           *extra]
+    p = run_ranks(out, run, a.mpirun)
+    if p.returncode:
+        print(f"run FAIL {out}\n{p.stdout}{p.stderr}")
+        return None, None
+    return (np.load(os.path.join(res, "tokens.npy")),
+            np.load(os.path.join(res, "step_logits.npy")))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pp_opt")
+    parser.add_argument("model_dir")
+    parser.add_argument("work")
+    parser.add_argument("--plan", action="append", default=[])
+    parser.add_argument("--mpirun", action="store_true")
+    parser.add_argument("--compile-arg", action="append", default=[])
+    a = parser.parse_args()
+    ref = os.path.join(a.model_dir, "generate")
+    ref_tokens = np.load(os.path.join(ref, "ref_tokens.npy"))
+    ref_logits = np.load(os.path.join(ref, "ref_step_logits.npy"))
+    k = ref_logits.shape[1]
+    ok = True
+    sampled = {}
+    for n, flags in enumerate(a.plan or [""]):
+        out = os.path.join(a.work, f"plan{n}")
+        name = flags or "one device"
+        if not compile_program(a, out, flags):
+            ok = False
+            continue
+        tokens, logits = generate(a, out, k)
+        if tokens is None:
+            ok = False
+            continue
+        scale = max(1.0, float(np.abs(ref_logits).max()))
+        err = float(np.abs(logits - ref_logits).max()) / scale
+        same = tokens.shape == ref_tokens.shape and (tokens == ref_tokens).all()
+        good = same and err <= 1e-4
+        ok &= good
+        print(f"{name}: greedy {k} tokens x {tokens.shape[0]}, tokens "
+              f"{'equal torch' if same else 'DIFFER from torch'}, logits "
+              f"{err:.1e} of torch's: {'ok' if good else 'FAIL'}")
+        sampled[name], _ = generate(a, out, k, ["--temperature", "0.8",
+                                                "--top-k", "20", "--seed", "7"])
+    if len(sampled) > 1:
+        runs = list(sampled.values())
+        same = all(r is not None and (r == runs[0]).all() for r in runs)
+        ok &= same
+        print(f"sampling (seed 7): the same tokens under {len(runs)} plans: "
+              f"{'ok' if same else 'FAIL'}")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
