@@ -89,7 +89,9 @@ LogicalResult mlir::pp::emitProgram(ModuleOp module,
   if (failed(writeProgram(module, cuda, model, weightsDir, sourceOs,
                           plan.summary)) ||
       failed(predictSchedule(module, options.hardware, plan.predicted,
-                             plan.prediction)))
+                             plan.prediction)) ||
+      failed(predictGeneration(module, options.hardware, plan.generates,
+                               plan.generation)))
     return failure();
 
   std::string sourcePath =

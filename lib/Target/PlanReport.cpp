@@ -165,6 +165,24 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
             j.value(ms);
         });
       });
+    if (plan.generates)
+      j.attributeObject("generation", [&] {
+        const GenerationPrediction &g = plan.generation;
+        j.attribute("hardware", g.hardware);
+        j.attribute("max_seq", g.maxSeq);
+        j.attribute("prefill_chunk", g.prefillChunk);
+        j.attribute("batch", g.batch);
+        j.attribute("prefill_ms", g.prefillMs);
+        j.attribute("decode_ms_per_token", g.decodeMs);
+        j.attribute("tokens_per_s",
+                    g.decodeMs > 0 ? double(g.batch) * 1e3 / g.decodeMs : 0.0);
+        j.attribute("decode_all_reduces", g.allReduces);
+        j.attribute("decode_all_reduce_bytes", g.allReduceBytes);
+        j.attribute("decode_all_reduce_ms", g.allReduceMs);
+        j.attribute("stage_idle_fraction",
+                    g.stages > 1 ? double(g.stages - 1) / double(g.stages)
+                                 : 0.0);
+      });
     auto values = [&](StringRef key, ArrayRef<PlannedTensor> tensors) {
       j.attributeArray(key, [&] {
         for (const PlannedTensor &t : tensors)
@@ -353,6 +371,29 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
                         "ms, bubble {3:F1}% (schedule.svg)\n",
                         p.hardware, p.messageMs, p.stepMs, p.bubble * 100,
                         p.training ? "F, B and W" : "forward");
+  }
+
+  if (plan.generates) {
+    const GenerationPrediction &g = plan.generation;
+    os << "\n"
+       << llvm::formatv("predicted on {0} (cost model, batch {1}, caches "
+                        "of {2} positions): prefill {3:F3} ms per {4}-token "
+                        "chunk, decode {5:F3} ms per token ({6:F1} tokens/s)\n",
+                        g.hardware, g.batch, g.maxSeq, g.prefillMs,
+                        g.prefillChunk, g.decodeMs,
+                        g.decodeMs > 0 ? double(g.batch) * 1e3 / g.decodeMs
+                                       : 0.0);
+    if (g.allReduces)
+      os << llvm::formatv("  each decode token: {0} all-reduces on a rank, "
+                          "the largest {1}, {2:F3} ms in all\n",
+                          g.allReduces, humanBytes(uint64_t(g.allReduceBytes)),
+                          g.allReduceMs);
+    if (g.stages > 1)
+      os << llvm::formatv("  the {0} stages run one after another for each "
+                          "call (no micro-batches): each idles {1:F0}% of "
+                          "the time\n",
+                          g.stages, 100.0 * double(g.stages - 1) /
+                                        double(g.stages));
   }
 
   uint64_t fileBytes = 0, sharded = 0;

@@ -11,6 +11,7 @@
 #ifndef PP_LIB_TARGET_PLANREPORT_H
 #define PP_LIB_TARGET_PLANREPORT_H
 
+#include "GenerationPrediction.h"
 #include "ProgramWriter.h"
 #include "SchedulePrediction.h"
 
@@ -31,6 +32,9 @@ struct PlanInfo {
   std::vector<std::string> ties;
   bool predicted = false;
   SchedulePrediction prediction;
+  /// Generation programs: the predicted prefill and decode times.
+  bool generates = false;
+  GenerationPrediction generation;
 };
 
 /// One rank of the mesh: its coordinates, stages and memory.

@@ -1,0 +1,96 @@
+//===- GenerationPrediction.cpp - a generator's predicted speed ----------===//
+//
+// Without micro-batches the stages run one after another for each call, so
+// a call's time is the sum of the stages' and of the messages between them
+// (each stage idles the rest of the time). Cached attention is priced as it
+// runs: over all max-seq cache slots.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GenerationPrediction.h"
+
+#include "pp/Analysis/OpCost.h"
+#include "pp/Dialect/PP/IR/PPDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <map>
+
+using namespace mlir;
+using namespace mlir::pp;
+
+LogicalResult mlir::pp::predictGeneration(ModuleOp module, StringRef hardware,
+                                          bool &isGeneration,
+                                          GenerationPrediction &out) {
+  auto step = module->getAttrOfType<DictionaryAttr>(
+      PPDialect::GenerationStepAttrHelper::getNameStr());
+  isGeneration = bool(step);
+  if (!step)
+    return success();
+  llvm::Expected<HardwareSpec> spec = loadHardware(hardware);
+  if (!spec)
+    return emitError(module.getLoc())
+           << "hardware '" << hardware
+           << "': " << llvm::toString(spec.takeError());
+  OpCostModel model(*spec);
+  out.hardware = spec->name;
+  if (auto seq = step.getAs<IntegerAttr>("max_seq"))
+    out.maxSeq = seq.getInt();
+  if (auto chunk = step.getAs<IntegerAttr>("prefill_chunk"))
+    out.prefillChunk = chunk.getInt();
+  auto mesh = module.lookupSymbol<MeshOp>("world");
+  bool spansNodes = mesh && mesh.getNumRanks() > spec->gpusPerNode;
+
+  std::map<int64_t, func::FuncOp> stages;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (auto stage = func->getAttrOfType<StageAttr>("pp.stage"))
+      stages[stage.getIndex()] = func;
+  out.stages = stages.size();
+  // One function's seconds, its messages to the next stage priced apart.
+  auto secondsOf = [&](func::FuncOp func, bool decode) {
+    double seconds = 0;
+    int64_t allReduces = 0;
+    double allReduceSeconds = 0;
+    func.walk([&](Operation *op) {
+      if (isa<RecvOp>(op))
+        return;
+      if (auto send = dyn_cast<SendOp>(op)) {
+        seconds += model
+                       .collective(CommKind::PointToPoint,
+                                   tensorBytes(send.getInput().getType()), 2,
+                                   spansNodes)
+                       .time;
+        return;
+      }
+      OpCost cost = model.cost(op);
+      seconds += cost.time();
+      if (decode && isa<AllReduceOp>(op)) {
+        ++allReduces;
+        allReduceSeconds += cost.commTime();
+        out.allReduceBytes = std::max(out.allReduceBytes,
+                                      tensorBytes(op->getResult(0).getType()));
+      }
+    });
+    if (decode && allReduces > out.allReduces) {
+      out.allReduces = allReduces;
+      out.allReduceMs = allReduceSeconds * 1e3;
+    }
+    return seconds;
+  };
+  for (auto &[index, prefill] : stages) {
+    out.prefillMs += secondsOf(prefill, false) * 1e3;
+    if (auto decode = module.lookupSymbol<func::FuncOp>(
+            (prefill.getName() + "_decode").str()))
+      out.decodeMs += secondsOf(decode, true) * 1e3;
+  }
+  // The sequences: the decode step's token ids, [batch, 1] or [1, batch].
+  if (!stages.empty())
+    for (auto [i, type] : llvm::enumerate(
+             stages.begin()->second.getArgumentTypes()))
+      if (auto role = stages.begin()->second.getArgAttrOfType<StringAttr>(
+              i, PPDialect::GenerationAttrHelper::getNameStr());
+          role && role.getValue() == "prefill_ids")
+        out.batch = cast<ShapedType>(type).getNumElements() /
+                    std::max<int64_t>(1, out.prefillChunk);
+  return success();
+}
