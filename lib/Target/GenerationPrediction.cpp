@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GenerationPrediction.h"
+#include "SchedulePrediction.h"
 
 #include "pp/Analysis/OpCost.h"
 #include "pp/Dialect/PP/IR/PPDialect.h"
@@ -27,11 +28,9 @@ LogicalResult mlir::pp::predictGeneration(ModuleOp module, StringRef hardware,
   isGeneration = bool(step);
   if (!step)
     return success();
-  llvm::Expected<HardwareSpec> spec = loadHardware(hardware);
-  if (!spec)
-    return emitError(module.getLoc())
-           << "hardware '" << hardware
-           << "': " << llvm::toString(spec.takeError());
+  FailureOr<HardwareSpec> spec = planHardware(module, hardware);
+  if (failed(spec))
+    return failure();
   OpCostModel model(*spec);
   out.hardware = spec->name;
   if (auto seq = step.getAs<IntegerAttr>("max_seq"))

@@ -18,6 +18,16 @@ using namespace mlir;
 using namespace mlir::pp;
 namespace sched = ::pp::schedule;
 
+FailureOr<HardwareSpec> mlir::pp::planHardware(ModuleOp module,
+                                              StringRef hardware) {
+  llvm::Expected<HardwareSpec> spec = loadHardware(hardware);
+  if (!spec)
+    return emitError(module.getLoc())
+           << "hardware '" << hardware
+           << "': " << llvm::toString(spec.takeError());
+  return *spec;
+}
+
 LogicalResult mlir::pp::predictSchedule(ModuleOp module, StringRef hardware,
                                         bool &hasSchedule,
                                         SchedulePrediction &out) {
@@ -32,11 +42,9 @@ LogicalResult mlir::pp::predictSchedule(ModuleOp module, StringRef hardware,
   if (!schedule)
     return op.emitError() << "cannot read the schedule: "
                           << parseError.message;
-  llvm::Expected<HardwareSpec> spec = loadHardware(hardware);
-  if (!spec)
-    return emitError(module.getLoc())
-           << "hardware '" << hardware
-           << "': " << llvm::toString(spec.takeError());
+  FailureOr<HardwareSpec> spec = planHardware(module, hardware);
+  if (failed(spec))
+    return failure();
   OpCostModel model(*spec);
   out.hardware = spec->name;
 

@@ -12,6 +12,8 @@
 #ifndef PP_LIB_TARGET_SCHEDULEPREDICTION_H
 #define PP_LIB_TARGET_SCHEDULEPREDICTION_H
 
+#include "pp/Analysis/Hardware.h"
+
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
@@ -29,6 +31,10 @@ struct SchedulePrediction {
   std::string svg;    ///< the simulated timeline
   std::string trace;  ///< the same, as a Chrome/Perfetto trace
 };
+
+/// The hardware a plan is predicted on: a preset or a file, or an error at
+/// `module` that names it.
+FailureOr<HardwareSpec> planHardware(ModuleOp module, llvm::StringRef hardware);
 
 /// The prediction for `module`'s pp.schedule, or failure with a diagnostic
 /// (unknown hardware, unreadable schedule). `hasSchedule` is false, and
