@@ -10,17 +10,21 @@
 // Sequences past the caller's batch are padding too.
 //
 // Every rank runs the same loop. Over pipeline stages, each call receives
-// the previous stage's activation and sends its own on; the last stage's
-// logits are whole on each of its ranks (the program gathers a vocabulary
-// split), so those ranks choose the same tokens, and a maximum over the
-// world (the others add -1) hands them to every rank, the first stage's
-// included.
+// the previous stage's activation and sends its own on. The last stage's
+// ranks hold the logits, each its block of the vocabulary under a
+// vocabulary-parallel head (TokenChoice.h): each finds its block's best
+// candidate, and a maximum of the scores over the group, then a minimum of
+// the tokens that reach it, gives every one of them the token, with no
+// gather of the logits (top-k, top-p and --dump-logits gather the rows they
+// need). A maximum over the world (the other ranks add -1) then hands the
+// tokens to every rank, the first stage's included.
 //
 //===----------------------------------------------------------------------===//
 
 #include "RankGenerateLoop.h"
 
 #include "RunIO.h"
+#include "Shard.h"
 #include "TokenChoice.h"
 #include "pprt/DType.h"
 #include "pprt/Npy.h"
@@ -29,6 +33,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 namespace pprt {
 
@@ -126,6 +131,13 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
   }
   int64_t chunk = ids.shape[layout.seqDim];
   int64_t vocab = logits.shape[logits.rank - 1];
+  // This rank's block of the vocabulary, and the group that holds the rest.
+  Block block = shardBlock(logits.shape, logits.rank, logits.shardAxes, coords,
+                           job.axisSizes);
+  int64_t first = block.starts[logits.rank - 1];
+  int64_t localVocab = block.sizes[logits.rank - 1];
+  int vocabAxis = logits.shardAxes ? logits.shardAxes[logits.rank - 1] : -1;
+  AxisMask vocabGroup = vocabAxis >= 0 ? AxisMask(1) << vocabAxis : 0;
   int64_t maxSeq = program.maxSeq;
 
   // The prompts.
@@ -218,14 +230,46 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
     int output = decode ? decodeLogits : prefillLogits;
     if (!holdsLogits)
       return;
-    out.resize(size_t(layout.batch * positions * vocab));
+    out.resize(size_t(layout.batch * positions * localVocab));
     device.download(out.data(), buffers.outputs[0][output],
                     out.size() * sizeof(float));
   };
-  // Sequence r's logits at position t of a call over `positions`.
+  // Sequence r's logits (this rank's block) at position t of a call over
+  // `positions`.
   auto row = [&](const std::vector<float> &out, int64_t r, int64_t t,
                  int64_t positions) {
-    return out.data() + layout.at(r, t, positions) * vocab;
+    return out.data() + layout.at(r, t, positions) * localVocab;
+  };
+  // Position t's whole rows, [batch][vocab]: the group's blocks gathered.
+  int64_t groupSize = vocab / localVocab;
+  void *partBuf = nullptr, *rowsBuf = nullptr;
+  if (holdsLogits && vocabGroup) {
+    partBuf = state.alloc(size_t(layout.batch * localVocab) * sizeof(float));
+    rowsBuf = state.alloc(size_t(layout.batch * vocab) * sizeof(float));
+  }
+  std::vector<float> part, gathered, whole;
+  auto wholeRows = [&](const std::vector<float> &out, int64_t t,
+                       int64_t positions) {
+    whole.resize(size_t(layout.batch * vocab));
+    part.resize(size_t(layout.batch * localVocab));
+    for (int64_t r = 0; r < layout.batch; ++r)
+      std::copy_n(row(out, r, t, positions), localVocab,
+                  part.data() + r * localVocab);
+    if (!vocabGroup) {
+      whole = part;
+      return;
+    }
+    device.upload(partBuf, part.data(), part.size() * sizeof(float));
+    comm.allGather(rowsBuf, partBuf, part.size() * sizeof(float), vocabGroup,
+                   "runtime: generation, the logits' rows");
+    device.synchronize(ctx);
+    gathered.resize(whole.size());
+    device.download(gathered.data(), rowsBuf, gathered.size() * sizeof(float));
+    // Block g of row r sits at g * (batch * localVocab) + r * localVocab.
+    for (int64_t g = 0; g < groupSize; ++g)
+      for (int64_t r = 0; r < layout.batch; ++r)
+        std::copy_n(gathered.data() + (g * layout.batch + r) * localVocab,
+                    localVocab, whole.data() + r * vocab + g * localVocab);
   };
 
   Sampling sampling{options.temperature, options.topK, options.topP,
@@ -233,23 +277,60 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
   std::vector<float> out, stepLogits;
   std::vector<bool> done(layout.batch, false);
   std::vector<int64_t> next(layout.batch);
-  void *nextBuf = program.numStages > 1
+  std::vector<double> scores(layout.batch);
+  void *nextBuf = program.numStages > 1 || vocabGroup
                       ? state.alloc(next.size() * sizeof(int64_t))
                       : nullptr;
+  void *scoreBuf = vocabGroup
+                       ? state.alloc(scores.size() * sizeof(double))
+                       : nullptr;
   auto choose = [&](const std::vector<float> &from, int64_t t,
                     int64_t positions, int64_t step) {
+    bool needsRows = sampling.filters() || options.dumpLogits;
+    if (holdsLogits && needsRows)
+      wholeRows(from, t, positions);
     for (int64_t r = 0; r < layout.batch; ++r) {
       next[r] = -1;
       if (!holdsLogits)
         continue;
-      const float *l = row(from, r, t, positions);
-      if (r < b && options.dumpLogits)
-        stepLogits.insert(stepLogits.end(), l, l + vocab);
-      next[r] = done[r] ? options.eos
-                        : chooseToken(l, vocab, sampling, uint64_t(step),
-                                      uint64_t(r));
+      Candidate best;
+      if (needsRows) {
+        const float *l = whole.data() + r * vocab;
+        if (r < b && options.dumpLogits)
+          stepLogits.insert(stepLogits.end(), l, l + vocab);
+        std::vector<bool> keep;
+        if (sampling.filters())
+          keep = keptTokens(l, vocab, sampling);
+        best = bestCandidate(l, 0, vocab, sampling, uint64_t(step),
+                             uint64_t(r), sampling.filters() ? &keep : nullptr);
+      } else {
+        best = bestCandidate(row(from, r, t, positions), first, localVocab,
+                             sampling, uint64_t(step), uint64_t(r));
+      }
+      scores[r] = best.score;
+      next[r] = done[r] ? options.eos : best.token;
     }
-    if (nextBuf) {
+    // A vocabulary split: the best score over the group, then the first
+    // token that reaches it.
+    if (holdsLogits && vocabGroup && !needsRows) {
+      device.upload(scoreBuf, scores.data(), scores.size() * sizeof(double));
+      comm.allReduce(scoreBuf, int64_t(scores.size()), DType::F64,
+                     CollectiveOp::Max, vocabGroup,
+                     "runtime: generation, the best score");
+      device.synchronize(ctx);
+      std::vector<double> top(scores.size());
+      device.download(top.data(), scoreBuf, top.size() * sizeof(double));
+      for (int64_t r = 0; r < layout.batch; ++r)
+        if (!done[r] && scores[r] < top[r])
+          next[r] = std::numeric_limits<int64_t>::max();
+      device.upload(nextBuf, next.data(), next.size() * sizeof(int64_t));
+      comm.allReduce(nextBuf, int64_t(next.size()), DType::I64,
+                     CollectiveOp::Min, vocabGroup,
+                     "runtime: generation, the first best token");
+      device.synchronize(ctx);
+      device.download(next.data(), nextBuf, next.size() * sizeof(int64_t));
+    }
+    if (program.numStages > 1) {
       device.upload(nextBuf, next.data(), next.size() * sizeof(int64_t));
       comm.allReduce(nextBuf, int64_t(next.size()), DType::I64,
                      CollectiveOp::Max, job.world,

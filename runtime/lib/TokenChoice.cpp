@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
-#include <vector>
 
 namespace pprt {
 
@@ -19,47 +19,57 @@ uint64_t mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-/// A uniform number in [0, 1) for (seed, step, row).
-double uniform(uint64_t seed, uint64_t step, uint64_t row) {
-  uint64_t bits = mix(mix(mix(seed) ^ step) ^ row);
-  return double(bits >> 11) * 0x1.0p-53;
+/// Gumbel noise for (seed, step, row, token): -log(-log(u)), u in (0, 1).
+double gumbel(uint64_t seed, uint64_t step, uint64_t row, int64_t token) {
+  uint64_t bits = mix(mix(mix(mix(seed) ^ step) ^ row) ^ uint64_t(token));
+  double u = (double(bits >> 11) + 0.5) * 0x1.0p-53;
+  return -std::log(-std::log(u));
 }
 
 } // namespace
 
-int64_t chooseToken(const float *logits, int64_t vocab, const Sampling &s,
-                    uint64_t step, uint64_t row) {
-  if (s.temperature <= 0)
-    return std::max_element(logits, logits + vocab) - logits;
-  // Tokens by decreasing logit, ties by id, so that the order is the same
-  // on every rank and run.
-  std::vector<int64_t> order(vocab);
+Candidate bestCandidate(const float *logits, int64_t first, int64_t n,
+                        const Sampling &s, uint64_t step, uint64_t row,
+                        const std::vector<bool> *keep) {
+  Candidate best{-std::numeric_limits<double>::infinity(),
+                 std::numeric_limits<int64_t>::max()};
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t token = first + i;
+    if (keep && !(*keep)[size_t(token)])
+      continue;
+    double score = s.temperature > 0
+                       ? double(logits[i]) / s.temperature +
+                             gumbel(s.seed, step, row, token)
+                       : double(logits[i]);
+    if (score > best.score || best.token == std::numeric_limits<int64_t>::max())
+      best = {score, token};
+  }
+  return best;
+}
+
+std::vector<bool> keptTokens(const float *logits, int64_t vocab,
+                             const Sampling &s) {
+  // Tokens by decreasing logit, ties by id, so that every rank agrees.
+  std::vector<int64_t> order(static_cast<size_t>(vocab));
   std::iota(order.begin(), order.end(), int64_t(0));
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
     return logits[a] > logits[b];
   });
   int64_t kept = s.topK > 0 ? std::min<int64_t>(s.topK, vocab) : vocab;
-  double top = logits[order[0]];
-  std::vector<double> p(kept);
-  double sum = 0;
+  double top = logits[order[0]], sum = 0;
+  std::vector<double> p(static_cast<size_t>(kept));
   for (int64_t i = 0; i < kept; ++i)
     sum += p[i] = std::exp((double(logits[order[i]]) - top) / s.temperature);
-  // Top-p: the fewest most likely tokens whose probability reaches topP.
+  // The fewest most likely tokens whose probability reaches top-p.
+  std::vector<bool> keep(static_cast<size_t>(vocab), false);
   double mass = 0;
-  int64_t n = 0;
-  while (n < kept) {
-    mass += p[n++] / sum;
+  for (int64_t i = 0; i < kept; ++i) {
+    keep[size_t(order[i])] = true;
+    mass += p[i] / sum;
     if (mass >= s.topP)
       break;
   }
-  double total = std::accumulate(p.begin(), p.begin() + n, 0.0);
-  double u = uniform(s.seed, step, row) * total;
-  for (int64_t i = 0; i < n; ++i) {
-    if (u < p[i])
-      return order[i];
-    u -= p[i];
-  }
-  return order[n - 1];
+  return keep;
 }
 
 } // namespace pprt

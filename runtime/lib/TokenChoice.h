@@ -1,11 +1,18 @@
 //===- TokenChoice.h - the next token from a row of logits ------*- C++ -*-===//
 //
-// Greedy decoding takes the first largest logit (torch.argmax's choice).
-// Sampling draws from softmax(logits / temperature), restricted to the
-// top-k tokens and then to the fewest whose probability reaches top-p,
-// with a counter-based random number of (seed, step, row): the same seed
-// gives the same tokens whatever the plan, since every plan computes the
-// same logits.
+// Every way of choosing is a maximum over the vocabulary, so that a rank
+// holding one block of it (a vocabulary-parallel head) finds its block's
+// best candidate and a maximum over the group finds the token:
+//
+// - greedy: the largest logit, the first on ties (torch.argmax's choice);
+// - sampling: the largest logit / temperature + Gumbel noise, which draws
+//   from softmax(logits / temperature) (the Gumbel-max trick). The noise of
+//   each token comes from a counter-based random number of (seed, step,
+//   sequence, token id), so the same seed gives the same tokens whatever
+//   the plan and however the vocabulary is split.
+//
+// Top-k and top-p restrict the draw to the k most likely tokens, then to
+// the fewest whose probability reaches p; they need the whole row.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +20,7 @@
 #define PPRT_LIB_TOKENCHOICE_H
 
 #include <cstdint>
+#include <vector>
 
 namespace pprt {
 
@@ -21,12 +29,28 @@ struct Sampling {
   int topK = 0;           ///< 0: every token
   double topP = 1;
   uint64_t seed = 0;
+
+  /// Whether the draw needs the whole row (top-k or top-p).
+  bool filters() const { return temperature > 0 && (topK > 0 || topP < 1); }
 };
 
-/// The token for sequence `row` at generation step `step` (0 for the first
-/// new token) from its `vocab` logits.
-int64_t chooseToken(const float *logits, int64_t vocab, const Sampling &s,
-                    uint64_t step, uint64_t row);
+/// A token and the score it is chosen by (the larger wins; then the
+/// smaller token).
+struct Candidate {
+  double score;
+  int64_t token;
+};
+
+/// The best candidate among tokens [first, first + n) of sequence `row` at
+/// generation step `step`, `logits` holding their logits; with `keep`
+/// (indexed by token), only the tokens it allows.
+Candidate bestCandidate(const float *logits, int64_t first, int64_t n,
+                        const Sampling &s, uint64_t step, uint64_t row,
+                        const std::vector<bool> *keep = nullptr);
+
+/// The tokens top-k and top-p allow, from a whole row of `vocab` logits.
+std::vector<bool> keptTokens(const float *logits, int64_t vocab,
+                             const Sampling &s);
 
 } // namespace pprt
 

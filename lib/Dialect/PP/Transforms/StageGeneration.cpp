@@ -49,6 +49,29 @@ analyzeStage(func::FuncOp f, bool first, const std::map<int64_t, SeqAt> &sent,
                                    sent.at(recvs.front().getTag()), length);
 }
 
+/// The logits of a column-parallel head stay split over the vocabulary: the
+/// step returns this rank's block (`pp.sharding` says how) instead of
+/// gathering the whole rows, and the runtime picks the token with a
+/// maximum over the group (docs/generation.md).
+void keepVocabSplit(func::FuncOp f) {
+  Operation *ret = f.getBody().front().getTerminator();
+  auto gather = ret->getOperand(0).getDefiningOp<AllGatherOp>();
+  auto type = cast<RankedTensorType>(ret->getOperand(0).getType());
+  if (!gather || gather.getDim() != uint64_t(type.getRank() - 1) ||
+      !gather->hasOneUse())
+    return;
+  MLIRContext *context = f.getContext();
+  SmallVector<ArrayAttr> dims(type.getRank(), ArrayAttr::get(context, {}));
+  dims.back() = gather.getAxes();
+  auto sharding = ShardingAttr::get(context, gather.getMeshAttr(), dims,
+                                    ArrayAttr(), ReductionKind::sum);
+  ret->setOperand(0, gather.getInput());
+  gather->erase();
+  f.setResultAttr(0, PPDialect::ShardingAttrHelper::getNameStr(), sharding);
+  f.setType(FunctionType::get(context, f.getArgumentTypes(),
+                              ret->getOperandTypes()));
+}
+
 void StageGenerationPass::runOnOperation() {
   ModuleOp module = getOperation();
   Builder b(module.getContext());
@@ -212,6 +235,8 @@ void StageGenerationPass::runOnOperation() {
         step.decode.setResultAttr(j, role, b.getStringAttr("decode_logits"));
         step.prefill.setResultAttr(j, role,
                                    b.getStringAttr("prefill_logits"));
+        keepVocabSplit(step.prefill);
+        keepVocabSplit(step.decode);
       }
     }
   module->setAttr(
