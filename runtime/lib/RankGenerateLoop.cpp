@@ -112,9 +112,11 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
   // prefill of one position) the dim of 1.
   IdsLayout layout;
   if (ids.rank < 1 || ids.rank > 2 || oneIds.rank != ids.rank ||
-      logits.rank != ids.rank + 1 || logits.dtype != DType::F32)
+      logits.rank != ids.rank + 1 ||
+      (logits.dtype != DType::F32 && logits.dtype != DType::F16 &&
+       logits.dtype != DType::BF16))
     return fail("invalid program: token ids must be [batch, positions] or "
-                "[positions, batch] and the logits f32 with one more dim");
+                "[positions, batch] and the logits floats with one more dim");
   layout.seqDim = -1;
   for (int d = 0; d < ids.rank; ++d)
     if (ids.shape[d] != oneIds.shape[d])
@@ -197,6 +199,7 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
                          std::to_string(st - 1);
   std::string sendName = "runtime: generation, the activation of stage " +
                          std::to_string(st);
+  std::vector<char> raw;
   auto call = [&](bool decode, int64_t position, int64_t positions,
                   std::vector<float> &out) {
     int input = decode ? decodeIds : prefillIds;
@@ -230,9 +233,12 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
     int output = decode ? decodeLogits : prefillLogits;
     if (!holdsLogits)
       return;
+    // A 16-bit model's logits are read as f32.
     out.resize(size_t(layout.batch * positions * localVocab));
-    device.download(out.data(), buffers.outputs[0][output],
-                    out.size() * sizeof(float));
+    raw.resize(out.size() * dtypeSize(logits.dtype));
+    device.download(raw.data(), buffers.outputs[0][output], raw.size());
+    convertElements(out.data(), DType::F32, raw.data(), logits.dtype,
+                    int64_t(out.size()));
   };
   // Sequence r's logits (this rank's block) at position t of a call over
   // `positions`.
