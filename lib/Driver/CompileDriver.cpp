@@ -226,12 +226,12 @@ int checkUsage(const DriverOptions &opts,
       return usage("--generate and --train do not mix");
     if (opts.maxSeq < 0 || opts.prefillChunk < 0)
       return usage("--max-seq and --prefill-chunk must be positive");
-    if (plan.dp > 1 || plan.microbatches > 1 || plan.sequenceParallel ||
+    if (plan.dp > 1 || plan.sequenceParallel ||
         opts.schedule.getNumOccurrences() ||
         opts.virtualStages.getNumOccurrences())
-      return usage("--generate takes --pp and --tp; --dp, --microbatches, "
+      return usage("--generate takes --pp, --tp and --microbatches; --dp, "
                    "--schedule, --virtual-stages and --sequence-parallel "
-                   "are for whole batches");
+                   "are for training and whole batches");
     if (plan.dtype != "f32")
       return usage("--generate computes in f32 for now");
   }

@@ -1,9 +1,11 @@
 //===- GenerationPrediction.cpp - a generator's predicted speed ----------===//
 //
-// Without micro-batches the stages run one after another for each call, so
-// a call's time is the sum of the stages' and of the messages between them
-// (each stage idles the rest of the time). Cached attention is priced as it
-// runs: over all max-seq cache slots.
+// A step runs M micro-batches through P stages one after another, the
+// stages overlapping on different micro-batches (a forward-only GPipe): its
+// time is the first micro-batch's way through every stage (and the
+// messages between them) plus M - 1 times the slowest stage; each stage
+// idles the rest. Cached attention is priced as it runs: over all max-seq
+// cache slots.
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,12 +78,29 @@ LogicalResult mlir::pp::predictGeneration(ModuleOp module, StringRef hardware,
     }
     return seconds;
   };
+  if (auto m = module->getAttrOfType<IntegerAttr>(
+          PPDialect::MicrobatchesAttrHelper::getNameStr()))
+    out.microbatches = std::max<int64_t>(1, m.getInt());
+  double prefillMax = 0, decodeMax = 0, decodeSum = 0;
   for (auto &[index, prefill] : stages) {
-    out.prefillMs += secondsOf(prefill, false) * 1e3;
+    double ms = secondsOf(prefill, false) * 1e3;
+    out.prefillMs += ms;
+    prefillMax = std::max(prefillMax, ms);
     if (auto decode = module.lookupSymbol<func::FuncOp>(
-            (prefill.getName() + "_decode").str()))
-      out.decodeMs += secondsOf(decode, true) * 1e3;
+            (prefill.getName() + "_decode").str())) {
+      ms = secondsOf(decode, true) * 1e3;
+      out.decodeMs += ms;
+      decodeSum += ms;
+      decodeMax = std::max(decodeMax, ms);
+    }
   }
+  double m = double(out.microbatches);
+  out.allReduces *= out.microbatches;
+  out.allReduceMs *= m;
+  out.prefillMs += (m - 1) * prefillMax;
+  out.decodeMs += (m - 1) * decodeMax;
+  if (out.decodeMs > 0 && !stages.empty())
+    out.idle = 1 - m * decodeSum / double(stages.size()) / out.decodeMs;
   // The sequences: the decode step's token ids, [batch, 1] or [1, batch].
   if (!stages.empty())
     for (auto [i, type] : llvm::enumerate(
@@ -90,6 +109,6 @@ LogicalResult mlir::pp::predictGeneration(ModuleOp module, StringRef hardware,
               i, PPDialect::GenerationAttrHelper::getNameStr());
           role && role.getValue() == "prefill_ids")
         out.batch = cast<ShapedType>(type).getNumElements() /
-                    std::max<int64_t>(1, out.prefillChunk);
+                    std::max<int64_t>(1, out.prefillChunk) * out.microbatches;
   return success();
 }

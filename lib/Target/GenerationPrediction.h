@@ -19,10 +19,15 @@ namespace mlir::pp {
 struct GenerationPrediction {
   std::string hardware;
   int64_t maxSeq = 0, prefillChunk = 0, batch = 1, stages = 1;
-  double prefillMs = 0;  ///< one chunk of the prompt, every stage in turn
-  double decodeMs = 0;   ///< one token per sequence, every stage in turn
-  /// Per decode token, on each rank of the stage with the most: the
-  /// all-reduces, the largest one's bytes, and their time.
+  int64_t microbatches = 1;
+  /// One chunk of the prompt and one token per sequence: the micro-batches
+  /// through every stage, the stages overlapping on different ones.
+  double prefillMs = 0;
+  double decodeMs = 0;
+  /// The share of a decode step each stage idles, on average.
+  double idle = 0;
+  /// Per decode token (every micro-batch's), on each rank of the stage with
+  /// the most: the all-reduces, the largest one's bytes, and their time.
   int64_t allReduces = 0;
   double allReduceBytes = 0, allReduceMs = 0;
 };

@@ -111,8 +111,9 @@ std::vector<PlannedRank> mlir::pp::plannedRanks(const ProgramSummary &s) {
     for (int i : inputs) {
       if (s.inputs[i].role == pprt::TensorRole::State)
         rank.optimizerBytes += bytes(s.inputs[i]);
+      // One cache per micro-batch.
       if (s.inputs[i].role == pprt::TensorRole::KvCache)
-        rank.kvCacheBytes += bytes(s.inputs[i]);
+        rank.kvCacheBytes += bytes(s.inputs[i]) * s.numMicrobatches;
     }
     for (int o : outputs) {
       pprt::TensorRole role = s.outputs[o].role;
@@ -179,9 +180,8 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
         j.attribute("decode_all_reduces", g.allReduces);
         j.attribute("decode_all_reduce_bytes", g.allReduceBytes);
         j.attribute("decode_all_reduce_ms", g.allReduceMs);
-        j.attribute("stage_idle_fraction",
-                    g.stages > 1 ? double(g.stages - 1) / double(g.stages)
-                                 : 0.0);
+        j.attribute("microbatches", g.microbatches);
+        j.attribute("stage_idle_fraction", g.idle);
       });
     auto values = [&](StringRef key, ArrayRef<PlannedTensor> tensors) {
       j.attributeArray(key, [&] {
@@ -389,11 +389,12 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
                           g.allReduces, humanBytes(uint64_t(g.allReduceBytes)),
                           g.allReduceMs);
     if (g.stages > 1)
-      os << llvm::formatv("  the {0} stages run one after another for each "
-                          "call (no micro-batches): each idles {1:F0}% of "
-                          "the time\n",
-                          g.stages, 100.0 * double(g.stages - 1) /
-                                        double(g.stages));
+      os << llvm::formatv("  {0} stages, {1} micro-batch{2} of {3} sequences "
+                          "flowing through them: each stage idles {4:F0}% of "
+                          "a step\n",
+                          g.stages, g.microbatches,
+                          g.microbatches == 1 ? "" : "es",
+                          g.batch / g.microbatches, 100.0 * g.idle);
   }
 
   uint64_t fileBytes = 0, sharded = 0;

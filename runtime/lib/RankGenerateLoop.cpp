@@ -51,12 +51,15 @@ int find(const TensorSpec *specs, int n, TensorRole role) {
 struct IdsLayout {
   int seqDim = 0, batchDim = -1;
   int64_t batch = 1;
+  /// Sequences per micro-batch (each call runs one micro-batch).
+  int64_t rows = 1;
 
-  /// Element index of (sequence b, position t) in ids of `len` positions.
+  /// Element index of (sequence b of a micro-batch, position t) in ids of
+  /// `len` positions.
   int64_t at(int64_t b, int64_t t, int64_t len) const {
     if (batchDim < 0)
       return t;
-    return seqDim == 1 ? b * len + t : t * batch + b;
+    return seqDim == 1 ? b * len + t : t * rows + b;
   }
 };
 
@@ -127,10 +130,12 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
   if (layout.seqDim < 0)
     return fail("invalid program: the decode step's token ids are not one "
                 "position of the prefill's");
+  int m = program.numMicrobatches;
   if (ids.rank == 2) {
     layout.batchDim = 1 - layout.seqDim;
     layout.batch = ids.shape[layout.batchDim];
   }
+  layout.rows = layout.batch / m;
   int64_t chunk = ids.shape[layout.seqDim];
   int64_t vocab = logits.shape[logits.rank - 1];
   // This rank's block of the vocabulary, and the group that holds the rest.
@@ -184,12 +189,16 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
     for (int64_t t = 0; t < len; ++t)
       tokens[r].push_back(r < b ? given[r * len + t] : 0);
 
-  // The caches start at zero (the masked keys must not be NaN).
+  // Each micro-batch's caches, at zero (the masked keys must not be NaN).
   for (int i = 0; i < program.numInputs; ++i)
     if (program.inputs[i].role == TensorRole::KvCache &&
         buffers.inputs[0][i]) {
       std::vector<char> zeros(byteSize(program.inputs[i]), 0);
-      device.upload(buffers.inputs[0][i], zeros.data(), zeros.size());
+      for (int mb = 0; mb < m; ++mb) {
+        if (mb > 0)
+          buffers.inputs[mb][i] = state.alloc(zeros.size());
+        device.upload(buffers.inputs[mb][i], zeros.data(), zeros.size());
+      }
     }
 
   const StageSpec &stage = program.stages[st];
@@ -200,51 +209,63 @@ int generateRank(const Job &job, const std::vector<int64_t> &coords,
   std::string sendName = "runtime: generation, the activation of stage " +
                          std::to_string(st);
   std::vector<char> raw;
+  // One step over every micro-batch in turn: the stages overlap, each
+  // working on the micro-batch after the one it handed on.
   auto call = [&](bool decode, int64_t position, int64_t positions,
                   std::vector<float> &out) {
     int input = decode ? decodeIds : prefillIds;
-    if (buffers.inputs[0][input]) {
-      std::vector<int64_t> host(size_t(layout.batch * positions));
-      for (int64_t r = 0; r < layout.batch; ++r)
-        for (int64_t t = 0; t < positions; ++t) {
-          int64_t p = position + t;
-          host[layout.at(r, t, positions)] =
-              p < int64_t(tokens[r].size()) ? tokens[r][p] : 0;
-        }
-      device.upload(buffers.inputs[0][input], host.data(),
-                    host.size() * sizeof(int64_t));
-    }
+    int output = decode ? decodeLogits : prefillLogits;
     uint64_t recvBytes = decode ? stage.decodeRecvBytes : stage.recvBytes;
     uint64_t sendBytes = decode ? stage.decodeSendBytes : stage.sendBytes;
-    if (recvBytes)
-      comm.recv(buffers.received[st][0], recvBytes, stageGroup,
-                job.stages.rankOf(st - 1), st - 1, recvName.c_str());
-    ctx.position = position;
-    ctx.stash = nullptr;
-    ctx.stageInput = buffers.received[st][0];
-    ctx.stageOutput = buffers.sent[st][0];
-    (decode ? stage.decode : stage.run)(
-        ctx, buffers.inputs[0].data(), buffers.outputs[0].data(),
-        buffers.weights.data(), buffers.arenas[st]);
-    device.synchronize(ctx);
-    if (sendBytes)
-      comm.send(buffers.sent[st][0], sendBytes, stageGroup,
-                job.stages.rankOf(st + 1), st, sendName.c_str());
-    int output = decode ? decodeLogits : prefillLogits;
-    if (!holdsLogits)
-      return;
-    // A 16-bit model's logits are read as f32.
-    out.resize(size_t(layout.batch * positions * localVocab));
-    raw.resize(out.size() * dtypeSize(logits.dtype));
-    device.download(raw.data(), buffers.outputs[0][output], raw.size());
-    convertElements(out.data(), DType::F32, raw.data(), logits.dtype,
-                    int64_t(out.size()));
+    int64_t perCall = layout.rows * positions * localVocab;
+    if (holdsLogits)
+      out.resize(size_t(m * perCall));
+    for (int mb = 0; mb < m; ++mb) {
+      if (buffers.inputs[mb][input]) {
+        std::vector<int64_t> host(size_t(layout.rows * positions));
+        for (int64_t r = 0; r < layout.rows; ++r)
+          for (int64_t t = 0; t < positions; ++t) {
+            const std::vector<int64_t> &seq = tokens[mb * layout.rows + r];
+            int64_t p = position + t;
+            host[layout.at(r, t, positions)] =
+                p < int64_t(seq.size()) ? seq[p] : 0;
+          }
+        device.upload(buffers.inputs[mb][input], host.data(),
+                      host.size() * sizeof(int64_t));
+      }
+      if (recvBytes)
+        comm.recv(buffers.received[st][mb], recvBytes, stageGroup,
+                  job.stages.rankOf(st - 1), st - 1, recvName.c_str());
+      ctx.position = position;
+      ctx.microbatch = mb;
+      ctx.stash = nullptr;
+      ctx.stageInput = buffers.received[st][mb];
+      ctx.stageOutput = buffers.sent[st][mb];
+      (decode ? stage.decode : stage.run)(
+          ctx, buffers.inputs[mb].data(), buffers.outputs[mb].data(),
+          buffers.weights.data(), buffers.arenas[st]);
+      device.synchronize(ctx);
+      if (sendBytes)
+        comm.send(buffers.sent[st][mb], sendBytes, stageGroup,
+                  job.stages.rankOf(st + 1), st, sendName.c_str());
+      if (!holdsLogits)
+        continue;
+      // A 16-bit model's logits are read as f32.
+      raw.resize(size_t(perCall) * dtypeSize(logits.dtype));
+      device.download(raw.data(), buffers.outputs[mb][output], raw.size());
+      convertElements(out.data() + mb * perCall, DType::F32, raw.data(),
+                      logits.dtype, perCall);
+    }
   };
   // Sequence r's logits (this rank's block) at position t of a call over
   // `positions`.
   auto row = [&](const std::vector<float> &out, int64_t r, int64_t t,
                  int64_t positions) {
-    return out.data() + layout.at(r, t, positions) * localVocab;
+    int64_t mb = r / layout.rows;
+    return out.data() +
+           (mb * layout.rows * positions +
+            layout.at(r % layout.rows, t, positions)) *
+               localVocab;
   };
   // Position t's whole rows, [batch][vocab]: the group's blocks gathered.
   int64_t groupSize = vocab / localVocab;

@@ -10,9 +10,17 @@ using namespace mlir::pp;
 void mlir::pp::addGeneratePipeline(OpPassManager &pm,
                                    const ParallelizePipelineOptions &plan,
                                    const GenerateOptions &generate) {
-  // As addParallelizePipeline, without cutting the batch: the norms fused,
-  // the stages chosen (creating the mesh), split out and sharded; then
-  // each stage becomes a prefill and a decode step.
+  // As addParallelizePipeline: the batch cut into micro-batches (which flow
+  // through the pipeline stages one after another), the norms fused, the
+  // stages chosen (creating the mesh), split out and sharded; then each
+  // stage becomes a prefill and a decode step.
+  if (plan.microbatches > 1) {
+    SplitBatchPassOptions batch;
+    batch.factor = plan.microbatches;
+    batch.batchSize = plan.batchSize;
+    batch.batchDim = plan.batchDim;
+    pm.addPass(createSplitBatchPass(batch));
+  }
   pm.addPass(createFuseNormsPass());
   PartitionStagesPassOptions partition;
   partition.numStages = plan.pp;

@@ -202,14 +202,22 @@ void StageGenerationPass::runOnOperation() {
   std::string name = idsName ? idsName.str() : "input_ids";
   int64_t prefillIds =
       prefill.getArgAttrOfType<IntegerAttr>(ids, inputIndex).getInt();
+  // Micro-batches (pp-split-batch) cut both steps' ids along the batch.
+  StringRef batchDim = PPDialect::BatchDimAttrHelper::getNameStr();
+  auto idsBatchDim = prefill.getArgAttrOfType<IntegerAttr>(ids, batchDim);
   inputTypes[prefillIds] = TypeAttr::get(prefill.getArgumentTypes()[ids]);
-  inputAttrs[prefillIds] = b.getDictionaryAttr(
-      {b.getNamedAttr(nameAttr, b.getStringAttr(name)),
-       b.getNamedAttr(role, b.getStringAttr("prefill_ids"))});
+  NamedAttrList prefillAttrs(cast<DictionaryAttr>(inputAttrs[prefillIds]));
+  prefillAttrs.set(role, b.getStringAttr("prefill_ids"));
+  inputAttrs[prefillIds] = prefillAttrs.getDictionary(b.getContext());
   prefill.setArgAttr(ids, role, b.getStringAttr("prefill_ids"));
   int64_t decodeIds = addInput(decode.getArgumentTypes()[ids],
                                name + ".decode", "decode_ids");
   markArg(decode, ids, decodeIds, name + ".decode", "decode_ids");
+  if (idsBatchDim) {
+    NamedAttrList decodeAttrs(cast<DictionaryAttr>(inputAttrs[decodeIds]));
+    decodeAttrs.set(batchDim, idsBatchDim);
+    inputAttrs[decodeIds] = decodeAttrs.getDictionary(b.getContext());
+  }
   module->setAttr(PPDialect::InputsAttrHelper::getNameStr(),
                   b.getArrayAttr(inputTypes));
   module->setAttr(PPDialect::InputAttrsAttrHelper::getNameStr(),
@@ -239,6 +247,11 @@ void StageGenerationPass::runOnOperation() {
         keepVocabSplit(step.decode);
       }
     }
+  // The micro-batches the batch was cut into flow through the stages one
+  // after another.
+  if (auto batch = module->getAttrOfType<DictionaryAttr>("pp.batch"))
+    if (auto factor = batch.getAs<IntegerAttr>("factor"))
+      module->setAttr(PPDialect::MicrobatchesAttrHelper::getNameStr(), factor);
   module->setAttr(
       PPDialect::GenerationStepAttrHelper::getNameStr(),
       b.getDictionaryAttr(
