@@ -92,6 +92,16 @@ FailureOr<ImportOptions> importOptionsFrom(const DriverOptions &opts) {
   for (const std::string &spec : opts.constInputs)
     if (failed(parseConstInput(spec, options)))
       return failure();
+  // Generation: a batch and a sequence the export left symbolic (dynamic
+  // axes) are the program's sizes.
+  if (opts.generate) {
+    for (const char *name : {"batch", "batch_size"})
+      if (opts.maxBatch > 0)
+        options.symbolicDims[name] = opts.maxBatch;
+    for (const char *name : {"seq", "sequence", "seq_len", "sequence_length"})
+      if (opts.maxSeq > 0)
+        options.symbolicDims[name] = opts.maxSeq;
+  }
   return options;
 }
 
@@ -216,6 +226,7 @@ int checkUsage(const DriverOptions &opts,
     return usage("--zero=1 shards the optimizer state over data-parallel "
                  "replicas; it needs --dp of at least 2");
   const llvm::cl::Option *generateFlags[] = {std::addressof(opts.maxSeq),
+                                             std::addressof(opts.maxBatch),
                                              std::addressof(opts.prefillChunk)};
   if (!opts.generate)
     for (const llvm::cl::Option *flag : generateFlags)
@@ -224,8 +235,9 @@ int checkUsage(const DriverOptions &opts,
   if (opts.generate) {
     if (opts.train)
       return usage("--generate and --train do not mix");
-    if (opts.maxSeq < 0 || opts.prefillChunk < 0)
-      return usage("--max-seq and --prefill-chunk must be positive");
+    if (opts.maxSeq < 0 || opts.maxBatch < 0 || opts.prefillChunk < 0)
+      return usage("--max-seq, --max-batch and --prefill-chunk must be "
+                   "positive");
     if (plan.dp > 1 || plan.sequenceParallel ||
         opts.schedule.getNumOccurrences() ||
         opts.virtualStages.getNumOccurrences())
@@ -320,6 +332,7 @@ int mlir::pp::runCompileDriver(const DriverOptions &opts,
       return usage("--generate and pass flags do not mix");
     GenerateOptions generate;
     generate.maxSeq = opts.maxSeq;
+    generate.maxBatch = opts.maxBatch;
     generate.prefillChunk = opts.prefillChunk;
     addGeneratePipeline(pm, plan, generate);
   }

@@ -143,8 +143,14 @@ struct DriverOptions {
                      cat(generateCategory())};
   opt<int64_t> maxSeq{"max-seq",
                       desc("Positions the caches hold (default and most: "
-                           "the exported sequence length)"),
+                           "the exported sequence length; a symbolic "
+                           "sequence dim is bound to it)"),
                       llvm::cl::init(0), cat(generateCategory())};
+  opt<int64_t> maxBatch{"max-batch",
+                        desc("Sequences generated at once (default: the "
+                             "exported batch; a symbolic batch dim is bound "
+                             "to it)"),
+                        llvm::cl::init(0), cat(generateCategory())};
   opt<int64_t> prefillChunk{"prefill-chunk",
                             desc("Positions one prefill call runs (default: "
                                  "max-seq)"),

@@ -111,6 +111,11 @@ GraphImporter::inputType(const onnx::ValueInfo &info) {
                               << info.name << ":AxB...";
   SmallVector<int64_t> shape;
   for (auto [d, dim] : llvm::enumerate(info.dims)) {
+    if (auto named = options.symbolicDims.find(dim.param);
+        dim.value < 0 && named != options.symbolicDims.end()) {
+      shape.push_back(named->second);
+      continue;
+    }
     if (dim.value < 0)
       return emitError(fileLoc)
              << "graph input '" << info.name << "' dim " << d << " ("

@@ -31,6 +31,9 @@ struct ImportOptions {
   /// input name -> .npy file. Each becomes a constant and leaves @main's
   /// arguments.
   std::map<std::string, std::string> constInputs;
+  /// Symbolic dims bound by their name (`--generate --max-batch`, a dim
+  /// named "batch" or "batch_size"), where no --input-shape gives the input.
+  std::map<std::string, int64_t> symbolicDims;
 };
 
 /// Imports the ONNX model at `path` into a module holding `func.func @main`.

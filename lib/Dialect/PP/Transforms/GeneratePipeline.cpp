@@ -31,6 +31,7 @@ void mlir::pp::addGeneratePipeline(OpPassManager &pm,
   pm.addPass(createShardTensorParallelPass());
   StageGenerationPassOptions step;
   step.maxSeq = generate.maxSeq;
+  step.maxBatch = generate.maxBatch;
   step.prefillChunk = generate.prefillChunk;
   pm.addPass(createStageGenerationPass(step));
 }

@@ -139,6 +139,22 @@ void StageGenerationPass::runOnOperation() {
                       << " rows); export it with a longer sequence";
     return signalPassFailure();
   }
+  // The batch is the ids' other dim, whole (pp-split-batch may have cut it
+  // into micro-batches).
+  auto idsType = cast<RankedTensorType>(steps.front().a->ids().getType());
+  int64_t batch = idsType.getRank() == 2 ? idsType.getDimSize(1 - idsDim) : 1;
+  if (auto cut = module->getAttrOfType<DictionaryAttr>("pp.batch"))
+    if (auto factor = cut.getAs<IntegerAttr>("factor"))
+      batch *= factor.getInt();
+  if (maxBatch > 0 && maxBatch != batch) {
+    first.emitError() << "pp-stage-generation: max-batch " << int64_t(maxBatch)
+                      << " is not the " << batch
+                      << " sequences the model was exported for; export it "
+                         "with that batch, or with a symbolic batch dim "
+                         "(named batch or batch_size), which --max-batch "
+                         "binds";
+    return signalPassFailure();
+  }
   int64_t chunk = prefillChunk > 0 ? int64_t(prefillChunk) : seq;
   if (chunk > seq) {
     first.emitError() << "pp-stage-generation: prefill-chunk " << chunk

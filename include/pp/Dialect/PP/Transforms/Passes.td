@@ -509,6 +509,9 @@ def StageGenerationPass : Pass<"pp-stage-generation", "ModuleOp"> {
            "which is also the most)">,
     Option<"prefillChunk", "prefill-chunk", "int64_t", /*default=*/"0",
            "Positions one prefill call runs (0: max-seq)">,
+    Option<"maxBatch", "max-batch", "int64_t", /*default=*/"0",
+           "The sequences the program generates at once, which must be the "
+           "token ids' batch (0: whatever it is)">,
   ];
 }
 

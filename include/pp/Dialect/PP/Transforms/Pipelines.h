@@ -156,6 +156,7 @@ void registerTrainPipeline();
 /// pp-opt --generate: the sizes of pp-stage-generation.
 struct GenerateOptions {
   int64_t maxSeq = 0;
+  int64_t maxBatch = 0;
   int64_t prefillChunk = 0;
 };
 
