@@ -141,6 +141,10 @@ void NodeImporter::appendConstInputHint(InFlightDiagnostic &diag,
 
 FailureOr<SmallVector<int64_t>> NodeImporter::intsInput(size_t i,
                                                         StringRef what) {
+  if (!hasInput(i)) {
+    error() << "input " << i << " (" << what << ") is missing";
+    return failure();
+  }
   DenseElementsAttr value = constantInput(i);
   if (!value) {
     InFlightDiagnostic diag =
