@@ -107,7 +107,8 @@ def check_gradients(a):
             continue
         scale = float(np.abs(ref).max()) if ref.size else 0.0
         e = float(np.abs(got.astype(np.float64) - ref).max()) if ref.size else 0.0
-        ratio = max(e / (1e-4 * max(1.0, scale)), e / (1e-5 * scale + 1e-8))
+        ratio = (e / (a.rel_tol * max(1.0, scale)) if a.rel_tol else
+                 max(e / (1e-4 * max(1.0, scale)), e / (1e-5 * scale + 1e-8)))
         worst = max(worst, ratio)
         if ratio > 1:
             print(f"{name}: max_abs_err={e:.3g} max|torch|={scale:.3g} FAIL")
@@ -256,6 +257,9 @@ def main():
     ap.add_argument("--curve-tol", type=float, default=1e-4)
     ap.add_argument("--compile-arg", action="append", default=[])
     ap.add_argument("--program")
+    ap.add_argument("--rel-tol", type=float, default=0.0,
+                    help="gradients within this x max(1, max|torch|) (for a "
+                         "16-bit program) instead of 1e-4 and 1e-5 relative")
     ap.add_argument("--run-arg", action="append", default=[],
                     help="with --program: an argument of its run (--ranks 2)")
     a = ap.parse_args()

@@ -59,6 +59,9 @@ prepare() {
     --microbatches=2 --schedule=1f1b --target=cuda -o "$dir/train/gpt2-pp2"
   "$build/bin/pp-opt" "$dir/train/gpt2-2/model.onnx" --train --tp=2 --dp=2 \
     --zero=1 --target=cuda -o "$dir/train/gpt2-tp2dp2"
+  "$build/bin/pp-opt" "$dir/train/gpt2-2/model.onnx" --train --pp=2 \
+    --microbatches=2 --schedule=1f1b --dtype=bf16 --target=cuda \
+    -o "$dir/train/gpt2-pp2-bf16"
   /usr/bin/python3 "$src/python/export_llama.py" --layers 2 --kv-heads 2 \
     --seq 32 --batch 4 --generate 24 --out "$dir/generate/llama" >/dev/null
   "$build/bin/pp-opt" "$dir/generate/llama/model.onnx" --generate \
@@ -122,6 +125,10 @@ run() {
     $python "$dir/bin/check_training.py" - "$dir/train/gpt2-2" \
     "$dir/train/work-tp2dp2" --program "$dir/train/gpt2-tp2dp2/run" \
     --run-arg=--ranks --run-arg=4
+  check "gpt2 --train at (2,1,1), bf16 mixed precision: gradients vs torch f32 within 5e-2 of max" \
+    $python "$dir/bin/check_training.py" - "$dir/train/gpt2-2" \
+    "$dir/train/work-pp2-bf16" --program "$dir/train/gpt2-pp2-bf16/run" \
+    --run-arg=--ranks --run-arg=2 --rel-tol=5e-2
   for t in 1 2; do
     gen="$dir/generate/llama-tp$t"
     check "llama --generate at tp=$t: 24 greedy tokens equal torch's" \

@@ -247,11 +247,6 @@ int checkUsage(const DriverOptions &opts,
     if (plan.dtype != "f32")
       return usage("--generate computes in f32 for now");
   }
-  if (opts.train && plan.isParallel()) {
-    if (plan.dtype != "f32")
-      return usage("parallel training computes in f32 for now; "
-                   "--dtype=" + plan.dtype + " trains on one device");
-  }
   return 0;
 }
 

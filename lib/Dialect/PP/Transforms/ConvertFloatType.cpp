@@ -5,20 +5,25 @@
 // element type except pp.constant's value, which is converted, and
 // pp.weight's file type, which is recorded.
 //
-// A training step (pp-apply-optimizer's @main) is mixed precision, as
-// torch.autocast with an f32 optimizer: the weights it updates stay f32
-// master copies (cast to the compute type where the model reads them), and
-// so do the optimizer state, the step count and every op that computes the
-// updates and the new state. The gradients and the loss are cast to f32
-// where they leave the compute graph.
+// A training step (pp-apply-optimizer's @main, or pp-stage-training's
+// F, B, W and update functions) is mixed precision, as torch.autocast with
+// an f32 optimizer: the weights it updates stay f32 master copies (cast to
+// the compute type where the model reads them), and so do the optimizer
+// state, the step count and every op that computes the updates and the new
+// state. The gradients and the loss are cast to f32 where they leave the
+// compute graph, so a stage's accumulators add up in f32; what its stash
+// and messages hold is in the compute type, and the stash is laid out anew.
 //
 //===----------------------------------------------------------------------===//
 
 #include "pp/Dialect/PP/Transforms/Passes.h"
+#include "pp/Dialect/PP/Transforms/StashLayout.h"
 
 #include "pp/Dialect/PP/IR/PPDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace mlir::pp {
 #define GEN_PASS_DEF_CONVERTFLOATTYPEPASS
@@ -36,6 +41,9 @@ struct MasterPlan {
   llvm::DenseSet<Operation *> ops;
   /// Its arguments: the step count and the state.
   llvm::DenseSet<Value> args;
+  /// The functions where the two parts meet, and which of their results
+  /// leave in f32.
+  SmallVector<std::pair<func::FuncOp, llvm::BitVector>> mixed;
 };
 
 /// Every op that `roots` need, stopping at `stop` (and at arguments).
@@ -79,6 +87,65 @@ std::optional<MasterPlan> planMaster(func::FuncOp main) {
   collectSlice(optimizerRoots, plan.ops, &plan.args, [&](Operation *op) {
     return compute.contains(op) && !isa<WeightOp>(op);
   });
+  llvm::BitVector all(main.getNumResults(), true);
+  plan.mixed.push_back({main, all});
+  return plan;
+}
+
+bool hasResultAttr(func::FuncOp func, StringRef name) {
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    if (func.getResultAttr(i, name))
+      return true;
+  return false;
+}
+
+/// The f32 part of a pipeline's training step (pp-stage-training's
+/// functions), or nothing for any other module: the update functions
+/// whole; in F, B and W the master weights, the accumulators and the loss
+/// scale, and the ops that add into the accumulators.
+std::optional<MasterPlan> planStageMaster(ModuleOp module) {
+  StringRef update = PPDialect::WeightUpdateAttrHelper::getNameStr();
+  SmallVector<func::FuncOp> updates, steps;
+  for (auto func : module.getOps<func::FuncOp>())
+    (hasResultAttr(func, update) ? updates : steps).push_back(func);
+  if (updates.empty())
+    return std::nullopt;
+  MasterPlan plan;
+  llvm::StringSet<> masters;
+  for (func::FuncOp func : updates) {
+    func.walk([&](Operation *op) {
+      plan.ops.insert(op);
+      if (auto weight = dyn_cast<WeightOp>(op))
+        masters.insert(weight.getName());
+    });
+    plan.args.insert_range(func.getArguments());
+  }
+  StringRef accumulator = PPDialect::AccumulatorAttrHelper::getNameStr();
+  StringRef lossScale = PPDialect::LossScaleAttrHelper::getNameStr();
+  StringRef gradient = PPDialect::WeightGradientAttrHelper::getNameStr();
+  StringRef loss = PPDialect::LossAttrHelper::getNameStr();
+  for (func::FuncOp func : steps) {
+    SmallVector<Value> work;
+    for (BlockArgument arg : func.getArguments())
+      if (func.getArgAttr(arg.getArgNumber(), accumulator) ||
+          func.getArgAttr(arg.getArgNumber(), lossScale)) {
+        plan.args.insert(arg);
+        work.push_back(arg);
+      }
+    while (!work.empty())
+      for (Operation *user : work.pop_back_val().getUsers())
+        if (!isa<func::ReturnOp>(user) && plan.ops.insert(user).second)
+          llvm::append_range(work, user->getResults());
+    func.walk([&](WeightOp weight) {
+      if (masters.contains(weight.getName()))
+        plan.ops.insert(weight);
+    });
+    llvm::BitVector wide(func.getNumResults());
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      if (func.getResultAttr(i, gradient) || func.getResultAttr(i, loss))
+        wide.set(i);
+    plan.mixed.push_back({func, wide});
+  }
   return plan;
 }
 
@@ -129,11 +196,15 @@ struct ConvertFloatTypePass
     // A training step keeps its optimizer in f32; a constant it shares with
     // the compute graph (CSE merged them) gets its own f32 copy.
     MasterPlan master;
-    auto main = getOperation().lookupSymbol<func::FuncOp>("main");
-    if (main && target != f32)
-      if (std::optional<MasterPlan> plan = planMaster(main)) {
-        master = std::move(*plan);
-        for (Operation &op : main.getBody().front()) {
+    ModuleOp module = getOperation();
+    auto main = module.lookupSymbol<func::FuncOp>("main");
+    std::optional<MasterPlan> plan;
+    if (target != f32)
+      plan = main ? planMaster(main) : planStageMaster(module);
+    if (plan) {
+      master = std::move(*plan);
+      for (auto &[func, wide] : master.mixed)
+        for (Operation &op : func.getBody().front()) {
           auto constant = dyn_cast<ConstantOp>(op);
           if (!constant || master.ops.contains(&op))
             continue;
@@ -148,7 +219,7 @@ struct ConvertFloatTypePass
               use.set(copy->getResult(0));
             }
         }
-      }
+    }
     auto keep = [&](Operation *op) { return master.ops.contains(op); };
 
     getOperation().walk([&](Operation *op) {
@@ -189,18 +260,27 @@ struct ConvertFloatTypePass
       for (Value result : op->getResults())
         result.setType(convert(result.getType()));
     });
-    if (master.ops.empty())
-      return;
+    if (!master.mixed.empty())
+      for (auto &[func, wide] : master.mixed)
+        castAtBorders(func, wide, master, convert, target, f32);
+    if (plan && !main)
+      layOutStashes(module);
+    updateInputTypes(module);
+  }
 
-    // Where the two parts meet: master weights cast down for the model,
-    // gradients (and anything else of the compute graph) cast up for the
-    // optimizer, and the loss and gradients returned in f32.
-    Operation *ret = main.getBody().front().getTerminator();
+  /// Where the two parts meet: master weights cast down for the model,
+  /// compute values cast up for the optimizer, and each result in f32 or
+  /// the compute type as `wide` says.
+  void castAtBorders(func::FuncOp func, const llvm::BitVector &wide,
+                     const MasterPlan &master,
+                     function_ref<Type(Type)> convert, Type target,
+                     Type f32) {
+    auto keep = [&](Operation *op) { return master.ops.contains(op); };
+    Operation *ret = func.getBody().front().getTerminator();
     llvm::DenseMap<Value, Value> down, up;
-    auto ops = llvm::map_to_vector(main.getBody().front(),
+    auto ops = llvm::map_to_vector(func.getBody().front(),
                                    [](Operation &op) { return &op; });
     for (Operation *op : ops) {
-      bool kept = keep(op) || op == ret;
       for (OpOperand &use : op->getOpOperands()) {
         Value v = use.get();
         auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
@@ -208,15 +288,44 @@ struct ConvertFloatTypePass
           continue;
         Operation *def = v.getDefiningOp();
         bool fromKept = def ? keep(def) : master.args.contains(v);
+        bool kept = op == ret ? wide.test(use.getOperandNumber()) : keep(op);
         if (kept && type.getElementType() == target)
           use.set(castOnce(v, RankedTensorType::get(type.getShape(), f32), up));
         else if (!kept && fromKept && convert(type) != type)
           use.set(castOnce(v, convert(type), down));
       }
     }
-    main.setType(FunctionType::get(context,
-                                   main.getBody().front().getArgumentTypes(),
+    func.setType(FunctionType::get(&getContext(),
+                                   func.getBody().front().getArgumentTypes(),
                                    ret->getOperandTypes()));
+  }
+
+  /// Each stage's stash slot, laid out again for its narrower values.
+  void layOutStashes(ModuleOp module) {
+    for (auto f : module.getOps<func::FuncOp>()) {
+      auto b = module.lookupSymbol<func::FuncOp>((f.getName() + "_b").str());
+      auto w = module.lookupSymbol<func::FuncOp>((f.getName() + "_w").str());
+      if (b && w)
+        layOutStash(f, b, w);
+    }
+  }
+
+  /// A pipeline's program inputs (pp.inputs) take the type their stage
+  /// functions now read them in.
+  void updateInputTypes(ModuleOp module) {
+    StringRef name = PPDialect::InputsAttrHelper::getNameStr();
+    auto inputs = module->getAttrOfType<ArrayAttr>(name);
+    if (!inputs)
+      return;
+    SmallVector<Attribute> types(inputs.begin(), inputs.end());
+    StringRef index = PPDialect::InputIndexAttrHelper::getNameStr();
+    for (auto func : module.getOps<func::FuncOp>())
+      for (BlockArgument arg : func.getArguments())
+        if (auto i = func.getArgAttrOfType<IntegerAttr>(arg.getArgNumber(),
+                                                        index))
+          if (i.getInt() >= 0 && i.getInt() < int64_t(types.size()))
+            types[i.getInt()] = TypeAttr::get(arg.getType());
+    module->setAttr(name, ArrayAttr::get(&getContext(), types));
   }
 };
 
