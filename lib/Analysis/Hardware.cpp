@@ -277,7 +277,8 @@ llvm::Expected<HardwareSpec> SchemaReader::read(const json::Value &rootValue) {
     return llvm::make_error<HardwareError>(
         source.str(), 1, 1, "a hardware description is a JSON object");
   checkKeys(*root, {},
-            {"name", "description", "sources", "gpu", "node", "network"});
+            {"name", "description", "sources", "gpu", "node", "network",
+             "efficiency"});
 
   HardwareSpec spec;
   spec.source = source.str();
@@ -349,6 +350,21 @@ llvm::Expected<HardwareSpec> SchemaReader::read(const json::Value &rootValue) {
     spec.interNode.latency =
         micro * number(*network, {"network", "latency_us"});
   }
+
+  if (root->get("efficiency"))
+    if (const json::Object *efficiency =
+            object(*root, {"efficiency"}, {"gemm", "link", "source"})) {
+      for (auto [key, field] : {std::pair{"gemm", &spec.gemmEfficiency},
+                                std::pair{"link", &spec.linkEfficiency}}) {
+        double value = number(*efficiency, {"efficiency", key}, false);
+        if (value < 0 || value > 1)
+          fail({"efficiency", key},
+               std::string("field 'efficiency.") + key +
+                   "' must be a fraction in (0, 1]");
+        else if (value > 0)
+          *field = value;
+      }
+    }
 
   if (error)
     return llvm::make_error<HardwareError>(*error);

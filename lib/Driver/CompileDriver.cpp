@@ -13,8 +13,11 @@
 
 #include "CompileDriver.h"
 
+#include "AutoPlan.h"
+
 #include "DriverOptions.h"
 #include "pp/Dialect/PP/Transforms/Pipelines.h"
+#include "pp/Analysis/Hardware.h"
 #include "pp/Import/OnnxImporter.h"
 #include "pp/Target/EmitProgram.h"
 
@@ -26,6 +29,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -185,11 +189,48 @@ int checkUsage(const DriverOptions &opts,
   if (opts.target.getNumOccurrences() && opts.target != "cpu" &&
       opts.target != "cuda")
     return usage("--target must be cpu or cuda, got '" + opts.target + "'");
-  if (opts.emit != "binary" && opts.emit != "source")
-    return usage("--emit must be binary or source, got '" + opts.emit + "'");
+  if (opts.emit != "binary" && opts.emit != "source" && opts.emit != "plan")
+    return usage("--emit must be binary, source or plan, got '" + opts.emit +
+                 "'");
+  const llvm::cl::Option *plannerFlags[] = {
+      std::addressof(opts.gpus), std::addressof(opts.gpusPerNode),
+      std::addressof(opts.globalBatch), std::addressof(opts.memoryLimit),
+      std::addressof(opts.objective), std::addressof(opts.top)};
+  if (!opts.autoPlan)
+    for (const llvm::cl::Option *flag : plannerFlags)
+      if (flag->getNumOccurrences())
+        return usage("--" + flag->ArgStr + " needs --auto");
+  if (opts.autoPlan) {
+    if (opts.gpus < 1)
+      return usage("--auto needs --gpus=N, the GPUs the plan runs on");
+    if (opts.generate)
+      return usage("--auto plans training and whole-batch inference; "
+                   "--generate takes an explicit --pp/--tp");
+    if (opts.pp.getNumOccurrences() || opts.tp.getNumOccurrences() ||
+        opts.dp.getNumOccurrences() || opts.microbatches.getNumOccurrences() ||
+        opts.schedule.getNumOccurrences() ||
+        opts.virtualStages.getNumOccurrences() ||
+        opts.sequenceParallel.getNumOccurrences() ||
+        opts.zero.getNumOccurrences() || opts.recompute.getNumOccurrences())
+      return usage("--auto chooses --pp, --tp, --dp, --microbatches, "
+                   "--schedule, --virtual-stages, --sequence-parallel, "
+                   "--zero and --recompute; give none of them");
+    if (opts.objective != "throughput" && opts.objective != "latency")
+      return usage("--objective must be throughput or latency, got '" +
+                   opts.objective + "'");
+    if (opts.objective == "latency" && opts.train)
+      return usage("--objective=latency is for inference (one decoded "
+                   "token); training maximises throughput");
+    if (opts.top < 1 || opts.globalBatch < 0 || opts.memoryLimit < 0 ||
+        opts.gpusPerNode < 0)
+      return usage("--top, --global-batch, --memory-limit and "
+                   "--gpus-per-node must be positive");
+  }
   if (plan.dtype != "f32" && plan.dtype != "bf16" && plan.dtype != "f16")
     return usage("--dtype must be f32, bf16 or f16, got '" + plan.dtype + "'");
-  if (plan.dtype != "f32" && opts.target != "cuda")
+  bool cuda = opts.target == "cuda" ||
+              (opts.target.empty() && (opts.emit == "plan" || opts.autoPlan));
+  if (plan.dtype != "f32" && !cuda)
     return usage("--dtype=" + plan.dtype +
                  " needs --target=cuda; the cpu kernels compute in f32");
   for (auto [flag, value] :
@@ -250,8 +291,26 @@ int checkUsage(const DriverOptions &opts,
   return 0;
 }
 
+
+OwningOpRef<ModuleOp> loadInput(MLIRContext &context, StringRef input,
+                                const ImportOptions &importOptions,
+                                llvm::SourceMgr &sourceMgr) {
+  if (input.ends_with(".onnx"))
+    return importOnnxModel(&context, input.str(), importOptions);
+  std::string error;
+  auto file = openInputFile(input, &error);
+  if (!file) {
+    llvm::errs() << "error: " << error << "\n";
+    return {};
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  return parseSourceFile<ModuleOp>(sourceMgr, &context);
+}
+
+} // namespace
+
 /// One line per diagnostic; ONNX node names come first.
-void printDiagnostic(Diagnostic &diag) {
+void mlir::pp::printDiagnostic(Diagnostic &diag) {
   llvm::raw_ostream &os = llvm::errs();
   Location loc = diag.getLocation();
   std::string node;
@@ -281,23 +340,6 @@ void printDiagnostic(Diagnostic &diag) {
   os << diag.str() << "\n";
 }
 
-OwningOpRef<ModuleOp> loadInput(MLIRContext &context, StringRef input,
-                                const ImportOptions &importOptions,
-                                llvm::SourceMgr &sourceMgr) {
-  if (input.ends_with(".onnx"))
-    return importOnnxModel(&context, input.str(), importOptions);
-  std::string error;
-  auto file = openInputFile(input, &error);
-  if (!file) {
-    llvm::errs() << "error: " << error << "\n";
-    return {};
-  }
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  return parseSourceFile<ModuleOp>(sourceMgr, &context);
-}
-
-} // namespace
-
 int mlir::pp::runCompileDriver(const DriverOptions &opts,
                                DialectRegistry &registry) {
   FailureOr<ImportOptions> importOptions = importOptionsFrom(opts);
@@ -307,6 +349,104 @@ int mlir::pp::runCompileDriver(const DriverOptions &opts,
   copyPlan(opts, plan);
   if (int code = checkUsage(opts, plan))
     return code;
+
+  // --auto: the planner picks the plan the rest compiles; with --emit=plan
+  // (or a plan flag and --hardware) plan.json carries its prediction.
+  std::optional<PlanEstimate> planned;
+  // --schedule=interleaved without --virtual-stages: the cost model picks
+  // the chunks per rank.
+  bool pickChunks = plan.schedule == "interleaved" && !opts.autoPlan &&
+                    !opts.virtualStages.getNumOccurrences() && !opts.generate;
+  if (opts.autoPlan && !StringRef(opts.input).ends_with(".onnx"))
+    return usage("--auto reads an ONNX model");
+  bool predict = StringRef(opts.input).ends_with(".onnx") &&
+                 (opts.autoPlan || opts.emit == "plan" || pickChunks);
+  if (predict) {
+    llvm::Expected<HardwareSpec> hardware = loadHardware(plan.hardware);
+    if (!hardware) {
+      llvm::errs() << "error: hardware '" << plan.hardware
+                   << "': " << llvm::toString(hardware.takeError()) << "\n";
+      return 2;
+    }
+    FailureOr<ModelProfile> profile =
+        profileInput(opts, registry, *importOptions, *hardware);
+    if (failed(profile))
+      return 1;
+    if (opts.autoPlan) {
+      planned = choosePlan(opts, *profile, *hardware);
+      if (!planned)
+        return 1;
+      const PlanConfig &best = planned->config;
+      int64_t batch = opts.globalBatch > 0 ? int64_t(opts.globalBatch)
+                                           : profile->batch;
+      if (batch != profile->batch) {
+        llvm::outs() << "not compiled: the graph's batch is "
+                     << profile->batch << "; export it at " << batch
+                     << " to compile this plan\n";
+        return 0;
+      }
+      plan.pp = best.pp;
+      plan.tp = best.tp;
+      plan.dp = best.dp;
+      plan.microbatches = best.microbatches;
+      plan.schedule = best.schedule;
+      plan.virtualStages = best.virtualStages;
+      plan.sequenceParallel = best.sequenceParallel;
+      llvm::outs() << "compiling the best: " << best.str() << "\n";
+      llvm::outs().flush();
+    } else {
+      PlanConfig config;
+      config.pp = plan.pp;
+      config.tp = plan.tp;
+      config.dp = plan.dp;
+      config.microbatches = plan.microbatches;
+      config.schedule = plan.schedule;
+      config.virtualStages = plan.virtualStages > 0 ? int64_t(plan.virtualStages)
+                             : (config.schedule == "interleaved" ||
+                                config.schedule == "zbv")
+                                 ? 2
+                                 : 1;
+      config.recompute = opts.recompute;
+      config.sequenceParallel = plan.sequenceParallel;
+      config.zero = opts.zero;
+      SearchOptions search = searchOptionsFrom(opts, *hardware);
+      search.gpus = plan.pp * plan.tp * plan.dp;
+      if (pickChunks) {
+        // The fastest V that fits (else the fastest), among those the
+        // layers allow; V = 2 when none does.
+        std::optional<PlanEstimate> fastest, fitting;
+        for (int64_t v = 2; v <= 8; ++v) {
+          PlanConfig candidate = config;
+          candidate.virtualStages = v;
+          PlanRejection rejection;
+          std::optional<PlanEstimate> e =
+              estimatePlan(*profile, *hardware, search, candidate, rejection);
+          if (!e)
+            e = rejection.estimate;
+          if (!e)
+            continue;
+          if (!fastest || e->stepSeconds < fastest->stepSeconds)
+            fastest = e;
+          if (!rejection.estimate &&
+              (!fitting || e->stepSeconds < fitting->stepSeconds))
+            fitting = e;
+        }
+        if (std::optional<PlanEstimate> best = fitting ? fitting : fastest) {
+          config.virtualStages = best->config.virtualStages;
+          plan.virtualStages = config.virtualStages;
+          llvm::errs() << "note: --schedule=interleaved: the cost model on "
+                       << hardware->name << " picks --virtual-stages="
+                       << config.virtualStages << " (predicted step "
+                       << llvm::formatv("{0:F3}", best->stepSeconds * 1e3)
+                       << " ms)\n";
+        }
+      }
+      PlanRejection rejection;
+      planned = estimatePlan(*profile, *hardware, search, config, rejection);
+      if (!planned && rejection.estimate)
+        planned = rejection.estimate; // over memory: still predicted
+    }
+  }
 
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
@@ -341,6 +481,10 @@ int mlir::pp::runCompileDriver(const DriverOptions &opts,
     train.trainable = llvm::to_vector(opts.trainable);
     train.frozen = llvm::to_vector(opts.frozen);
     train.recompute = opts.recompute.getValue();
+    if (opts.autoPlan && planned) {
+      train.recompute = planned->config.recompute;
+      train.zero = planned->config.zero;
+    }
     train.batchDim = plan.batchDim.getValue();
     if (failed(copyOptimizer(opts, train)))
       return 2;
@@ -349,8 +493,11 @@ int mlir::pp::runCompileDriver(const DriverOptions &opts,
     else
       addTrainPipeline(pm, train);
   }
+  std::string target = opts.target;
+  if (target.empty() && (opts.emit == "plan" || opts.autoPlan))
+    target = "cuda"; // a plan is for GPUs unless --target says otherwise
   if (!namedPasses && !(opts.train && plan.isParallel()) && !opts.generate &&
-      (plan.isParallel() || !opts.target.empty()))
+      (plan.isParallel() || !target.empty()))
     addParallelizePipeline(pm, plan);
 
   llvm::SourceMgr sourceMgr;
@@ -363,7 +510,7 @@ int mlir::pp::runCompileDriver(const DriverOptions &opts,
   if (!module || failed(pm.run(*module)))
     return 1;
 
-  if (opts.target.empty()) {
+  if (target.empty()) {
     std::string error;
     auto out = openOutputFile(opts.output, &error);
     if (!out) {
@@ -377,9 +524,11 @@ int mlir::pp::runCompileDriver(const DriverOptions &opts,
   }
 
   TargetOptions targetOptions;
-  targetOptions.target = opts.target;
+  targetOptions.target = target;
   targetOptions.outputDir = opts.output;
   targetOptions.buildBinary = opts.emit == "binary";
+  targetOptions.planOnly = opts.emit == "plan";
+  targetOptions.planned = planned;
   targetOptions.hardware = plan.hardware;
   return failed(emitProgram(*module, targetOptions)) ? 1 : 0;
 }

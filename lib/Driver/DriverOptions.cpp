@@ -41,6 +41,13 @@ cl::OptionCategory &mlir::pp::generateCategory() {
   return category;
 }
 
+cl::OptionCategory &mlir::pp::plannerCategory() {
+  static cl::OptionCategory category(
+      "Planner", "pp chooses the plan: --auto --gpus=N --hardware=NAME "
+                 "(docs/planner.md)");
+  return category;
+}
+
 bool DriverOptions::givesPlan() const {
   return pp.getNumOccurrences() || tp.getNumOccurrences() ||
          dp.getNumOccurrences() || microbatches.getNumOccurrences() ||
@@ -55,6 +62,7 @@ bool DriverOptions::isCompileInvocation() const {
          target.getNumOccurrences() || emit.getNumOccurrences() ||
          hardware.getNumOccurrences() || inputShapes.getNumOccurrences() ||
          constInputs.getNumOccurrences() || inlineLimit.getNumOccurrences() ||
-         train.getNumOccurrences() || generate.getNumOccurrences();
+         train.getNumOccurrences() || generate.getNumOccurrences() ||
+         autoPlan.getNumOccurrences();
 }
 

@@ -22,6 +22,7 @@ llvm::cl::OptionCategory &planCategory();
 llvm::cl::OptionCategory &outputCategory();
 llvm::cl::OptionCategory &trainCategory();
 llvm::cl::OptionCategory &generateCategory();
+llvm::cl::OptionCategory &plannerCategory();
 
 struct DriverOptions {
   template <typename T> using opt = llvm::cl::opt<T>;
@@ -156,6 +157,35 @@ struct DriverOptions {
                                  "max-seq)"),
                             llvm::cl::init(0), cat(generateCategory())};
 
+  //--- Planner ---------------------------------------------------------------
+  opt<bool> autoPlan{"auto",
+                     desc("Choose P, T, D, micro-batches, schedule, recompute, "
+                          "sequence parallelism and ZeRO for --gpus on "
+                          "--hardware; print the ranked plans and why the "
+                          "others were rejected; then compile the best "
+                          "(docs/planner.md)"),
+                     cat(plannerCategory())};
+  opt<int64_t> gpus{"gpus", desc("GPUs the plan runs on (with --auto)"),
+                    llvm::cl::init(0), cat(plannerCategory())};
+  opt<int64_t> gpusPerNode{"gpus-per-node",
+                           desc("GPUs per node (default: the hardware's)"),
+                           llvm::cl::init(0), cat(plannerCategory())};
+  opt<int64_t> globalBatch{"global-batch",
+                           desc("Samples per step (default: the graph's "
+                                "batch)"),
+                           llvm::cl::init(0), cat(plannerCategory())};
+  opt<double> memoryLimit{"memory-limit",
+                          desc("GiB a GPU may use (default: its HBM)"),
+                          llvm::cl::init(0), cat(plannerCategory())};
+  opt<std::string> objective{
+      "objective",
+      desc("throughput (default): tokens per second over the global batch; "
+           "latency: one decoded token at batch 1 (inference)"),
+      llvm::cl::value_desc("throughput|latency"), llvm::cl::init("throughput"),
+      cat(plannerCategory())};
+  opt<int64_t> top{"top", desc("Plans the --auto table lists (default 5)"),
+                   llvm::cl::init(5), cat(plannerCategory())};
+
   //--- Output ----------------------------------------------------------------
   opt<std::string> output{"o", desc("Output file, or folder with --target"),
                           llvm::cl::value_desc("path"), llvm::cl::init("-"),
@@ -165,8 +195,9 @@ struct DriverOptions {
                           llvm::cl::value_desc("cpu|cuda"),
                           cat(outputCategory())};
   opt<std::string> emit{
-      "emit", desc("binary (default): build OUT/run; source: stop at OUT/src"),
-      llvm::cl::value_desc("binary|source"), llvm::cl::init("binary"),
+      "emit", desc("binary (default): build OUT/run; source: stop at "
+                   "OUT/src; plan: write only plan.txt and plan.json"),
+      llvm::cl::value_desc("binary|source|plan"), llvm::cl::init("binary"),
       cat(outputCategory())};
   opt<std::string> dtype{
       "dtype", desc("f32 (default), or bf16/f16 with --target=cuda"),

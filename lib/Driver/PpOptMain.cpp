@@ -45,6 +45,7 @@ void hideOtherOptions() {
     // --help, --version and their kin are in LLVM's "Generic Options".
     return category == &inputCategory() || category == &planCategory() ||
            category == &outputCategory() || category == &trainCategory() ||
+           category == &generateCategory() || category == &plannerCategory() ||
            category->getName() == "Generic Options";
   };
   for (auto &entry : cl::getRegisteredOptions()) {

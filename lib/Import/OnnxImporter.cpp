@@ -336,7 +336,7 @@ LogicalResult GraphImporter::importNode(size_t index, int64_t opset) {
     if (numElements(type.getShape()) > kMaxTensorElements)
       return nodeError(index) << "output '" << output << "' would have shape "
                               << shapeToString(type.getShape())
-                              << ", more than 2^40 elements";
+                              << ", more than 2^56 elements";
   }
   return success();
 }

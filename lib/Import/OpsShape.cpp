@@ -12,21 +12,27 @@
 
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
 
+#include "llvm/Support/MathExtras.h"
+
 using namespace mlir;
 using namespace mlir::pp;
 
 namespace {
 
 /// A shape read from an input must be one pp can hold.
+/// A constant the importer fills (ConstantOfShape) is bounded by
+/// kMaxConstantElements, any other result by kMaxTensorElements.
 LogicalResult checkShapeInput(NodeImporter &n, ArrayRef<int64_t> shape,
-                              StringRef what) {
+                              StringRef what, bool materialized = false) {
   for (int64_t d : shape)
     if (d < 0)
       return n.error() << what << " has a negative dim: "
                        << shapeToString(shape);
-  if (numElements(shape) > kMaxTensorElements)
+  int64_t limit = materialized ? kMaxConstantElements : kMaxTensorElements;
+  if (numElements(shape) > limit)
     return n.error() << what << " " << shapeToString(shape)
-                     << " has more than 2^40 elements";
+                     << " has more than 2^" << llvm::Log2_64(limit)
+                     << " elements";
   return success();
 }
 
@@ -106,7 +112,8 @@ LogicalResult importConstant(NodeImporter &n) {
 
 LogicalResult importConstantOfShape(NodeImporter &n) {
   FailureOr<SmallVector<int64_t>> shape = n.intsInput(0, "shape");
-  if (failed(shape) || failed(checkShapeInput(n, *shape, "shape")))
+  if (failed(shape) ||
+      failed(checkShapeInput(n, *shape, "shape", /*materialized=*/true)))
     return failure();
   DenseElementsAttr fill;
   if (const onnx::Attribute *a = n.attr("value")) {
@@ -134,7 +141,7 @@ LogicalResult importRange(NodeImporter &n) {
   if (*delta == 0)
     return n.error() << "Range delta is zero";
   double steps = std::ceil((*limit - *start) / *delta);
-  if (!(steps < double(kMaxTensorElements)))
+  if (!(steps < double(kMaxConstantElements)))
     return n.error() << "Range would have " << steps
                      << " elements, more than 2^40";
   int64_t count = std::max<int64_t>(int64_t(steps), 0);

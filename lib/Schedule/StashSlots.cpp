@@ -32,4 +32,23 @@ StashPlan planStash(const std::vector<Action> &actions, int numChunks) {
   return plan;
 }
 
+int peakStashedChunks(const GeneratorOptions &options) {
+  int p = options.ranks, m = options.microbatches;
+  int v = effectiveVirtualStages(options);
+  switch (options.kind) {
+  case ScheduleKind::GPipe:
+    return m;
+  case ScheduleKind::OneFOneB:
+  case ScheduleKind::ZeroBubbleH1:
+    return std::min(m, p);
+  case ScheduleKind::Interleaved:
+    // Warm-up fills every chunk of every rank once; beyond one round of
+    // micro-batches, the first chunks hold half a round more.
+    return m <= p ? p * v : p * v * 3 / 2;
+  case ScheduleKind::ZeroBubbleV:
+    return m <= p ? 2 * p : 2 * p + 1;
+  }
+  return m;
+}
+
 } // namespace pp::schedule

@@ -54,13 +54,15 @@ LogicalResult mlir::pp::emitProgram(ModuleOp module,
   std::string out = options.outputDir;
   SmallString<256> src(out);
   llvm::sys::path::append(src, "src");
-  if (std::error_code ec = llvm::sys::fs::create_directories(src))
+  if (std::error_code ec = llvm::sys::fs::create_directories(
+          options.planOnly ? StringRef(out) : StringRef(src)))
     return emitError(loc) << "cannot create " << src << ": " << ec.message();
 
   std::string source;
   llvm::raw_string_ostream sourceOs(source);
   PlanInfo plan;
   plan.model = model;
+  plan.planned = options.planned;
   plan.target = options.target;
   if (auto layers = module->getAttrOfType<DenseI64ArrayAttr>("pp.stage_layers"))
     plan.stageLayers.assign(layers.asArrayRef().begin(),
@@ -89,7 +91,7 @@ LogicalResult mlir::pp::emitProgram(ModuleOp module,
   if (failed(writeProgram(module, cuda, model, weightsDir, sourceOs,
                           plan.summary)) ||
       failed(predictSchedule(module, options.hardware, plan.predicted,
-                             plan.prediction)) ||
+                             plan.prediction, !options.planOnly)) ||
       failed(predictGeneration(module, options.hardware, plan.generates,
                                plan.generation)))
     return failure();
@@ -98,6 +100,12 @@ LogicalResult mlir::pp::emitProgram(ModuleOp module,
       (src + (cuda ? "/program.cu" : "/program.cpp")).str();
   std::string binary = out + "/run";
   std::string command = buildCommand(cuda, sourcePath, binary);
+  if (options.planOnly)
+    return failure(
+        failed(writeFile(loc, out + "/plan.json",
+                         [&](llvm::raw_ostream &os) { writePlanJson(plan, os); })) ||
+        failed(writeFile(loc, out + "/plan.txt",
+                         [&](llvm::raw_ostream &os) { writePlanText(plan, os); })));
   if (failed(writeFile(loc, sourcePath,
                        [&](llvm::raw_ostream &os) { os << source; })) ||
       failed(writeFile(loc, (src + "/build.sh").str(),

@@ -154,8 +154,44 @@ void mlir::pp::writePlanJson(const PlanInfo &plan, llvm::raw_ostream &os) {
                   ::pp::schedule::placementName(s.stageMap.placement()));
     if (!plan.schedule.empty())
       j.attribute("schedule", plan.schedule);
-    if (plan.predicted)
+    if (plan.planned) {
+      const PlanConfig &c = plan.planned->config;
+      j.attributeObject("config", [&] {
+        j.attribute("pp", c.pp);
+        j.attribute("tp", c.tp);
+        j.attribute("dp", c.dp);
+        j.attribute("microbatches", c.microbatches);
+        j.attribute("virtual_stages", c.virtualStages);
+        j.attribute("schedule", c.schedule);
+        j.attribute("recompute", c.recompute);
+        j.attribute("sequence_parallel", c.sequenceParallel);
+        j.attribute("zero", c.zero);
+      });
+    }
+    if (plan.predicted || plan.planned)
       j.attributeObject("predicted", [&] {
+        // The planner's price of the whole step (docs/planner.md).
+        if (const std::optional<PlanEstimate> &e = plan.planned) {
+          j.attribute("step_s", e->stepSeconds);
+          j.attribute("tokens_per_s", e->tokensPerSecond);
+          j.attribute("tflops_per_gpu", e->tflopsPerGpu);
+          j.attribute("mfu", e->mfu);
+          // The compiled plan's fullest rank (what `run --report-memory`
+          // measures on cpu); the planner's own estimate beside it.
+          uint64_t peak = 0;
+          for (const PlannedRank &r : ranks)
+            peak = std::max(peak, r.weightBytes + r.arenaBytes + r.gradBytes +
+                                      r.optimizerBytes + r.kvCacheBytes);
+          j.attribute("peak_bytes_per_rank",
+                      ranks.empty() ? e->peakBytes : double(peak));
+          j.attribute("planner_peak_bytes_per_rank", e->peakBytes);
+          j.attribute("bubble", e->bubble);
+          j.attribute("tp_all_reduce_s", e->allReduceSeconds);
+          j.attribute("dp_exposed_s", e->dpCommSeconds);
+        }
+        if (!plan.predicted)
+          return;
+        // The compiled stage functions' roofline, simulated.
         const SchedulePrediction &p = plan.prediction;
         j.attribute("hardware", p.hardware);
         j.attribute("step_ms", p.stepMs);
@@ -371,6 +407,21 @@ void mlir::pp::writePlanText(const PlanInfo &plan, llvm::raw_ostream &os) {
                         "ms, bubble {3:F1}% (schedule.svg)\n",
                         p.hardware, p.messageMs, p.stepMs, p.bubble * 100,
                         p.training ? "F, B and W" : "forward");
+  }
+
+  if (const std::optional<PlanEstimate> &e = plan.planned) {
+    constexpr double gib = double(int64_t(1) << 30);
+    os << "\n"
+       << llvm::formatv("planner (docs/planner.md): {0}: step {1:F3} ms, "
+                        "{2:F0} tokens/s, {3:F1} TFLOP/s per GPU, MFU "
+                        "{4:F1}%, bubble {5:F1}%, peak {6:F2} GiB per rank "
+                        "(weights {7:F2}, grads {8:F2}, optimizer {9:F2}, "
+                        "activations {10:F2})\n",
+                        e->config.str(), e->stepSeconds * 1e3,
+                        e->tokensPerSecond, e->tflopsPerGpu, e->mfu * 100,
+                        e->bubble * 100, e->peakBytes / gib,
+                        e->weightBytes / gib, e->gradBytes / gib,
+                        e->optimizerBytes / gib, e->activationBytes / gib);
   }
 
   if (plan.generates) {

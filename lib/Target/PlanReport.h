@@ -15,6 +15,10 @@
 #include "ProgramWriter.h"
 #include "SchedulePrediction.h"
 
+#include "pp/Planner/PlanSearch.h"
+
+#include <optional>
+
 namespace mlir::pp {
 
 struct PlanInfo {
@@ -35,6 +39,8 @@ struct PlanInfo {
   /// Generation programs: the predicted prefill and decode times.
   bool generates = false;
   GenerationPrediction generation;
+  /// The planner's price of the plan (--auto, --emit=plan).
+  std::optional<PlanEstimate> planned;
 };
 
 /// One rank of the mesh: its coordinates, stages and memory.

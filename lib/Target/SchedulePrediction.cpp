@@ -30,7 +30,7 @@ FailureOr<HardwareSpec> mlir::pp::planHardware(ModuleOp module,
 
 LogicalResult mlir::pp::predictSchedule(ModuleOp module, StringRef hardware,
                                         bool &hasSchedule,
-                                        SchedulePrediction &out) {
+                                        SchedulePrediction &out, bool draw) {
   auto ops = module.getOps<ScheduleOp>();
   hasSchedule = !ops.empty();
   if (!hasSchedule)
@@ -117,6 +117,8 @@ LogicalResult mlir::pp::predictSchedule(ModuleOp module, StringRef hardware,
     return op.emitError() << result.deadlockMessage();
   out.stepMs = result.stepTime;
   out.bubble = result.bubbleFraction;
+  if (!draw)
+    return success();
 
   sched::SvgOptions svg;
   svg.numRanks = schedule->numRanks();

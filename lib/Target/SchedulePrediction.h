@@ -39,8 +39,11 @@ FailureOr<HardwareSpec> planHardware(ModuleOp module, llvm::StringRef hardware);
 /// The prediction for `module`'s pp.schedule, or failure with a diagnostic
 /// (unknown hardware, unreadable schedule). `hasSchedule` is false, and
 /// nothing is predicted, when the module has no pp.schedule.
+/// `draw`: also render the timeline (svg, trace), which takes most of the
+/// time for thousands of micro-batches.
 LogicalResult predictSchedule(ModuleOp module, llvm::StringRef hardware,
-                              bool &hasSchedule, SchedulePrediction &out);
+                              bool &hasSchedule, SchedulePrediction &out,
+                              bool draw = true);
 
 } // namespace mlir::pp
 

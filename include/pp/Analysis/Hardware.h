@@ -57,6 +57,12 @@ struct HardwareSpec {
   double hbmCapacity = 0;
 
   int64_t gpusPerNode = 1;
+  /// What real kernels and collectives reach of the peaks above (the
+  /// planner's calibration, docs/cost-model.md): the fraction of peak FLOP/s
+  /// a large GEMM achieves, and of link bandwidth a collective achieves
+  /// (NCCL's bus bandwidth). 1 when the file gives none.
+  double gemmEfficiency = 1;
+  double linkEfficiency = 1;
   LinkSpec intraNode;
   /// Each GPU's share of its node's network adapters.
   LinkSpec interNode;

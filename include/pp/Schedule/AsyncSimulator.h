@@ -15,7 +15,10 @@
 
 #include "pp/Schedule/ComputeOrder.h"
 #include "pp/Schedule/CostModel.h"
+#include "pp/Schedule/Generators.h"
 
+#include <map>
+#include <tuple>
 #include <vector>
 
 namespace pp::schedule {
@@ -31,6 +34,28 @@ struct AsyncResult {
 /// takes `costs.comm.messageTime(outputBytes of the sending stage)`.
 /// `order` must come from a generator (every list can make progress).
 AsyncResult simulateAsync(const ComputeOrder &order, const CostModel &costs);
+
+/// The same for the generator's order, without building thousands of
+/// micro-batches: once every generator here reaches its steady state, each
+/// further round of P micro-batches adds the same time. It runs k P
+/// micro-batches for k = 2, 3, ... until two rounds in a row add the same,
+/// then extends the line to M (equal to the full run within 1e-9,
+/// AsyncSimulatorTest); it runs all M when that does not happen early.
+/// Busy time is linear in M by construction. `options` must be valid
+/// (checkGeneratorOptions).
+/// Compute orders by their options, for callers that simulate many plans
+/// with the same schedule shape (the planner).
+class ComputeOrderCache {
+public:
+  const ComputeOrder &get(const GeneratorOptions &options);
+
+private:
+  std::map<std::tuple<int, int, int, int, bool>, ComputeOrder> orders;
+};
+
+AsyncResult simulatePipeline(const GeneratorOptions &options,
+                             const CostModel &costs,
+                             ComputeOrderCache *cache = nullptr);
 
 } // namespace pp::schedule
 

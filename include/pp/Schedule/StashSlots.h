@@ -14,6 +14,7 @@
 #define PP_SCHEDULE_STASHSLOTS_H
 
 #include "pp/Schedule/Action.h"
+#include "pp/Schedule/Generators.h"
 
 #include <map>
 #include <utility>
@@ -31,6 +32,13 @@ struct StashPlan {
 /// The stash plan of one rank's list over `numChunks` chunks. A list
 /// without W (forward-only) never frees a slot.
 StashPlan planStash(const std::vector<Action> &actions, int numChunks);
+
+/// The stash slots (summed over its chunks) that planStash gives the
+/// fullest rank of a generator's training order, without generating it:
+/// gpipe M; 1f1b and zb-h1 min(M, P); interleaved PV at M = P and 3PV/2
+/// beyond; zbv 2P at M = P and 2P + 1 beyond. The planner prices memory
+/// with it; StashBoundTest checks it against generated orders.
+int peakStashedChunks(const GeneratorOptions &options);
 
 } // namespace pp::schedule
 

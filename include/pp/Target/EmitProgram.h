@@ -3,6 +3,8 @@
 #ifndef PP_TARGET_EMITPROGRAM_H
 #define PP_TARGET_EMITPROGRAM_H
 
+#include "pp/Planner/PlanSearch.h"
+
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
@@ -18,6 +20,11 @@ struct TargetOptions {
   bool buildBinary = true;
   /// Hardware preset or JSON file that prices the plan's predicted step.
   std::string hardware = "h100-sxm";
+  /// --emit=plan: write plan.txt and plan.json only.
+  bool planOnly = false;
+  /// The planner's price of this plan (pp-opt --auto or --emit=plan), for
+  /// plan.json's "config" and "predicted".
+  std::optional<PlanEstimate> planned;
 };
 
 /// Writes the program for `module` (one func.func @main over pp graph ops)

@@ -893,7 +893,7 @@ def extra_output():
 @case
 def huge_output():
     return model([node("Mul", ["a", "b"], name="huge_output")],
-                 [vi("a", F32, [1 << 21, 1]), vi("b", F32, [1, 1 << 20])])
+                 [vi("a", F32, [1 << 31, 1]), vi("b", F32, [1, 1 << 30])])
 
 
 @case

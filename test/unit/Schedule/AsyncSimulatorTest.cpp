@@ -74,4 +74,40 @@ TEST(AsyncSimulator, NeverSlowerThanBlocking) {
     }
 }
 
+TEST(AsyncSimulator, LongPipelinesExtendTheSteadyStateExactly) {
+  // Uneven stages (heavier first and last, as an embedding and a head),
+  // messages from negligible to longer than a stage.
+  for (ScheduleKind kind :
+       {ScheduleKind::GPipe, ScheduleKind::OneFOneB, ScheduleKind::Interleaved,
+        ScheduleKind::ZeroBubbleH1, ScheduleKind::ZeroBubbleV})
+    for (bool forwardOnly : {false, true})
+      for (int p : {2, 4, 8})
+        for (int v : {1, 2, 4})
+          for (double message : {0.01, 0.4, 3.0}) {
+            int m = 16 * p + (kind == ScheduleKind::Interleaved ? 0 : 3);
+            GeneratorOptions opts = options(kind, p, m, v, forwardOnly);
+            if (!checkGeneratorOptions(opts).empty())
+              continue;
+            ComputeOrder order = generateComputeOrder(opts);
+            CostModel costs;
+            int stages = order.stages.numStages();
+            for (int s = 0; s < stages; ++s) {
+              StageCost st;
+              st.forward = 1 + 0.3 * (s == 0) + 0.7 * (s == stages - 1) +
+                           0.01 * s;
+              st.inputGrad = forwardOnly ? 0 : 2 * st.forward;
+              st.weightGrad = forwardOnly ? 0 : 0.9 * st.forward;
+              costs.stages.push_back(st);
+            }
+            costs.comm.latency = message;
+            AsyncResult full = simulateAsync(order, costs);
+            AsyncResult extended = simulatePipeline(opts, costs);
+            EXPECT_NEAR(extended.stepTime, full.stepTime,
+                        1e-9 * full.stepTime)
+                << scheduleKindName(kind) << " p=" << p << " v=" << v
+                << " message " << message << " forward-only " << forwardOnly;
+            EXPECT_NEAR(extended.bubbleFraction, full.bubbleFraction, 1e-9);
+          }
+}
+
 } // namespace

@@ -20,9 +20,17 @@ broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
 /// behaviour.
 int64_t numElements(llvm::ArrayRef<int64_t> shape);
 
-/// The most elements pp accepts in one tensor (2^40): far above any real
-/// activation or weight, far below overflow in byte and stride arithmetic.
-constexpr int64_t kMaxTensorElements = int64_t(1) << 40;
+/// The most elements pp accepts in one tensor of the graph (2^56): a
+/// 1T-parameter GPT's attention scores at its global batch (3072 x 160
+/// heads x 2048 x 2048, about 2^51) fit, which the planner reads without
+/// running them, and bytes and strides (8 bytes an element) stay far below
+/// int64 overflow.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 56;
+
+/// The most elements the importer materialises in one constant it computes
+/// (Range, ConstantOfShape): 2^40, i.e. terabytes, so a hostile shape fails
+/// with a diagnostic instead of an allocation.
+constexpr int64_t kMaxConstantElements = int64_t(1) << 40;
 
 /// Row-major strides of `shape`, in elements.
 llvm::SmallVector<int64_t> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
