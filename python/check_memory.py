@@ -5,7 +5,9 @@
 
 Runs OUT/run on all its ranks with --report-memory and checks that every
 rank loads exactly the weight bytes plan.json says and allocates exactly its
-activation (arena) bytes. With --share K it also
+activation (arena) bytes, and for training its gradient and optimizer
+bytes; when plan.json has the planner's "predicted" peak, that the fullest
+rank's measured total equals it. With --share K it also
 checks the bound of a K-way model split: the largest rank holds at most
 1/K of all weight bytes plus the replicated weights it loads (norms) plus
 its part of the embedding and LM head (weights with a dim of size V): the
@@ -44,18 +46,32 @@ def main():
     if p.returncode != 0:
         print(f"run failed:\n{p.stdout}")
         return 1
-    loaded = {int(m.group(1)): (int(m.group(2)), int(m.group(3)))
+    loaded = {int(m.group(1)): tuple(int(g or 0) for g in m.groups()[1:])
               for m in re.finditer(r"rank (\d+) \(stage [\d,]+\): weights (\d+) bytes, "
-                                   r"activations (\d+) bytes", p.stdout)}
+                                   r"activations (\d+) bytes(?:, gradients (\d+) bytes, "
+                                   r"optimizer (\d+) bytes)?", p.stdout)}
     ok = True
     for rank in plan["ranks"]:
         r = rank["rank"]
-        want = (rank["weight_bytes"], rank["arena_bytes"])
+        want = (rank["weight_bytes"], rank["arena_bytes"], rank.get("grad_bytes", 0),
+                rank.get("optimizer_bytes", 0))
         got = loaded.get(r)
         good = got == want
         ok &= good
+        training = (f"; gradients {got[2] if got else None} bytes, plan {want[2]}; "
+                    f"optimizer {got[3] if got else None} bytes, plan {want[3]}"
+                    if want[2] or want[3] else "")
         print(f"rank {r}: loaded {got[0] if got else None} bytes, plan {want[0]}; "
-              f"activations {got[1] if got else None} bytes, plan {want[1]}: "
+              f"activations {got[1] if got else None} bytes, plan {want[1]}{training}: "
+              f"{'ok' if good else 'FAIL'}")
+    # The planner's peak (plan.json "predicted", when the plan has one) is
+    # the fullest rank's total.
+    peak = plan.get("predicted", {}).get("peak_bytes_per_rank")
+    if peak is not None and loaded:
+        measured = max(sum(v) for v in loaded.values())
+        good = measured == peak
+        ok &= good
+        print(f"fullest rank {measured} bytes, predicted peak {peak:.0f}: "
               f"{'ok' if good else 'FAIL'}")
 
     if a.share:

@@ -155,6 +155,8 @@ bool setUpRank(const Job &job, RankState &state, const std::vector<int> &stages,
                      part, elem);
         buffers.inputs[mb][i] = state.alloc(host.size());
         device.upload(buffers.inputs[mb][i], host.data(), host.size());
+        if (spec.role == TensorRole::State)
+          buffers.optimizerBytes += host.size();
       }
     }
     for (int k = 0; k < stage.numOutputs; ++k) {
@@ -163,11 +165,16 @@ bool setUpRank(const Job &job, RankState &state, const std::vector<int> &stages,
       Block block = microBlock(shardBlock(spec.shape, spec.rank, spec.shardAxes,
                                           coords, job.axisSizes),
                                spec.batchDim, 0, m);
+      size_t bytes = block.numElements() * dtypeSize(spec.dtype);
       for (int mb = 0; mb < m; ++mb)
-        buffers.outputs[mb][o] =
-            spec.batchDim < 0 && mb > 0
-                ? buffers.outputs[0][o]
-                : state.alloc(block.numElements() * dtypeSize(spec.dtype));
+        buffers.outputs[mb][o] = spec.batchDim < 0 && mb > 0
+                                     ? buffers.outputs[0][o]
+                                     : state.alloc(bytes);
+      if (spec.role == TensorRole::Gradient)
+        buffers.gradBytes += bytes;
+      else if (spec.role == TensorRole::State ||
+               spec.role == TensorRole::Update)
+        buffers.optimizerBytes += bytes;
     }
     buffers.arenas[s] = static_cast<char *>(state.alloc(stage.arenaBytes));
     buffers.arenaBytes += stage.arenaBytes;

@@ -105,6 +105,10 @@ struct RankBuffers {
   std::vector<std::vector<void *>> gradReceived, gradSent;
   uint64_t weightBytes = 0;
   uint64_t arenaBytes = 0;  ///< every intermediate of this rank's stages
+  /// Training: the gradient accumulators, and the optimizer's state, next
+  /// state and new weights (as plan.json counts them).
+  uint64_t gradBytes = 0;
+  uint64_t optimizerBytes = 0;
 };
 
 /// Allocates and fills this rank's inputs, outputs, weights and arenas;

@@ -221,11 +221,17 @@ std::string runUsage(const char *argv0, const char *modelName) {
 }
 
 void printRankMemory(int rank, const std::string &stages, uint64_t weights,
-                     uint64_t activations) {
+                     uint64_t activations, uint64_t gradients,
+                     uint64_t optimizer) {
   std::printf("rank %d (stage %s): weights %llu bytes, activations %llu "
-              "bytes\n",
+              "bytes",
               rank, stages.c_str(), static_cast<unsigned long long>(weights),
               static_cast<unsigned long long>(activations));
+  if (gradients || optimizer)
+    std::printf(", gradients %llu bytes, optimizer %llu bytes",
+                static_cast<unsigned long long>(gradients),
+                static_cast<unsigned long long>(optimizer));
+  std::printf("\n");
 }
 
 } // namespace pprt

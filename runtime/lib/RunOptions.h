@@ -59,9 +59,11 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
 std::string runUsage(const char *argv0, const char *modelName);
 
 /// `--report-memory`'s line for one rank: the weight bytes it loaded and
-/// the bytes of its activation arenas (every intermediate, as planned).
+/// the bytes of its activation arenas (every intermediate, as planned);
+/// for training, also its gradient accumulators and optimizer buffers.
 void printRankMemory(int rank, const std::string &stages, uint64_t weights,
-                     uint64_t activations);
+                     uint64_t activations, uint64_t gradients = 0,
+                     uint64_t optimizer = 0);
 
 } // namespace pprt
 

@@ -95,9 +95,11 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
   // Runtime buffers, allocated before the first run like everything else.
   int32_t flag = ok ? 0 : 1;
   void *flagBuf = state.alloc(sizeof(flag));
-  // Each rank's weight and activation bytes, for --report-memory.
-  void *bytesBuf = state.alloc(2 * sizeof(uint64_t));
-  void *allBytesBuf = state.alloc(2 * sizeof(uint64_t) * n);
+  // Each rank's weight, activation, gradient and optimizer bytes, for
+  // --report-memory.
+  constexpr int kFigures = 4;
+  void *bytesBuf = state.alloc(kFigures * sizeof(uint64_t));
+  void *allBytesBuf = state.alloc(kFigures * sizeof(uint64_t) * n);
   size_t stagingBytes = 0;
   for (int o = 0; o < program.numOutputs; ++o) {
     const TensorSpec &spec = program.outputs[o];
@@ -121,19 +123,21 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
   }
 
   if (job.options.reportMemory) {
-    uint64_t mine[2] = {buffers.weightBytes, buffers.arenaBytes};
+    uint64_t mine[kFigures] = {buffers.weightBytes, buffers.arenaBytes,
+                               buffers.gradBytes, buffers.optimizerBytes};
     device.upload(bytesBuf, mine, sizeof(mine));
     comm->allGather(allBytesBuf, bytesBuf, sizeof(mine), job.world,
                     "runtime: --report-memory");
     device.synchronize(ctx);
     if (rank == 0) {
-      std::vector<uint64_t> all(2 * n);
-      device.download(all.data(), allBytesBuf, sizeof(uint64_t) * 2 * n);
+      std::vector<uint64_t> all(kFigures * n);
+      device.download(all.data(), allBytesBuf, sizeof(mine) * n);
       for (int r = 0; r < n; ++r) {
         std::string list;
         for (int s : stagesOf(job, job.mesh.coordsOf(r)))
           list += (list.empty() ? "" : ",") + std::to_string(s);
-        printRankMemory(r, list, all[2 * r], all[2 * r + 1]);
+        const uint64_t *f = &all[kFigures * r];
+        printRankMemory(r, list, f[0], f[1], f[2], f[3]);
       }
       std::fflush(stdout);
     }
