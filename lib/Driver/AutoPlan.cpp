@@ -19,6 +19,7 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <chrono>
+#include <ctime>
 #include <set>
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
@@ -118,8 +119,12 @@ std::optional<PlanEstimate> mlir::pp::choosePlan(const DriverOptions &opts,
                                                  const ModelProfile &profile,
                                                  const HardwareSpec &hardware) {
   SearchOptions search = searchOptionsFrom(opts, hardware);
+  // Wall time, and the CPU time the (single-threaded) search took, which
+  // does not depend on what else the machine runs.
   auto start = std::chrono::steady_clock::now();
+  std::clock_t cpuStart = std::clock();
   SearchResult result = searchPlans(profile, hardware, search);
+  double cpuSeconds = double(std::clock() - cpuStart) / CLOCKS_PER_SEC;
   double seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - start)
                        .count();
@@ -135,9 +140,9 @@ std::optional<PlanEstimate> mlir::pp::choosePlan(const DriverOptions &opts,
       latency ? "objective latency (one token at batch 1)"
               : "objective throughput",
       batch, profile.seq, profile.layers.size(), profile.params() / 1e9,
-      result.considered, result.considered - int64_t(result.rejected.size()),
-      result.simulated);
-  os << llvm::formatv("searched in {0:F3} s\n", seconds);
+      result.considered, result.fitting, result.simulated);
+  os << llvm::formatv("searched in {0:F3} s ({1:F3} s of CPU)\n", seconds,
+                      cpuSeconds);
   os << (latency ? "  ms: one token through every stage; "
                  : "  ms: one step; ")
      << "all-reduce: one tensor-parallel all-reduce of the residual "

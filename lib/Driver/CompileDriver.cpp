@@ -17,6 +17,7 @@
 
 #include "DriverOptions.h"
 #include "pp/Dialect/PP/Transforms/Pipelines.h"
+#include "pp/Dialect/PP/Transforms/Recompute.h"
 #include "pp/Analysis/Hardware.h"
 #include "pp/Import/OnnxImporter.h"
 #include "pp/Target/EmitProgram.h"
@@ -256,9 +257,9 @@ int checkUsage(const DriverOptions &opts,
     for (const llvm::cl::Option *flag : trainFlags)
       if (flag->getNumOccurrences())
         return usage("--" + flag->ArgStr + " needs --train");
-  if (opts.recompute != "none" && opts.recompute != "full")
-    return usage("--recompute must be none or full, got '" + opts.recompute +
-                 "'");
+  if (!parseRecompute(opts.recompute))
+    return usage("--recompute must be none, full or selective, got '" +
+                 opts.recompute + "'");
   if (opts.train && opts.loss != "cross-entropy")
     return usage("--loss must be cross-entropy, got '" + opts.loss + "'");
   if (opts.zero != 0 && opts.zero != 1)

@@ -128,9 +128,10 @@ struct DriverOptions {
                 cat(trainCategory())};
   opt<std::string> recompute{
       "recompute",
-      desc("none (default), or full: keep each layer's input and recompute "
-           "the layer in its backward"),
-      llvm::cl::value_desc("none|full"), llvm::cl::init("none"),
+      desc("none (default); full: keep each layer's input and recompute "
+           "the layer in its backward; selective: recompute only "
+           "attention's core (scores and softmax)"),
+      llvm::cl::value_desc("none|full|selective"), llvm::cl::init("none"),
       cat(trainCategory())};
   opt<bool> noTie{"no-tie",
                   desc("Train initializers that hold another's values "

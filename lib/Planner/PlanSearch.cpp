@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 using namespace mlir;
@@ -324,16 +325,20 @@ std::optional<PricedPlan> pricePlan(Pricer &pricer, const PlanConfig &config,
   e.tpCommSeconds = tpSeconds * double(plan.gen.microbatches) *
                     (train ? (config.recompute == "full" ? 3 : 2) : 1);
   plan.tail = e.dpCommSeconds + optimizerSeconds;
-  double busiest = 0;
+  // No rank starts before the forwards of the stages ahead of its first
+  // one have run, nor idles after.
+  double bound = 0;
   for (int64_t r = 0; r < P; ++r) {
-    double busy = 0;
+    double busy = 0, start = 0;
     for (int64_t c = 0; c < V; ++c) {
       const sched::StageCost &st = plan.costs.stages[map.stageOf(r, c)];
       busy += st.forward + st.inputGrad + st.weightGrad;
     }
-    busiest = std::max(busiest, busy);
+    for (int64_t s = 0; s < map.stageOf(r, 0); ++s)
+      start += plan.costs.stages[s].forward;
+    bound = std::max(bound, start + busy * double(plan.gen.microbatches));
   }
-  plan.lowerBound = busiest * double(plan.gen.microbatches) + plan.tail;
+  plan.lowerBound = bound + plan.tail;
   e.stepSeconds = plan.lowerBound;
   plan.tokens = latency ? 1.0 : double(batch) * double(profile.seq);
   // FLOPs: forward once, backward twice (B and W), a recomputed forward
@@ -423,7 +428,7 @@ std::vector<PlanConfig> mlir::pp::enumeratePlans(const ModelProfile &profile,
       }
       std::vector<std::string> recomputes{"none"};
       if (options.train)
-        recomputes = {"none", "full"};
+        recomputes = {"none", "selective", "full"};
       std::vector<bool> sps{false};
       if (T > 1 && !latency)
         sps = {false, true};
@@ -464,14 +469,29 @@ SearchResult mlir::pp::searchPlans(const ModelProfile &profile,
   SearchResult result;
   Pricer pricer{profile, hw, options, {}};
   std::vector<PricedPlan> priced;
+  // Recomputing more only adds work: once a plan fits at a recompute level
+  // (the enumeration tries none, then selective, then full), the deeper
+  // levels of the same plan are not priced.
+  using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, std::string,
+                         int64_t, bool, int64_t>;
+  std::set<Key> fitted;
   for (const PlanConfig &config : enumeratePlans(profile, options)) {
     ++result.considered;
+    Key key{config.pp,       config.tp,
+            config.dp,       config.microbatches,
+            config.schedule, config.virtualStages,
+            config.sequenceParallel, config.zero};
+    if (fitted.count(key))
+      continue;
     PlanRejection rejection;
-    if (std::optional<PricedPlan> plan = pricePlan(pricer, config, rejection))
+    if (std::optional<PricedPlan> plan = pricePlan(pricer, config, rejection)) {
       priced.push_back(std::move(*plan));
-    else
+      fitted.insert(key);
+    } else {
       result.rejected.push_back(std::move(rejection));
+    }
   }
+  result.fitting = priced.size();
   // Fastest first; ties go to the smaller memory, then the plan's text, so
   // the order is total and the search deterministic.
   auto better = [](const PlanEstimate &a, const PlanEstimate &b) {

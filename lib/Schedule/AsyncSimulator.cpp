@@ -157,7 +157,7 @@ AsyncResult pp::schedule::simulatePipeline(const GeneratorOptions &options,
   // The runs keep M's remainder modulo P, so the last round ends as M's.
   int r = m % p;
   std::vector<AsyncResult> runs;
-  for (int k = 2; (k + 1) * p + r < m && k <= 16; ++k) {
+  for (int k = 1; (k + 1) * p + r < m && k <= 16; ++k) {
     runs.push_back(runAt(k * p + r));
     size_t n = runs.size();
     if (n < 3)

@@ -91,6 +91,8 @@ struct SearchResult {
   std::vector<PlanEstimate> ranked;
   std::vector<PlanRejection> rejected;
   int64_t considered = 0;
+  /// Priced and within memory; run through the simulator.
+  int64_t fitting = 0;
   int64_t simulated = 0;
 };
 
@@ -104,7 +106,9 @@ std::optional<PlanEstimate> estimatePlan(const ModelProfile &profile,
 
 /// Every plan the search considers for `options.gpus`: (P, T, D) over the
 /// divisors, micro-batches over the divisors of the replica's batch, the
-/// five schedules (interleaved at V = 2 and 4), recompute none or full,
+/// five schedules (interleaved at V = 2 and 4), recompute none, selective
+/// or full (tried in that order: a deeper level of a plan that fits is not
+/// priced, it only adds work),
 /// sequence parallelism with T > 1, ZeRO-1 with D > 1 (training).
 std::vector<PlanConfig> enumeratePlans(const ModelProfile &profile,
                                        const SearchOptions &options);

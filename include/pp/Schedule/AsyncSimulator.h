@@ -38,7 +38,7 @@ AsyncResult simulateAsync(const ComputeOrder &order, const CostModel &costs);
 /// The same for the generator's order, without building thousands of
 /// micro-batches: once every generator here reaches its steady state, each
 /// further round of P micro-batches adds the same time. It runs k P
-/// micro-batches for k = 2, 3, ... until two rounds in a row add the same,
+/// micro-batches for k = 1, 2, ... until two rounds in a row add the same,
 /// then extends the line to M (equal to the full run within 1e-9,
 /// AsyncSimulatorTest); it runs all M when that does not happen early.
 /// Busy time is linear in M by construction. `options` must be valid

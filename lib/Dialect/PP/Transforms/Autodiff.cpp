@@ -58,7 +58,7 @@ bool isFloat(Value v) { return isa<FloatType>(elementTypeOf(v)); }
 class Differentiator {
 public:
   Differentiator(func::FuncOp func, const TrainabilityRule &rule,
-                 bool cotangents, bool recompute)
+                 bool cotangents, RecomputeKind recompute)
       : func(func), rule(rule), cotangents(cotangents), recompute(recompute),
         builder(func.getContext()) {}
 
@@ -82,7 +82,7 @@ private:
   func::FuncOp func;
   const TrainabilityRule &rule;
   bool cotangents;
-  bool recompute;
+  RecomputeKind recompute;
   OpBuilder builder;
 
   Block *body = nullptr;
@@ -181,10 +181,10 @@ LogicalResult Differentiator::run() {
   }
   // The return reads the forward's results as the forward does: what it
   // returns is handed on, not recomputed.
-  if (recompute) {
+  if (recompute != RecomputeKind::None) {
     SmallVector<Operation *> forward(forwardOps);
     forward.push_back(ret);
-    recomputeLayers(forward);
+    recomputeLayers(forward, recompute);
   }
   split();
   return success();
@@ -566,7 +566,8 @@ Differentiator::buildFunction(StringRef name, ArrayRef<Value> inputs,
 LogicalResult mlir::pp::differentiate(ModuleOp module,
                                       ArrayRef<std::string> trainable,
                                       ArrayRef<std::string> frozen,
-                                      bool cotangents, bool recompute) {
+                                      bool cotangents,
+                                      RecomputeKind recompute) {
   MLIRContext *context = module.getContext();
   auto rule = TrainabilityRule::create(trainable, frozen);
   if (!rule)

@@ -104,9 +104,10 @@ struct GradientProgramPass
 
 void GradientProgramPass::runOnOperation() {
   ModuleOp module = getOperation();
-  if (recompute != "none" && recompute != "full") {
-    module.emitError() << "pp-gradient-program: recompute must be none or "
-                          "full, got '"
+  std::optional<RecomputeKind> kind = parseRecompute(recompute);
+  if (!kind) {
+    module.emitError() << "pp-gradient-program: recompute must be none, "
+                          "full or selective, got '"
                        << recompute << "'";
     return signalPassFailure();
   }
@@ -186,8 +187,7 @@ void GradientProgramPass::runOnOperation() {
   if (numForward < ops.size())
     orderBackward(ArrayRef(ops).drop_front(numForward),
                   numForwardAndB - numForward);
-  if (recompute == "full")
-    recomputeLayers(forwardOps);
+  recomputeLayers(forwardOps, *kind);
 
   SmallVector<Value> results{fwd.front()};
   llvm::append_range(results, grads);

@@ -17,10 +17,39 @@
 using namespace mlir;
 using namespace mlir::pp;
 
+std::optional<RecomputeKind> mlir::pp::parseRecompute(StringRef text) {
+  if (text == "none")
+    return RecomputeKind::None;
+  if (text == "full")
+    return RecomputeKind::Full;
+  if (text == "selective")
+    return RecomputeKind::Selective;
+  return std::nullopt;
+}
+
+namespace {
+
+/// A value of attention's core: its last two dims are equal and above one
+/// (queries by keys, the sequence squared).
+bool isAttentionCore(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || type.getRank() < 2)
+    return false;
+  int64_t rows = type.getDimSize(type.getRank() - 2);
+  int64_t cols = type.getDimSize(type.getRank() - 1);
+  return rows > 1 && rows == cols;
+}
+
+} // namespace
+
 /// Recomputes, before the backward ops that read them, the values each
 /// layer keeps to itself in the forward (`forward`, in order): what a
-/// layer hands to another layer, or to ops of no layer, stays saved.
-void mlir::pp::recomputeLayers(ArrayRef<Operation *> forward) {
+/// layer hands to another layer, or to ops of no layer, stays saved; under
+/// Selective, so does everything outside attention's core.
+void mlir::pp::recomputeLayers(ArrayRef<Operation *> forward,
+                               RecomputeKind kind) {
+  if (kind == RecomputeKind::None)
+    return;
   llvm::DenseMap<Operation *, int64_t> layerOf;
   for (Operation *op : forward)
     layerOf[op] = layerIndexOf(op);
@@ -30,6 +59,8 @@ void mlir::pp::recomputeLayers(ArrayRef<Operation *> forward) {
   auto isInternal = [&](Value v) {
     Operation *def = v.getDefiningOp();
     if (!def || !inForward(def) || layerOf[def] < 0)
+      return false;
+    if (kind == RecomputeKind::Selective && !isAttentionCore(v))
       return false;
     return llvm::all_of(v.getUsers(), [&](Operation *user) {
       return !inForward(user) || layerOf[user] == layerOf[def];

@@ -448,9 +448,10 @@ void StageTrainingPass::runOnOperation() {
   ModuleOp module = getOperation();
   OpBuilder b(&getContext());
   builder = &b;
-  if (recompute != "none" && recompute != "full") {
-    module.emitError() << "pp-stage-training: recompute must be none or "
-                          "full, got '"
+  std::optional<RecomputeKind> recomputeKind = parseRecompute(recompute);
+  if (!recomputeKind) {
+    module.emitError() << "pp-stage-training: recompute must be none, full "
+                          "or selective, got '"
                        << recompute << "'";
     return signalPassFailure();
   }
@@ -525,7 +526,7 @@ void StageTrainingPass::runOnOperation() {
     return signalPassFailure();
   }
   if (failed(differentiate(module, trainable, frozen, /*cotangents=*/true,
-                           recompute == "full")))
+                           *recomputeKind)))
     return signalPassFailure();
 
   // A weight trained by several stages (a tied embedding on the first and

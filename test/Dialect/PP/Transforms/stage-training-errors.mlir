@@ -1,7 +1,7 @@
 // Every error pp-stage-training reports.
 // RUN: pp-opt %s --split-input-file --pp-stage-training --verify-diagnostics
 // RUN: %expect-exit 1 pp-opt %s --split-input-file --pp-stage-training=recompute=some 2>&1 | FileCheck %s --check-prefix=RECOMPUTE
-// RECOMPUTE: error: pp-stage-training: recompute must be none or full, got 'some'
+// RECOMPUTE: error: pp-stage-training: recompute must be none, full or selective, got 'some'
 
 // expected-error @+1 {{pp-stage-training needs stage functions and pp.mesh @world}}
 module {

@@ -389,10 +389,14 @@ def GradientProgramPass : Pass<"pp-gradient-program", "ModuleOp"> {
     forward ops marked `pp.recomputed`, right before the first backward op
     that reads them: the activation peak falls from every layer's
     activations to the layer boundaries plus one layer.
+    `recompute=selective` recomputes only attention's core (the values
+    whose last two dims are both the sequence: scores, mask, softmax) and
+    keeps the rest, as Korthikanti et al. 2022.
   }];
   let options = [
     Option<"recompute", "recompute", "std::string", /*default=*/"\"none\"",
-           "none, or full: recompute each layer's activations in its backward">
+           "none, full (recompute each layer's activations in its backward) "
+           "or selective (only attention's core)">
   ];
 }
 
@@ -478,8 +482,9 @@ def StageTrainingPass : Pass<"pp-stage-training", "ModuleOp"> {
            "1: each data-parallel rank updates a shard of every weight "
            "and keeps only that shard's optimizer state (ZeRO-1)">,
     Option<"recompute", "recompute", "std::string", /*default=*/"\"none\"",
-           "none, or full: B and W recompute each layer's own values from "
-           "what the layer hands on, which is all the stash keeps">
+           "none, full (B and W recompute each layer's own values from "
+           "what the layer hands on, which is all the stash keeps) or "
+           "selective (only attention's core)">
   ];
 }
 
