@@ -206,6 +206,7 @@ int runMain(int argc, char **argv, const Program &program, Device &device,
                     "generation program (pp-opt --generate)");
   if (program.numStages > 0)
     return runRanks(program, options, device, processes);
+  device.setThreads(threadsPerRank(options, 1));
   return runSingleRank(program, options, device);
 }
 

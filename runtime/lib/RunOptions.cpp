@@ -7,6 +7,9 @@
 
 #include "RunOptions.h"
 
+#include <sched.h>
+#include <thread>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -53,7 +56,8 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
         "--tolerance", "--repeat",     "--ranks",         "--trace",
         "--steps",     "--log-every",  "--dump-grads",    "--save-weights",
         "--resume",    "--prompt",     "--max-new-tokens", "--temperature",
-        "--top-k",     "--top-p",      "--seed",          "--eos"};
+        "--top-k",     "--top-p",      "--seed",          "--eos",
+        "--threads"};
     bool known = false;
     for (const char *f : kFlags)
       known |= flag == f;
@@ -145,8 +149,8 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
        : flag == "--save-weights" ? options.saveWeights
                                   : options.resume) = value;
     } else {
-      // --repeat, --ranks, --steps, --log-every: counts.
-      long limit = flag == "--ranks" ? 4096 : 1000000;
+      // --repeat, --ranks, --threads, --steps, --log-every: counts.
+      long limit = flag == "--ranks" || flag == "--threads" ? 4096 : 1000000;
       char *end = nullptr;
       errno = 0;
       long n = std::strtol(value.c_str(), &end, 10);
@@ -155,10 +159,11 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
                 "], got '" + value + "'";
         return false;
       }
-      int &count = flag == "--ranks"    ? options.ranks
-                   : flag == "--repeat" ? options.repeat
-                   : flag == "--steps"  ? options.steps
-                                        : options.logEvery;
+      int &count = flag == "--ranks"     ? options.ranks
+                   : flag == "--threads" ? options.threads
+                   : flag == "--repeat"  ? options.repeat
+                   : flag == "--steps"   ? options.steps
+                                         : options.logEvery;
       count = static_cast<int>(n);
     }
   }
@@ -185,6 +190,10 @@ std::string runUsage(const char *argv0, const char *modelName) {
          "  --ranks N              run the N ranks of a multi-rank program\n"
          "                         as threads of this process (or start N\n"
          "                         processes with mpirun -np N)\n"
+         "  --threads N            threads of each rank's kernels (default:\n"
+         "                         the cores this process may use, divided\n"
+         "                         among the ranks it runs, or among the\n"
+         "                         launcher's ranks on this node)\n"
          "  --report-memory        print each rank's weight and activation bytes\n"
          "  --trace FILE           record one step's per-rank actions as a\n"
          "                         Chrome/Perfetto trace (the format of\n"
@@ -232,6 +241,17 @@ void printRankMemory(int rank, const std::string &stages, uint64_t weights,
                 static_cast<unsigned long long>(gradients),
                 static_cast<unsigned long long>(optimizer));
   std::printf("\n");
+}
+
+int threadsPerRank(const RunOptions &options, int ranksHere) {
+  if (options.threads > 0)
+    return options.threads;
+  // The CPUs this process may run on (taskset, cgroups), not all online.
+  cpu_set_t set;
+  int cores = sched_getaffinity(0, sizeof(set), &set) == 0
+                  ? CPU_COUNT(&set)
+                  : int(std::thread::hardware_concurrency());
+  return std::max(1, cores / std::max(1, ranksHere));
 }
 
 } // namespace pprt

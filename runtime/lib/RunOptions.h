@@ -24,6 +24,9 @@ struct RunOptions {
   double tolerance = 1e-4;
   int repeat = 0; ///< 0: run once, untimed
   int ranks = 0;  ///< --ranks N: N threads; 0: not given
+  /// --threads N: the threads each rank's kernels use; 0: the rank's share
+  /// of the cores this process may run on (threadsPerRank).
+  int threads = 0;
   bool reportMemory = false;
   std::string trace;  ///< --trace FILE: Chrome/Perfetto JSON of one step
   /// Training programs (docs/training.md): steps to run, a progress line
@@ -57,6 +60,11 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
 
 /// The --help text for a program called `argv0`.
 std::string runUsage(const char *argv0, const char *modelName);
+
+/// The threads each rank's kernels use: `--threads`, or the cores this
+/// process may run on divided among the ranks it hosts (rank threads under
+/// --ranks, or the launcher's ranks on this node), at least one.
+int threadsPerRank(const RunOptions &options, int ranksHere);
 
 /// `--report-memory`'s line for one rank: the weight bytes it loaded and
 /// the bytes of its activation arenas (every intermediate, as planned);

@@ -298,6 +298,8 @@ void runRank(const Job &job, int rank, const CommMaker &makeComm,
 /// `run --ranks N`, and a single rank: threads sharing a LocalWorld.
 int runThreads(const Job &job, double timeout) {
   std::string error;
+  job.device.setThreads(
+      threadsPerRank(job.options, int(job.mesh.numRanks())));
   if (!job.device.init(error))
     return fail(error);
   LocalWorld world(job.program.mesh, job.device, timeout);
@@ -348,6 +350,7 @@ int runProcess(const Job &job, ProcessGroup &processes, const LaunchEnv &env,
   }
   int rank = processes.rank();
   job.device.setLocalRank(processes.localRank());
+  job.device.setThreads(threadsPerRank(job.options, processes.localSize()));
   // A rank-specific failure from here on must take the whole job down.
   if (!job.device.init(error))
     commFatal("rank " + std::to_string(rank) + ": " + error);

@@ -34,6 +34,10 @@ public:
   /// Which of the node's devices init() picks when several processes share
   /// a node (cuda: GPU localRank % device count). Call before init().
   virtual void setLocalRank(int localRank) { (void)localRank; }
+  /// The threads one rank's kernels may use (cpu: the BLAS library's; the
+  /// ranks of a process share it, so it is the per-rank count, and rank
+  /// threads never oversubscribe the cores). Call before init().
+  virtual void setThreads(int threads) { (void)threads; }
   /// Selects and checks the hardware; false with `error` when unusable.
   virtual bool init(std::string &error) = 0;
 

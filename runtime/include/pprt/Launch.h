@@ -34,6 +34,8 @@ public:
   virtual int size() const = 0;
   /// This process's index among those on its node (picks the GPU).
   virtual int localRank() const = 0;
+  /// The processes on this process's node (they share its cores).
+  virtual int localSize() const = 0;
   /// The Comm of this process's rank for the generated code. Called once
   /// by every process at the same point (backends may split communicators).
   virtual std::unique_ptr<Comm> makeComm(Context &ctx, const MeshSpec &mesh,

@@ -7,6 +7,8 @@
 
 #include "pprt/Device.h"
 
+#include <cblas.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +22,7 @@ public:
   const char *name() const override { return "cpu"; }
   bool isHost() const override { return true; }
   bool init(std::string &) override { return true; }
+  void setThreads(int threads) override { openblas_set_num_threads(threads); }
 
   void *alloc(size_t bytes) override {
     // aligned_alloc wants a multiple of the alignment; 0 bytes still gets a

@@ -54,22 +54,23 @@ public:
     setCommAbortHook(abortJob);
     PPRT_MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &worldRank), -1);
     PPRT_MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &worldSize), worldRank);
+    // The processes that share this node's memory (and cores).
+    MPI_Comm node;
+    PPRT_MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED,
+                                       worldRank, MPI_INFO_NULL, &node),
+                   worldRank);
+    PPRT_MPI_CHECK(MPI_Comm_size(node, &nodeSize), worldRank);
     nodeRank = localRankFromEnv();
-    if (nodeRank < 0) {
-      // No launcher variable: count the processes that share memory.
-      MPI_Comm node;
-      PPRT_MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED,
-                                         worldRank, MPI_INFO_NULL, &node),
-                     worldRank);
+    if (nodeRank < 0) // no launcher variable: the rank among them
       PPRT_MPI_CHECK(MPI_Comm_rank(node, &nodeRank), worldRank);
-      PPRT_MPI_CHECK(MPI_Comm_free(&node), worldRank);
-    }
+    PPRT_MPI_CHECK(MPI_Comm_free(&node), worldRank);
     return true;
   }
 
   int rank() const override { return worldRank; }
   int size() const override { return worldSize; }
   int localRank() const override { return nodeRank; }
+  int localSize() const override { return nodeSize; }
 
   std::unique_ptr<Comm> makeComm(Context &ctx, const MeshSpec &mesh,
                                  double timeoutSeconds) override {
@@ -87,7 +88,7 @@ public:
 private:
   ProcessCommMaker maker;
   bool ownsMpi = false;
-  int worldRank = 0, worldSize = 1, nodeRank = 0;
+  int worldRank = 0, worldSize = 1, nodeRank = 0, nodeSize = 1;
 };
 
 } // namespace
