@@ -36,7 +36,8 @@ public:
   virtual void setLocalRank(int localRank) { (void)localRank; }
   /// The threads one rank's kernels may use (cpu: the BLAS library's; the
   /// ranks of a process share it, so it is the per-rank count, and rank
-  /// threads never oversubscribe the cores). Call before init().
+  /// threads never oversubscribe the cores); 0 keeps the library's own
+  /// setting. Call before init().
   virtual void setThreads(int threads) { (void)threads; }
   /// Selects and checks the hardware; false with `error` when unusable.
   virtual bool init(std::string &error) = 0;

@@ -22,7 +22,10 @@ public:
   const char *name() const override { return "cpu"; }
   bool isHost() const override { return true; }
   bool init(std::string &) override { return true; }
-  void setThreads(int threads) override { openblas_set_num_threads(threads); }
+  void setThreads(int threads) override {
+    if (threads > 0)
+      openblas_set_num_threads(threads);
+  }
 
   void *alloc(size_t bytes) override {
     // aligned_alloc wants a multiple of the alignment; 0 bytes still gets a
