@@ -12,7 +12,7 @@ CMAKE_FLAGS ?=
 # Debian packages the build, the tests and the python exporters need.
 DEBIAN_PACKAGES := cmake ninja-build g++ llvm-22-dev libmlir-22-dev mlir-22-tools \
   llvm-22-tools libgtest-dev libonnx-dev libprotobuf-dev protobuf-compiler \
-  libonnx-testdata libopenblas-dev libopenmpi-dev openmpi-bin clang-22 \
+  libonnx-testdata libopenblas-dev libopenblas-openmp-dev libdnnl-dev libopenmpi-dev openmpi-bin clang-22 \
   libclang-rt-22-dev python3-numpy python3-onnx python3-torch
 
 .PHONY: deps build test check-lit check-unit fuzz demo docs clean

@@ -9,6 +9,7 @@
 
 #include "CTypes.h"
 #include "pp/Dialect/PP/IR/PPDialect.h"
+#include "pp/Dialect/PP/IR/ShapeUtils.h"
 
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -51,10 +52,29 @@ std::string mathFn(StringRef floatName, Type element) {
   return floatName.str();
 }
 
+/// 2, 3 or 4 when `exponent` is that constant, else 0.
+int64_t smallIntegerExponent(Value exponent) {
+  DenseElementsAttr value;
+  if (!isInlinedConstant(exponent) || !matchPattern(exponent, m_Constant(&value)))
+    return 0;
+  if (!llvm::isa<FloatType>(value.getElementType()))
+    return 0;
+  double e = value.getSplatValue<APFloat>().convertToDouble();
+  return e == 2 || e == 3 || e == 4 ? int64_t(e) : 0;
+}
+
+/// exp, tanh and erf for float: pprt/VecMath.h's with `vectorMath`.
+std::string vecMathFn(StringRef floatName, Type element, bool vectorMath) {
+  if (vectorMath && !element.isF64())
+    return "pprt::v" + floatName.str();
+  return mathFn(floatName, element);
+}
+
 class LoopBuilder {
 public:
-  LoopBuilder(const llvm::DenseSet<Value> &fused, FusedLoop &loop)
-      : fused(fused), loop(loop), os(loop.body) {}
+  LoopBuilder(const llvm::DenseSet<Value> &fused, FusedLoop &loop,
+              bool vectorMath)
+      : fused(fused), loop(loop), os(loop.body), vectorMath(vectorMath) {}
 
   /// Emits statements computing `v` and returns the name holding it.
   std::string emit(Value v) {
@@ -92,15 +112,15 @@ public:
                          ? mathFn("fabsf", element) + "(" + a + ")"
                          : "(" + a + " < 0 ? -" + a + " : " + a + ")";
             })
-            .Case([&](ExpOp) { return mathFn("expf", element) + "(" + a + ")"; })
+            .Case([&](ExpOp) { return vecMathFn("expf", element, vectorMath) + "(" + a + ")"; })
             .Case([&](LogOp) { return mathFn("logf", element) + "(" + a + ")"; })
             .Case([&](SqrtOp) { return mathFn("sqrtf", element) + "(" + a + ")"; })
             .Case([&](ReciprocalOp) { return "(" + ct + ")1 / " + a; })
-            .Case([&](ErfOp) { return mathFn("erff", element) + "(" + a + ")"; })
-            .Case([&](TanhOp) { return mathFn("tanhf", element) + "(" + a + ")"; })
+            .Case([&](ErfOp) { return vecMathFn("erff", element, vectorMath) + "(" + a + ")"; })
+            .Case([&](TanhOp) { return vecMathFn("tanhf", element, vectorMath) + "(" + a + ")"; })
             .Case([&](SigmoidOp) {
               return "(" + ct + ")1 / ((" + ct + ")1 + " +
-                     mathFn("expf", element) + "(-" + a + "))";
+                     vecMathFn("expf", element, vectorMath) + "(-" + a + "))";
             })
             .Case([&](ReluOp) {
               return "(" + a + " > 0 ? " + a + " : (" + ct + ")0)";
@@ -120,7 +140,16 @@ public:
             .Case([&](SubOp) { return a + " - " + b; })
             .Case([&](MulOp) { return a + " * " + b; })
             .Case([&](DivOp) { return a + " / " + b; })
-            .Case([&](PowOp) {
+            .Case([&](PowOp pow) {
+              // x^2, x^3, x^4 (GELU's tanh form cubes) as products: a powf
+              // call would keep the loop from vectorising.
+              if (int64_t e = smallIntegerExponent(pow.getOperand(1));
+                  e && llvm::isa<FloatType>(element)) {
+                std::string product = a;
+                for (int64_t i = 1; i < e; ++i)
+                  product += " * " + a;
+                return "(" + product + ")";
+              }
               if (llvm::isa<FloatType>(element))
                 return mathFn("powf", element) + "(" + a + ", " + b + ")";
               return "(" + ct + ")pow((double)" + a + ", (double)" + b + ")";
@@ -154,16 +183,56 @@ private:
   llvm::raw_string_ostream os;
   llvm::DenseMap<Value, std::string> names;
   int temps = 0;
+  bool vectorMath;
 };
 
 } // namespace
 
 FusedLoop mlir::pp::buildFusedLoop(Operation *root,
-                                   const llvm::DenseSet<Value> &fused) {
+                                   const llvm::DenseSet<Value> &fused,
+                                   bool vectorMath) {
   FusedLoop loop;
   loop.root = root;
-  LoopBuilder builder(fused, loop);
+  LoopBuilder builder(fused, loop, vectorMath);
   std::string result = builder.emitOp(root);
   loop.body += "result = " + result + ";\n";
   return loop;
+}
+
+LoopSpace
+mlir::pp::coalesceLoopSpace(ArrayRef<int64_t> shape,
+                            ArrayRef<SmallVector<int64_t>> leafShapes) {
+  // Strides of the result (row-major) and of each leaf as read broadcast.
+  SmallVector<SmallVector<int64_t>> strides{rowMajorStrides(shape)};
+  for (const SmallVector<int64_t> &leaf : leafShapes)
+    strides.push_back(numElements(leaf) == 1
+                          ? SmallVector<int64_t>(shape.size(), 0)
+                          : broadcastStrides(leaf, shape));
+  LoopSpace space;
+  SmallVector<SmallVector<int64_t>> merged(strides.size());
+  for (auto [d, size] : llvm::enumerate(shape)) {
+    if (size == 1)
+      continue;
+    bool contiguous =
+        !space.dims.empty() && llvm::all_of(llvm::enumerate(strides), [&](
+                                                auto s) {
+          return merged[s.index()].back() == s.value()[d] * size;
+        });
+    if (contiguous) {
+      space.dims.back() *= size;
+      for (auto [k, s] : llvm::enumerate(strides))
+        merged[k].back() = s[d];
+      continue;
+    }
+    space.dims.push_back(size);
+    for (auto [k, s] : llvm::enumerate(strides))
+      merged[k].push_back(s[d]);
+  }
+  if (space.dims.empty()) {
+    space.dims.push_back(1);
+    for (SmallVector<int64_t> &m : merged)
+      m.push_back(0);
+  }
+  space.leafStrides.assign(merged.begin() + 1, merged.end());
+  return space;
 }

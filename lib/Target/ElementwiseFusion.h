@@ -35,8 +35,23 @@ struct FusedLoop {
   std::string body;
 };
 
-/// Builds the loop for `root` given the fused set.
-FusedLoop buildFusedLoop(Operation *root, const llvm::DenseSet<Value> &fused);
+/// Builds the loop for `root` given the fused set. With `vectorMath`, float
+/// exp, tanh and erf are pprt/VecMath.h's, which vectorise (cpu).
+FusedLoop buildFusedLoop(Operation *root, const llvm::DenseSet<Value> &fused,
+                         bool vectorMath);
+
+/// Where a fused loop walks: the result's dims, size-1 dims dropped and
+/// neighbours merged wherever the result and every leaf step through them
+/// contiguously (or not at all). Same-shape operands become one flat dim; a
+/// bias broadcast over [B, S, N] becomes rows x N.
+struct LoopSpace {
+  llvm::SmallVector<int64_t> dims; ///< at least one
+  /// Per leaf, its element stride along each of `dims` (0: broadcast).
+  llvm::SmallVector<llvm::SmallVector<int64_t>> leafStrides;
+};
+
+LoopSpace coalesceLoopSpace(ArrayRef<int64_t> shape,
+                            ArrayRef<llvm::SmallVector<int64_t>> leafShapes);
 
 } // namespace mlir::pp
 

@@ -547,7 +547,7 @@ LogicalResult Assembler::write(StringRef modelName, StringRef weightsDir,
      << "; each plans its buffers into one arena at compile time.\n\n"
      << "#include \"pprt/Comm.h\"\n#include \"pprt/Kernels.h\"\n";
   if (!cuda)
-    os << "#include \"pprt/Half.h\"\n";
+    os << "#include \"pprt/Half.h\"\n#include \"pprt/VecMath.h\"\n";
   if (cuda)
     os << "#include \"pprt/CudaCheck.h\"\n#include <cuda_runtime.h>\n";
   os << "\n#include <cmath>\n#include <cstdint>\n\nnamespace {\n\n"

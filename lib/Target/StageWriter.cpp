@@ -313,7 +313,7 @@ void Writer::emitConstant(ConstantOp op) {
 }
 
 void Writer::emitFusedLoop(Operation *root) {
-  FusedLoop loop = buildFusedLoop(root, fused);
+  FusedLoop loop = buildFusedLoop(root, fused, /*vectorMath=*/!cuda);
   Value result = root->getResult(0);
   ArrayRef<int64_t> shape = shapeOf(result);
   int64_t n = numElements(shape);
@@ -340,43 +340,85 @@ void Writer::emitFusedLoop(Operation *root) {
     helpersOs << "const " << storage(elementOf(leaf)) << " *__restrict__ p" << k
               << ", ";
   helpersOs << outType << " *__restrict__ out) {\n";
-  if (cuda)
+
+  SmallVector<SmallVector<int64_t>> leafShapes;
+  for (Value leaf : loop.leaves)
+    leafShapes.emplace_back(shapeOf(leaf));
+  LoopSpace space = coalesceLoopSpace(shape, leafShapes);
+  size_t rank = space.dims.size();
+  // The index of leaf k's element, given each dim's coordinate.
+  auto leafIndex = [&](size_t k, auto coord) {
+    std::string index;
+    for (auto [d, stride] : llvm::enumerate(space.leafStrides[k]))
+      if (stride != 0)
+        index += (index.empty() ? "" : " + ") + coord(d) +
+                 (stride == 1 ? "" : " * " + std::to_string(stride));
+    return index.empty() ? std::string("0") : index;
+  };
+  SmallVector<std::string> leafIndices;
+  if (cuda) {
+    // One thread per element, its coordinates from the flat index.
     helpersOs << "  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + "
                  "threadIdx.x; i < "
               << n << "; i += (int64_t)blockDim.x * gridDim.x) {\n";
-  else
-    helpersOs << "  for (int64_t i = 0; i < " << n << "; ++i) {\n";
-
-  // Leaves of another shape read at a broadcast index.
-  bool needCoords = llvm::any_of(loop.leaves, [&](Value leaf) {
-    return shapeOf(leaf) != shape && numElements(shapeOf(leaf)) != 1;
-  });
-  if (needCoords) {
-    helpersOs << "    int64_t rest = i;\n";
-    for (size_t d = shape.size(); d-- > 0;)
-      helpersOs << "    int64_t c" << d << " = rest % " << shape[d]
-                << "; rest /= " << shape[d] << ";\n";
-    helpersOs << "    (void)rest;\n";
-  }
-  for (auto [k, leaf] : llvm::enumerate(loop.leaves)) {
-    std::string index;
-    if (shapeOf(leaf) == shape) {
-      index = "i";
-    } else if (numElements(shapeOf(leaf)) == 1) {
-      index = "0";
-    } else {
-      SmallVector<int64_t> strides = broadcastStrides(shapeOf(leaf), shape);
-      for (auto [d, stride] : llvm::enumerate(strides))
-        if (stride != 0)
-          index += (index.empty() ? "" : " + ") + std::string("c") +
-                   std::to_string(d) + " * " + std::to_string(stride);
+    if (rank > 1) {
+      helpersOs << "    int64_t rest = i;\n";
+      for (size_t d = rank; d-- > 0;)
+        helpersOs << "    int64_t c" << d << " = rest % " << space.dims[d]
+                  << "; rest /= " << space.dims[d] << ";\n";
+      helpersOs << "    (void)rest;\n";
     }
+    for (size_t k = 0; k < loop.leaves.size(); ++k)
+      leafIndices.push_back(leafIndex(k, [&](size_t d) {
+        return rank > 1 ? "c" + std::to_string(d) : std::string("i");
+      }));
+  } else if (rank == 1) {
+    // Same-shape operands: one flat loop, split over the OpenMP team and
+    // vectorised.
+    helpersOs << "#pragma omp parallel for simd schedule(static) if (" << n
+              << " >= pprt::kParallelMinElements)\n"
+              << "  for (int64_t i = 0; i < " << n << "; ++i) {\n";
+    for (size_t k = 0; k < loop.leaves.size(); ++k)
+      leafIndices.push_back(leafIndex(k, [](size_t) { return std::string("i"); }));
+  } else {
+    // Broadcast operands: rows over the team, each row's last dim
+    // vectorised; a leaf's row offset is computed once per row.
+    int64_t cols = space.dims.back(), rows = n / cols;
+    helpersOs << "#pragma omp parallel for schedule(static) if (" << n
+              << " >= pprt::kParallelMinElements)\n"
+              << "  for (int64_t r = 0; r < " << rows << "; ++r) {\n"
+              << "    int64_t rest = r;\n";
+    for (size_t d = rank - 1; d-- > 0;)
+      helpersOs << "    int64_t c" << d << " = rest % " << space.dims[d]
+                << "; rest /= " << space.dims[d] << ";\n";
+    helpersOs << "    (void)rest;\n";
+    for (size_t k = 0; k < loop.leaves.size(); ++k) {
+      SmallVector<int64_t> rowStrides(space.leafStrides[k]);
+      int64_t colStride = rowStrides.pop_back_val();
+      std::string base;
+      for (auto [d, stride] : llvm::enumerate(rowStrides))
+        if (stride != 0)
+          base += (base.empty() ? "" : " + ") + std::string("c") +
+                  std::to_string(d) + " * " + std::to_string(stride);
+      helpersOs << "    const int64_t base" << k << " = "
+                << (base.empty() ? "0" : base) << ";\n";
+      leafIndices.push_back(
+          "base" + std::to_string(k) +
+          (colStride == 0 ? ""
+                          : " + j" + (colStride == 1
+                                          ? std::string()
+                                          : " * " + std::to_string(colStride))));
+    }
+    helpersOs << "#pragma omp simd\n"
+              << "    for (int64_t j = 0; j < " << cols << "; ++j) {\n"
+              << "    const int64_t i = r * " << cols << " + j;\n";
+  }
+  for (auto [k, leaf] : llvm::enumerate(loop.leaves))
     helpersOs << "    " << computeCType(elementOf(leaf)) << " leaf" << k
               << " = "
               << load(elementOf(leaf),
-                      "p" + std::to_string(k) + "[" + index + "]")
+                      "p" + std::to_string(k) + "[" + leafIndices[k] + "]")
               << ";\n";
-  }
   helpersOs << "    " << computeCType(elementOf(result)) << " result;\n";
   StringRef lines = loop.body;
   while (!lines.empty()) {
@@ -385,7 +427,7 @@ void Writer::emitFusedLoop(Operation *root) {
     lines = rest;
   }
   helpersOs << "    out[i] = " << store(elementOf(result), "result")
-            << ";\n  }\n}\n\n";
+            << ";\n  }\n" << (!cuda && rank > 1 ? "  }\n" : "") << "}\n\n";
 
   bodyOs << "  " << name;
   if (cuda)

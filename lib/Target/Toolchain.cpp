@@ -11,10 +11,17 @@
 // ONNX conformance run builds hundreds of tiny programs that run once, and
 // sets it to -O0.
 //
+// cpu programs are built for the machine that builds them (-march=native:
+// the fused loops vectorise to its widest vectors), with OpenMP for their
+// threads and -fno-trapping-math so that selects vectorise. PP_CXX_ARCH
+// replaces the -march value, for a program carried to another machine.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Toolchain.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Program.h"
 
 #include <cstdlib>
@@ -36,6 +43,20 @@ std::string optimisationFlag() {
   return "-O2";
 }
 
+/// -march=native unless PP_CXX_ARCH names another architecture.
+std::string archFlag() {
+  const char *env = std::getenv("PP_CXX_ARCH");
+  if (!env || !*env)
+    return "-march=native";
+  StringRef arch(env);
+  // Only a plain name: the value ends up in a shell command.
+  if (llvm::all_of(arch, [](char c) {
+        return llvm::isAlnum(c) || c == '-' || c == '_' || c == '.';
+      }))
+    return "-march=" + arch.str();
+  return "-march=native";
+}
+
 } // namespace
 
 std::string mlir::pp::buildCommand(bool cuda, StringRef source,
@@ -53,7 +74,8 @@ std::string mlir::pp::buildCommand(bool cuda, StringRef source,
   if (cuda)
     return std::string(PP_NVCC) + " -arch=sm_90" + common +
            PP_CUDA_SYSTEM_LIBS;
-  return std::string(PP_CXX) + common + PP_CPU_SYSTEM_LIBS;
+  return std::string(PP_CXX) + " " + archFlag() +
+         " -fopenmp -fno-trapping-math" + common + PP_CPU_SYSTEM_LIBS;
 }
 
 bool mlir::pp::runBuild(StringRef command, StringRef log) {

@@ -246,9 +246,13 @@ void printRankMemory(int rank, const std::string &stages, uint64_t weights,
 int threadsPerRank(const RunOptions &options, int ranksHere) {
   if (options.threads > 0)
     return options.threads;
-  // The user already told the BLAS library.
-  if (const char *set = std::getenv("OPENBLAS_NUM_THREADS"); set && *set)
-    return 0;
+  // The user already told OpenMP or the BLAS library.
+  for (const char *name : {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"})
+    if (const char *set = std::getenv(name)) {
+      int value = std::atoi(set);
+      if (value > 0)
+        return value;
+    }
   // The CPUs this process may run on (taskset, cgroups), not all online.
   cpu_set_t set;
   int cores = sched_getaffinity(0, sizeof(set), &set) == 0

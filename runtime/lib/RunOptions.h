@@ -63,8 +63,8 @@ std::string runUsage(const char *argv0, const char *modelName);
 
 /// The threads each rank's kernels use: `--threads`, or the cores this
 /// process may run on divided among the ranks it hosts (rank threads under
-/// --ranks, or the launcher's ranks on this node), at least one; 0 (leave
-/// the library's setting) when OPENBLAS_NUM_THREADS is set.
+/// --ranks, or the launcher's ranks on this node), at least one; the value
+/// of OMP_NUM_THREADS or else OPENBLAS_NUM_THREADS when one is set.
 int threadsPerRank(const RunOptions &options, int ranksHere);
 
 /// `--report-memory`'s line for one rank: the weight bytes it loaded and

@@ -17,9 +17,13 @@ namespace pprt {
 
 enum class ReduceKind : int32_t { Sum, Mean, Max, Min, Prod };
 
-/// Host kernels: OpenBLAS for matmul, plain loops for the rest. Typed
-/// kernels exist for float and double; reduce and matmul also for int32_t
-/// and int64_t (shape math and index tensors).
+/// Below this many elements a cpu loop (a kernel's or a generated one) runs
+/// on one thread: starting the OpenMP team would cost more than it saves.
+constexpr int64_t kParallelMinElements = int64_t(1) << 15;
+
+/// Host kernels: oneDNN for float matmul (OpenBLAS for double), OpenMP
+/// loops for the rest. Typed kernels exist for float and double; reduce and
+/// matmul also for int32_t and int64_t (shape math and index tensors).
 namespace cpu {
 #include "pprt/KernelDecls.inc"
 } // namespace cpu

@@ -1,13 +1,20 @@
 //===- CpuDevice.cpp - the host Device ------------------------------------===//
 //
-// Buffers are aligned host memory and copies are memcpy. Linking pprt_cpu
-// selects this device (CpuRunMain.cpp defines the contract's runMain).
+// Buffers are aligned host memory, touched once when allocated so that no
+// page is first faulted inside a timed step, and copies are memcpy. Linking
+// pprt_cpu selects this device (CpuRunMain.cpp defines the contract's
+// runMain).
+//
+// Threads: OpenMP's team size is per calling thread, so the count is set on
+// the thread that asks for it and again on each rank thread, in
+// makeContext, which runs there.
 //
 //===----------------------------------------------------------------------===//
 
 #include "pprt/Device.h"
 
 #include <cblas.h>
+#include <omp.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -23,8 +30,11 @@ public:
   bool isHost() const override { return true; }
   bool init(std::string &) override { return true; }
   void setThreads(int threads) override {
-    if (threads > 0)
-      openblas_set_num_threads(threads);
+    if (threads <= 0)
+      return;
+    teamSize = threads;
+    omp_set_num_threads(threads);
+    openblas_set_num_threads(threads);
   }
 
   void *alloc(size_t bytes) override {
@@ -37,6 +47,7 @@ public:
                    bytes);
       std::exit(1);
     }
+    std::memset(p, 0, rounded);
     return p;
   }
   void free(void *ptr) override { std::free(ptr); }
@@ -55,6 +66,8 @@ public:
   void synchronize(Context &) override {}
 
   Context makeContext(int rank, int worldSize) override {
+    if (teamSize > 0)
+      omp_set_num_threads(teamSize);
     Context ctx;
     ctx.rank = rank;
     ctx.worldSize = worldSize;
@@ -64,6 +77,8 @@ public:
 
 private:
   static constexpr size_t kAlign = 256;
+  /// Set before the rank threads start, read by each of them.
+  int teamSize = 0;
 };
 
 } // namespace

@@ -1,8 +1,18 @@
 //===- MatMul.cpp - cpu batched matmul ------------------------------------===//
 //
-// float and double go to OpenBLAS, one GEMM per batch entry; row-major with
-// the transposes passed through. Integer matmuls are rare and small (shape
-// arithmetic), so they are plain loops.
+// Two libraries, both on the calling thread's OpenMP team (the one the
+// generated loops use), chosen by what bench/gemm_backends.sh measured
+// (bench/README.md):
+// - float batched matmuls (attention's many small GEMMs) go to oneDNN, one
+//   primitive per shape for the whole batch: 4x faster than a BLAS call per
+//   batch entry. So do 2-D ones of 512 rows or more, where oneDNN is 3-8%
+//   faster.
+// - float 2-D matmuls of fewer rows go to OpenBLAS: there oneDNN 2.6's
+//   gemm:jit runs 2.3-2.7x slower whenever the weight is 64-byte aligned
+//   (128 x 3072 x 768: 9.2 ms against 3.8 ms), which every buffer here is.
+// - double, which oneDNN lacks, goes to OpenBLAS, one GEMM per batch entry.
+// Integer matmuls are rare and small (shape arithmetic), so they are plain
+// loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +24,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dnnl.hpp>
+#include <map>
+#include <tuple>
 #include <type_traits>
 
 namespace pprt::cpu {
@@ -61,6 +74,99 @@ void blasMatmul(Gemm gemm, T *c, const T *a, const T *b, int64_t batch,
          b + i * strideB, ldb, T(0), c + i * strideC, static_cast<int>(n));
 }
 
+/// oneDNN matmul primitives by shape, per thread: creating one takes tens
+/// of microseconds, and a program calls the same few shapes every step.
+class DnnlMatmuls {
+public:
+  void run(float *c, const float *a, const float *b, int64_t batch, int64_t m,
+           int64_t n, int64_t k, int64_t strideA, int64_t strideB,
+           int64_t strideC, bool transA, bool transB) {
+    Key key{batch, m, n, k, strideA, strideB, strideC, transA, transB};
+    auto it = cache.find(key);
+    if (it == cache.end())
+      it = cache.emplace(key, make(key)).first;
+    Entry &e = it->second;
+    dnnl::memory am(e.a, engine, const_cast<float *>(a));
+    dnnl::memory bm(e.b, engine, const_cast<float *>(b));
+    dnnl::memory cm(e.c, engine, c);
+    e.primitive.execute(stream, {{DNNL_ARG_SRC, am},
+                                 {DNNL_ARG_WEIGHTS, bm},
+                                 {DNNL_ARG_DST, cm}});
+    stream.wait();
+  }
+
+private:
+  using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                         int64_t, bool, bool>;
+  struct Entry {
+    dnnl::memory::desc a, b, c;
+    dnnl::matmul primitive;
+  };
+
+  Entry make(const Key &key) {
+    auto [batch, m, n, k, strideA, strideB, strideC, transA, transB] = key;
+    using dims = dnnl::memory::dims;
+    auto f32 = dnnl::memory::data_type::f32;
+    // A batch stride of 0 is a broadcast: oneDNN spells it as batch 1.
+    int64_t batchA = strideA ? batch : 1, batchB = strideB ? batch : 1;
+    strideA = strideA ? strideA : m * k;
+    strideB = strideB ? strideB : k * n;
+    Entry e;
+    if (batch == 1) {
+      e.a = dnnl::memory::desc({m, k}, f32, transA ? dims{1, m} : dims{k, 1});
+      e.b = dnnl::memory::desc({k, n}, f32, transB ? dims{1, k} : dims{n, 1});
+      e.c = dnnl::memory::desc({m, n}, f32, dims{n, 1});
+    } else {
+      e.a = dnnl::memory::desc({batchA, m, k}, f32,
+                               transA ? dims{strideA, 1, m}
+                                      : dims{strideA, k, 1});
+      e.b = dnnl::memory::desc({batchB, k, n}, f32,
+                               transB ? dims{strideB, 1, k}
+                                      : dims{strideB, n, 1});
+      e.c = dnnl::memory::desc({batch, m, n}, f32, dims{strideC, n, 1});
+    }
+    e.primitive = dnnl::matmul(dnnl::matmul::primitive_desc(
+        dnnl::matmul::desc(e.a, e.b, e.c), engine));
+    return e;
+  }
+
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+  std::map<Key, Entry> cache;
+};
+
+/// Rows from which oneDNN takes 2-D float matmuls (see the top).
+constexpr int64_t kDnnlMinRows = 512;
+
+void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
+                 int64_t m, int64_t n, int64_t k, int64_t strideA,
+                 int64_t strideB, int64_t strideC, bool transA, bool transB) {
+  if (trivial(c, batch, m, n, k, strideC))
+    return;
+  // A weight shared by the batch (stride 0) against a packed activation:
+  // one GEMM with the batch folded into the rows.
+  if (batch > 1 && strideB == 0 && !transA && strideA == m * k &&
+      strideC == m * n) {
+    m *= batch;
+    batch = 1;
+  }
+  if (batch == 1 && m < kDnnlMinRows)
+    return blasMatmul(cblas_sgemm, c, a, b, batch, m, n, k, strideA, strideB,
+                      strideC, transA, transB);
+  try {
+    thread_local DnnlMatmuls matmuls;
+    matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC, transA,
+                transB);
+  } catch (const dnnl::error &e) {
+    std::fprintf(stderr,
+                 "error: oneDNN matmul batch=%lld m=%lld n=%lld k=%lld: %s\n",
+                 static_cast<long long>(batch), static_cast<long long>(m),
+                 static_cast<long long>(n), static_cast<long long>(k),
+                 e.what());
+    std::exit(1);
+  }
+}
+
 template <typename T>
 void loopMatmul(T *c, const T *a, const T *b, int64_t batch, int64_t m,
                 int64_t n, int64_t k, int64_t strideA, int64_t strideB,
@@ -90,8 +196,8 @@ void matmul(Context &, T *c, const T *a, const T *b, int64_t batch, int64_t m,
             int64_t n, int64_t k, int64_t strideA, int64_t strideB,
             int64_t strideC, bool transA, bool transB) {
   if constexpr (std::is_same_v<T, float>)
-    blasMatmul(cblas_sgemm, c, a, b, batch, m, n, k, strideA, strideB, strideC,
-               transA, transB);
+    floatMatmul(c, a, b, batch, m, n, k, strideA, strideB, strideC, transA,
+                transB);
   else if constexpr (std::is_same_v<T, double>)
     blasMatmul(cblas_dgemm, c, a, b, batch, m, n, k, strideA, strideB, strideC,
                transA, transB);

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ParallelFor.h"
 #include "pprt/Kernels.h"
 
 #include <algorithm>
@@ -84,25 +85,34 @@ void copyStrided(Context &, void *dst, const int64_t *dstStrides,
       return;
   const int64_t es = static_cast<int64_t>(elemSize);
   int last = rank - 1;
-  int64_t index[kMaxRank] = {};
-  int64_t dOff = 0, sOff = 0;
-  while (true) {
-    copyRowAny(d + dOff, dstStrides[last] * es, s + sOff, srcStrides[last] * es,
-               shape[last], elemSize);
-    // Advance the outer dims like an odometer, keeping byte offsets current.
-    int dim = last - 1;
-    for (; dim >= 0; --dim) {
-      dOff += dstStrides[dim] * es;
-      sOff += srcStrides[dim] * es;
-      if (++index[dim] < shape[dim])
-        break;
-      dOff -= dstStrides[dim] * es * shape[dim];
-      sOff -= srcStrides[dim] * es * shape[dim];
-      index[dim] = 0;
+  int64_t rows = 1;
+  for (int i = 0; i < last; ++i)
+    rows *= shape[i];
+  // Each thread copies a range of rows, walking the outer dims like an
+  // odometer from the range's first row.
+  parallelRanges(rows, shape[last], [&](int64_t begin, int64_t end) {
+    int64_t index[kMaxRank] = {};
+    int64_t dOff = 0, sOff = 0;
+    for (int64_t rest = begin, dim = last - 1; dim >= 0; --dim) {
+      index[dim] = rest % shape[dim];
+      rest /= shape[dim];
+      dOff += index[dim] * dstStrides[dim] * es;
+      sOff += index[dim] * srcStrides[dim] * es;
     }
-    if (dim < 0)
-      return;
-  }
+    for (int64_t r = begin; r < end; ++r) {
+      copyRowAny(d + dOff, dstStrides[last] * es, s + sOff,
+                 srcStrides[last] * es, shape[last], elemSize);
+      for (int dim = last - 1; dim >= 0; --dim) {
+        dOff += dstStrides[dim] * es;
+        sOff += srcStrides[dim] * es;
+        if (++index[dim] < shape[dim])
+          break;
+        dOff -= dstStrides[dim] * es * shape[dim];
+        sOff -= srcStrides[dim] * es * shape[dim];
+        index[dim] = 0;
+      }
+    }
+  });
 }
 
 void gather(Context &, void *dst, const void *data, const int64_t *indices,
