@@ -1,10 +1,13 @@
-// GEMM libraries on the shapes of issue 15's models: OpenBLAS (whichever
-// build the link names) against oneDNN's matmul, same threads, one binary
-// per OpenBLAS build (bench/gemm_backends.sh builds and runs them).
+// GEMM libraries on the shapes of issue 15's models: OpenBLAS (its OpenMP
+// build, as the runtime links it) against oneDNN's matmul, same threads, one
+// run (bench/gemm_backends.sh builds and runs it).
 //
 // Each shape is timed as the compiled program calls it: row-major,
-// C = A * B, B transposed where the model's weight is [out, in].
-// The checksum difference guards against comparing different results.
+// C = A * B, B transposed where the model's weight is [out, in]; batched
+// shapes as one oneDNN primitive against one sgemm per batch entry. Buffers
+// are 64-byte aligned like the runtime's, and each shape is timed again
+// with its operands 16 bytes off that (oneDNN's speed depends on it). The
+// max difference guards against comparing different results.
 
 #include <cblas.h>
 #include <dnnl.hpp>
@@ -13,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <vector>
 
 namespace {
@@ -36,6 +40,19 @@ template <typename F> double timeIt(F &&f, int repeat) {
   return seconds(t0) / repeat;
 }
 
+/// `count` floats at `offset` bytes past a 64-byte boundary.
+struct Buffer {
+  Buffer(size_t count, size_t offset)
+      : base(static_cast<char *>(std::aligned_alloc(64, count * 4 + 64))) {
+    data = reinterpret_cast<float *>(base.get() + offset);
+  }
+  struct Free {
+    void operator()(char *p) const { std::free(p); }
+  };
+  std::unique_ptr<char, Free> base;
+  float *data;
+};
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -57,49 +74,59 @@ int main(int argc, char **argv) {
   };
   dnnl::engine eng(dnnl::engine::kind::cpu, 0);
   dnnl::stream strm(eng);
-  std::printf("threads %d, OpenBLAS %s\n", threads, openblas_get_config());
-  std::printf("%-18s %10s %10s %8s %10s\n", "shape", "openblas", "onednn",
-              "ratio", "max|diff|");
-  for (const Shape &s : shapes) {
-    std::vector<float> a(size_t(s.batch) * s.m * s.k),
-        b(size_t(s.batch) * s.k * s.n), c1(size_t(s.batch) * s.m * s.n),
-        c2(c1.size());
-    for (size_t i = 0; i < a.size(); ++i)
-      a[i] = std::sin(0.37f * float(i % 9973));
-    for (size_t i = 0; i < b.size(); ++i)
-      b[i] = std::cos(0.11f * float(i % 7919));
-    double tBlas = timeIt(
-        [&] {
-          for (int i = 0; i < s.batch; ++i)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans,
-                        s.transB ? CblasTrans : CblasNoTrans, s.m, s.n, s.k,
-                        1.f, a.data() + size_t(i) * s.m * s.k, s.k,
-                        b.data() + size_t(i) * s.k * s.n, s.transB ? s.k : s.n,
-                        0.f, c1.data() + size_t(i) * s.m * s.n, s.n);
-        },
-        repeat);
-    using tag = dnnl::memory::format_tag;
-    using dt = dnnl::memory::data_type;
-    dnnl::memory::desc ad({s.batch, s.m, s.k}, dt::f32, tag::abc);
-    dnnl::memory::desc bd({s.batch, s.k, s.n}, dt::f32,
-                          s.transB ? tag::acb : tag::abc);
-    dnnl::memory::desc cd({s.batch, s.m, s.n}, dt::f32, tag::abc);
-    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(ad, bd, cd), eng);
-    dnnl::matmul mm(pd);
-    dnnl::memory am(ad, eng, a.data()), bm(bd, eng, b.data()),
-        cm(cd, eng, c2.data());
-    double tDnnl = timeIt(
-        [&] {
-          mm.execute(strm, {{DNNL_ARG_SRC, am},
-                            {DNNL_ARG_WEIGHTS, bm},
-                            {DNNL_ARG_DST, cm}});
-          strm.wait();
-        },
-        repeat);
-    double diff = 0;
-    for (size_t i = 0; i < c1.size(); ++i)
-      diff = std::fmax(diff, std::fabs(c1[i] - c2[i]));
-    std::printf("%-18s %8.3fms %8.3fms %8.2f %10.2e\n", s.what, tBlas * 1e3,
-                tDnnl * 1e3, tBlas / tDnnl, diff);
-  }
+  std::printf("threads %d, %s\n", threads, openblas_get_config());
+  std::printf("%-18s %7s %10s %10s %8s %10s\n", "shape", "offset", "openblas",
+              "onednn", "ratio", "max|diff|");
+  for (const Shape &s : shapes)
+    for (size_t offset : {0, 16}) {
+      size_t na = size_t(s.batch) * s.m * s.k, nb = size_t(s.batch) * s.k * s.n,
+             nc = size_t(s.batch) * s.m * s.n;
+      Buffer a(na, offset), b(nb, offset), c1(nc, offset), c2(nc, offset);
+      for (size_t i = 0; i < na; ++i)
+        a.data[i] = std::sin(0.37f * float(i % 9973));
+      for (size_t i = 0; i < nb; ++i)
+        b.data[i] = std::cos(0.11f * float(i % 7919));
+      double tBlas = timeIt(
+          [&] {
+            for (int i = 0; i < s.batch; ++i)
+              cblas_sgemm(CblasRowMajor, CblasNoTrans,
+                          s.transB ? CblasTrans : CblasNoTrans, s.m, s.n, s.k,
+                          1.f, a.data + size_t(i) * s.m * s.k, s.k,
+                          b.data + size_t(i) * s.k * s.n,
+                          s.transB ? s.k : s.n, 0.f,
+                          c1.data + size_t(i) * s.m * s.n, s.n);
+          },
+          repeat);
+      using tag = dnnl::memory::format_tag;
+      using dt = dnnl::memory::data_type;
+      dnnl::memory::desc ad, bd, cd;
+      if (s.batch == 1) {
+        ad = dnnl::memory::desc({s.m, s.k}, dt::f32, tag::ab);
+        bd = dnnl::memory::desc({s.k, s.n}, dt::f32,
+                                s.transB ? tag::ba : tag::ab);
+        cd = dnnl::memory::desc({s.m, s.n}, dt::f32, tag::ab);
+      } else {
+        ad = dnnl::memory::desc({s.batch, s.m, s.k}, dt::f32, tag::abc);
+        bd = dnnl::memory::desc({s.batch, s.k, s.n}, dt::f32,
+                                s.transB ? tag::acb : tag::abc);
+        cd = dnnl::memory::desc({s.batch, s.m, s.n}, dt::f32, tag::abc);
+      }
+      dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(ad, bd, cd), eng);
+      dnnl::matmul mm(pd);
+      dnnl::memory am(ad, eng, a.data), bm(bd, eng, b.data),
+          cm(cd, eng, c2.data);
+      double tDnnl = timeIt(
+          [&] {
+            mm.execute(strm, {{DNNL_ARG_SRC, am},
+                              {DNNL_ARG_WEIGHTS, bm},
+                              {DNNL_ARG_DST, cm}});
+            strm.wait();
+          },
+          repeat);
+      double diff = 0;
+      for (size_t i = 0; i < nc; ++i)
+        diff = std::fmax(diff, std::fabs(c1.data[i] - c2.data[i]));
+      std::printf("%-18s %7zu %8.3fms %8.3fms %8.2f %10.2e\n", s.what, offset,
+                  tBlas * 1e3, tDnnl * 1e3, tBlas / tDnnl, diff);
+    }
 }

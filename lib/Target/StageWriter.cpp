@@ -346,6 +346,11 @@ void Writer::emitFusedLoop(Operation *root) {
     leafShapes.emplace_back(shapeOf(leaf));
   LoopSpace space = coalesceLoopSpace(shape, leafShapes);
   size_t rank = space.dims.size();
+  // A leaf laid out like the result is read at the flat index.
+  SmallVector<int64_t> resultStrides = rowMajorStrides(space.dims);
+  auto atFlatIndex = [&](size_t k) {
+    return ArrayRef<int64_t>(space.leafStrides[k]) == ArrayRef(resultStrides);
+  };
   // The index of leaf k's element, given each dim's coordinate.
   auto leafIndex = [&](size_t k, auto coord) {
     std::string index;
@@ -369,9 +374,10 @@ void Writer::emitFusedLoop(Operation *root) {
       helpersOs << "    (void)rest;\n";
     }
     for (size_t k = 0; k < loop.leaves.size(); ++k)
-      leafIndices.push_back(leafIndex(k, [&](size_t d) {
-        return rank > 1 ? "c" + std::to_string(d) : std::string("i");
-      }));
+      leafIndices.push_back(
+          atFlatIndex(k) ? std::string("i") : leafIndex(k, [&](size_t d) {
+            return rank > 1 ? "c" + std::to_string(d) : std::string("i");
+          }));
   } else if (rank == 1) {
     // Same-shape operands: one flat loop, split over the OpenMP team and
     // vectorised.
@@ -393,6 +399,10 @@ void Writer::emitFusedLoop(Operation *root) {
                 << "; rest /= " << space.dims[d] << ";\n";
     helpersOs << "    (void)rest;\n";
     for (size_t k = 0; k < loop.leaves.size(); ++k) {
+      if (atFlatIndex(k)) {
+        leafIndices.push_back("i");
+        continue;
+      }
       SmallVector<int64_t> rowStrides(space.leafStrides[k]);
       int64_t colStride = rowStrides.pop_back_val();
       std::string base;
@@ -411,23 +421,26 @@ void Writer::emitFusedLoop(Operation *root) {
     }
     helpersOs << "#pragma omp simd\n"
               << "    for (int64_t j = 0; j < " << cols << "; ++j) {\n"
-              << "    const int64_t i = r * " << cols << " + j;\n";
+              << "      const int64_t i = r * " << cols << " + j;\n";
   }
+  // The body sits one level deeper inside the row loop.
+  std::string indent = !cuda && rank > 1 ? "      " : "    ";
   for (auto [k, leaf] : llvm::enumerate(loop.leaves))
-    helpersOs << "    " << computeCType(elementOf(leaf)) << " leaf" << k
+    helpersOs << indent << computeCType(elementOf(leaf)) << " leaf" << k
               << " = "
               << load(elementOf(leaf),
                       "p" + std::to_string(k) + "[" + leafIndices[k] + "]")
               << ";\n";
-  helpersOs << "    " << computeCType(elementOf(result)) << " result;\n";
+  helpersOs << indent << computeCType(elementOf(result)) << " result;\n";
   StringRef lines = loop.body;
   while (!lines.empty()) {
     auto [line, rest] = lines.split('\n');
-    helpersOs << "    " << line << "\n";
+    helpersOs << indent << line << "\n";
     lines = rest;
   }
-  helpersOs << "    out[i] = " << store(elementOf(result), "result")
-            << ";\n  }\n" << (!cuda && rank > 1 ? "  }\n" : "") << "}\n\n";
+  helpersOs << indent << "out[i] = " << store(elementOf(result), "result")
+            << ";\n"
+            << (!cuda && rank > 1 ? "    }\n  }\n" : "  }\n") << "}\n\n";
 
   bodyOs << "  " << name;
   if (cuda)

@@ -3,30 +3,53 @@
 // RUN: pp-opt %s --target=cuda --emit=source -o %t/cuda
 // RUN: FileCheck %s --check-prefixes=CHECK,CUDA < %t/cuda/src/program.cu
 
-// A chain of elementwise ops is one loop: leaves of the result's shape are
+// A chain of elementwise ops is one loop: leaves of the result's layout are
 // read at i, broadcast leaves at the coordinates they span, splat
-// constants are literals; the ops read by nothing else fuse into it.
+// constants are literals; the ops read by nothing else fuse into it. On cpu
+// a loop with broadcast leaves walks rows (here 2 of 4), each row's offsets
+// computed once (elementwise-cpu-loops.mlir has more).
 
 // CHECK:       // Fused: add0 (pp.add) mul0 (pp.mul) where0 (pp.select)
 // CPU-NEXT:    void fused0(const bool *__restrict__ p0, const float *__restrict__ p1, const float *__restrict__ p2, float *__restrict__ out) {
-// CPU-NEXT:      for (int64_t i = 0; i < 8; ++i) {
+// CPU-NEXT:    #pragma omp parallel for schedule(static) if (8 >= pprt::kParallelMinElements)
+// CPU-NEXT:      for (int64_t r = 0; r < 2; ++r) {
+// CPU-NEXT:        int64_t rest = r;
+// CPU-NEXT:        int64_t c0 = rest % 2; rest /= 2;
+// CPU-NEXT:        (void)rest;
+// CPU-NEXT:        const int64_t base0 = c0 * 1;
+// CPU-NEXT:        const int64_t base2 = 0;
+// CPU-NEXT:    #pragma omp simd
+// CPU-NEXT:        for (int64_t j = 0; j < 4; ++j) {
+// CPU-NEXT:          const int64_t i = r * 4 + j;
+// CPU-NEXT:          bool leaf0 = (bool)p0[base0];
+// CPU-NEXT:          float leaf1 = (float)p1[i];
+// CPU-NEXT:          float leaf2 = (float)p2[base2 + j];
+// CPU-NEXT:          float result;
+// CPU-NEXT:          float t0 = leaf1 + leaf2;
+// CPU-NEXT:          float t1 = t0 * 2.0f;
+// CPU-NEXT:          float t2 = (leaf0 ? t1 : leaf1);
+// CPU-NEXT:          result = t2;
+// CPU-NEXT:          out[i] = (float)result;
+// CPU-NEXT:        }
+// CPU-NEXT:      }
+// CPU-NEXT:    }
 // CUDA-NEXT:   __global__ void fused0(const bool *__restrict__ p0, const float *__restrict__ p1, const float *__restrict__ p2, float *__restrict__ out) {
 // CUDA-NEXT:     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < 8; i += (int64_t)blockDim.x * gridDim.x) {
-// CHECK-NEXT:      int64_t rest = i;
-// CHECK-NEXT:      int64_t c1 = rest % 4; rest /= 4;
-// CHECK-NEXT:      int64_t c0 = rest % 2; rest /= 2;
-// CHECK-NEXT:      (void)rest;
-// CHECK-NEXT:      bool leaf0 = (bool)p0[c0 * 1];
-// CHECK-NEXT:      float leaf1 = (float)p1[i];
-// CHECK-NEXT:      float leaf2 = (float)p2[c1 * 1];
-// CHECK-NEXT:      float result;
-// CHECK-NEXT:      float t0 = leaf1 + leaf2;
-// CHECK-NEXT:      float t1 = t0 * 2.0f;
-// CHECK-NEXT:      float t2 = (leaf0 ? t1 : leaf1);
-// CHECK-NEXT:      result = t2;
-// CHECK-NEXT:      out[i] = (float)result;
-// CHECK-NEXT:    }
-// CHECK-NEXT:  }
+// CUDA-NEXT:      int64_t rest = i;
+// CUDA-NEXT:      int64_t c1 = rest % 4; rest /= 4;
+// CUDA-NEXT:      int64_t c0 = rest % 2; rest /= 2;
+// CUDA-NEXT:      (void)rest;
+// CUDA-NEXT:      bool leaf0 = (bool)p0[c0];
+// CUDA-NEXT:      float leaf1 = (float)p1[i];
+// CUDA-NEXT:      float leaf2 = (float)p2[c1];
+// CUDA-NEXT:      float result;
+// CUDA-NEXT:      float t0 = leaf1 + leaf2;
+// CUDA-NEXT:      float t1 = t0 * 2.0f;
+// CUDA-NEXT:      float t2 = (leaf0 ? t1 : leaf1);
+// CUDA-NEXT:      result = t2;
+// CUDA-NEXT:      out[i] = (float)result;
+// CUDA-NEXT:    }
+// CUDA-NEXT:  }
 // CHECK-LABEL: void runModel(
 // CHECK:       // where0: pp.select
 // CPU-NEXT:    fused0((const bool *)inputs[2], (const float *)inputs[0], (const float *)inputs[1], (float *)(arena + 0));

@@ -78,7 +78,9 @@ void blasMatmul(Gemm gemm, T *c, const T *a, const T *b, int64_t batch,
 /// of microseconds, and a program calls the same few shapes every step.
 class DnnlMatmuls {
 public:
-  void run(float *c, const float *a, const float *b, int64_t batch, int64_t m,
+  /// False when oneDNN has no matmul for this layout (a batch of
+  /// broadcast operands against a gapped output, say).
+  bool run(float *c, const float *a, const float *b, int64_t batch, int64_t m,
            int64_t n, int64_t k, int64_t strideA, int64_t strideB,
            int64_t strideC, bool transA, bool transB) {
     Key key{batch, m, n, k, strideA, strideB, strideC, transA, transB};
@@ -86,6 +88,8 @@ public:
     if (it == cache.end())
       it = cache.emplace(key, make(key)).first;
     Entry &e = it->second;
+    if (!e.supported)
+      return false;
     dnnl::memory am(e.a, engine, const_cast<float *>(a));
     dnnl::memory bm(e.b, engine, const_cast<float *>(b));
     dnnl::memory cm(e.c, engine, c);
@@ -93,6 +97,7 @@ public:
                                  {DNNL_ARG_WEIGHTS, bm},
                                  {DNNL_ARG_DST, cm}});
     stream.wait();
+    return true;
   }
 
 private:
@@ -101,6 +106,7 @@ private:
   struct Entry {
     dnnl::memory::desc a, b, c;
     dnnl::matmul primitive;
+    bool supported = true;
   };
 
   Entry make(const Key &key) {
@@ -125,8 +131,12 @@ private:
                                       : dims{strideB, n, 1});
       e.c = dnnl::memory::desc({batch, m, n}, f32, dims{strideC, n, 1});
     }
-    e.primitive = dnnl::matmul(dnnl::matmul::primitive_desc(
-        dnnl::matmul::desc(e.a, e.b, e.c), engine));
+    try {
+      e.primitive = dnnl::matmul(dnnl::matmul::primitive_desc(
+          dnnl::matmul::desc(e.a, e.b, e.c), engine));
+    } catch (const dnnl::error &) {
+      e.supported = false;
+    }
     return e;
   }
 
@@ -150,13 +160,12 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
     m *= batch;
     batch = 1;
   }
-  if (batch == 1 && m < kDnnlMinRows)
-    return blasMatmul(cblas_sgemm, c, a, b, batch, m, n, k, strideA, strideB,
-                      strideC, transA, transB);
   try {
     thread_local DnnlMatmuls matmuls;
-    matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC, transA,
-                transB);
+    if ((batch > 1 || m >= kDnnlMinRows) &&
+        matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC, transA,
+                    transB))
+      return;
   } catch (const dnnl::error &e) {
     std::fprintf(stderr,
                  "error: oneDNN matmul batch=%lld m=%lld n=%lld k=%lld: %s\n",
@@ -165,6 +174,8 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
                  e.what());
     std::exit(1);
   }
+  blasMatmul(cblas_sgemm, c, a, b, batch, m, n, k, strideA, strideB, strideC,
+             transA, transB);
 }
 
 template <typename T>
