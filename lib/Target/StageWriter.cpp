@@ -117,6 +117,8 @@ private:
                                ArrayAttr axes, bool isSend);
   void emitConstant(ConstantOp op);
   void emitFusedLoop(Operation *root);
+  void findMatmulEpilogues();
+  void emitMatmul(MatMulOp m, Value result, Value bias, Value addend);
   void emitCopy(Value dst, StringRef dstOffset, ArrayRef<int64_t> dstStrides,
                 Value src, StringRef srcOffset, ArrayRef<int64_t> srcStrides,
                 ArrayRef<int64_t> shape);
@@ -128,6 +130,14 @@ private:
   StageSummary &summary;
   SmallVector<Operation *> ops;
   llvm::DenseSet<Value> fused;
+  /// A matmul that does the adds of the loop it feeds: a root whose ops
+  /// are adds of the matmul (its only reader), at most one per-column bias
+  /// and at most one value laid out like the result (matmulAdd).
+  struct MatmulEpilogue {
+    MatMulOp matmul;
+    Value bias, addend;
+  };
+  llvm::DenseMap<Operation *, MatmulEpilogue> epilogues;
   BufferPlan plan;
   llvm::DenseMap<Value, int> weightIndex;
   llvm::DenseMap<Value, std::string> constantName;
@@ -487,6 +497,104 @@ LogicalResult Writer::emitTranspose(TransposeOp t) {
   return success();
 }
 
+/// Transposed operands are read in place (foldsIntoMatmul); one weight
+/// matrix for a batch of activations is one taller GEMM. With a bias or an
+/// addend the matmul writes `result`, the root of the adds it absorbed.
+void Writer::emitMatmul(MatMulOp m, Value result, Value bias, Value addend) {
+  ArrayRef<int64_t> a = shapeOf(m.getLhs()), b = shapeOf(m.getRhs()),
+                    c = shapeOf(m.getResult());
+  int64_t rows = a[a.size() - 2], inner = a.back(), cols = b.back();
+  int64_t batch = numElements(c.drop_back(2));
+  int64_t strideA = numElements(a.drop_back(2)) == 1 ? 0 : rows * inner;
+  int64_t strideB = numElements(b.drop_back(2)) == 1 ? 0 : inner * cols;
+  auto transposed = [&](Value v) {
+    auto t = v.getDefiningOp<TransposeOp>();
+    return t && foldsIntoMatmul(t);
+  };
+  bool transA = transposed(m.getLhs()), transB = transposed(m.getRhs());
+  if (strideB == 0 && strideA != 0 && !transA) {
+    rows *= batch;
+    batch = 1;
+    strideA = 0;
+  }
+  ++summary.numKernelCalls;
+  auto flags = [&] {
+    return std::string(transA ? "true" : "false") + ", " +
+           (transB ? "true" : "false");
+  };
+  if (!bias && !addend) {
+    bodyOs << "  " << kernel("matmul") << "(ctx, " << typed(result, false)
+           << ", " << typed(m.getLhs()) << ", " << typed(m.getRhs()) << ", "
+           << batch << ", " << rows << ", " << cols << ", " << inner << ", "
+           << strideA << ", " << strideB << ", " << rows * cols << ", "
+           << flags() << ");\n";
+    return;
+  }
+  std::string none = "(const " + storage(elementOf(result)) + " *)nullptr";
+  bodyOs << "  " << kernel("matmulAdd") << "(ctx, " << typed(result, false)
+         << ", " << typed(m.getLhs()) << ", " << typed(m.getRhs()) << ", "
+         << (bias ? typed(bias) : none) << ", "
+         << (addend ? typed(addend) : none) << ", " << batch << ", " << rows
+         << ", " << cols << ", " << inner << ", " << strideA << ", "
+         << strideB << ", " << flags() << ");\n";
+}
+
+void Writer::findMatmulEpilogues() {
+  for (Operation *root : ops) {
+    if (!isa<AddOp>(root) || fused.contains(root->getResult(0)))
+      continue;
+    Value result = root->getResult(0);
+    // The root's tree: adds only, leaves read from memory.
+    SmallVector<Operation *> worklist{root};
+    SmallVector<Value> leaves;
+    bool onlyAdds = true;
+    while (!worklist.empty() && onlyAdds) {
+      Operation *op = worklist.pop_back_val();
+      onlyAdds = isa<AddOp>(op);
+      for (Value operand : op->getOperands()) {
+        if (fused.contains(operand))
+          worklist.push_back(operand.getDefiningOp());
+        else
+          leaves.push_back(operand);
+      }
+    }
+    if (!onlyAdds)
+      continue;
+    Type element = elementOf(result);
+    ArrayRef<int64_t> shape = shapeOf(result);
+    MatmulEpilogue e;
+    bool ok = !shape.empty();
+    for (Value leaf : leaves) {
+      auto m = leaf.getDefiningOp<MatMulOp>();
+      if (m && !e.matmul && leaf.hasOneUse() && shapeOf(leaf) == shape &&
+          elementOf(leaf) == element) {
+        e.matmul = m;
+        continue;
+      }
+      ArrayRef<int64_t> s = shapeOf(leaf);
+      bool inMemory = !isInlinedConstant(leaf) && elementOf(leaf) == element;
+      bool perColumn = !s.empty() && s.back() == shape.back() &&
+                       numElements(s) == shape.back() &&
+                       s.size() <= shape.size();
+      if (inMemory && perColumn && !e.bias)
+        e.bias = leaf;
+      else if (inMemory && s == shape && !e.addend)
+        e.addend = leaf;
+      else
+        ok = false;
+    }
+    // The matmul kernel's types (checked again when it is emitted).
+    bool kernelType = cuda ? element.isF32() || element.isF16() ||
+                                 element.isBF16()
+                           : element.isF32() || element.isF64();
+    if (!ok || !e.matmul || !kernelType || (!e.bias && !e.addend))
+      continue;
+    // The matmul now runs at the root, reading its operands there.
+    fused.insert(e.matmul.getResult());
+    epilogues[root] = e;
+  }
+}
+
 LogicalResult Writer::emitOp(Operation *op) {
   if (failed(checkTypes(op)))
     return failure();
@@ -508,6 +616,11 @@ LogicalResult Writer::emitOp(Operation *op) {
       !where.empty() && !isa<ConstantOp>(op))
     bodyOs << "  // " << where << ": " << op->getName().getStringRef() << "\n";
   if (isElementwise(op)) {
+    if (auto it = epilogues.find(op); it != epilogues.end()) {
+      emitMatmul(it->second.matmul, op->getResult(0), it->second.bias,
+                 it->second.addend);
+      return success();
+    }
     if (!fused.contains(op->getResult(0)))
       emitFusedLoop(op);
     return success();
@@ -530,29 +643,9 @@ LogicalResult Writer::emitOp(Operation *op) {
         return emitTranspose(t);
       })
       .Case([&](MatMulOp m) {
-        ArrayRef<int64_t> a = shapeOf(m.getLhs()), b = shapeOf(m.getRhs()),
-                          c = shapeOf(m.getResult());
-        int64_t rows = a[a.size() - 2], inner = a.back(), cols = b.back();
-        int64_t batch = numElements(c.drop_back(2));
-        int64_t strideA = numElements(a.drop_back(2)) == 1 ? 0 : rows * inner;
-        int64_t strideB = numElements(b.drop_back(2)) == 1 ? 0 : inner * cols;
-        auto transposed = [&](Value v) {
-          auto t = v.getDefiningOp<TransposeOp>();
-          return t && foldsIntoMatmul(t);
-        };
-        bool transA = transposed(m.getLhs()), transB = transposed(m.getRhs());
-        // One weight matrix for a batch of activations is one taller GEMM.
-        if (strideB == 0 && strideA != 0 && !transA) {
-          rows *= batch;
-          batch = 1;
-          strideA = 0;
-        }
-        call("matmul") << typed(m.getResult(), false) << ", "
-                       << typed(m.getLhs()) << ", " << typed(m.getRhs()) << ", "
-                       << batch << ", " << rows << ", " << cols << ", " << inner
-                       << ", " << strideA << ", " << strideB << ", "
-                       << rows * cols << ", " << (transA ? "true" : "false")
-                       << ", " << (transB ? "true" : "false") << ");\n";
+        // A matmul that does a loop's adds runs where that loop would.
+        if (!fused.contains(m.getResult()))
+          emitMatmul(m, m.getResult(), Value(), Value());
         return success();
       })
       .Case([&](SoftmaxOp s) {
@@ -899,6 +992,7 @@ LogicalResult Writer::write(raw_ostream &os) {
   for (Operation &op : func.getBody().front().without_terminator())
     ops.push_back(&op);
   fused = findFusedValues(ops);
+  findMatmulEpilogues();
   plan = planBuffers(
       ops, [&](Value v) { return needsStorage(v); },
       [](Operation *op) {

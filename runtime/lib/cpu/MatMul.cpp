@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ParallelFor.h"
 #include "pprt/Kernels.h"
 
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include <dnnl.hpp>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 #include <type_traits>
 
 namespace pprt::cpu {
@@ -57,11 +59,15 @@ bool trivial(T *c, int64_t batch, int64_t m, int64_t n, int64_t k,
   return true;
 }
 
+/// beta 1 adds to what c holds (matmulAdd's prefilled bias and addend).
 template <typename T, typename Gemm>
 void blasMatmul(Gemm gemm, T *c, const T *a, const T *b, int64_t batch,
                 int64_t m, int64_t n, int64_t k, int64_t strideA,
-                int64_t strideB, int64_t strideC, bool transA, bool transB) {
-  if (trivial(c, batch, m, n, k, strideC))
+                int64_t strideB, int64_t strideC, bool transA, bool transB,
+                T beta = T(0)) {
+  if (beta == T(0) && trivial(c, batch, m, n, k, strideC))
+    return;
+  if (batch <= 0 || m <= 0 || n <= 0 || k <= 0)
     return;
   checkBlasDims(m, n, k);
   // Row-major leading dims: the stored width of each matrix.
@@ -71,7 +77,7 @@ void blasMatmul(Gemm gemm, T *c, const T *a, const T *b, int64_t batch,
     gemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
          transB ? CblasTrans : CblasNoTrans, static_cast<int>(m),
          static_cast<int>(n), static_cast<int>(k), T(1), a + i * strideA, lda,
-         b + i * strideB, ldb, T(0), c + i * strideC, static_cast<int>(n));
+         b + i * strideB, ldb, beta, c + i * strideC, static_cast<int>(n));
 }
 
 /// oneDNN matmul primitives by shape, per thread: creating one takes tens
@@ -80,10 +86,14 @@ class DnnlMatmuls {
 public:
   /// False when oneDNN has no matmul for this layout (a batch of
   /// broadcast operands against a gapped output, say).
+  /// `bias` (n values per row) and `addend` (like c) are optional: the
+  /// matmul's bias and a binary-add post-op.
   bool run(float *c, const float *a, const float *b, int64_t batch, int64_t m,
            int64_t n, int64_t k, int64_t strideA, int64_t strideB,
-           int64_t strideC, bool transA, bool transB) {
-    Key key{batch, m, n, k, strideA, strideB, strideC, transA, transB};
+           int64_t strideC, bool transA, bool transB,
+           const float *bias = nullptr, const float *addend = nullptr) {
+    Key key{batch,  m,      n,      k,       strideA,         strideB,
+            strideC, transA, transB, bias != nullptr, addend != nullptr};
     auto it = cache.find(key);
     if (it == cache.end())
       it = cache.emplace(key, make(key)).first;
@@ -93,24 +103,31 @@ public:
     dnnl::memory am(e.a, engine, const_cast<float *>(a));
     dnnl::memory bm(e.b, engine, const_cast<float *>(b));
     dnnl::memory cm(e.c, engine, c);
-    e.primitive.execute(stream, {{DNNL_ARG_SRC, am},
-                                 {DNNL_ARG_WEIGHTS, bm},
-                                 {DNNL_ARG_DST, cm}});
+    std::unordered_map<int, dnnl::memory> args{
+        {DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
+    if (bias)
+      args.emplace(DNNL_ARG_BIAS,
+                   dnnl::memory(e.bias, engine, const_cast<float *>(bias)));
+    if (addend)
+      args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1,
+                   dnnl::memory(e.c, engine, const_cast<float *>(addend)));
+    e.primitive.execute(stream, args);
     stream.wait();
     return true;
   }
 
 private:
   using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                         int64_t, bool, bool>;
+                         int64_t, bool, bool, bool, bool>;
   struct Entry {
-    dnnl::memory::desc a, b, c;
+    dnnl::memory::desc a, b, c, bias;
     dnnl::matmul primitive;
     bool supported = true;
   };
 
   Entry make(const Key &key) {
-    auto [batch, m, n, k, strideA, strideB, strideC, transA, transB] = key;
+    auto [batch, m, n, k, strideA, strideB, strideC, transA, transB, hasBias,
+          hasAddend] = key;
     using dims = dnnl::memory::dims;
     auto f32 = dnnl::memory::data_type::f32;
     // A batch stride of 0 is a broadcast: oneDNN spells it as batch 1.
@@ -122,6 +139,7 @@ private:
       e.a = dnnl::memory::desc({m, k}, f32, transA ? dims{1, m} : dims{k, 1});
       e.b = dnnl::memory::desc({k, n}, f32, transB ? dims{1, k} : dims{n, 1});
       e.c = dnnl::memory::desc({m, n}, f32, dims{n, 1});
+      e.bias = dnnl::memory::desc({1, n}, f32, dims{n, 1});
     } else {
       e.a = dnnl::memory::desc({batchA, m, k}, f32,
                                transA ? dims{strideA, 1, m}
@@ -130,10 +148,19 @@ private:
                                transB ? dims{strideB, 1, k}
                                       : dims{strideB, n, 1});
       e.c = dnnl::memory::desc({batch, m, n}, f32, dims{strideC, n, 1});
+      e.bias = dnnl::memory::desc({1, 1, n}, f32, dims{n, n, 1});
     }
     try {
+      dnnl::primitive_attr attr;
+      if (hasAddend) {
+        dnnl::post_ops ops;
+        ops.append_binary(dnnl::algorithm::binary_add, e.c);
+        attr.set_post_ops(ops);
+      }
       e.primitive = dnnl::matmul(dnnl::matmul::primitive_desc(
-          dnnl::matmul::desc(e.a, e.b, e.c), engine));
+          hasBias ? dnnl::matmul::desc(e.a, e.b, e.bias, e.c)
+                  : dnnl::matmul::desc(e.a, e.b, e.c),
+          attr, engine));
     } catch (const dnnl::error &) {
       e.supported = false;
     }
@@ -148,10 +175,25 @@ private:
 /// Rows from which oneDNN takes 2-D float matmuls (see the top).
 constexpr int64_t kDnnlMinRows = 512;
 
+/// c = bias (per row, or none) + addend (like c, or none), in parallel
+/// rows: what a GEMM with beta 1 then adds to.
+template <typename T>
+void prefill(T *c, const T *bias, const T *addend, int64_t rows, int64_t n) {
+  parallelFor(rows, n, [&](int64_t r) {
+    T *row = c + r * n;
+    const T *add = addend ? addend + r * n : nullptr;
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j)
+      row[j] = (bias ? bias[j] : T(0)) + (add ? add[j] : T(0));
+  });
+}
+
 void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
                  int64_t m, int64_t n, int64_t k, int64_t strideA,
-                 int64_t strideB, int64_t strideC, bool transA, bool transB) {
-  if (trivial(c, batch, m, n, k, strideC))
+                 int64_t strideB, int64_t strideC, bool transA, bool transB,
+                 const float *bias = nullptr, const float *addend = nullptr) {
+  bool adds = bias || addend;
+  if (!adds && trivial(c, batch, m, n, k, strideC))
     return;
   // A weight shared by the batch (stride 0) against a packed activation:
   // one GEMM with the batch folded into the rows.
@@ -162,9 +204,9 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
   }
   try {
     thread_local DnnlMatmuls matmuls;
-    if ((batch > 1 || m >= kDnnlMinRows) &&
+    if (k > 0 && (batch > 1 || m >= kDnnlMinRows) &&
         matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC, transA,
-                    transB))
+                    transB, bias, addend))
       return;
   } catch (const dnnl::error &e) {
     std::fprintf(stderr,
@@ -174,8 +216,10 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
                  e.what());
     std::exit(1);
   }
+  if (adds)
+    prefill(c, bias, addend, batch * m, n);
   blasMatmul(cblas_sgemm, c, a, b, batch, m, n, k, strideA, strideB, strideC,
-             transA, transB);
+             transA, transB, adds ? 1.0f : 0.0f);
 }
 
 template <typename T>
@@ -217,10 +261,33 @@ void matmul(Context &, T *c, const T *a, const T *b, int64_t batch, int64_t m,
                transB);
 }
 
+template <typename T>
+void matmulAdd(Context &, T *c, const T *a, const T *b, const T *bias,
+               const T *addend, int64_t batch, int64_t m, int64_t n, int64_t k,
+               int64_t strideA, int64_t strideB, bool transA, bool transB) {
+  if (batch <= 0 || m <= 0 || n <= 0)
+    return;
+  if constexpr (std::is_same_v<T, float>) {
+    floatMatmul(c, a, b, batch, m, n, k, strideA, strideB, m * n, transA,
+                transB, bias, addend);
+  } else {
+    prefill(c, bias, addend, batch * m, n);
+    blasMatmul(cblas_dgemm, c, a, b, batch, m, n, k, strideA, strideB, m * n,
+               transA, transB, 1.0);
+  }
+}
+
 #define PPRT_INSTANTIATE(T)                                                    \
   template void matmul<T>(Context &, T *, const T *, const T *, int64_t,       \
                           int64_t, int64_t, int64_t, int64_t, int64_t,         \
                           int64_t, bool, bool);
+template void matmulAdd<float>(Context &, float *, const float *, const float *,
+                               const float *, const float *, int64_t, int64_t,
+                               int64_t, int64_t, int64_t, int64_t, bool, bool);
+template void matmulAdd<double>(Context &, double *, const double *,
+                                const double *, const double *, const double *,
+                                int64_t, int64_t, int64_t, int64_t, int64_t,
+                                int64_t, bool, bool);
 PPRT_INSTANTIATE(float)
 PPRT_INSTANTIATE(double)
 PPRT_INSTANTIATE(int32_t)
