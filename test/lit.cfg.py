@@ -20,6 +20,10 @@ config.test_exec_root = os.path.join(config.pp_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
+# lit runs tests side by side, each program with an OpenMP team per rank
+# (docs/runtime.md): idle team threads sleep instead of spinning, so
+# programs sharing the cores do not burn each other's time.
+config.environment["OMP_WAIT_POLICY"] = "PASSIVE"
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

@@ -89,6 +89,19 @@ bool isLiteralOnly(Value v) {
   return isInlinedConstant(v) && llvm::all_of(v.getUsers(), isElementwise);
 }
 
+/// A matmul that does the adds of the loop it feeds: a root whose ops
+/// are adds of the matmul (its only reader, or a constant multiple of it),
+/// at most one per-column bias
+/// and at most one addend, laid out like the result or one matrix for
+/// every batch entry (an attention mask) (matmulAdd).
+struct MatmulEpilogue {
+  MatMulOp matmul;
+  Value bias, addend;
+  bool addendPerMatrix = false;
+  /// A constant the product is scaled by first (attention's 1/sqrt(d)).
+  double alpha = 1;
+};
+
 class Writer {
 public:
   Writer(func::FuncOp func, ProgramTables &tables, StageSummary &summary)
@@ -118,7 +131,7 @@ private:
   void emitConstant(ConstantOp op);
   void emitFusedLoop(Operation *root);
   void findMatmulEpilogues();
-  void emitMatmul(MatMulOp m, Value result, Value bias, Value addend);
+  void emitMatmul(MatMulOp m, Value result, const MatmulEpilogue &adds);
   void emitCopy(Value dst, StringRef dstOffset, ArrayRef<int64_t> dstStrides,
                 Value src, StringRef srcOffset, ArrayRef<int64_t> srcStrides,
                 ArrayRef<int64_t> shape);
@@ -130,13 +143,6 @@ private:
   StageSummary &summary;
   SmallVector<Operation *> ops;
   llvm::DenseSet<Value> fused;
-  /// A matmul that does the adds of the loop it feeds: a root whose ops
-  /// are adds of the matmul (its only reader), at most one per-column bias
-  /// and at most one value laid out like the result (matmulAdd).
-  struct MatmulEpilogue {
-    MatMulOp matmul;
-    Value bias, addend;
-  };
   llvm::DenseMap<Operation *, MatmulEpilogue> epilogues;
   BufferPlan plan;
   llvm::DenseMap<Value, int> weightIndex;
@@ -497,10 +503,22 @@ LogicalResult Writer::emitTranspose(TransposeOp t) {
   return success();
 }
 
+/// A float literal that reads back as the float nearest `v` (9 digits).
+static std::string floatLiteral(double v) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.9gf", v);
+  std::string s = text;
+  // "1f" is not a literal: a float literal needs a point or an exponent.
+  if (s.find_first_of(".en") == std::string::npos)
+    s.insert(s.size() - 1, ".0");
+  return s;
+}
+
 /// Transposed operands are read in place (foldsIntoMatmul); one weight
 /// matrix for a batch of activations is one taller GEMM. With a bias or an
 /// addend the matmul writes `result`, the root of the adds it absorbed.
-void Writer::emitMatmul(MatMulOp m, Value result, Value bias, Value addend) {
+void Writer::emitMatmul(MatMulOp m, Value result, const MatmulEpilogue &adds) {
+  Value bias = adds.bias, addend = adds.addend;
   ArrayRef<int64_t> a = shapeOf(m.getLhs()), b = shapeOf(m.getRhs()),
                     c = shapeOf(m.getResult());
   int64_t rows = a[a.size() - 2], inner = a.back(), cols = b.back();
@@ -512,7 +530,8 @@ void Writer::emitMatmul(MatMulOp m, Value result, Value bias, Value addend) {
     return t && foldsIntoMatmul(t);
   };
   bool transA = transposed(m.getLhs()), transB = transposed(m.getRhs());
-  if (strideB == 0 && strideA != 0 && !transA) {
+  // (Not under an addend whose rows repeat per batch entry.)
+  if (strideB == 0 && strideA != 0 && !transA && !adds.addendPerMatrix) {
     rows *= batch;
     batch = 1;
     strideA = 0;
@@ -533,8 +552,11 @@ void Writer::emitMatmul(MatMulOp m, Value result, Value bias, Value addend) {
   std::string none = "(const " + storage(elementOf(result)) + " *)nullptr";
   bodyOs << "  " << kernel("matmulAdd") << "(ctx, " << typed(result, false)
          << ", " << typed(m.getLhs()) << ", " << typed(m.getRhs()) << ", "
+         << floatLiteral(adds.alpha) << ", "
          << (bias ? typed(bias) : none) << ", "
-         << (addend ? typed(addend) : none) << ", " << batch << ", " << rows
+         << (addend ? typed(addend) : none) << ", "
+         << (adds.addendPerMatrix ? 0 : rows * cols) << ", " << batch << ", "
+         << rows
          << ", " << cols << ", " << inner << ", " << strideA << ", "
          << strideB << ", " << flags() << ");\n";
 }
@@ -544,12 +566,33 @@ void Writer::findMatmulEpilogues() {
     if (!isa<AddOp>(root) || fused.contains(root->getResult(0)))
       continue;
     Value result = root->getResult(0);
-    // The root's tree: adds only, leaves read from memory.
+    // The root's tree: adds, leaves read from memory, and at most one
+    // matmul times a constant (the GEMM's alpha).
     SmallVector<Operation *> worklist{root};
     SmallVector<Value> leaves;
     bool onlyAdds = true;
+    MatmulEpilogue e;
+    Value scaled;
     while (!worklist.empty() && onlyAdds) {
       Operation *op = worklist.pop_back_val();
+      if (auto mul = dyn_cast<MulOp>(op); mul && !scaled) {
+        for (unsigned i : {0u, 1u}) {
+          Value product = mul->getOperand(i), factor = mul->getOperand(1 - i);
+          DenseElementsAttr value;
+          if (product.getDefiningOp<MatMulOp>() && !fused.contains(product) &&
+              isInlinedConstant(factor) &&
+              matchPattern(factor, m_Constant(&value)) &&
+              isa<FloatType>(value.getElementType())) {
+            e.alpha = value.getSplatValue<APFloat>().convertToDouble();
+            scaled = product;
+            break;
+          }
+        }
+        onlyAdds = bool(scaled);
+        if (scaled)
+          leaves.push_back(scaled);
+        continue;
+      }
       onlyAdds = isa<AddOp>(op);
       for (Value operand : op->getOperands()) {
         if (fused.contains(operand))
@@ -562,7 +605,6 @@ void Writer::findMatmulEpilogues() {
       continue;
     Type element = elementOf(result);
     ArrayRef<int64_t> shape = shapeOf(result);
-    MatmulEpilogue e;
     bool ok = !shape.empty();
     for (Value leaf : leaves) {
       auto m = leaf.getDefiningOp<MatMulOp>();
@@ -576,18 +618,25 @@ void Writer::findMatmulEpilogues() {
       bool perColumn = !s.empty() && s.back() == shape.back() &&
                        numElements(s) == shape.back() &&
                        s.size() <= shape.size();
-      if (inMemory && perColumn && !e.bias)
+      // One matrix repeated over the batch dims (a mask).
+      bool perMatrix = shape.size() > 2 && s.size() >= 2 &&
+                       s.take_back(2) == shape.take_back(2) &&
+                       numElements(s) == numElements(shape.take_back(2));
+      if (inMemory && perColumn && !e.bias) {
         e.bias = leaf;
-      else if (inMemory && s == shape && !e.addend)
+      } else if (inMemory && (s == shape || perMatrix) && !e.addend) {
         e.addend = leaf;
-      else
+        e.addendPerMatrix = s != shape;
+      } else {
         ok = false;
+      }
     }
     // The matmul kernel's types (checked again when it is emitted).
     bool kernelType = cuda ? element.isF32() || element.isF16() ||
                                  element.isBF16()
                            : element.isF32() || element.isF64();
-    if (!ok || !e.matmul || !kernelType || (!e.bias && !e.addend))
+    if (!ok || !e.matmul || !kernelType || (!e.bias && !e.addend) ||
+        (scaled && scaled != e.matmul.getResult()))
       continue;
     // The matmul now runs at the root, reading its operands there.
     fused.insert(e.matmul.getResult());
@@ -617,8 +666,7 @@ LogicalResult Writer::emitOp(Operation *op) {
     bodyOs << "  // " << where << ": " << op->getName().getStringRef() << "\n";
   if (isElementwise(op)) {
     if (auto it = epilogues.find(op); it != epilogues.end()) {
-      emitMatmul(it->second.matmul, op->getResult(0), it->second.bias,
-                 it->second.addend);
+      emitMatmul(it->second.matmul, op->getResult(0), it->second);
       return success();
     }
     if (!fused.contains(op->getResult(0)))
@@ -645,7 +693,7 @@ LogicalResult Writer::emitOp(Operation *op) {
       .Case([&](MatMulOp m) {
         // A matmul that does a loop's adds runs where that loop would.
         if (!fused.contains(m.getResult()))
-          emitMatmul(m, m.getResult(), Value(), Value());
+          emitMatmul(m, m.getResult(), MatmulEpilogue());
         return success();
       })
       .Case([&](SoftmaxOp s) {

@@ -64,7 +64,7 @@ template <typename T, typename Gemm>
 void blasMatmul(Gemm gemm, T *c, const T *a, const T *b, int64_t batch,
                 int64_t m, int64_t n, int64_t k, int64_t strideA,
                 int64_t strideB, int64_t strideC, bool transA, bool transB,
-                T beta = T(0)) {
+                T beta = T(0), T alpha = T(1)) {
   if (beta == T(0) && trivial(c, batch, m, n, k, strideC))
     return;
   if (batch <= 0 || m <= 0 || n <= 0 || k <= 0)
@@ -76,7 +76,7 @@ void blasMatmul(Gemm gemm, T *c, const T *a, const T *b, int64_t batch,
   for (int64_t i = 0; i < batch; ++i)
     gemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
          transB ? CblasTrans : CblasNoTrans, static_cast<int>(m),
-         static_cast<int>(n), static_cast<int>(k), T(1), a + i * strideA, lda,
+         static_cast<int>(n), static_cast<int>(k), alpha, a + i * strideA, lda,
          b + i * strideB, ldb, beta, c + i * strideC, static_cast<int>(n));
 }
 
@@ -91,14 +91,18 @@ public:
   bool run(float *c, const float *a, const float *b, int64_t batch, int64_t m,
            int64_t n, int64_t k, int64_t strideA, int64_t strideB,
            int64_t strideC, bool transA, bool transB,
-           const float *bias = nullptr, const float *addend = nullptr) {
-    Key key{batch,  m,      n,      k,       strideA,         strideB,
-            strideC, transA, transB, bias != nullptr, addend != nullptr};
+           const float *bias = nullptr, const float *addend = nullptr,
+           int64_t addendStride = 0, float alpha = 1.0f) {
+    Key key{batch,   m,      n,      k,
+            strideA, strideB, strideC, transA,
+            transB,  bias != nullptr, addend != nullptr,
+            addend && addendStride == 0 && batch > 1, alpha};
     auto it = cache.find(key);
     if (it == cache.end())
       it = cache.emplace(key, make(key)).first;
     Entry &e = it->second;
-    if (!e.supported)
+    // oneDNN 2.6 scales the bias along with the product: not what is asked.
+    if (!e.supported || (bias && alpha != 1.0f))
       return false;
     dnnl::memory am(e.a, engine, const_cast<float *>(a));
     dnnl::memory bm(e.b, engine, const_cast<float *>(b));
@@ -110,7 +114,7 @@ public:
                    dnnl::memory(e.bias, engine, const_cast<float *>(bias)));
     if (addend)
       args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1,
-                   dnnl::memory(e.c, engine, const_cast<float *>(addend)));
+                   dnnl::memory(e.addend, engine, const_cast<float *>(addend)));
     e.primitive.execute(stream, args);
     stream.wait();
     return true;
@@ -118,16 +122,16 @@ public:
 
 private:
   using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                         int64_t, bool, bool, bool, bool>;
+                         int64_t, bool, bool, bool, bool, bool, float>;
   struct Entry {
-    dnnl::memory::desc a, b, c, bias;
+    dnnl::memory::desc a, b, c, bias, addend;
     dnnl::matmul primitive;
     bool supported = true;
   };
 
   Entry make(const Key &key) {
     auto [batch, m, n, k, strideA, strideB, strideC, transA, transB, hasBias,
-          hasAddend] = key;
+          hasAddend, addendBroadcast, alpha] = key;
     using dims = dnnl::memory::dims;
     auto f32 = dnnl::memory::data_type::f32;
     // A batch stride of 0 is a broadcast: oneDNN spells it as batch 1.
@@ -150,11 +154,17 @@ private:
       e.c = dnnl::memory::desc({batch, m, n}, f32, dims{strideC, n, 1});
       e.bias = dnnl::memory::desc({1, 1, n}, f32, dims{n, n, 1});
     }
+    e.addend = addendBroadcast
+                   ? dnnl::memory::desc({1, m, n}, f32, dims{m * n, n, 1})
+                   : e.c;
     try {
       dnnl::primitive_attr attr;
+      // The product's scale, applied before the bias and the post-op.
+      if (alpha != 1.0f)
+        attr.set_output_scales(0, {alpha});
       if (hasAddend) {
         dnnl::post_ops ops;
-        ops.append_binary(dnnl::algorithm::binary_add, e.c);
+        ops.append_binary(dnnl::algorithm::binary_add, e.addend);
         attr.set_post_ops(ops);
       }
       e.primitive = dnnl::matmul(dnnl::matmul::primitive_desc(
@@ -175,13 +185,16 @@ private:
 /// Rows from which oneDNN takes 2-D float matmuls (see the top).
 constexpr int64_t kDnnlMinRows = 512;
 
-/// c = bias (per row, or none) + addend (like c, or none), in parallel
-/// rows: what a GEMM with beta 1 then adds to.
+/// c = bias (per row, or none) + addend (one m x n matrix per batch entry,
+/// addendStride apart, or none), in parallel rows: what a GEMM with beta 1
+/// then adds to.
 template <typename T>
-void prefill(T *c, const T *bias, const T *addend, int64_t rows, int64_t n) {
+void prefill(T *c, const T *bias, const T *addend, int64_t addendStride,
+             int64_t rows, int64_t m, int64_t n) {
   parallelFor(rows, n, [&](int64_t r) {
     T *row = c + r * n;
-    const T *add = addend ? addend + r * n : nullptr;
+    const T *add =
+        addend ? addend + (r / m) * addendStride + (r % m) * n : nullptr;
 #pragma omp simd
     for (int64_t j = 0; j < n; ++j)
       row[j] = (bias ? bias[j] : T(0)) + (add ? add[j] : T(0));
@@ -191,22 +204,25 @@ void prefill(T *c, const T *bias, const T *addend, int64_t rows, int64_t n) {
 void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
                  int64_t m, int64_t n, int64_t k, int64_t strideA,
                  int64_t strideB, int64_t strideC, bool transA, bool transB,
-                 const float *bias = nullptr, const float *addend = nullptr) {
+                 const float *bias = nullptr, const float *addend = nullptr,
+                 int64_t addendStride = 0, float alpha = 1.0f) {
   bool adds = bias || addend;
   if (!adds && trivial(c, batch, m, n, k, strideC))
     return;
   // A weight shared by the batch (stride 0) against a packed activation:
   // one GEMM with the batch folded into the rows.
+  // (Not with an addend broadcast over the batch: its rows repeat.)
   if (batch > 1 && strideB == 0 && !transA && strideA == m * k &&
-      strideC == m * n) {
+      strideC == m * n && !(addend && addendStride == 0)) {
     m *= batch;
     batch = 1;
+    addendStride = 0;
   }
   try {
     thread_local DnnlMatmuls matmuls;
     if (k > 0 && (batch > 1 || m >= kDnnlMinRows) &&
         matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC, transA,
-                    transB, bias, addend))
+                    transB, bias, addend, addendStride, alpha))
       return;
   } catch (const dnnl::error &e) {
     std::fprintf(stderr,
@@ -217,9 +233,9 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
     std::exit(1);
   }
   if (adds)
-    prefill(c, bias, addend, batch * m, n);
+    prefill(c, bias, addend, addendStride, batch * m, m, n);
   blasMatmul(cblas_sgemm, c, a, b, batch, m, n, k, strideA, strideB, strideC,
-             transA, transB, adds ? 1.0f : 0.0f);
+             transA, transB, adds ? 1.0f : 0.0f, alpha);
 }
 
 template <typename T>
@@ -262,18 +278,19 @@ void matmul(Context &, T *c, const T *a, const T *b, int64_t batch, int64_t m,
 }
 
 template <typename T>
-void matmulAdd(Context &, T *c, const T *a, const T *b, const T *bias,
-               const T *addend, int64_t batch, int64_t m, int64_t n, int64_t k,
-               int64_t strideA, int64_t strideB, bool transA, bool transB) {
+void matmulAdd(Context &, T *c, const T *a, const T *b, float alpha,
+               const T *bias, const T *addend, int64_t addendStride,
+               int64_t batch, int64_t m, int64_t n, int64_t k, int64_t strideA,
+               int64_t strideB, bool transA, bool transB) {
   if (batch <= 0 || m <= 0 || n <= 0)
     return;
   if constexpr (std::is_same_v<T, float>) {
     floatMatmul(c, a, b, batch, m, n, k, strideA, strideB, m * n, transA,
-                transB, bias, addend);
+                transB, bias, addend, addendStride, alpha);
   } else {
-    prefill(c, bias, addend, batch * m, n);
+    prefill(c, bias, addend, addendStride, batch * m, m, n);
     blasMatmul(cblas_dgemm, c, a, b, batch, m, n, k, strideA, strideB, m * n,
-               transA, transB, 1.0);
+               transA, transB, 1.0, double(alpha));
   }
 }
 
@@ -282,12 +299,13 @@ void matmulAdd(Context &, T *c, const T *a, const T *b, const T *bias,
                           int64_t, int64_t, int64_t, int64_t, int64_t,         \
                           int64_t, bool, bool);
 template void matmulAdd<float>(Context &, float *, const float *, const float *,
-                               const float *, const float *, int64_t, int64_t,
-                               int64_t, int64_t, int64_t, int64_t, bool, bool);
+                               float, const float *, const float *, int64_t,
+                               int64_t, int64_t, int64_t, int64_t, int64_t,
+                               int64_t, bool, bool);
 template void matmulAdd<double>(Context &, double *, const double *,
-                                const double *, const double *, const double *,
-                                int64_t, int64_t, int64_t, int64_t, int64_t,
-                                int64_t, bool, bool);
+                                const double *, float, const double *,
+                                const double *, int64_t, int64_t, int64_t,
+                                int64_t, int64_t, int64_t, int64_t, bool, bool);
 PPRT_INSTANTIATE(float)
 PPRT_INSTANTIATE(double)
 PPRT_INSTANTIATE(int32_t)

@@ -335,15 +335,14 @@ bool takeLabelError(int64_t &label, int64_t &vocab, int64_t &ignoreIndex) {
   return true;
 }
 
-/// C = op(A) op(B) + beta C through cuBLAS. cuBLAS is column-major:
+/// C = alpha op(A) op(B) + beta C through cuBLAS. cuBLAS is column-major:
 /// row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T, so B
 /// goes first and m, n swap.
 template <typename T>
 void gemm(Context &ctx, T *c, const T *a, const T *b, int64_t batch, int64_t m,
           int64_t n, int64_t k, int64_t strideA, int64_t strideB,
-          int64_t strideC, bool transA, bool transB, float beta) {
+          int64_t strideC, bool transA, bool transB, float alpha, float beta) {
   checkIntDims("matmul", batch, m, n, k);
-  float alpha = 1.0f;
   int lda = static_cast<int>(transA ? m : k);
   int ldb = static_cast<int>(transB ? k : n);
   cudaDataType_t type = cudaTypeOf<T>();
@@ -369,34 +368,40 @@ void matmul(Context &ctx, T *c, const T *a, const T *b, int64_t batch,
     return;
   }
   gemm(ctx, c, a, b, batch, m, n, k, strideA, strideB, strideC, transA, transB,
-       0.0f);
+       1.0f, 0.0f);
 }
 
-/// c = bias (per row) + addend, either optional: what matmulAdd's GEMM
-/// then accumulates into (beta 1). Summed in float.
+/// c = bias (per row) + addend (one m x n matrix per batch entry,
+/// addendStride apart), either optional: what matmulAdd's GEMM then
+/// accumulates into (beta 1). Summed in float.
 template <typename T>
 __global__ void prefillKernel(T *c, const T *bias, const T *addend,
-                              int64_t total, int64_t n) {
+                              int64_t addendStride, int64_t total,
+                              int64_t matrix, int64_t n) {
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < total;
-       i += (int64_t)blockDim.x * gridDim.x)
-    c[i] = fromFloat<T>((bias ? toFloat(bias[i % n]) : 0.0f) +
-                        (addend ? toFloat(addend[i]) : 0.0f));
+       i += (int64_t)blockDim.x * gridDim.x) {
+    float v = bias ? toFloat(bias[i % n]) : 0.0f;
+    if (addend)
+      v += toFloat(addend[(i / matrix) * addendStride + i % matrix]);
+    c[i] = fromFloat<T>(v);
+  }
 }
 
 template <typename T>
-void matmulAdd(Context &ctx, T *c, const T *a, const T *b, const T *bias,
-               const T *addend, int64_t batch, int64_t m, int64_t n, int64_t k,
-               int64_t strideA, int64_t strideB, bool transA, bool transB) {
+void matmulAdd(Context &ctx, T *c, const T *a, const T *b, float alpha,
+               const T *bias, const T *addend, int64_t addendStride,
+               int64_t batch, int64_t m, int64_t n, int64_t k, int64_t strideA,
+               int64_t strideB, bool transA, bool transB) {
   if (batch <= 0 || m <= 0 || n <= 0)
     return;
   cudaStream_t stream = streamOf(ctx);
   int64_t total = batch * m * n;
-  prefillKernel<T>
-      <<<gridFor(total), kThreads, 0, stream>>>(c, bias, addend, total, n);
+  prefillKernel<T><<<gridFor(total), kThreads, 0, stream>>>(
+      c, bias, addend, addendStride, total, m * n, n);
   PPRT_CUDA_CHECK(cudaGetLastError());
   if (k > 0)
     gemm(ctx, c, a, b, batch, m, n, k, strideA, strideB, m * n, transA, transB,
-         1.0f);
+         alpha, 1.0f);
 }
 
 template <typename T>
@@ -475,9 +480,9 @@ void crossEntropy(Context &ctx, T *loss, const T *logits, const int64_t *labels,
   template void matmul<T>(Context &, T *, const T *, const T *, int64_t,       \
                           int64_t, int64_t, int64_t, int64_t, int64_t,         \
                           int64_t, bool, bool);                                \
-  template void matmulAdd<T>(Context &, T *, const T *, const T *, const T *,  \
-                             const T *, int64_t, int64_t, int64_t, int64_t,    \
-                             int64_t, int64_t, bool, bool);                    \
+  template void matmulAdd<T>(Context &, T *, const T *, const T *, float,      \
+                             const T *, const T *, int64_t, int64_t, int64_t,  \
+                             int64_t, int64_t, int64_t, int64_t, bool, bool);  \
   template void softmax<T>(Context &, T *, const T *, int64_t, int64_t,        \
                            int64_t, bool);                                     \
   template void layerNorm<T>(Context &, T *, const T *, const T *, const T *,  \

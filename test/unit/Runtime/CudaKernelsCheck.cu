@@ -119,22 +119,26 @@ template <typename T> void checkTyped(Context &gpu, Context &host) {
                     k * n, m * n, transA, transB);
     expectClose<T>("matmul t=" + std::to_string(t), dc.read(), want);
   }
-  // matmulAdd: a bias, an addend, both.
-  for (int adds = 1; adds < 4; ++adds) {
+  // matmulAdd: a bias, an addend (like c, or broadcast over the batch).
+  for (int adds = 1; adds < 6; ++adds) {
     const int64_t batch = 2, m = 5, n = 7, k = 33;
     auto a = rounded<T>(randomFloats(batch * m * k, 3));
     auto b = rounded<T>(randomFloats(batch * k * n, 4));
     auto bias = rounded<T>(randomFloats(n, 5));
     auto addend = rounded<T>(randomFloats(batch * m * n, 6));
     const float *hb = adds & 1 ? bias.data() : nullptr;
-    const float *ha = adds & 2 ? addend.data() : nullptr;
+    const float *ha = adds & 6 ? addend.data() : nullptr;
+    int64_t addendStride = adds & 4 ? 0 : m * n;
     std::vector<float> want(batch * m * n);
-    cpu::matmulAdd<float>(host, want.data(), a.data(), b.data(), hb, ha, batch,
-                          m, n, k, m * k, k * n, false, false);
+    float alpha = adds == 5 ? 0.125f : 1.0f;
+    cpu::matmulAdd<float>(host, want.data(), a.data(), b.data(), alpha, hb, ha,
+                          addendStride, batch, m, n, k, m * k, k * n, false,
+                          false);
     Buffer<T> da(a), db(b), dbias(bias), daddend(addend), dc(want.size());
-    cuda::matmulAdd<T>(gpu, dc.get(), da.get(), db.get(),
+    cuda::matmulAdd<T>(gpu, dc.get(), da.get(), db.get(), alpha,
                        hb ? dbias.get() : nullptr, ha ? daddend.get() : nullptr,
-                       batch, m, n, k, m * k, k * n, false, false);
+                       addendStride, batch, m, n, k, m * k, k * n, false,
+                       false);
     expectClose<T>("matmulAdd adds=" + std::to_string(adds), dc.read(), want);
   }
   // softmax over a row longer than a block, and over a middle dim.

@@ -88,10 +88,12 @@ template <typename T> class MatMulAddTest : public ::testing::Test {};
 using FloatTypes = ::testing::Types<float, double>;
 TYPED_TEST_SUITE(MatMulAddTest, FloatTypes);
 
-// The bias and the addend, alone and together, on the shapes that take each
-// library: a batch (oneDNN, one primitive), 2-D from 512 rows (oneDNN), 2-D
-// below (OpenBLAS with beta 1 over a prefilled c), a shared weight folded
-// into rows, transposed operands, and k = 0 (only the adds).
+// The bias and the addend (laid out like c, or one matrix broadcast over
+// the batch), alone and together, on the shapes that take each library: a
+// batch (oneDNN, one primitive), 2-D from 512 rows (oneDNN), 2-D below
+// (OpenBLAS with beta 1 over a prefilled c), a shared weight folded into
+// rows (or not, under a broadcast addend), transposed operands, and k = 0
+// (only the adds); the last with the product scaled (alpha).
 TYPED_TEST(MatMulAddTest, AddsBiasAndAddend) {
   using T = TypeParam;
   Context ctx;
@@ -105,33 +107,40 @@ TYPED_TEST(MatMulAddTest, AddsBiasAndAddend) {
                         {4, 8, 10, 6, 48, 0, false, false},
                         {2, 3, 4, 0, 0, 0, false, false}};
   for (const Case &cs : cases)
-    for (int adds = 1; adds < 4; ++adds) {
-      bool withBias = adds & 1, withAddend = adds & 2;
+    for (int adds = 1; adds < 6; ++adds) {
+      bool withBias = adds & 1, withAddend = adds & 6;
+      int64_t addendStride = adds & 4 ? 0 : cs.m * cs.n;
       int64_t rowsC = cs.batch * cs.m;
       auto a = randomVec<T>(std::max<int64_t>(1, cs.batch * cs.m * cs.k), 1);
       auto b = randomVec<T>(std::max<int64_t>(1, cs.batch * cs.k * cs.n), 2);
       auto bias = randomVec<T>(cs.n, 3);
       auto addend = randomVec<T>(rowsC * cs.n, 4);
       std::vector<T> c(rowsC * cs.n, T(77));
-      cpu::matmulAdd<T>(ctx, c.data(), a.data(), b.data(),
+      float alpha = adds == 5 ? 0.125f : 1.0f;
+      cpu::matmulAdd<T>(ctx, c.data(), a.data(), b.data(), alpha,
                         withBias ? bias.data() : nullptr,
-                        withAddend ? addend.data() : nullptr, cs.batch, cs.m,
-                        cs.n, cs.k, cs.strideA, cs.strideB, cs.transA,
-                        cs.transB);
+                        withAddend ? addend.data() : nullptr, addendStride,
+                        cs.batch, cs.m, cs.n, cs.k, cs.strideA, cs.strideB,
+                        cs.transA, cs.transB);
       for (int64_t bi = 0; bi < cs.batch; ++bi) {
         const T *A = a.data() + bi * cs.strideA;
         const T *B = b.data() + bi * cs.strideB;
         for (int64_t i = 0; i < cs.m; ++i)
           for (int64_t j = 0; j < cs.n; ++j) {
             int64_t at = (bi * cs.m + i) * cs.n + j;
+            int64_t addendAt = bi * addendStride + i * cs.n + j;
             double ref = (withBias ? double(bias[j]) : 0.0) +
-                         (withAddend ? double(addend[at]) : 0.0);
+                         (withAddend ? double(addend[addendAt]) : 0.0);
+            double product = 0;
             for (int64_t p = 0; p < cs.k; ++p)
-              ref += double(cs.transA ? A[p * cs.m + i] : A[i * cs.k + p]) *
-                     double(cs.transB ? B[j * cs.k + p] : B[p * cs.n + j]);
+              product +=
+                  double(cs.transA ? A[p * cs.m + i] : A[i * cs.k + p]) *
+                  double(cs.transB ? B[j * cs.k + p] : B[p * cs.n + j]);
+            ref += alpha * product;
             EXPECT_NEAR(double(c[at]), ref, tolFor<T>() * 10)
                 << "batch=" << cs.batch << " m=" << cs.m << " k=" << cs.k
-                << " bias=" << withBias << " addend=" << withAddend;
+                << " bias=" << withBias << " addend=" << withAddend
+                << " addendStride=" << addendStride << " alpha=" << alpha;
           }
       }
     }
