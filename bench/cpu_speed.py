@@ -12,9 +12,11 @@ Runtime's before any time is printed.
 
 Models (issue 15): a GPT-2-style model 6 layers x 768 (vocabulary 8192) at
 batch 1 and 8 x 128 tokens, and a Llama-style model 4 layers x 1024 with
-GQA (16 heads, 4 KV heads) at batch 4 x 128.
+GQA (16 heads, 4 KV heads) at batch 4 x 128. Then, in the same run and
+with the same threads, a training step against torch (train_step.py) and
+decode tokens/s (generate_decode.py), unless --forward-only.
 
-    /usr/bin/python3 bench/cpu_speed.py [--threads 2] [--repeat 10]
+    /usr/bin/python3 bench/cpu_speed.py [--threads 2] [--repeat 10] [--forward-only]
 """
 
 import argparse
@@ -105,6 +107,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--pp-opt", default=os.path.join(ROOT, "build", "bin", "pp-opt"))
     ap.add_argument("--ort-cache", default=os.path.join(tempfile.gettempdir(), "pp-bench-ort"))
+    ap.add_argument("--forward-only", action="store_true")
     a = ap.parse_args()
     script, ort_version = ensure_ort(a.ort_cache)
     torch.set_num_threads(a.threads)
@@ -155,6 +158,12 @@ def main():
             torch_ms = (time.perf_counter() - t0) * 1e3 / a.repeat
         print(f"{name:22} {pp_ms:9.2f} {ort_ms:9.2f} {torch_ms:9.2f} "
               f"{ort_ms / pp_ms:7.2f} {torch_ms / pp_ms:8.2f} {diff:12.2e}")
+    if a.forward_only:
+        return
+    for script in ("train_step.py", "generate_decode.py"):
+        sys.stdout.flush()
+        subprocess.run([sys.executable, os.path.join(HERE, script), "--threads",
+                        str(a.threads), "--pp-opt", a.pp_opt], check=True)
 
 
 if __name__ == "__main__":
