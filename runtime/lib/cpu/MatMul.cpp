@@ -27,6 +27,7 @@
 #include <cstring>
 #include <dnnl.hpp>
 #include <map>
+#include <string>
 #include <tuple>
 #include <unordered_map>
 #include <type_traits>
@@ -92,11 +93,12 @@ public:
            int64_t n, int64_t k, int64_t strideA, int64_t strideB,
            int64_t strideC, bool transA, bool transB,
            const float *bias = nullptr, const float *addend = nullptr,
-           int64_t addendStride = 0, float alpha = 1.0f) {
+           int64_t addendStride = 0, float alpha = 1.0f,
+           bool accumulate = false) {
     Key key{batch,   m,      n,      k,
             strideA, strideB, strideC, transA,
             transB,  bias != nullptr, addend != nullptr,
-            addend && addendStride == 0 && batch > 1, alpha};
+            addend && addendStride == 0 && batch > 1, alpha, accumulate};
     auto it = cache.find(key);
     if (it == cache.end())
       it = cache.emplace(key, make(key)).first;
@@ -122,7 +124,7 @@ public:
 
 private:
   using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                         int64_t, bool, bool, bool, bool, bool, float>;
+                         int64_t, bool, bool, bool, bool, bool, float, bool>;
   struct Entry {
     dnnl::memory::desc a, b, c, bias, addend;
     dnnl::matmul primitive;
@@ -131,7 +133,7 @@ private:
 
   Entry make(const Key &key) {
     auto [batch, m, n, k, strideA, strideB, strideC, transA, transB, hasBias,
-          hasAddend, addendBroadcast, alpha] = key;
+          hasAddend, addendBroadcast, alpha, accumulate] = key;
     using dims = dnnl::memory::dims;
     auto f32 = dnnl::memory::data_type::f32;
     // A batch stride of 0 is a broadcast: oneDNN spells it as batch 1.
@@ -162,15 +164,23 @@ private:
       // The product's scale, applied before the bias and the post-op.
       if (alpha != 1.0f)
         attr.set_output_scales(0, {alpha});
-      if (hasAddend) {
-        dnnl::post_ops ops;
+      dnnl::post_ops ops;
+      if (accumulate)
+        ops.append_sum(1.0f); // dst += the scaled product
+      if (hasAddend)
         ops.append_binary(dnnl::algorithm::binary_add, e.addend);
-        attr.set_post_ops(ops);
-      }
-      e.primitive = dnnl::matmul(dnnl::matmul::primitive_desc(
+      attr.set_post_ops(ops);
+      dnnl::matmul::primitive_desc pd(
           hasBias ? dnnl::matmul::desc(e.a, e.b, e.bias, e.c)
                   : dnnl::matmul::desc(e.a, e.b, e.c),
-          attr, engine));
+          attr, engine);
+      // oneDNN answers some layouts and post-ops with its reference
+      // implementation, 100x slower than a GEMM (a batched matmul with a
+      // scale and a mask shared by the batch: 1 s against 10 ms,
+      // measured): those are not used (floatMatmul tries another way).
+      e.supported = std::string(pd.impl_info_str()).rfind("ref", 0) != 0;
+      if (e.supported)
+        e.primitive = dnnl::matmul(pd);
     } catch (const dnnl::error &) {
       e.supported = false;
     }
@@ -192,12 +202,23 @@ template <typename T>
 void prefill(T *c, const T *bias, const T *addend, int64_t addendStride,
              int64_t rows, int64_t m, int64_t n) {
   parallelFor(rows, n, [&](int64_t r) {
-    T *row = c + r * n;
+    T *__restrict__ row = c + r * n;
     const T *add =
         addend ? addend + (r / m) * addendStride + (r % m) * n : nullptr;
+    // One plain loop per case, so that each vectorises.
+    if (bias && add) {
 #pragma omp simd
-    for (int64_t j = 0; j < n; ++j)
-      row[j] = (bias ? bias[j] : T(0)) + (add ? add[j] : T(0));
+      for (int64_t j = 0; j < n; ++j)
+        row[j] = bias[j] + add[j];
+    } else if (bias) {
+#pragma omp simd
+      for (int64_t j = 0; j < n; ++j)
+        row[j] = bias[j];
+    } else {
+#pragma omp simd
+      for (int64_t j = 0; j < n; ++j)
+        row[j] = add[j];
+    }
   });
 }
 
@@ -218,12 +239,24 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
     batch = 1;
     addendStride = 0;
   }
+  bool prefilled = false;
   try {
     thread_local DnnlMatmuls matmuls;
-    if (k > 0 && (batch > 1 || m >= kDnnlMinRows) &&
-        matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC, transA,
-                    transB, bias, addend, addendStride, alpha))
-      return;
+    if (k > 0 && (batch > 1 || m >= kDnnlMinRows)) {
+      if (matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC,
+                      transA, transB, bias, addend, addendStride, alpha))
+        return;
+      // Without a oneDNN kernel for the adds as bias and post-op: c
+      // prefilled with them, and oneDNN's GEMM adding to it.
+      if (adds) {
+        prefill(c, bias, addend, addendStride, batch * m, m, n);
+        prefilled = true;
+        if (matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC,
+                        transA, transB, nullptr, nullptr, 0, alpha,
+                        /*accumulate=*/true))
+          return;
+      }
+    }
   } catch (const dnnl::error &e) {
     std::fprintf(stderr,
                  "error: oneDNN matmul batch=%lld m=%lld n=%lld k=%lld: %s\n",
@@ -232,7 +265,7 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
                  e.what());
     std::exit(1);
   }
-  if (adds)
+  if (adds && !prefilled)
     prefill(c, bias, addend, addendStride, batch * m, m, n);
   blasMatmul(cblas_sgemm, c, a, b, batch, m, n, k, strideA, strideB, strideC,
              transA, transB, adds ? 1.0f : 0.0f, alpha);
