@@ -93,7 +93,9 @@ TYPED_TEST_SUITE(MatMulAddTest, FloatTypes);
 // batch (oneDNN, one primitive), 2-D from 512 rows (oneDNN), 2-D below
 // (OpenBLAS with beta 1 over a prefilled c), a shared weight folded into
 // rows (or not, under a broadcast addend), transposed operands, and k = 0
-// (only the adds); the last with the product scaled (alpha).
+// (only the adds), and 2-D ones large enough that the OpenMP team splits
+// their columns (100: not a multiple of the 16-column blocks); the last
+// adds with the product scaled (alpha).
 TYPED_TEST(MatMulAddTest, AddsBiasAndAddend) {
   using T = TypeParam;
   Context ctx;
@@ -105,7 +107,9 @@ TYPED_TEST(MatMulAddTest, AddsBiasAndAddend) {
                         {1, 600, 9, 8, 0, 0, false, true},
                         {1, 16, 24, 12, 0, 0, true, false},
                         {4, 8, 10, 6, 48, 0, false, false},
-                        {2, 3, 4, 0, 0, 0, false, false}};
+                        {2, 3, 4, 0, 0, 0, false, false},
+                        {1, 40, 100, 600, 0, 0, false, true},
+                        {1, 40, 100, 600, 0, 0, true, false}};
   for (const Case &cs : cases)
     for (int adds = 1; adds < 6; ++adds) {
       bool withBias = adds & 1, withAddend = adds & 6;
