@@ -575,7 +575,9 @@ void Writer::findMatmulEpilogues() {
     Value scaled;
     while (!worklist.empty() && onlyAdds) {
       Operation *op = worklist.pop_back_val();
-      if (auto mul = dyn_cast<MulOp>(op); mul && !scaled) {
+      // (Not for f64: the kernels take alpha as a float.)
+      if (auto mul = dyn_cast<MulOp>(op);
+          mul && !scaled && !elementOf(mul.getResult()).isF64()) {
         for (unsigned i : {0u, 1u}) {
           Value product = mul->getOperand(i), factor = mul->getOperand(1 - i);
           DenseElementsAttr value;
