@@ -112,6 +112,11 @@ public:
 private:
   LogicalResult checkTypes(Operation *op);
   LogicalResult checkKernelType(Operation *op, StringRef kernel, Value v);
+  /// Whether the target's float kernels (matmul, softmax, ...) take `t`.
+  bool hasFloatKernels(Type t) const {
+    return cuda ? t.isF32() || t.isF16() || t.isBF16()
+                : t.isF32() || t.isF64();
+  }
   LogicalResult checkInterfaceTypes();
   std::string storage(Type element) const;
   std::string load(Type element, StringRef expr) const;
@@ -236,8 +241,7 @@ std::string Writer::store(Type element, StringRef expr) const {
 LogicalResult Writer::checkKernelType(Operation *op, StringRef kernel,
                                       Value v) {
   Type t = elementOf(v);
-  bool isFloat =
-      cuda ? t.isF32() || t.isF16() || t.isBF16() : t.isF32() || t.isF64();
+  bool isFloat = hasFloatKernels(t);
   bool isIndex = !cuda && (t.isSignlessInteger(32) || t.isSignlessInteger(64));
   bool takesIndex = kernel == "matmul" || kernel == "reduce";
   if (isFloat || (takesIndex && isIndex))
@@ -503,17 +507,6 @@ LogicalResult Writer::emitTranspose(TransposeOp t) {
   return success();
 }
 
-/// A float literal that reads back as the float nearest `v` (9 digits).
-static std::string floatLiteral(double v) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.9gf", v);
-  std::string s = text;
-  // "1f" is not a literal: a float literal needs a point or an exponent.
-  if (s.find_first_of(".en") == std::string::npos)
-    s.insert(s.size() - 1, ".0");
-  return s;
-}
-
 /// Transposed operands are read in place (foldsIntoMatmul); one weight
 /// matrix for a batch of activations is one taller GEMM. With a bias or an
 /// addend the matmul writes `result`, the root of the adds it absorbed.
@@ -552,7 +545,7 @@ void Writer::emitMatmul(MatMulOp m, Value result, const MatmulEpilogue &adds) {
   std::string none = "(const " + storage(elementOf(result)) + " *)nullptr";
   bodyOs << "  " << kernel("matmulAdd") << "(ctx, " << typed(result, false)
          << ", " << typed(m.getLhs()) << ", " << typed(m.getRhs()) << ", "
-         << floatLiteral(adds.alpha) << ", "
+         << literal(adds.alpha, Float32Type::get(m.getContext())) << ", "
          << (bias ? typed(bias) : none) << ", "
          << (addend ? typed(addend) : none) << ", "
          << (adds.addendPerMatrix ? 0 : rows * cols) << ", " << batch << ", "
@@ -633,11 +626,8 @@ void Writer::findMatmulEpilogues() {
         ok = false;
       }
     }
-    // The matmul kernel's types (checked again when it is emitted).
-    bool kernelType = cuda ? element.isF32() || element.isF16() ||
-                                 element.isBF16()
-                           : element.isF32() || element.isF64();
-    if (!ok || !e.matmul || !kernelType || (!e.bias && !e.addend) ||
+    if (!ok || !e.matmul || !hasFloatKernels(element) ||
+        (!e.bias && !e.addend) ||
         (scaled && scaled != e.matmul.getResult()))
       continue;
     // The matmul now runs at the root, reading its operands there.
