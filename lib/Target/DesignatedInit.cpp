@@ -169,6 +169,14 @@ template <> int fieldCount<pprt::RankSchedule>() {
   return 2;
 }
 
+template <> int fieldCount<pprt::AttentionShape>() {
+  [[maybe_unused]] const auto &[batch, heads, kvGroup, queries, keys, depth,
+                                valueDepth, q, k, v, out, addend, keep, causal,
+                                selectFirst, invertKeep] =
+      pprt::AttentionShape{};
+  return 16;
+}
+
 template <> int fieldCount<pprt::Program>() {
   [[maybe_unused]] const auto &[modelName, target, weightsDir, numInputs,
                                 inputs, numOutputs, outputs, numWeights,

@@ -20,6 +20,7 @@
 #ifndef PP_LIB_TARGET_DESIGNATEDINIT_H
 #define PP_LIB_TARGET_DESIGNATEDINIT_H
 
+#include "pprt/Kernels.h"
 #include "pprt/Program.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -53,6 +54,7 @@ template <> int fieldCount<pprt::StageSpec>();
 template <> int fieldCount<pprt::Action>();
 template <> int fieldCount<pprt::RankSchedule>();
 template <> int fieldCount<pprt::Program>();
+template <> int fieldCount<pprt::AttentionShape>();
 
 /// A C string literal for `s` (quotes and backslashes escaped).
 std::string cString(llvm::StringRef s);

@@ -8,6 +8,7 @@
 #include "ElementwiseFusion.h"
 
 #include "CTypes.h"
+#include "ValueShapes.h"
 #include "pp/Dialect/PP/IR/PPDialect.h"
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
 
@@ -40,10 +41,6 @@ llvm::DenseSet<Value> mlir::pp::findFusedValues(ArrayRef<Operation *> ops) {
 }
 
 namespace {
-
-Type elementOf(Value v) {
-  return llvm::cast<ShapedType>(v.getType()).getElementType();
-}
 
 /// `name` for float, `name` without the f suffix for double.
 std::string mathFn(StringRef floatName, Type element) {

@@ -2,9 +2,12 @@
 
 #include "StageWriter.h"
 
+#include "AttentionFusion.h"
 #include "BufferPlan.h"
 #include "CTypes.h"
+#include "DesignatedInit.h"
 #include "ElementwiseFusion.h"
+#include "ValueShapes.h"
 #include "pp/Dialect/PP/IR/PPDialect.h"
 #include "pp/Dialect/PP/IR/ShapeUtils.h"
 
@@ -15,13 +18,6 @@ using namespace mlir;
 using namespace mlir::pp;
 
 namespace {
-
-ArrayRef<int64_t> shapeOf(Value v) {
-  return llvm::cast<ShapedType>(v.getType()).getShape();
-}
-Type elementOf(Value v) {
-  return llvm::cast<ShapedType>(v.getType()).getElementType();
-}
 
 /// Index of a function argument in the program's input table.
 /// Where a training stage's argument or result lives, when not in the
@@ -117,6 +113,10 @@ private:
     return cuda ? t.isF32() || t.isF16() || t.isBF16()
                 : t.isF32() || t.isF64();
   }
+  /// Whether the target has a fused attention kernel for `t`.
+  bool hasAttentionKernel(Type t) const {
+    return cuda ? hasFloatKernels(t) : t.isF32();
+  }
   LogicalResult checkInterfaceTypes();
   std::string storage(Type element) const;
   std::string load(Type element, StringRef expr) const;
@@ -137,6 +137,8 @@ private:
   void emitFusedLoop(Operation *root);
   void findMatmulEpilogues();
   void emitMatmul(MatMulOp m, Value result, const MatmulEpilogue &adds);
+  void findAttentionSites();
+  void emitAttention(const AttentionSite &site);
   void emitCopy(Value dst, StringRef dstOffset, ArrayRef<int64_t> dstStrides,
                 Value src, StringRef srcOffset, ArrayRef<int64_t> srcStrides,
                 ArrayRef<int64_t> shape);
@@ -149,6 +151,8 @@ private:
   SmallVector<Operation *> ops;
   llvm::DenseSet<Value> fused;
   llvm::DenseMap<Operation *, MatmulEpilogue> epilogues;
+  /// Fused attentions by the op whose result they write.
+  llvm::DenseMap<Operation *, AttentionSite> attentions;
   BufferPlan plan;
   llvm::DenseMap<Value, int> weightIndex;
   llvm::DenseMap<Value, std::string> constantName;
@@ -172,6 +176,13 @@ static bool foldsIntoMatmul(TransposeOp t) {
   return !t->use_empty() && llvm::all_of(t->getUsers(), [](Operation *user) {
     return isa<MatMulOp>(user);
   });
+}
+
+/// Ops whose result is a view of operand 0, with no memory of its own.
+static bool isAliasOp(Operation *op) {
+  auto t = dyn_cast<TransposeOp>(op);
+  // A cache write's result is the cache it wrote into.
+  return isa<ReshapeOp, CacheWriteOp>(op) || (t && foldsIntoMatmul(t));
 }
 
 bool Writer::needsStorage(Value v) {
@@ -554,6 +565,56 @@ void Writer::emitMatmul(MatMulOp m, Value result, const MatmulEpilogue &adds) {
          << strideB << ", " << flags() << ");\n";
 }
 
+void Writer::findAttentionSites() {
+  for (AttentionSite &site : findAttentions(
+           ops, fused, [&](Type t) { return hasAttentionKernel(t); },
+           isAliasOp)) {
+    // The absorbed values run at the root, reading their operands there.
+    fused.insert(site.absorbed.begin(), site.absorbed.end());
+    Operation *root = site.root;
+    attentions[root] = std::move(site);
+  }
+}
+
+/// Views are the pointer of the value they read plus an element offset.
+void Writer::emitAttention(const AttentionSite &a) {
+  auto at = [&](const StridedView &v, bool isConst) {
+    std::string p = typed(v.base, isConst);
+    return v.offset ? "(" + p + " + " + std::to_string(v.offset) + ")" : p;
+  };
+  using pprt::AttentionShape;
+  DesignatedInit<AttentionShape> shape;
+  shape.set(PPRT_FIELD(AttentionShape, batch), a.batch)
+      .set(PPRT_FIELD(AttentionShape, heads), a.heads)
+      .set(PPRT_FIELD(AttentionShape, kvGroup), a.kvGroup)
+      .set(PPRT_FIELD(AttentionShape, queries), a.queries)
+      .set(PPRT_FIELD(AttentionShape, keys), a.keys)
+      .set(PPRT_FIELD(AttentionShape, depth), a.depth)
+      .set(PPRT_FIELD(AttentionShape, valueDepth), a.valueDepth)
+      .setArray(PPRT_FIELD(AttentionShape, q), ArrayRef<int64_t>(a.qStrides))
+      .setArray(PPRT_FIELD(AttentionShape, k), ArrayRef<int64_t>(a.kStrides))
+      .setArray(PPRT_FIELD(AttentionShape, v), ArrayRef<int64_t>(a.vStrides))
+      .setArray(PPRT_FIELD(AttentionShape, out),
+                ArrayRef<int64_t>(a.outStrides))
+      .setArray(PPRT_FIELD(AttentionShape, addend),
+                ArrayRef<int64_t>(a.addendStrides))
+      .setArray(PPRT_FIELD(AttentionShape, keep),
+                ArrayRef<int64_t>(a.keepStrides))
+      .set(PPRT_FIELD(AttentionShape, causal), a.causal)
+      .set(PPRT_FIELD(AttentionShape, selectFirst), a.selectFirst)
+      .set(PPRT_FIELD(AttentionShape, invertKeep), a.invertKeep);
+  Type f32 = Float32Type::get(func.getContext());
+  bodyOs << "  {\n    static const pprt::AttentionShape shape = "
+         << shape.str() << ";\n    " << kernel("attention") << "(ctx, "
+         << at(a.out, false) << ", " << at(a.q, true) << ", " << at(a.k, true)
+         << ", " << at(a.v, true) << ", "
+         << (a.addend ? typed(a.addend) : noBias(a.out.base)) << ", "
+         << (a.keep ? typed(a.keep) : "(const bool *)nullptr") << ", "
+         << literal(a.scale, f32) << ", " << literal(a.fill, f32)
+         << ", shape);\n  }\n";
+  ++summary.numKernelCalls;
+}
+
 void Writer::findMatmulEpilogues() {
   for (Operation *root : ops) {
     if (!isa<AddOp>(root) || fused.contains(root->getResult(0)))
@@ -603,7 +664,8 @@ void Writer::findMatmulEpilogues() {
     bool ok = !shape.empty();
     for (Value leaf : leaves) {
       auto m = leaf.getDefiningOp<MatMulOp>();
-      if (m && !e.matmul && leaf.hasOneUse() && shapeOf(leaf) == shape &&
+      if (m && !e.matmul && !attentions.count(m) && leaf.hasOneUse() &&
+          shapeOf(leaf) == shape &&
           elementOf(leaf) == element) {
         e.matmul = m;
         continue;
@@ -656,6 +718,14 @@ LogicalResult Writer::emitOp(Operation *op) {
   if (!isa<WeightOp, ReshapeOp>(op) && !fused.contains(op->getResult(0)) &&
       !where.empty() && !isa<ConstantOp>(op))
     bodyOs << "  // " << where << ": " << op->getName().getStringRef() << "\n";
+  if (auto it = attentions.find(op); it != attentions.end()) {
+    emitAttention(it->second);
+    return success();
+  }
+  // Computed inside another op's loop or kernel.
+  if (op->getNumResults() == 1 && fused.contains(op->getResult(0)) &&
+      !isElementwise(op))
+    return success();
   if (isElementwise(op)) {
     if (auto it = epilogues.find(op); it != epilogues.end()) {
       emitMatmul(it->second.matmul, op->getResult(0), it->second);
@@ -1032,14 +1102,11 @@ LogicalResult Writer::write(raw_ostream &os) {
   for (Operation &op : func.getBody().front().without_terminator())
     ops.push_back(&op);
   fused = findFusedValues(ops);
+  findAttentionSites();
   findMatmulEpilogues();
   plan = planBuffers(
       ops, [&](Value v) { return needsStorage(v); },
-      [](Operation *op) {
-        auto t = dyn_cast<TransposeOp>(op);
-        // A cache write's result is the cache it wrote into.
-        return isa<ReshapeOp, CacheWriteOp>(op) || (t && foldsIntoMatmul(t));
-      },
+      isAliasOp,
       [](Operation *op) -> uint64_t {
         // crossEntropy's per-row losses.
         if (auto c = dyn_cast<CrossEntropyOp>(op))

@@ -17,6 +17,30 @@ namespace pprt {
 
 enum class ReduceKind : int32_t { Sum, Mean, Max, Min, Prod };
 
+/// The sizes and layouts of one fused attention (KernelDecls.inc). Every
+/// operand is read, and the output written, through four strides in
+/// elements: batch, head, row, column. Rows are queries for q and out, keys
+/// for k and v; columns are the depth, except for the masks, whose rows are
+/// queries and columns keys (0 broadcasts). A transposed or head-split
+/// tensor is thus read where it lies, without a copy.
+struct AttentionShape {
+  int64_t batch, heads;
+  /// Consecutive query heads that share one key/value head (GQA; 1 for
+  /// multi-head attention): head h reads k and v head h / kvGroup.
+  int64_t kvGroup;
+  int64_t queries, keys, depth, valueDepth;
+  int64_t q[4], k[4], v[4], out[4], addend[4], keep[4];
+  /// Keys after query i's diagonal (j > i + keys - queries) are left out:
+  /// the compiler sets this only where the masks make their scores so
+  /// negative (<= -1e30) that their weights are exactly 0.
+  bool causal;
+  /// Whether `keep` applies before `addend` rather than after.
+  bool selectFirst;
+  /// Whether `keep` is false where scores are kept, true where `fill`
+  /// replaces them (torch.where(mask, fill, scores)).
+  bool invertKeep;
+};
+
 /// Below this many elements a cpu loop (a kernel's or a generated one) runs
 /// on one thread: starting the OpenMP team would cost more than it saves.
 constexpr int64_t kParallelMinElements = int64_t(1) << 15;

@@ -141,6 +141,59 @@ template <typename T> void checkTyped(Context &gpu, Context &host) {
                        false);
     expectClose<T>("matmulAdd adds=" + std::to_string(adds), dc.read(), want);
   }
+  // attention: head-split strides, GQA, an addend and an inverted keep
+  // mask, with and without causal skipping (the mask hides exactly the
+  // keys after the diagonal), 70 queries over 3 key blocks of 32.
+  for (bool causal : {false, true}) {
+    AttentionShape s{};
+    s.batch = 2;
+    s.heads = 4;
+    s.kvGroup = 2;
+    s.queries = s.keys = 70;
+    s.depth = 40;
+    s.valueDepth = 24;
+    const int64_t kvHeads = s.heads / s.kvGroup;
+    // [b, seq, heads, depth] read as (b, h, seq, depth).
+    auto split = [&](int64_t *st, int64_t seq, int64_t heads, int64_t d) {
+      st[0] = seq * heads * d;
+      st[1] = d;
+      st[2] = heads * d;
+      st[3] = 1;
+    };
+    split(s.q, s.queries, s.heads, s.depth);
+    split(s.k, s.keys, kvHeads, s.depth);
+    split(s.v, s.keys, kvHeads, s.valueDepth);
+    split(s.out, s.queries, s.heads, s.valueDepth);
+    s.addend[2] = s.keys;
+    s.addend[3] = 1;
+    s.keep[2] = s.keys;
+    s.keep[3] = 1;
+    s.causal = causal;
+    s.invertKeep = true;
+    auto q = rounded<T>(randomFloats(s.batch * s.queries * s.heads * s.depth, 7));
+    auto k = rounded<T>(randomFloats(s.batch * s.keys * kvHeads * s.depth, 8));
+    auto v = rounded<T>(randomFloats(s.batch * s.keys * kvHeads * s.valueDepth, 9));
+    auto addend = rounded<T>(randomFloats(s.queries * s.keys, 10));
+    std::vector<char> dropped(s.queries * s.keys);
+    for (int64_t i = 0; i < s.queries; ++i)
+      for (int64_t j = 0; j < s.keys; ++j)
+        dropped[i * s.keys + j] = causal ? j > i : (i + j) % 7 == 0;
+    std::vector<float> want(s.batch * s.queries * s.heads * s.valueDepth);
+    const float scale = 0.2f, fill = -3.4e38f;
+    cpu::attention<float>(host, want.data(), q.data(), k.data(), v.data(),
+                          addend.data(), (const bool *)dropped.data(), scale,
+                          fill, s);
+    Buffer<T> dq(q), dk(k), dv(v), daddend(addend), dout(want.size());
+    bool *dmask = nullptr;
+    PPRT_CUDA_CHECK(cudaMalloc(&dmask, dropped.size()));
+    PPRT_CUDA_CHECK(cudaMemcpy(dmask, dropped.data(), dropped.size(),
+                               cudaMemcpyDefault));
+    cuda::attention<T>(gpu, dout.get(), dq.get(), dk.get(), dv.get(),
+                       daddend.get(), dmask, scale, fill, s);
+    expectClose<T>(std::string("attention causal=") + (causal ? "1" : "0"),
+                   dout.read(), want);
+    cudaFree(dmask);
+  }
   // softmax over a row longer than a block, and over a middle dim.
   for (int64_t inner : {1, 3})
     for (bool log : {false, true}) {

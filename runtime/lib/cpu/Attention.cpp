@@ -1,0 +1,280 @@
+//===- Attention.cpp - cpu fused attention --------------------------------===//
+//
+// Flash-style: a task is one (batch, head), whose keys and values it packs
+// once; each block of 64 queries walks the keys in blocks of 64, computing
+// that block's scores, folding them into a running max and sum per query
+// (online softmax) and adding the weighted values to an accumulator
+// rescaled whenever the max grows. The
+// scores therefore never exist whole, and q, k, v and the output are read
+// and written through their strides (a head split or merge is no copy).
+//
+// The two small products per block (scores = Q K^T, out += P V) share one
+// register-blocked kernel over packed operands, 6 rows by 16 columns, in
+// the compiler's vector extensions (8-wide with AVX2, FMAs where the target
+// has them). Tasks run on the calling thread's OpenMP team; each query row
+// is computed by one thread, so the result does not depend on the thread
+// count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ParallelFor.h"
+#include "pprt/Kernels.h"
+#include "pprt/VecMath.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace pprt::cpu {
+
+namespace {
+
+constexpr int64_t kQueryBlock = 64;
+constexpr int64_t kKeyBlock = 64;
+constexpr int64_t kLanes = 16;
+
+/// 8 floats, loaded and stored without an alignment assumption.
+typedef float Vec8 __attribute__((vector_size(32), aligned(4)));
+
+int64_t roundUp(int64_t n, int64_t to) { return (n + to - 1) / to * to; }
+
+inline Vec8 splat(float x) { return Vec8{x, x, x, x, x, x, x, x}; }
+
+/// c[R x 16] = (accumulate ? c : 0) + a[R x k] b[k x 16].
+template <int R>
+inline void microKernel(float *c, int64_t ldc, const float *a, int64_t lda,
+                        const float *b, int64_t ldb, int64_t k,
+                        bool accumulate) {
+  Vec8 lo[R], hi[R];
+  for (int r = 0; r < R; ++r) {
+    lo[r] = accumulate ? *(const Vec8 *)(c + r * ldc) : Vec8{};
+    hi[r] = accumulate ? *(const Vec8 *)(c + r * ldc + 8) : Vec8{};
+  }
+  for (int64_t p = 0; p < k; ++p) {
+    Vec8 b0 = *(const Vec8 *)(b + p * ldb);
+    Vec8 b1 = *(const Vec8 *)(b + p * ldb + 8);
+    for (int r = 0; r < R; ++r) {
+      Vec8 x = splat(a[r * lda + p]);
+      lo[r] += x * b0;
+      hi[r] += x * b1;
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    *(Vec8 *)(c + r * ldc) = lo[r];
+    *(Vec8 *)(c + r * ldc + 8) = hi[r];
+  }
+}
+
+/// The last `rows` (< 6) rows: the kernel of their height.
+template <int R>
+void tailKernel(int64_t rows, float *c, int64_t ldc, const float *a,
+                int64_t lda, const float *b, int64_t ldb, int64_t k,
+                bool accumulate) {
+  if (rows == R)
+    microKernel<R>(c, ldc, a, lda, b, ldb, k, accumulate);
+  else if constexpr (R > 1)
+    tailKernel<R - 1>(rows, c, ldc, a, lda, b, ldb, k, accumulate);
+}
+
+/// c[m x n] (+)= a[m x k] b[k x n], n a multiple of 16, row-major. Six
+/// rows at a time: 12 accumulators hide the FMAs' latency on two ports.
+void blockProduct(float *c, int64_t ldc, const float *a, int64_t lda,
+                  const float *b, int64_t ldb, int64_t m, int64_t n,
+                  int64_t k, bool accumulate) {
+  for (int64_t j = 0; j < n; j += kLanes) {
+    int64_t i = 0;
+    for (; i + 6 <= m; i += 6)
+      microKernel<6>(c + i * ldc + j, ldc, a + i * lda, lda, b + j, ldb, k,
+                     accumulate);
+    if (i < m)
+      tailKernel<5>(m - i, c + i * ldc + j, ldc, a + i * lda, lda, b + j, ldb,
+                    k, accumulate);
+  }
+}
+
+/// p[j] += addend[j * stride] over a row of scores.
+template <typename T>
+void addRow(float *p, const T *addend, int64_t stride, int64_t n) {
+#pragma omp simd
+  for (int64_t j = 0; j < n; ++j)
+    p[j] += float(addend[j * stride]);
+}
+
+/// p[j] = fill where keep[j * stride] == invert.
+void selectRow(float *p, const bool *keep, int64_t stride, int64_t n,
+               bool invert, float fill) {
+#pragma omp simd
+  for (int64_t j = 0; j < n; ++j)
+    p[j] = keep[j * stride] != invert ? p[j] : fill;
+}
+
+/// One thread's working memory, kept between calls: one (batch, head)'s
+/// keys and values packed whole, and one block of queries' state.
+struct Workspace {
+  std::vector<float> query, keysT, values, scores, acc, max, sum;
+  int64_t keyCols = 0, valueCols = 0;
+  void size(const AttentionShape &s) {
+    keyCols = roundUp(s.keys, kLanes);
+    valueCols = roundUp(s.valueDepth, kLanes);
+    query.resize(kQueryBlock * s.depth);
+    keysT.resize(s.depth * keyCols);
+    values.resize(s.keys * valueCols);
+    scores.resize(kQueryBlock * kKeyBlock);
+    acc.resize(kQueryBlock * valueCols);
+    max.resize(kQueryBlock);
+    sum.resize(kQueryBlock);
+  }
+};
+
+/// K^T [depth x keyCols] and V [keys x valueCols], zero-padded to whole
+/// vectors; K read along its contiguous dim (a key's row, or a cached
+/// K^T's).
+template <typename T>
+void packKeysValues(Workspace &w, const T *ks, const T *vs,
+                    const AttentionShape &s) {
+  std::fill(w.keysT.begin(), w.keysT.end(), 0.0f);
+  if (s.k[3] == 1) {
+    for (int64_t j = 0; j < s.keys; ++j)
+      for (int64_t c = 0; c < s.depth; ++c)
+        w.keysT[c * w.keyCols + j] = float(ks[j * s.k[2] + c]);
+  } else {
+    for (int64_t c = 0; c < s.depth; ++c)
+      for (int64_t j = 0; j < s.keys; ++j)
+        w.keysT[c * w.keyCols + j] = float(ks[j * s.k[2] + c * s.k[3]]);
+  }
+  for (int64_t j = 0; j < s.keys; ++j) {
+    float *row = &w.values[j * w.valueCols];
+    for (int64_t c = 0; c < s.valueDepth; ++c)
+      row[c] = float(vs[j * s.v[2] + c * s.v[3]]);
+    std::fill(row + s.valueDepth, row + w.valueCols, 0.0f);
+  }
+}
+
+/// Queries [first, first + 64) of one (batch, head) against its packed keys
+/// and values; `qs`, `adds`, `keeps` and `os` point at that head.
+template <typename T>
+void queryBlock(Workspace &w, T *os, const T *qs, const T *adds,
+                const bool *keeps, float scale, float fill,
+                const AttentionShape &s, int64_t first) {
+  const int64_t rows = std::min(kQueryBlock, s.queries - first);
+  const int64_t valueCols = w.valueCols;
+  // Queries after the last key's diagonal see keys up to their own.
+  const int64_t shift = s.keys - s.queries;
+
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < s.depth; ++c)
+      w.query[r * s.depth + c] =
+          float(qs[(first + r) * s.q[2] + c * s.q[3]]);
+  std::fill(w.acc.begin(), w.acc.end(), 0.0f);
+  std::fill(w.max.begin(), w.max.end(),
+            -std::numeric_limits<float>::infinity());
+  std::fill(w.sum.begin(), w.sum.end(), 0.0f);
+
+  int64_t keyEnd = s.keys;
+  if (s.causal)
+    keyEnd = std::min(keyEnd, first + rows + shift);
+  for (int64_t j0 = 0; j0 < keyEnd; j0 += kKeyBlock) {
+    const int64_t n = std::min(kKeyBlock, keyEnd - j0);
+    blockProduct(w.scores.data(), kKeyBlock, w.query.data(), s.depth,
+                 w.keysT.data() + j0, w.keyCols, rows, roundUp(n, kLanes),
+                 s.depth, false);
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t i = first + r;
+      float *p = &w.scores[r * kKeyBlock];
+      // Keys this query sees in the block (all but the causal tail).
+      const int64_t seen =
+          s.causal ? std::clamp<int64_t>(i + shift - j0 + 1, 0, n) : n;
+      // Scale and masks, a vectorised pass each, in the masks' order.
+#pragma omp simd
+      for (int64_t j = 0; j < seen; ++j)
+        p[j] *= scale;
+      const T *addRowStart =
+          adds ? adds + i * s.addend[2] + j0 * s.addend[3] : nullptr;
+      if (addRowStart && !s.selectFirst)
+        addRow(p, addRowStart, s.addend[3], seen);
+      if (keeps)
+        selectRow(p, keeps + i * s.keep[2] + j0 * s.keep[3], s.keep[3], seen,
+                  s.invertKeep, fill);
+      if (addRowStart && s.selectFirst)
+        addRow(p, addRowStart, s.addend[3], seen);
+      float blockMax = -std::numeric_limits<float>::infinity();
+#pragma omp simd reduction(max : blockMax)
+      for (int64_t j = 0; j < seen; ++j)
+        blockMax = std::max(blockMax, p[j]);
+      const float oldMax = w.max[r];
+      const float newMax = std::max(oldMax, blockMax);
+      float blockSum = 0;
+      if (newMax == -std::numeric_limits<float>::infinity()) {
+        // Nothing but -inf so far: no weight yet (a later finite score
+        // takes over; a row of only -inf ends 0/0 = NaN, as softmax does).
+        std::fill(p, p + kKeyBlock, 0.0f);
+        continue;
+      }
+#pragma omp simd reduction(+ : blockSum)
+      for (int64_t j = 0; j < seen; ++j) {
+        float e = vexpf(p[j] - newMax);
+        p[j] = e;
+        blockSum += e;
+      }
+      std::fill(p + seen, p + kKeyBlock, 0.0f);
+      const float correction =
+          oldMax == -std::numeric_limits<float>::infinity()
+              ? 0.0f
+              : vexpf(oldMax - newMax);
+      w.max[r] = newMax;
+      w.sum[r] = w.sum[r] * correction + blockSum;
+      if (correction != 1.0f) {
+        float *a = &w.acc[r * valueCols];
+#pragma omp simd
+        for (int64_t c = 0; c < valueCols; ++c)
+          a[c] *= correction;
+      }
+    }
+    blockProduct(w.acc.data(), valueCols, w.scores.data(), kKeyBlock,
+                 w.values.data() + j0 * valueCols, valueCols, rows, valueCols,
+                 n, true);
+  }
+
+  for (int64_t r = 0; r < rows; ++r) {
+    const float inv = 1.0f / w.sum[r];
+    const float *a = &w.acc[r * valueCols];
+    for (int64_t c = 0; c < s.valueDepth; ++c)
+      os[(first + r) * s.out[2] + c * s.out[3]] = T(a[c] * inv);
+  }
+}
+
+} // namespace
+
+template <typename T>
+void attention(Context &, T *out, const T *q, const T *k, const T *v,
+               const T *addend, const bool *keep, float scale, float fill,
+               const AttentionShape &s) {
+  // A task is one (batch, head): its keys and values are packed once for
+  // all its blocks of queries.
+  const int64_t tasks = s.batch * s.heads;
+  const int64_t work = s.queries * s.keys * (s.depth + s.valueDepth);
+  parallelRanges(tasks, work, [&](int64_t begin, int64_t end) {
+    thread_local Workspace w;
+    w.size(s);
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t b = t / s.heads, h = t % s.heads, kvHead = h / s.kvGroup;
+      packKeysValues(w, k + b * s.k[0] + kvHead * s.k[1],
+                     v + b * s.v[0] + kvHead * s.v[1], s);
+      for (int64_t first = 0; first < s.queries; first += kQueryBlock)
+        queryBlock(w, out + b * s.out[0] + h * s.out[1],
+                   q + b * s.q[0] + h * s.q[1],
+                   addend ? addend + b * s.addend[0] + h * s.addend[1]
+                          : nullptr,
+                   keep ? keep + b * s.keep[0] + h * s.keep[1] : nullptr,
+                   scale, fill, s, first);
+    }
+  });
+}
+
+template void attention<float>(Context &, float *, const float *,
+                               const float *, const float *, const float *,
+                               const bool *, float, float,
+                               const AttentionShape &);
+
+} // namespace pprt::cpu
