@@ -95,9 +95,13 @@ void run(int64_t batch, int64_t seq, int repeat) {
   double unfusedMs = millis(
       [&] {
         for (int which = 0; which < 3; ++which)
-          cpu::copyStrided(ctx, (which == 0 ? q : which == 1 ? k : v).data(),
-                           packed, qkv.data() + which * width, heads4, shape,
-                           4, sizeof(float));
+          cpu::copyStrided(ctx,
+                           (which == 0   ? q
+                            : which == 1 ? k
+                                         : v)
+                               .data(),
+                           packed, qkv.data() + which * width, heads4, shape, 4,
+                           sizeof(float));
         cpu::matmulAdd<float>(ctx, scores.data(), q.data(), k.data(), scale,
                               nullptr, mask.data(), 0, bh, seq, seq, depth,
                               seq * depth, seq * depth, false, true);

@@ -205,8 +205,8 @@ StridedView Matcher::viewOf(Value v, bool mayAbsorb) {
   else if (auto b = dyn_cast<BroadcastOp>(def))
     view = broadcastView(viewOf(b.getInput(), absorb), shapeOf(v));
   else if (auto s = dyn_cast<SliceOp>(def))
-    view = sliceView(viewOf(s.getInput(), absorb), s.getStarts(),
-                     s.getSteps(), shapeOf(v));
+    view = sliceView(viewOf(s.getInput(), absorb), s.getStarts(), s.getSteps(),
+                     shapeOf(v));
   if (!view) {
     // The op stays; so must what it reads.
     site.absorbed.truncate(mark);
@@ -364,9 +364,10 @@ bool Matcher::isCausal() const {
                         site.fill <= kDeadScore;
         // (keep ? s + a : fill) dies with keep; (keep ? s : fill) + a with
         // the addend; either dies where both do.
-        bool dead = site.selectFirst ? addDead || (keepDead && !site.addend)
-                                     : keepDead || (addDead && (!site.keep ||
-                                                    site.fill <= kDeadScore));
+        bool dead = site.selectFirst
+                        ? addDead || (keepDead && !site.addend)
+                        : keepDead || (addDead &&
+                                       (!site.keep || site.fill <= kDeadScore));
         if (dead != (j > i + shift))
           return false;
         rowLives |= !dead;
@@ -382,8 +383,8 @@ std::optional<AttentionSite> Matcher::match(SoftmaxOp softmax) {
   Value probs = softmax.getResult();
   ArrayRef<int64_t> shape = shapeOf(probs);
   if (softmax.getLog() || shape.size() < 2 ||
-      int64_t(softmax.getDim()) != int64_t(shape.size()) - 1 || !probs.hasOneUse() ||
-      !hasKernel(elementOf(probs)))
+      int64_t(softmax.getDim()) != int64_t(shape.size()) - 1 ||
+      !probs.hasOneUse() || !hasKernel(elementOf(probs)))
     return std::nullopt;
   valuesMatmul = dyn_cast<MatMulOp>(*probs.getUsers().begin());
   if (!valuesMatmul || valuesMatmul.getLhs() != probs ||

@@ -80,8 +80,8 @@ void tailKernel(int64_t rows, float *c, int64_t ldc, const float *a,
 /// c[m x n] (+)= a[m x k] b[k x n], n a multiple of 16, row-major. Six
 /// rows at a time: 12 accumulators hide the FMAs' latency on two ports.
 void blockProduct(float *c, int64_t ldc, const float *a, int64_t lda,
-                  const float *b, int64_t ldb, int64_t m, int64_t n,
-                  int64_t k, bool accumulate) {
+                  const float *b, int64_t ldb, int64_t m, int64_t n, int64_t k,
+                  bool accumulate) {
   for (int64_t j = 0; j < n; j += kLanes) {
     int64_t i = 0;
     for (; i + 6 <= m; i += 6)
@@ -164,8 +164,7 @@ void queryBlock(Workspace &w, T *os, const T *qs, const T *adds,
 
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < s.depth; ++c)
-      w.query[r * s.depth + c] =
-          float(qs[(first + r) * s.q[2] + c * s.q[3]]);
+      w.query[r * s.depth + c] = float(qs[(first + r) * s.q[2] + c * s.q[3]]);
   std::fill(w.acc.begin(), w.acc.end(), 0.0f);
   std::fill(w.max.begin(), w.max.end(),
             -std::numeric_limits<float>::infinity());
@@ -218,10 +217,9 @@ void queryBlock(Workspace &w, T *os, const T *qs, const T *adds,
         blockSum += e;
       }
       std::fill(p + seen, p + kKeyBlock, 0.0f);
-      const float correction =
-          oldMax == -std::numeric_limits<float>::infinity()
-              ? 0.0f
-              : vexpf(oldMax - newMax);
+      const float correction = oldMax == -std::numeric_limits<float>::infinity()
+                                   ? 0.0f
+                                   : vexpf(oldMax - newMax);
       w.max[r] = newMax;
       w.sum[r] = w.sum[r] * correction + blockSum;
       if (correction != 1.0f) {
@@ -262,19 +260,17 @@ void attention(Context &, T *out, const T *q, const T *k, const T *v,
       packKeysValues(w, k + b * s.k[0] + kvHead * s.k[1],
                      v + b * s.v[0] + kvHead * s.v[1], s);
       for (int64_t first = 0; first < s.queries; first += kQueryBlock)
-        queryBlock(w, out + b * s.out[0] + h * s.out[1],
-                   q + b * s.q[0] + h * s.q[1],
-                   addend ? addend + b * s.addend[0] + h * s.addend[1]
-                          : nullptr,
-                   keep ? keep + b * s.keep[0] + h * s.keep[1] : nullptr,
-                   scale, fill, s, first);
+        queryBlock(
+            w, out + b * s.out[0] + h * s.out[1], q + b * s.q[0] + h * s.q[1],
+            addend ? addend + b * s.addend[0] + h * s.addend[1] : nullptr,
+            keep ? keep + b * s.keep[0] + h * s.keep[1] : nullptr, scale, fill,
+            s, first);
     }
   });
 }
 
-template void attention<float>(Context &, float *, const float *,
-                               const float *, const float *, const float *,
-                               const bool *, float, float,
-                               const AttentionShape &);
+template void attention<float>(Context &, float *, const float *, const float *,
+                               const float *, const float *, const bool *,
+                               float, float, const AttentionShape &);
 
 } // namespace pprt::cpu

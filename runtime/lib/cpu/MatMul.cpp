@@ -10,6 +10,8 @@
 // - float 2-D matmuls of fewer rows go to OpenBLAS: there oneDNN 2.6's
 //   gemm:jit runs 2.3-2.7x slower whenever the weight is 64-byte aligned
 //   (128 x 3072 x 768: 9.2 ms against 3.8 ms), which every buffer here is.
+// - float 2-D matmuls of one or two rows (decode) are OpenBLAS's sgemv per
+//   row, which reads B in place instead of packing it.
 // - double, which oneDNN lacks, goes to OpenBLAS, one GEMM per batch entry.
 // Integer matmuls are rare and small (shape arithmetic), so they are plain
 // loops.
@@ -115,6 +117,46 @@ void blasMatmul(Gemm gemm, T *c, const T *a, const T *b, int64_t batch,
   }
   for (int64_t i = 0; i < batch; ++i)
     run(i, 0, n);
+}
+
+/// At most this many rows of A, each row is one matrix-vector product that
+/// reads B where it lies. OpenBLAS's GEMM packs all of B first, which for a
+/// row or two (decoding one token per sequence) costs more than the
+/// product itself: 53% of a decode step went to that packing.
+constexpr int64_t kGemvMaxRows = 2;
+
+/// c (+)= alpha op(A) op(B) row by row with sgemv: c is prefilled (the
+/// adds) or zeroed first, so sgemv always adds (beta 1). The OpenMP team
+/// splits each row's columns.
+void gemvMatmul(float *c, const float *a, const float *b, int64_t batch,
+                int64_t m, int64_t n, int64_t k, int64_t strideA,
+                int64_t strideB, int64_t strideC, bool transA, bool transB,
+                bool prefilled, float alpha) {
+  checkBlasDims(m, n, k);
+  // Columns [n0, n1) of row i of batch entry bi.
+  auto run = [&](int64_t bi, int64_t i, int64_t n0, int64_t n1) {
+    const float *x = a + bi * strideA + (transA ? i : i * k);
+    const int incX = static_cast<int>(transA ? m : 1);
+    float *y = c + bi * strideC + i * n + n0;
+    const float *rhs = b + bi * strideB;
+    if (!prefilled)
+      std::fill(y, y + (n1 - n0), 0.0f);
+    if (transB) // rhs is [n x k]: its rows n0..n1 times x.
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(n1 - n0),
+                  static_cast<int>(k), alpha, rhs + n0 * k, static_cast<int>(k),
+                  x, incX, 1.0f, y, 1);
+    else // rhs is [k x n]: its columns n0..n1, transposed, times x.
+      cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(k),
+                  static_cast<int>(n1 - n0), alpha, rhs + n0,
+                  static_cast<int>(n), x, incX, 1.0f, y, 1);
+  };
+  constexpr int64_t kBlock = 64;
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  for (int64_t bi = 0; bi < batch; ++bi)
+    for (int64_t i = 0; i < m; ++i)
+      parallelRanges(blocks, kBlock * k, [&](int64_t begin, int64_t end) {
+        run(bi, i, begin * kBlock, std::min(n, end * kBlock));
+      });
 }
 
 /// oneDNN matmul primitives by shape, per thread: creating one takes tens
@@ -303,6 +345,11 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
   }
   if (adds && !prefilled)
     prefill(c, bias, addend, addendStride, batch * m, m, n);
+  if (k > 0 && m <= kGemvMaxRows) {
+    gemvMatmul(c, a, b, batch, m, n, k, strideA, strideB, strideC, transA,
+               transB, adds, alpha);
+    return;
+  }
   blasMatmul(cblas_sgemm, c, a, b, batch, m, n, k, strideA, strideB, strideC,
              transA, transB, adds ? 1.0f : 0.0f, alpha);
 }

@@ -74,12 +74,13 @@ __global__ void attentionKernel(T *out, const T *q, const T *k, const T *v,
       for (int64_t c = 0; c < s.depth; ++c)
         dot += query[c] * toFloat(ks[j * s.k[2] + c * s.k[3]]);
       float x = scale * dot;
-      float add =
-          addend ? toFloat(addend[b * s.addend[0] + h * s.addend[1] +
-                                  i * s.addend[2] + j * s.addend[3]])
-                 : 0.0f;
-      bool kept = !keep || keep[b * s.keep[0] + h * s.keep[1] +
-                                i * s.keep[2] + j * s.keep[3]] != s.invertKeep;
+      float add = addend ? toFloat(addend[b * s.addend[0] + h * s.addend[1] +
+                                          i * s.addend[2] + j * s.addend[3]])
+                         : 0.0f;
+      bool kept =
+          !keep ||
+          keep[b * s.keep[0] + h * s.keep[1] + i * s.keep[2] + j * s.keep[3]] !=
+              s.invertKeep;
       score = s.selectFirst ? (kept ? x : fill) + add : (kept ? x + add : fill);
     }
     const float newMax = fmaxf(max, warpMax(score));

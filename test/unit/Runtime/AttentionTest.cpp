@@ -128,8 +128,8 @@ void check(const Case &c) {
         for (int64_t d = 0; d < c.valueDepth; ++d) {
           double ref = 0;
           for (int64_t j = 0; j < c.keys; ++j)
-            ref += score[j] / sum *
-                   v[b * s.v[0] + kvh * s.v[1] + j * s.v[2] + d];
+            ref +=
+                score[j] / sum * v[b * s.v[0] + kvh * s.v[1] + j * s.v[2] + d];
           float got = out[b * s.out[0] + h * s.out[1] + i * s.out[2] + d];
           ASSERT_NEAR(got, ref, 2e-5)
               << "b " << b << " h " << h << " query " << i << " col " << d

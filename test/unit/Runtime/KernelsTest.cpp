@@ -48,38 +48,41 @@ TYPED_TEST_SUITE(MatMulTest, MatMulTypes);
 TYPED_TEST(MatMulTest, TransposesAndBatchStrides) {
   using T = TypeParam;
   Context ctx;
-  const int64_t batch = 3, m = 4, n = 5, k = 6;
-  for (bool transA : {false, true})
-    for (bool transB : {false, true})
-      for (bool broadcastA : {false, true})
-        for (bool broadcastB : {false, true}) {
-          int64_t strideA = broadcastA ? 0 : m * k;
-          int64_t strideB = broadcastB ? 0 : k * n;
-          auto a = randomVec<T>(batch * m * k, 1);
-          auto b = randomVec<T>(batch * k * n, 2);
-          // strideC larger than m*n leaves gaps that must stay untouched.
-          int64_t strideC = m * n + 3;
-          std::vector<T> c(batch * strideC, T(77));
-          cpu::matmul<T>(ctx, c.data(), a.data(), b.data(), batch, m, n, k,
-                         strideA, strideB, strideC, transA, transB);
-          for (int64_t bi = 0; bi < batch; ++bi) {
-            const T *A = a.data() + bi * strideA;
-            const T *B = b.data() + bi * strideB;
-            for (int64_t i = 0; i < m; ++i)
-              for (int64_t j = 0; j < n; ++j) {
-                double ref = 0;
-                for (int64_t p = 0; p < k; ++p)
-                  ref += double(transA ? A[p * m + i] : A[i * k + p]) *
-                         double(transB ? B[j * k + p] : B[p * n + j]);
-                EXPECT_NEAR(double(c[bi * strideC + i * n + j]), ref,
-                            tolFor<T>() * 10)
-                    << "transA=" << transA << " transB=" << transB
-                    << " strideA=" << strideA << " strideB=" << strideB;
-              }
-            for (int64_t g = m * n; g < strideC; ++g)
-              EXPECT_EQ(c[bi * strideC + g], T(77));
+  const int64_t batch = 3, n = 5, k = 6;
+  // (One row: the sgemv path for float, c's old contents not added.)
+  for (int64_t m : {4, 1})
+    for (bool transA : {false, true})
+      for (bool transB : {false, true})
+        for (bool broadcastA : {false, true})
+          for (bool broadcastB : {false, true}) {
+            int64_t strideA = broadcastA ? 0 : m * k;
+            int64_t strideB = broadcastB ? 0 : k * n;
+            auto a = randomVec<T>(batch * m * k, 1);
+            auto b = randomVec<T>(batch * k * n, 2);
+            // strideC larger than m*n leaves gaps that must stay untouched.
+            int64_t strideC = m * n + 3;
+            std::vector<T> c(batch * strideC, T(77));
+            cpu::matmul<T>(ctx, c.data(), a.data(), b.data(), batch, m, n, k,
+                           strideA, strideB, strideC, transA, transB);
+            for (int64_t bi = 0; bi < batch; ++bi) {
+              const T *A = a.data() + bi * strideA;
+              const T *B = b.data() + bi * strideB;
+              for (int64_t i = 0; i < m; ++i)
+                for (int64_t j = 0; j < n; ++j) {
+                  double ref = 0;
+                  for (int64_t p = 0; p < k; ++p)
+                    ref += double(transA ? A[p * m + i] : A[i * k + p]) *
+                           double(transB ? B[j * k + p] : B[p * n + j]);
+                  EXPECT_NEAR(double(c[bi * strideC + i * n + j]), ref,
+                              tolFor<T>() * 10)
+                      << "m=" << m << " transA=" << transA
+                      << " transB=" << transB << " strideA=" << strideA
+                      << " strideB=" << strideB;
+                }
+              for (int64_t g = m * n; g < strideC; ++g)
+                EXPECT_EQ(c[bi * strideC + g], T(77));
+            }
           }
-        }
 }
 
 //===--- matmulAdd --------------------------------------------------------===//
@@ -93,9 +96,10 @@ TYPED_TEST_SUITE(MatMulAddTest, FloatTypes);
 // batch (oneDNN, one primitive), 2-D from 512 rows (oneDNN), 2-D below
 // (OpenBLAS with beta 1 over a prefilled c), a shared weight folded into
 // rows (or not, under a broadcast addend), transposed operands, and k = 0
-// (only the adds), and 2-D ones large enough that the OpenMP team splits
-// their columns (100: not a multiple of the 16-column blocks); the last
-// adds with the product scaled (alpha).
+// (only the adds), 2-D ones large enough that the OpenMP team splits
+// their columns (100: not a multiple of the 16-column blocks), and one or
+// two rows (sgemv, also split by columns); the last adds with the product
+// scaled (alpha).
 TYPED_TEST(MatMulAddTest, AddsBiasAndAddend) {
   using T = TypeParam;
   Context ctx;
@@ -109,7 +113,10 @@ TYPED_TEST(MatMulAddTest, AddsBiasAndAddend) {
                         {4, 8, 10, 6, 48, 0, false, false},
                         {2, 3, 4, 0, 0, 0, false, false},
                         {1, 40, 100, 600, 0, 0, false, true},
-                        {1, 40, 100, 600, 0, 0, true, false}};
+                        {1, 40, 100, 600, 0, 0, true, false},
+                        {1, 1, 1000, 300, 0, 0, false, false},
+                        {1, 1, 100, 600, 0, 0, false, true},
+                        {1, 2, 100, 600, 0, 0, true, false}};
   for (const Case &cs : cases)
     for (int adds = 1; adds < 6; ++adds) {
       bool withBias = adds & 1, withAddend = adds & 6;
