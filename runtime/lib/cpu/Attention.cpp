@@ -109,6 +109,10 @@ void selectRow(float *p, const bool *keep, int64_t stride, int64_t n,
     p[j] = keep[j * stride] != invert ? p[j] : fill;
 }
 
+/// A masked score at or below this has an exp of exactly 0 beside any
+/// score a model produces (lib/Target/AttentionFusion.cpp uses the same).
+constexpr float kDeadScore = -1e30f;
+
 /// One thread's working memory, kept between calls: one (batch, head)'s
 /// keys and values packed whole, and one block of queries' state.
 struct Workspace {
@@ -120,7 +124,7 @@ struct Workspace {
     query.resize(kQueryBlock * s.depth);
     keysT.resize(s.depth * keyCols);
     values.resize(s.keys * valueCols);
-    scores.resize(kQueryBlock * kKeyBlock);
+    scores.resize(std::max(kQueryBlock * kKeyBlock, s.keys));
     acc.resize(kQueryBlock * valueCols);
     max.resize(kQueryBlock);
     sum.resize(kQueryBlock);
@@ -242,6 +246,90 @@ void queryBlock(Workspace &w, T *os, const T *qs, const T *adds,
   }
 }
 
+/// Query i of one (batch, head) against its keys and values where they lie,
+/// the whole row of scores at once: with a few queries (decode) packing
+/// the keys and values would cost as much as the products.
+template <typename T>
+void directRow(Workspace &w, T *os, const T *qs, const T *ks, const T *vs,
+               const T *adds, const bool *keeps, float scale, float fill,
+               const AttentionShape &s, int64_t i) {
+  int64_t keyEnd =
+      s.causal ? std::min(s.keys, i + s.keys - s.queries + 1) : s.keys;
+  // Trailing keys whose masks kill the score (<= -1e30 whatever q . k is:
+  // a decode step's keys past its position) weigh exactly 0, unless no
+  // other key is left: left out.
+  auto dead = [&](int64_t j) {
+    const bool kept =
+        !keeps || keeps[i * s.keep[2] + j * s.keep[3]] != s.invertKeep;
+    const bool addDead =
+        adds && float(adds[i * s.addend[2] + j * s.addend[3]]) <= kDeadScore;
+    return (!kept && fill <= kDeadScore && (!s.selectFirst || !adds)) ||
+           (addDead && (kept || s.selectFirst));
+  };
+  int64_t live = keyEnd;
+  while (live > 0 && dead(live - 1))
+    --live;
+  if (live > 0)
+    keyEnd = live;
+  float *p = w.scores.data();
+  if (s.k[2] == 1) {
+    // Keys contiguous (a cached K^T): one pass over the keys per depth.
+    std::fill(p, p + keyEnd, 0.0f);
+    for (int64_t c = 0; c < s.depth; ++c) {
+      const float qc = float(qs[i * s.q[2] + c * s.q[3]]);
+      const T *row = ks + c * s.k[3];
+#pragma omp simd
+      for (int64_t j = 0; j < keyEnd; ++j)
+        p[j] += qc * float(row[j]);
+    }
+  } else {
+    for (int64_t j = 0; j < keyEnd; ++j) {
+      const T *row = ks + j * s.k[2];
+      float dot = 0;
+#pragma omp simd reduction(+ : dot)
+      for (int64_t c = 0; c < s.depth; ++c)
+        dot += float(qs[i * s.q[2] + c * s.q[3]]) * float(row[c * s.k[3]]);
+      p[j] = dot;
+    }
+  }
+#pragma omp simd
+  for (int64_t j = 0; j < keyEnd; ++j)
+    p[j] *= scale;
+  const T *addRowStart = adds ? adds + i * s.addend[2] : nullptr;
+  if (addRowStart && !s.selectFirst)
+    addRow(p, addRowStart, s.addend[3], keyEnd);
+  if (keeps)
+    selectRow(p, keeps + i * s.keep[2], s.keep[3], keyEnd, s.invertKeep, fill);
+  if (addRowStart && s.selectFirst)
+    addRow(p, addRowStart, s.addend[3], keyEnd);
+  float max = -std::numeric_limits<float>::infinity(), sum = 0;
+#pragma omp simd reduction(max : max)
+  for (int64_t j = 0; j < keyEnd; ++j)
+    max = std::max(max, p[j]);
+#pragma omp simd reduction(+ : sum)
+  for (int64_t j = 0; j < keyEnd; ++j) {
+    float e = vexpf(p[j] - max);
+    p[j] = e;
+    sum += e;
+  }
+  float *acc = w.acc.data();
+  std::fill(acc, acc + s.valueDepth, 0.0f);
+  for (int64_t j = 0; j < keyEnd; ++j) {
+    const float weight = p[j];
+    if (weight == 0.0f)
+      continue;
+    const T *row = vs + j * s.v[2];
+#pragma omp simd
+    for (int64_t c = 0; c < s.valueDepth; ++c)
+      acc[c] += weight * float(row[c * s.v[3]]);
+  }
+  for (int64_t c = 0; c < s.valueDepth; ++c)
+    os[i * s.out[2] + c * s.out[3]] = T(acc[c] / sum);
+}
+
+/// Up to this many queries, each row is computed directly (directRow).
+constexpr int64_t kDirectMaxQueries = 4;
+
 } // namespace
 
 template <typename T>
@@ -249,7 +337,7 @@ void attention(Context &, T *out, const T *q, const T *k, const T *v,
                const T *addend, const bool *keep, float scale, float fill,
                const AttentionShape &s) {
   // A task is one (batch, head): its keys and values are packed once for
-  // all its blocks of queries.
+  // all its blocks of queries (unless there are only a few queries).
   const int64_t tasks = s.batch * s.heads;
   const int64_t work = s.queries * s.keys * (s.depth + s.valueDepth);
   parallelRanges(tasks, work, [&](int64_t begin, int64_t end) {
@@ -257,14 +345,21 @@ void attention(Context &, T *out, const T *q, const T *k, const T *v,
     w.size(s);
     for (int64_t t = begin; t < end; ++t) {
       const int64_t b = t / s.heads, h = t % s.heads, kvHead = h / s.kvGroup;
-      packKeysValues(w, k + b * s.k[0] + kvHead * s.k[1],
-                     v + b * s.v[0] + kvHead * s.v[1], s);
+      T *os = out + b * s.out[0] + h * s.out[1];
+      const T *qs = q + b * s.q[0] + h * s.q[1];
+      const T *ks = k + b * s.k[0] + kvHead * s.k[1];
+      const T *vs = v + b * s.v[0] + kvHead * s.v[1];
+      const T *adds =
+          addend ? addend + b * s.addend[0] + h * s.addend[1] : nullptr;
+      const bool *keeps = keep ? keep + b * s.keep[0] + h * s.keep[1] : nullptr;
+      if (s.queries <= kDirectMaxQueries) {
+        for (int64_t i = 0; i < s.queries; ++i)
+          directRow(w, os, qs, ks, vs, adds, keeps, scale, fill, s, i);
+        continue;
+      }
+      packKeysValues(w, ks, vs, s);
       for (int64_t first = 0; first < s.queries; first += kQueryBlock)
-        queryBlock(
-            w, out + b * s.out[0] + h * s.out[1], q + b * s.q[0] + h * s.q[1],
-            addend ? addend + b * s.addend[0] + h * s.addend[1] : nullptr,
-            keep ? keep + b * s.keep[0] + h * s.keep[1] : nullptr, scale, fill,
-            s, first);
+        queryBlock(w, os, qs, adds, keeps, scale, fill, s, first);
     }
   });
 }

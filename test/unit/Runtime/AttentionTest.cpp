@@ -43,6 +43,11 @@ struct Case {
   bool addend, keep, selectFirst, causal;
   /// The bool mask marks the dropped scores instead of the kept ones.
   bool invert = false;
+  /// K laid out [b, keys, heads, depth] like q instead of transposed.
+  bool keysRowMajor = false;
+  /// With keep: the last keys dropped for every query (a decode step's
+  /// keys past its position), which the kernel may leave out.
+  int64_t deadTail = 0;
 };
 
 void check(const Case &c) {
@@ -61,6 +66,8 @@ void check(const Case &c) {
   s.k[1] = c.depth * c.keys;
   s.k[2] = 1;
   s.k[3] = c.keys;
+  if (c.keysRowMajor)
+    headSplitStrides(s.k, c.keys, kvHeads, c.depth);
   headSplitStrides(s.v, c.keys, kvHeads, c.valueDepth);
   headSplitStrides(s.out, c.queries, c.heads, c.valueDepth);
   // The addend per (head, query, key), shared by the batch; keep one
@@ -89,6 +96,8 @@ void check(const Case &c) {
       // skipping them is exact; the others drop one key in five.
       bool above = j > i + shift;
       keepBytes[i * c.keys + j] = c.causal ? !above : gen() % 5 != 0;
+      if (j >= c.keys - c.deadTail)
+        keepBytes[i * c.keys + j] = 0;
       for (int64_t h = 0; h < c.heads; ++h)
         if (c.causal && above && c.addend && !c.keep)
           addend[(h * c.queries + i) * c.keys + j] = -3.0e38f;
@@ -96,7 +105,7 @@ void check(const Case &c) {
   std::vector<char> maskBytes = keepBytes;
   for (char &b : maskBytes)
     b = c.invert ? !b : b;
-  const float scale = 0.3f, fill = c.causal ? -3.4e38f : -7.0f;
+  const float scale = 0.3f, fill = c.causal || c.deadTail ? -3.4e38f : -7.0f;
   std::vector<float> out(c.batch * c.queries * c.heads * c.valueDepth, 99);
   Context ctx;
   cpu::attention<float>(ctx, out.data(), q.data(), k.data(), v.data(),
@@ -162,8 +171,13 @@ TEST(Attention, CausalSkipsTheMaskedKeys) {
   check({1, 2, 1, 5, 77, 16, 16, false, true, false, true});
 }
 
+// Up to 4 queries take the unpacked path: keys read along either layout.
 TEST(Attention, OneQueryAsInDecode) {
   check({3, 4, 4, 1, 128, 64, 64, true, false, false, false});
+  check({2, 4, 2, 1, 100, 32, 16, false, true, false, false, true, true});
+  check({1, 2, 1, 3, 70, 16, 16, true, true, true, true, false, true});
+  check({2, 2, 1, 2, 90, 16, 16, false, true, false, false, true, true, 50});
+  check({2, 2, 1, 2, 90, 16, 16, true, true, false, false, false, false, 50});
 }
 
 TEST(Attention, OneAndTwoThreads) {
