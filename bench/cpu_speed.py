@@ -4,8 +4,10 @@
 The same exports run through pp (`pp-opt --target=cpu`, `run --repeat`),
 ONNX Runtime (onnxruntime-node from npm, installed by this script into a
 cache folder for the bench only: the build and the tests never need it) and
-torch eager, in one run, with the same thread count. It prints each one's
-mean milliseconds per forward and pp's speed as a ratio (theirs / pp's:
+torch eager, in one run, with the same thread count; pp and ONNX Runtime
+alternate over --rounds rounds, so that the machine's drift lands on both.
+It prints each one's milliseconds per forward (pp's and ORT's the median
+round) and pp's speed as a ratio (theirs / pp's:
 above 1 means pp is faster), with the threads, the cpu's vector ISA, the
 OpenBLAS core type and the commit. pp's logits are compared with ONNX
 Runtime's before any time is printed.
@@ -16,7 +18,8 @@ GQA (16 heads, 4 KV heads) at batch 4 x 128. Then, in the same run and
 with the same threads, a training step against torch (train_step.py) and
 decode tokens/s (generate_decode.py), unless --forward-only.
 
-    /usr/bin/python3 bench/cpu_speed.py [--threads 2] [--repeat 10] [--forward-only]
+    /usr/bin/python3 bench/cpu_speed.py [--threads 2] [--repeat 10] [--rounds 3]
+                                        [--forward-only]
 """
 
 import argparse
@@ -105,6 +108,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="pp and ONNX Runtime alternate this many times; medians are reported")
     ap.add_argument("--pp-opt", default=os.path.join(ROOT, "build", "bin", "pp-opt"))
     ap.add_argument("--ort-cache", default=os.path.join(tempfile.gettempdir(), "pp-bench-ort"))
     ap.add_argument("--forward-only", action="store_true")
@@ -115,7 +120,8 @@ def main():
                             capture_output=True, text=True).stdout.strip()
     print(f"commit {commit}, {a.threads} threads, ISA {isa()}, OPENBLAS_CORETYPE "
           f"{os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, ONNX Runtime {ort_version}, "
-          f"torch {torch.__version__}, mean of {a.repeat} runs after one warm-up")
+          f"torch {torch.__version__}; pp and ORT: median over {a.rounds} alternating rounds "
+          f"of the mean of {a.repeat} runs after one warm-up; torch: mean of {a.repeat}")
     print(f"{'model':22} {'pp ms':>9} {'ORT ms':>9} {'torch ms':>9} "
           f"{'vs ORT':>7} {'vs torch':>8} {'max|pp-ORT|':>12}")
     work = tempfile.mkdtemp(prefix="pp-cpu-speed-")
@@ -129,20 +135,25 @@ def main():
         ids = np.load(os.path.join(out, "input_ids.npy"))
         subprocess.run([a.pp_opt, model, "--target=cpu", "-o", os.path.join(out, "pp")],
                        check=True)
-        p = subprocess.run([os.path.join(out, "pp", "run"), "--input",
-                            f"input_ids={out}/input_ids.npy", "--repeat", str(a.repeat),
-                            "--threads", str(a.threads), "--output-dir",
-                            os.path.join(out, "pp-res")],
-                           check=True, capture_output=True, text=True)
-        pp_ms = float(re.search(r"forward mean ([0-9.]+) ms", p.stdout).group(1))
         ids.astype(np.int64).tofile(os.path.join(out, "ids.bin"))
-        o = subprocess.run(["node", script, model, os.path.join(out, "ids.bin"),
-                            json.dumps(list(ids.shape)), str(a.threads), str(a.repeat),
-                            os.path.join(out, "ort.bin")],
-                           check=True, capture_output=True, text=True,
-                           env=dict(os.environ, NODE_PATH=os.path.join(a.ort_cache,
-                                                                       "node_modules")))
-        ort_ms = float(re.search(r"ort ([0-9.e+-]+)", o.stdout).group(1))
+        # Alternating rounds, so that the machine's drift over minutes
+        # (+-10% here) lands on both sides alike.
+        pp_runs, ort_runs = [], []
+        for _ in range(a.rounds):
+            p = subprocess.run([os.path.join(out, "pp", "run"), "--input",
+                                f"input_ids={out}/input_ids.npy", "--repeat", str(a.repeat),
+                                "--threads", str(a.threads), "--output-dir",
+                                os.path.join(out, "pp-res")],
+                               check=True, capture_output=True, text=True)
+            pp_runs.append(float(re.search(r"forward mean ([0-9.]+) ms", p.stdout).group(1)))
+            o = subprocess.run(["node", script, model, os.path.join(out, "ids.bin"),
+                                json.dumps(list(ids.shape)), str(a.threads), str(a.repeat),
+                                os.path.join(out, "ort.bin")],
+                               check=True, capture_output=True, text=True,
+                               env=dict(os.environ, NODE_PATH=os.path.join(a.ort_cache,
+                                                                           "node_modules")))
+            ort_runs.append(float(re.search(r"ort ([0-9.e+-]+)", o.stdout).group(1)))
+        pp_ms, ort_ms = float(np.median(pp_runs)), float(np.median(ort_runs))
         ort_logits = np.fromfile(os.path.join(out, "ort.bin"), dtype=np.float32)
         pp_logits = np.load(sorted(
             os.path.join(out, "pp-res", f) for f in os.listdir(os.path.join(out, "pp-res"))
