@@ -10,11 +10,11 @@
 // merge copy. Both read the same projection and write [S, 768]; the max
 // difference guards against comparing different results.
 
+#include "Timing.h"
 #include "pprt/Kernels.h"
 
 #include <omp.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -24,17 +24,6 @@
 using namespace pprt;
 
 namespace {
-
-template <typename F> double millis(F &&f, int repeat) {
-  f(); // warm-up
-  auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < repeat; ++i)
-    f();
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now() - t0)
-             .count() /
-         repeat;
-}
 
 void run(int64_t batch, int64_t seq, int repeat) {
   const int64_t heads = 12, depth = 64, width = heads * depth;
