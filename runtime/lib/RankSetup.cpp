@@ -249,6 +249,8 @@ bool setUpRank(const Job &job, RankState &state, const std::vector<int> &stages,
         return false;
       if (!device.isHost())
         device.upload(buffers.weights[w], host.data(), bytes);
+      if (!isTraining(program))
+        device.markConstant(buffers.weights[w], bytes);
     }
   }
   return true;

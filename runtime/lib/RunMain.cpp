@@ -133,6 +133,8 @@ int runSingleRank(const Program &program, const RunOptions &options,
         return failWith(error);
       device.upload(weightPtrs[i], staging.data(), bytes);
     }
+    if (!training)
+      device.markConstant(weightPtrs[i], bytes);
   }
   std::vector<char>().swap(staging);
   char *arena = static_cast<char *>(state.alloc(program.arenaBytes));

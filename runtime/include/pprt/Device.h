@@ -39,6 +39,13 @@ public:
   /// threads never oversubscribe the cores); 0 keeps the library's own
   /// setting. Call before init().
   virtual void setThreads(int threads) { (void)threads; }
+  /// Declares `bytes` at `data` a weight that nothing will write (every
+  /// program but a training one), so kernels may keep derived copies of it
+  /// (cpu: the GEMM's packed layout). Call after loading it; free() ends it.
+  virtual void markConstant(const void *data, size_t bytes) {
+    (void)data;
+    (void)bytes;
+  }
   /// Selects and checks the hardware; false with `error` when unusable.
   virtual bool init(std::string &error) = 0;
 

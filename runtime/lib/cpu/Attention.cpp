@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BlockProduct.h"
 #include "ParallelFor.h"
 #include "pprt/Kernels.h"
 #include "pprt/VecMath.h"
@@ -34,64 +35,7 @@ constexpr int64_t kQueryBlock = 64;
 constexpr int64_t kKeyBlock = 64;
 constexpr int64_t kLanes = 16;
 
-/// 8 floats, loaded and stored without an alignment assumption.
-typedef float Vec8 __attribute__((vector_size(32), aligned(4)));
-
 int64_t roundUp(int64_t n, int64_t to) { return (n + to - 1) / to * to; }
-
-inline Vec8 splat(float x) { return Vec8{x, x, x, x, x, x, x, x}; }
-
-/// c[R x 16] = (accumulate ? c : 0) + a[R x k] b[k x 16].
-template <int R>
-inline void microKernel(float *c, int64_t ldc, const float *a, int64_t lda,
-                        const float *b, int64_t ldb, int64_t k,
-                        bool accumulate) {
-  Vec8 lo[R], hi[R];
-  for (int r = 0; r < R; ++r) {
-    lo[r] = accumulate ? *(const Vec8 *)(c + r * ldc) : Vec8{};
-    hi[r] = accumulate ? *(const Vec8 *)(c + r * ldc + 8) : Vec8{};
-  }
-  for (int64_t p = 0; p < k; ++p) {
-    Vec8 b0 = *(const Vec8 *)(b + p * ldb);
-    Vec8 b1 = *(const Vec8 *)(b + p * ldb + 8);
-    for (int r = 0; r < R; ++r) {
-      Vec8 x = splat(a[r * lda + p]);
-      lo[r] += x * b0;
-      hi[r] += x * b1;
-    }
-  }
-  for (int r = 0; r < R; ++r) {
-    *(Vec8 *)(c + r * ldc) = lo[r];
-    *(Vec8 *)(c + r * ldc + 8) = hi[r];
-  }
-}
-
-/// The last `rows` (< 6) rows: the kernel of their height.
-template <int R>
-void tailKernel(int64_t rows, float *c, int64_t ldc, const float *a,
-                int64_t lda, const float *b, int64_t ldb, int64_t k,
-                bool accumulate) {
-  if (rows == R)
-    microKernel<R>(c, ldc, a, lda, b, ldb, k, accumulate);
-  else if constexpr (R > 1)
-    tailKernel<R - 1>(rows, c, ldc, a, lda, b, ldb, k, accumulate);
-}
-
-/// c[m x n] (+)= a[m x k] b[k x n], n a multiple of 16, row-major. Six
-/// rows at a time: 12 accumulators hide the FMAs' latency on two ports.
-void blockProduct(float *c, int64_t ldc, const float *a, int64_t lda,
-                  const float *b, int64_t ldb, int64_t m, int64_t n, int64_t k,
-                  bool accumulate) {
-  for (int64_t j = 0; j < n; j += kLanes) {
-    int64_t i = 0;
-    for (; i + 6 <= m; i += 6)
-      microKernel<6>(c + i * ldc + j, ldc, a + i * lda, lda, b + j, ldb, k,
-                     accumulate);
-    if (i < m)
-      tailKernel<5>(m - i, c + i * ldc + j, ldc, a + i * lda, lda, b + j, ldb,
-                    k, accumulate);
-  }
-}
 
 /// p[j] += addend[j * stride] over a row of scores.
 template <typename T>

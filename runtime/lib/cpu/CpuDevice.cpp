@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "PackedWeights.h"
 #include "pprt/Device.h"
 
 #include <cblas.h>
@@ -50,7 +51,19 @@ public:
     std::memset(p, 0, rounded);
     return p;
   }
-  void free(void *ptr) override { std::free(ptr); }
+  void free(void *ptr) override {
+    cpu::forgetConstantWeight(ptr);
+    std::free(ptr);
+  }
+  /// PPRT_PACKED_WEIGHTS=0 keeps weights unpacked (no second copy).
+  void markConstant(const void *data, size_t bytes) override {
+    static const bool packing = [] {
+      const char *env = std::getenv("PPRT_PACKED_WEIGHTS");
+      return !env || std::strcmp(env, "0") != 0;
+    }();
+    if (packing)
+      cpu::markConstantWeight(data, bytes);
+  }
   void upload(void *dst, const void *hostSrc, size_t bytes) override {
     if (bytes)
       std::memcpy(dst, hostSrc, bytes);

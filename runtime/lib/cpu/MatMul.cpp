@@ -12,12 +12,16 @@
 //   (128 x 3072 x 768: 9.2 ms against 3.8 ms), which every buffer here is.
 // - float 2-D matmuls of one or two rows (decode) are OpenBLAS's sgemv per
 //   row, which reads B in place instead of packing it.
+// - other float 2-D matmuls below 512 rows whose B is a weight that never
+//   changes (not training) multiply its copy packed once
+//   (PackedWeights.h): OpenBLAS would pack it again on every call.
 // - double, which oneDNN lacks, goes to OpenBLAS, one GEMM per batch entry.
 // Integer matmuls are rare and small (shape arithmetic), so they are plain
 // loops.
 //
 //===----------------------------------------------------------------------===//
 
+#include "PackedWeights.h"
 #include "ParallelFor.h"
 #include "pprt/Kernels.h"
 
@@ -350,6 +354,10 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
                transB, adds, alpha);
     return;
   }
+  // A weight that never changes: multiplied from its packed copy.
+  if (batch == 1 && alpha == 1.0f && !transA &&
+      packedWeightMatmul(c, a, b, m, n, k, transB, adds))
+    return;
   blasMatmul(cblas_sgemm, c, a, b, batch, m, n, k, strideA, strideB, strideC,
              transA, transB, adds ? 1.0f : 0.0f, alpha);
 }

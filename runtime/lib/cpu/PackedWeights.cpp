@@ -1,0 +1,127 @@
+//===- PackedWeights.cpp - weights packed once for the GEMM ---------------===//
+//
+// The registry of constant weights is process-wide (ranks that are threads
+// load their own weights, each declared once); the packed copies are per
+// rank thread, so packing needs no lock on the hot path.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PackedWeights.h"
+
+#include "BlockProduct.h"
+#include "ParallelFor.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <tuple>
+#include <vector>
+
+namespace pprt::cpu {
+
+namespace {
+
+constexpr int64_t kPanel = 16;
+/// Depth per pass over a panel: 256 x 16 floats of B stay in L1.
+constexpr int64_t kDepthBlock = 256;
+
+/// A declared weight: where it ends, and a number no other declaration
+/// had, so that memory freed and declared again is packed again.
+struct Range {
+  const char *end;
+  uint64_t id;
+};
+
+std::mutex registryMutex;
+uint64_t lastId = 0;
+std::map<const char *, Range> &registry() {
+  static std::map<const char *, Range> ranges;
+  return ranges;
+}
+
+/// The declaration holding [b, b + bytes), or 0.
+uint64_t constantWeightId(const float *b, size_t bytes) {
+  const char *begin = reinterpret_cast<const char *>(b);
+  std::lock_guard<std::mutex> lock(registryMutex);
+  auto &ranges = registry();
+  auto it = ranges.upper_bound(begin);
+  if (it == ranges.begin())
+    return 0;
+  --it;
+  return begin + bytes <= it->second.end ? it->second.id : 0;
+}
+
+/// Panel j holds columns [16j, 16j + 16) of b for every k, contiguously;
+/// the last is zero-padded.
+std::vector<float> pack(const float *b, int64_t n, int64_t k, bool transB) {
+  const int64_t panels = (n + kPanel - 1) / kPanel;
+  std::vector<float> packed(panels * k * kPanel, 0.0f);
+  for (int64_t j = 0; j < panels; ++j)
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t l = 0; l < kPanel && j * kPanel + l < n; ++l) {
+        const int64_t col = j * kPanel + l;
+        packed[(j * k + p) * kPanel + l] =
+            transB ? b[col * k + p] : b[p * n + col];
+      }
+  return packed;
+}
+
+} // namespace
+
+void markConstantWeight(const void *data, size_t bytes) {
+  const char *begin = static_cast<const char *>(data);
+  std::lock_guard<std::mutex> lock(registryMutex);
+  registry()[begin] = Range{begin + bytes, ++lastId};
+}
+
+void forgetConstantWeight(const void *data) {
+  std::lock_guard<std::mutex> lock(registryMutex);
+  registry().erase(static_cast<const char *>(data));
+}
+
+bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
+                        int64_t n, int64_t k, bool transB, bool accumulate) {
+  if (m <= 0 || n <= 0 || k <= 0)
+    return false;
+  const uint64_t id =
+      constantWeightId(b, sizeof(float) * size_t(n) * size_t(k));
+  if (!id)
+    return false;
+  using Key = std::tuple<uint64_t, const float *, int64_t, int64_t, bool>;
+  thread_local std::map<Key, std::vector<float>> packs;
+  auto [it, fresh] = packs.try_emplace(Key{id, b, n, k, transB});
+  if (fresh)
+    it->second = pack(b, n, k, transB);
+  const float *packed = it->second.data();
+  const int64_t panels = (n + kPanel - 1) / kPanel;
+  parallelRanges(panels, m * k * kPanel, [&](int64_t begin, int64_t end) {
+    // A partial last panel goes through a full-width tile.
+    float tile[6 * kPanel];
+    for (int64_t j = begin; j < end; ++j) {
+      const int64_t cols = std::min(kPanel, n - j * kPanel);
+      for (int64_t p0 = 0; p0 < k; p0 += kDepthBlock) {
+        const int64_t depth = std::min(kDepthBlock, k - p0);
+        const float *panel = packed + (j * k + p0) * kPanel;
+        const bool add = accumulate || p0 > 0;
+        for (int64_t i = 0; i < m; i += 6) {
+          const int64_t rows = std::min<int64_t>(6, m - i);
+          float *ci = c + i * n + j * kPanel;
+          const float *ai = a + i * k + p0;
+          if (cols == kPanel) {
+            tailKernel<6>(rows, ci, n, ai, k, panel, kPanel, depth, add);
+            continue;
+          }
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t l = 0; l < kPanel; ++l)
+              tile[r * kPanel + l] = add && l < cols ? ci[r * n + l] : 0.0f;
+          tailKernel<6>(rows, tile, kPanel, ai, k, panel, kPanel, depth, true);
+          for (int64_t r = 0; r < rows; ++r)
+            std::copy(tile + r * kPanel, tile + r * kPanel + cols, ci + r * n);
+        }
+      }
+    }
+  });
+  return true;
+}
+
+} // namespace pprt::cpu

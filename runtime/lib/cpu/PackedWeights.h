@@ -1,0 +1,32 @@
+//===- PackedWeights.h - weights packed once for the GEMM -------*- C++ -*-===//
+//
+// OpenBLAS packs the weight of every GEMM it runs, on every call: 10.5% of
+// a batch-1 GPT forward (bench/gemm_prepacked.sh). Weights that never
+// change (every program but a training one) are instead packed once, on
+// their first product, into 16-column panels that BlockProduct.h's kernel
+// reads directly; later products skip the packing.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PPRT_CPU_PACKEDWEIGHTS_H
+#define PPRT_CPU_PACKEDWEIGHTS_H
+
+#include <cstddef>
+#include <cstdint>
+
+namespace pprt::cpu {
+
+/// Declares `bytes` at `data` a weight that no kernel will write.
+void markConstantWeight(const void *data, size_t bytes);
+/// Ends the declaration made at `data` (its memory is being freed).
+void forgetConstantWeight(const void *data);
+
+/// c (+)= a b for a row-major a [m x k] and a constant weight b, [k x n]
+/// (or [n x k] with transB), from b's packed copy; false (nothing done)
+/// when b is not a declared constant weight. `accumulate` adds to c.
+bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
+                        int64_t n, int64_t k, bool transB, bool accumulate);
+
+} // namespace pprt::cpu
+
+#endif // PPRT_CPU_PACKEDWEIGHTS_H
