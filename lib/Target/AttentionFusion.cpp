@@ -14,9 +14,7 @@ using namespace mlir::pp;
 
 namespace {
 
-/// Masked scores at or below this have an exp of exactly 0 next to any
-/// score a model produces, so leaving their keys out changes nothing.
-constexpr double kDeadScore = -1e30;
+constexpr double kDeadScore = pprt::kDeadAttentionScore;
 
 StridedView identityView(Value v) {
   StridedView view;
@@ -172,9 +170,9 @@ bool Matcher::walkScores(Value cur, bool scalesOnly) {
         continue;
       site.keep = s.getCondition();
       site.fill = *fill;
-      site.invertKeep = inverted;
+      site.shape.invertKeep = inverted;
       // Walking outside in: an add seen before is applied after.
-      site.selectFirst = bool(site.addend);
+      site.shape.selectFirst = bool(site.addend);
       if (walkScores(inverted ? s.getRhs() : s.getLhs(), false))
         return true;
       site = saved;
@@ -258,17 +256,18 @@ bool Matcher::collapseBatch() {
   ArrayRef<int64_t> batchShape = ArrayRef<int64_t>(scoreShape).drop_back(2);
   struct Operand {
     const StridedView *view;
-    std::array<int64_t, 4> *strides;
+    /// Its strides in pprt::AttentionShape: (batch, head, row, column).
+    int64_t *strides;
     bool mayRepeat;
   };
-  SmallVector<Operand> operands = {{&site.q, &site.qStrides, false},
-                                   {&site.k, &site.kStrides, true},
-                                   {&site.v, &site.vStrides, true},
-                                   {&site.out, &site.outStrides, false}};
+  SmallVector<Operand> operands = {{&site.q, site.shape.q, false},
+                                   {&site.k, site.shape.k, true},
+                                   {&site.v, site.shape.v, true},
+                                   {&site.out, site.shape.out, false}};
   if (site.addend)
-    operands.push_back({&addendView, &site.addendStrides, false});
+    operands.push_back({&addendView, site.shape.addend, false});
   if (site.keep)
-    operands.push_back({&keepView, &site.keepStrides, false});
+    operands.push_back({&keepView, site.shape.keep, false});
   SmallVector<int64_t> dims;
   for (auto [d, size] : llvm::enumerate(batchShape))
     if (size != 1)
@@ -285,8 +284,8 @@ bool Matcher::collapseBatch() {
           return v;
         }(),
         batchShape);
-    std::array<int64_t, 4> &s = *operand.strides;
-    s = {0, 0, 0, 0};
+    int64_t *s = operand.strides;
+    std::fill(s, s + 4, 0);
     const StridedView &full = *operand.view;
     size_t rank = full.shape.size();
     if (full.groups[rank - 1] != 1 || full.groups[rank - 2] != 1)
@@ -316,25 +315,25 @@ bool Matcher::collapseBatch() {
   // K and V repeat their heads alike (a dim of stride 0 repeats any way).
   if (groups[0] && groups[1] && groups[0] != groups[1])
     return false;
-  site.kvGroup = std::max<int64_t>({groups[0], groups[1], 1});
-  site.heads = dims.empty() ? 1 : batchShape[dims.back()];
-  site.batch = 1;
+  site.shape.kvGroup = std::max<int64_t>({groups[0], groups[1], 1});
+  site.shape.heads = dims.empty() ? 1 : batchShape[dims.back()];
+  site.shape.batch = 1;
   for (size_t j = 0; j + 1 < dims.size(); ++j)
-    site.batch *= batchShape[dims[j]];
-  return site.heads % site.kvGroup == 0;
+    site.shape.batch *= batchShape[dims[j]];
+  return site.shape.heads % site.shape.kvGroup == 0;
 }
 
 /// Whether constant masks hide exactly the keys after each query's
 /// diagonal (their scores <= kDeadScore) and leave every query a key on or
 /// before it.
 bool Matcher::isCausal() const {
-  int64_t shift = site.keys - site.queries;
+  int64_t shift = site.shape.keys - site.shape.queries;
   if (shift < 0 || (!site.addend && !site.keep))
     return false;
   auto lastTwo = [&](Value v, DenseElementsAttr &attr) {
     ArrayRef<int64_t> s = shapeOf(v);
-    return s.size() >= 2 && s[s.size() - 2] == site.queries &&
-           s.back() == site.keys && matchPattern(v, m_Constant(&attr));
+    return s.size() >= 2 && s[s.size() - 2] == site.shape.queries &&
+           s.back() == site.shape.keys && matchPattern(v, m_Constant(&attr));
   };
   DenseElementsAttr addend, keep;
   bool addendKnown = site.addend && lastTwo(site.addend, addend);
@@ -352,19 +351,19 @@ bool Matcher::isCausal() const {
     keeps.assign(keep.getValues<bool>().begin(), keep.getValues<bool>().end());
   if (addendKnown && keepKnown && adds.size() != keeps.size())
     return false;
-  int64_t matrix = site.queries * site.keys;
+  int64_t matrix = site.shape.queries * site.shape.keys;
   int64_t copies = std::max(adds.size(), keeps.size()) / matrix;
   for (int64_t c = 0; c < copies; ++c)
-    for (int64_t i = 0; i < site.queries; ++i) {
+    for (int64_t i = 0; i < site.shape.queries; ++i) {
       bool rowLives = false;
-      for (int64_t j = 0; j < site.keys; ++j) {
-        int64_t at = c * matrix + i * site.keys + j;
+      for (int64_t j = 0; j < site.shape.keys; ++j) {
+        int64_t at = c * matrix + i * site.shape.keys + j;
         bool addDead = addendKnown && adds[at] <= kDeadScore;
-        bool keepDead = keepKnown && keeps[at] == site.invertKeep &&
+        bool keepDead = keepKnown && keeps[at] == site.shape.invertKeep &&
                         site.fill <= kDeadScore;
         // (keep ? s + a : fill) dies with keep; (keep ? s : fill) + a with
         // the addend; either dies where both do.
-        bool dead = site.selectFirst
+        bool dead = site.shape.selectFirst
                         ? addDead || (keepDead && !site.addend)
                         : keepDead || (addDead &&
                                        (!site.keep || site.fill <= kDeadScore));
@@ -405,10 +404,10 @@ std::optional<AttentionSite> Matcher::match(SoftmaxOp softmax) {
       shapeOf(query).size() < 2 || shapeOf(keysT).size() < 2 ||
       shapeOf(values).size() < 2)
     return std::nullopt;
-  site.queries = shape[shape.size() - 2];
-  site.keys = shape.back();
-  site.depth = shapeOf(query).back();
-  site.valueDepth = out.back();
+  site.shape.queries = shape[shape.size() - 2];
+  site.shape.keys = shape.back();
+  site.shape.depth = shapeOf(query).back();
+  site.shape.valueDepth = out.back();
 
   site.q = viewOf(query, true);
   site.k = viewOf(keysT, true);
@@ -426,7 +425,7 @@ std::optional<AttentionSite> Matcher::match(SoftmaxOp softmax) {
     keepView = broadcastView(identityView(site.keep), scoreShape);
   if (!outputView() || !collapseBatch())
     return std::nullopt;
-  site.causal = isCausal();
+  site.shape.causal = isCausal();
   return site;
 }
 

@@ -28,7 +28,8 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
 
-#include <array>
+#include "pprt/Kernels.h"
+
 #include <optional>
 #include <vector>
 
@@ -44,23 +45,16 @@ struct StridedView {
   llvm::SmallVector<int64_t> shape, strides, groups;
 };
 
-/// One attention: the kernel's sizes and strides (pprt::AttentionShape)
-/// and what it reads.
+/// One attention: what the kernel reads and writes, and its sizes and
+/// strides as the runtime takes them.
 struct AttentionSite {
   /// The op whose result the kernel writes (the matmul with V, or the
   /// transpose that merges the heads).
   Operation *root = nullptr;
   StridedView q, k, v, out;
   Value addend, keep;
-  int64_t batch = 1, heads = 1, kvGroup = 1;
-  int64_t queries = 0, keys = 0, depth = 0, valueDepth = 0;
-  /// Strides over (batch, head, row, column) in elements; the rows of q
-  /// and out are queries, those of k and v keys; the masks' rows are
-  /// queries and their columns keys.
-  std::array<int64_t, 4> qStrides{}, kStrides{}, vStrides{}, outStrides{},
-      addendStrides{}, keepStrides{};
+  pprt::AttentionShape shape{};
   double scale = 1, fill = 0;
-  bool selectFirst = false, invertKeep = false, causal = false;
   /// Values the kernel computes or reads through, which need neither an
   /// emitter nor memory of their own.
   llvm::SmallVector<Value> absorbed;

@@ -584,25 +584,25 @@ void Writer::emitAttention(const AttentionSite &a) {
   };
   using pprt::AttentionShape;
   DesignatedInit<AttentionShape> shape;
-  shape.set(PPRT_FIELD(AttentionShape, batch), a.batch)
-      .set(PPRT_FIELD(AttentionShape, heads), a.heads)
-      .set(PPRT_FIELD(AttentionShape, kvGroup), a.kvGroup)
-      .set(PPRT_FIELD(AttentionShape, queries), a.queries)
-      .set(PPRT_FIELD(AttentionShape, keys), a.keys)
-      .set(PPRT_FIELD(AttentionShape, depth), a.depth)
-      .set(PPRT_FIELD(AttentionShape, valueDepth), a.valueDepth)
-      .setArray(PPRT_FIELD(AttentionShape, q), ArrayRef<int64_t>(a.qStrides))
-      .setArray(PPRT_FIELD(AttentionShape, k), ArrayRef<int64_t>(a.kStrides))
-      .setArray(PPRT_FIELD(AttentionShape, v), ArrayRef<int64_t>(a.vStrides))
+  shape.set(PPRT_FIELD(AttentionShape, batch), a.shape.batch)
+      .set(PPRT_FIELD(AttentionShape, heads), a.shape.heads)
+      .set(PPRT_FIELD(AttentionShape, kvGroup), a.shape.kvGroup)
+      .set(PPRT_FIELD(AttentionShape, queries), a.shape.queries)
+      .set(PPRT_FIELD(AttentionShape, keys), a.shape.keys)
+      .set(PPRT_FIELD(AttentionShape, depth), a.shape.depth)
+      .set(PPRT_FIELD(AttentionShape, valueDepth), a.shape.valueDepth)
+      .setArray(PPRT_FIELD(AttentionShape, q), ArrayRef<int64_t>(a.shape.q))
+      .setArray(PPRT_FIELD(AttentionShape, k), ArrayRef<int64_t>(a.shape.k))
+      .setArray(PPRT_FIELD(AttentionShape, v), ArrayRef<int64_t>(a.shape.v))
       .setArray(PPRT_FIELD(AttentionShape, out),
-                ArrayRef<int64_t>(a.outStrides))
+                ArrayRef<int64_t>(a.shape.out))
       .setArray(PPRT_FIELD(AttentionShape, addend),
-                ArrayRef<int64_t>(a.addendStrides))
+                ArrayRef<int64_t>(a.shape.addend))
       .setArray(PPRT_FIELD(AttentionShape, keep),
-                ArrayRef<int64_t>(a.keepStrides))
-      .set(PPRT_FIELD(AttentionShape, causal), a.causal)
-      .set(PPRT_FIELD(AttentionShape, selectFirst), a.selectFirst)
-      .set(PPRT_FIELD(AttentionShape, invertKeep), a.invertKeep);
+                ArrayRef<int64_t>(a.shape.keep))
+      .set(PPRT_FIELD(AttentionShape, causal), a.shape.causal)
+      .set(PPRT_FIELD(AttentionShape, selectFirst), a.shape.selectFirst)
+      .set(PPRT_FIELD(AttentionShape, invertKeep), a.shape.invertKeep);
   Type f32 = Float32Type::get(func.getContext());
   bodyOs << "  {\n    static const pprt::AttentionShape shape = "
          << shape.str() << ";\n    " << kernel("attention") << "(ctx, "

@@ -17,6 +17,11 @@ namespace pprt {
 
 enum class ReduceKind : int32_t { Sum, Mean, Max, Min, Prod };
 
+/// An attention score at or below this has an exp of exactly 0 beside any
+/// score a model produces, so its key may be left out: the compiler's
+/// causal detection and the cpu kernel's decode rows both use it.
+constexpr float kDeadAttentionScore = -1e30f;
+
 /// The sizes and layouts of one fused attention (KernelDecls.inc). Every
 /// operand is read, and the output written, through four strides in
 /// elements: batch, head, row, column. Rows are queries for q and out, keys
@@ -32,7 +37,7 @@ struct AttentionShape {
   int64_t q[4], k[4], v[4], out[4], addend[4], keep[4];
   /// Keys after query i's diagonal (j > i + keys - queries) are left out:
   /// the compiler sets this only where the masks make their scores so
-  /// negative (<= -1e30) that their weights are exactly 0.
+  /// negative (<= kDeadAttentionScore) that their weights are exactly 0.
   bool causal;
   /// Whether `keep` applies before `addend` rather than after.
   bool selectFirst;

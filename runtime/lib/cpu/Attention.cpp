@@ -53,10 +53,6 @@ void selectRow(float *p, const bool *keep, int64_t stride, int64_t n,
     p[j] = keep[j * stride] != invert ? p[j] : fill;
 }
 
-/// A masked score at or below this has an exp of exactly 0 beside any
-/// score a model produces (lib/Target/AttentionFusion.cpp uses the same).
-constexpr float kDeadScore = -1e30f;
-
 /// One thread's working memory, kept between calls: one (batch, head)'s
 /// keys and values packed whole, and one block of queries' state.
 struct Workspace {
@@ -206,8 +202,8 @@ void directRow(Workspace &w, T *os, const T *qs, const T *ks, const T *vs,
     const bool kept =
         !keeps || keeps[i * s.keep[2] + j * s.keep[3]] != s.invertKeep;
     const bool addDead =
-        adds && float(adds[i * s.addend[2] + j * s.addend[3]]) <= kDeadScore;
-    return (!kept && fill <= kDeadScore && (!s.selectFirst || !adds)) ||
+        adds && float(adds[i * s.addend[2] + j * s.addend[3]]) <= kDeadAttentionScore;
+    return (!kept && fill <= kDeadAttentionScore && (!s.selectFirst || !adds)) ||
            (addDead && (kept || s.selectFirst));
   };
   int64_t live = keyEnd;

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RandomFloats.h"
 #include "pprt/Kernels.h"
 
 #include <gtest/gtest.h>
@@ -19,15 +20,6 @@
 using namespace pprt;
 
 namespace {
-
-std::vector<float> randomFloats(size_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-1.5f, 1.5f);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = dist(gen);
-  return v;
-}
 
 /// Row-major [b, s, h, d] (the projections' layout), read as (b, h, s, d).
 void headSplitStrides(int64_t out[4], int64_t seq, int64_t heads,
@@ -83,10 +75,12 @@ void check(const Case &c) {
   s.selectFirst = c.selectFirst;
   s.invertKeep = c.invert;
 
-  auto q = randomFloats(c.batch * c.queries * c.heads * c.depth, 1);
-  auto k = randomFloats(c.batch * kvHeads * c.depth * c.keys, 2);
-  auto v = randomFloats(c.batch * c.keys * kvHeads * c.valueDepth, 3);
-  auto addend = randomFloats(c.heads * c.queries * c.keys, 4);
+  auto q =
+      randomFloats(c.batch * c.queries * c.heads * c.depth, 1, -1.5f, 1.5f);
+  auto k = randomFloats(c.batch * kvHeads * c.depth * c.keys, 2, -1.5f, 1.5f);
+  auto v =
+      randomFloats(c.batch * c.keys * kvHeads * c.valueDepth, 3, -1.5f, 1.5f);
+  auto addend = randomFloats(c.heads * c.queries * c.keys, 4, -1.5f, 1.5f);
   const int64_t shift = c.keys - c.queries;
   std::vector<char> keepBytes(c.queries * c.keys);
   std::mt19937 gen(5);

@@ -12,6 +12,7 @@
 #include <cuda_fp16.h>
 
 #include "CudaPresence.h"
+#include "RandomFloats.h"
 #include "pprt/CudaCheck.h"
 #include "pprt/DType.h"
 #include "pprt/Device.h"
@@ -41,15 +42,6 @@ template <typename T> float toleranceOf() {
 }
 
 int failures = 0;
-
-std::vector<float> randomFloats(size_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-1, 1);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = dist(gen);
-  return v;
-}
 
 /// Device buffers of T, filled from and read back as float.
 template <typename T> class Buffer {

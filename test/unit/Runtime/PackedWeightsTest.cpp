@@ -1,6 +1,7 @@
 //===- PackedWeightsTest.cpp - products from weights packed once ----------===//
 
 #include "cpu/PackedWeights.h"
+#include "RandomFloats.h"
 #include "pprt/Kernels.h"
 
 #include <gtest/gtest.h>
@@ -11,15 +12,6 @@
 using namespace pprt;
 
 namespace {
-
-std::vector<float> randomFloats(size_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-1, 1);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = dist(gen);
-  return v;
-}
 
 /// c = a w (+ bias) through cpu::matmulAdd, against a double reference.
 void expectProduct(const std::vector<float> &a, const std::vector<float> &w,
