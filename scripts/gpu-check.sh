@@ -101,8 +101,17 @@ run() {
   for m in "${models[@]}"; do
     check "$m f32" $python "$dir/bin/run_and_compare.py" "$dir/$m/f32/run" \
       "$dir/$m/model" --tol 1e-4
+    check "$m f32 replayed as a CUDA graph (--cuda-graphs)" $python \
+      "$dir/bin/run_and_compare.py" "$dir/$m/f32/run" "$dir/$m/model" \
+      --tol 1e-4 -- --cuda-graphs --repeat 2
+    check "$m f32 without cuBLASLt (PPRT_CUBLASLT=0)" env PPRT_CUBLASLT=0 \
+      $python "$dir/bin/run_and_compare.py" "$dir/$m/f32/run" \
+      "$dir/$m/model" --tol 1e-4
     check "$m bf16" $python "$dir/bin/run_and_compare.py" "$dir/$m/bf16/run" \
       "$dir/$m/model" --tol 6e-2
+    check "$m bf16 replayed as a CUDA graph (--cuda-graphs)" $python \
+      "$dir/bin/run_and_compare.py" "$dir/$m/bf16/run" "$dir/$m/model" \
+      --tol 6e-2 -- --cuda-graphs
     check "$m f16" $python "$dir/bin/run_and_compare.py" "$dir/$m/f16/run" \
       "$dir/$m/model" --tol 2e-2
     check "$m pp=2 as 2 rank threads on one GPU" $python \

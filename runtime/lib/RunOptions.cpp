@@ -31,6 +31,10 @@ bool parseRunOptions(int argc, char **argv, RunOptions &options,
       options.reportMemory = true;
       continue;
     }
+    if (arg == "--cuda-graphs") {
+      options.cudaGraphs = true;
+      continue;
+    }
     if (arg == "--allow-nan") {
       options.allowNan = true;
       continue;
@@ -195,6 +199,10 @@ std::string runUsage(const char *argv0, const char *modelName) {
          "                         among the ranks it runs, or among the\n"
          "                         launcher's ranks on this node)\n"
          "  --report-memory        print each rank's weight and activation bytes\n"
+         "  --cuda-graphs          cuda, one-rank forward programs: capture\n"
+         "                         the step once as a CUDA graph and replay\n"
+         "                         it (after the warm-up run; the outputs\n"
+         "                         come from a replay)\n"
          "  --trace FILE           record one step's per-rank actions as a\n"
          "                         Chrome/Perfetto trace (the format of\n"
          "                         pp-schedule --trace)\n"

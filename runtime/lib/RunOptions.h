@@ -28,6 +28,8 @@ struct RunOptions {
   /// of the cores this process may run on (threadsPerRank).
   int threads = 0;
   bool reportMemory = false;
+  /// --cuda-graphs: replay the step as one captured CUDA graph.
+  bool cudaGraphs = false;
   std::string trace;  ///< --trace FILE: Chrome/Perfetto JSON of one step
   /// Training programs (docs/training.md): steps to run, a progress line
   /// every logEvery steps, step 1's gradients to dumpGrads, and whether a

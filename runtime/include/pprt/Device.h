@@ -19,6 +19,7 @@
 #include "pprt/Program.h"
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 namespace pprt {
@@ -68,6 +69,23 @@ public:
   /// Called on the thread that will run the rank.
   virtual Context makeContext(int rank, int worldSize) = 0;
   virtual void destroyContext(Context &ctx) = 0;
+  /// Records the work `enqueue` queues on ctx's stream, without running
+  /// it, as one graph that launchGraph replays (cuda: a CUDA graph, so a
+  /// step costs one launch instead of one per kernel). Null with `error`
+  /// where the device has none or the work cannot be captured.
+  virtual void *captureGraph(Context &ctx, const std::function<void()> &enqueue,
+                             std::string &error) {
+    (void)ctx;
+    (void)enqueue;
+    error = std::string("the ") + name() + " target has no CUDA graphs";
+    return nullptr;
+  }
+  /// Queues a captured graph on ctx's stream.
+  virtual void launchGraph(Context &ctx, void *graph) {
+    (void)ctx;
+    (void)graph;
+  }
+  virtual void destroyGraph(void *graph) { (void)graph; }
 };
 
 /// The host device; defined in pprt_cpu.

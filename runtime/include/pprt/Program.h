@@ -141,7 +141,7 @@ struct Context {
   int rank = 0;
   int worldSize = 1;
   void *stream = nullptr;  ///< cuda: cudaStream_t
-  void *blas = nullptr;    ///< cuda: cublasHandle_t
+  void *blas = nullptr;    ///< cuda: its cuBLAS state (BlasHandles)
   Comm *comm = nullptr;    ///< set when the program has more than one rank
   const MeshSpec *mesh = nullptr;
   int microbatch = 0;  ///< the micro-batch the current stage call computes

@@ -1,7 +1,8 @@
 //===- Compute.cu - cuda matmul, softmax, norms, reductions, loss ---------===//
 //
 // Typed kernels for float, __half and __nv_bfloat16; arithmetic is in float
-// whatever the storage type. matmul is cuBLAS. Row kernels (inner == 1, the
+// whatever the storage type. matmul is cuBLAS; matmulAdd is cuBLASLt
+// (LtMatmul.cpp) where it takes the shape. Row kernels (inner == 1, the
 // common case: softmax over the last dim, norms) use one block per row with
 // warp-shuffle reductions; reductions over a middle dim (inner > 1) use one
 // thread per output column, which is simple and coalesced across i.
@@ -10,9 +11,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BlasHandles.h"
 #include "FloatConvert.h"
 #include "KernelErrors.h"
 #include "Launch.h"
+#include "LtMatmul.h"
 #include "pprt/CudaCheck.h"
 
 #include <cuda_bf16.h>
@@ -330,7 +333,7 @@ void gemm(Context &ctx, T *c, const T *a, const T *b, int64_t batch, int64_t m,
   int ldb = static_cast<int>(transB ? k : n);
   cudaDataType_t type = cudaTypeOf<T>();
   PPRT_CUBLAS_CHECK(cublasGemmStridedBatchedEx(
-      static_cast<cublasHandle_t>(ctx.blas), transB ? CUBLAS_OP_T : CUBLAS_OP_N,
+      blasOf(ctx).blas, transB ? CUBLAS_OP_T : CUBLAS_OP_N,
       transA ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(n),
       static_cast<int>(m), static_cast<int>(k), &alpha, b, type, ldb, strideB,
       a, type, lda, strideA, &beta, c, type, static_cast<int>(n), strideC,
@@ -376,6 +379,12 @@ void matmulAdd(Context &ctx, T *c, const T *a, const T *b, float alpha,
                int64_t batch, int64_t m, int64_t n, int64_t k, int64_t strideA,
                int64_t strideB, bool transA, bool transB) {
   if (batch <= 0 || m <= 0 || n <= 0)
+    return;
+  // One cuBLASLt call (bias epilogue, addend as C) when it can; the addend
+  // broadcast over the batch (addendStride 0) is not a C layout it takes.
+  if (k > 0 && (!addend || addendStride == m * n) &&
+      ltMatmulAdd(ctx, {cudaTypeOf<T>(), c, a, b, alpha, bias, addend, batch,
+                        m, n, k, strideA, strideB, transA, transB}))
     return;
   cudaStream_t stream = streamOf(ctx);
   int64_t total = batch * m * n;

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BlasHandles.h"
 #include "KernelErrors.h"
 #include "pprt/CudaCheck.h"
 #include "pprt/Device.h"
@@ -94,21 +95,55 @@ public:
     PPRT_CUDA_CHECK(cudaSetDevice(gpu));
     cudaStream_t stream;
     PPRT_CUDA_CHECK(cudaStreamCreate(&stream));
-    cublasHandle_t blas;
-    PPRT_CUBLAS_CHECK(cublasCreate(&blas));
-    PPRT_CUBLAS_CHECK(cublasSetStream(blas, stream));
     ctx.stream = stream;
-    ctx.blas = blas;
+    ctx.blas = cuda::createBlasHandles(stream);
     return ctx;
   }
 
   void destroyContext(Context &ctx) override {
-    if (ctx.blas)
-      PPRT_CUBLAS_CHECK(cublasDestroy(static_cast<cublasHandle_t>(ctx.blas)));
+    cuda::destroyBlasHandles(static_cast<cuda::BlasHandles *>(ctx.blas));
     if (ctx.stream)
       PPRT_CUDA_CHECK(cudaStreamDestroy(static_cast<cudaStream_t>(ctx.stream)));
     ctx.blas = nullptr;
     ctx.stream = nullptr;
+  }
+
+  void *captureGraph(Context &ctx, const std::function<void()> &enqueue,
+                     std::string &error) override {
+    auto stream = static_cast<cudaStream_t>(ctx.stream);
+    // Thread-local mode: only this thread's unsafe calls (a synchronous
+    // copy, a synchronize) break the capture, not other ranks' threads.
+    PPRT_CUDA_CHECK(
+        cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
+    enqueue();
+    cudaGraph_t graph = nullptr;
+    cudaError_t status = cudaStreamEndCapture(stream, &graph);
+    if (status != cudaSuccess) {
+      (void)cudaGetLastError();
+      error = std::string("CUDA graph capture failed: ") +
+              cudaGetErrorString(status) +
+              " (the step queued work a graph cannot hold)";
+      return nullptr;
+    }
+    cudaGraphExec_t exec = nullptr;
+    status = cudaGraphInstantiate(&exec, graph, 0);
+    PPRT_CUDA_CHECK(cudaGraphDestroy(graph));
+    if (status != cudaSuccess) {
+      error = std::string("CUDA graph instantiation failed: ") +
+              cudaGetErrorString(status);
+      return nullptr;
+    }
+    return exec;
+  }
+
+  void launchGraph(Context &ctx, void *graph) override {
+    PPRT_CUDA_CHECK(cudaGraphLaunch(static_cast<cudaGraphExec_t>(graph),
+                                    static_cast<cudaStream_t>(ctx.stream)));
+  }
+
+  void destroyGraph(void *graph) override {
+    if (graph)
+      PPRT_CUDA_CHECK(cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(graph)));
   }
 
 private:

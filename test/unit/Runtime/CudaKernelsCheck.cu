@@ -133,6 +133,31 @@ template <typename T> void checkTyped(Context &gpu, Context &host) {
                        false);
     expectClose<T>("matmulAdd adds=" + std::to_string(adds), dc.read(), want);
   }
+  // matmulAdd as a linear layer (transposed weight, batch 1) with a bias
+  // and a residual, every operand one element off its allocation's
+  // alignment: cuBLASLt must pick an algorithm for such pointers.
+  {
+    const int64_t m = 6, n = 9, k = 17;
+    auto a = rounded<T>(randomFloats(m * k, 7));
+    auto b = rounded<T>(randomFloats(n * k, 8));
+    auto bias = rounded<T>(randomFloats(n, 9));
+    auto addend = rounded<T>(randomFloats(m * n, 10));
+    std::vector<float> want(m * n);
+    cpu::matmulAdd<float>(host, want.data(), a.data(), b.data(), 1.0f,
+                          bias.data(), addend.data(), m * n, 1, m, n, k, m * k,
+                          n * k, false, true);
+    std::vector<float> packed{0.0f};
+    for (const auto *part : {&a, &b, &bias, &addend})
+      packed.insert(packed.end(), part->begin(), part->end());
+    Buffer<T> operands(packed), dc(m * n + 1);
+    T *da = operands.get() + 1, *db = da + m * k, *dbias = db + n * k,
+      *daddend = dbias + n;
+    cuda::matmulAdd<T>(gpu, dc.get() + 1, da, db, 1.0f, dbias, daddend, m * n,
+                       1, m, n, k, m * k, n * k, false, true);
+    std::vector<float> got = dc.read();
+    expectClose<T>("matmulAdd misaligned, transB",
+                   std::vector<float>(got.begin() + 1, got.end()), want);
+  }
   // attention: head-split strides, GQA, an addend and an inverted keep
   // mask, with and without causal skipping (the mask hides exactly the
   // keys after the diagonal), 70 queries over 3 key blocks of 32.
