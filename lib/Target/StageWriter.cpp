@@ -142,6 +142,7 @@ private:
   void emitCopy(Value dst, StringRef dstOffset, ArrayRef<int64_t> dstStrides,
                 Value src, StringRef srcOffset, ArrayRef<int64_t> srcStrides,
                 ArrayRef<int64_t> shape);
+  void findDirectOutputs();
   void emitOutputs(func::ReturnOp ret);
 
   func::FuncOp func;
@@ -154,6 +155,9 @@ private:
   /// Fused attentions by the op whose result they write.
   llvm::DenseMap<Operation *, AttentionSite> attentions;
   BufferPlan plan;
+  /// Results computed straight into their output buffer ("outputs[i]"),
+  /// so that they need neither arena memory nor a copy at the end.
+  llvm::DenseMap<Value, std::string> directOutputs;
   llvm::DenseMap<Value, int> weightIndex;
   llvm::DenseMap<Value, std::string> constantName;
   std::string body;
@@ -187,7 +191,7 @@ static bool isAliasOp(Operation *op) {
 
 bool Writer::needsStorage(Value v) {
   Operation *def = v.getDefiningOp();
-  if (!def || isa<WeightOp, RecvOp>(def))
+  if (!def || isa<WeightOp, RecvOp>(def) || directOutputs.count(v))
     return false;
   if (isa<ConstantOp>(def))
     return cuda && !isLiteralOnly(v);
@@ -203,6 +207,8 @@ std::string Writer::ptr(Value v) {
       return boundary;
     return "inputs[" + std::to_string(inputIndexOf(arg)) + "]";
   }
+  if (auto it = directOutputs.find(owner); it != directOutputs.end())
+    return it->second;
   if (owner.getDefiningOp<RecvOp>())
     return "((void *)ctx.stageInput)";
   if (auto it = weightIndex.find(owner); it != weightIndex.end())
@@ -1075,13 +1081,33 @@ LogicalResult Writer::emitComm(Operation *op) {
       });
 }
 
+/// The op computing a plain output (not a stage boundary, a stash slot or
+/// an accumulator) may as well write it into the output buffer, unless the
+/// value is a view of another (an alias op's), a weight, a constant or an
+/// argument, or is returned twice.
+void Writer::findDirectOutputs() {
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (auto [j, value] : llvm::enumerate(ret.getOperands())) {
+    Operation *def = value.getDefiningOp();
+    if (!def || isAliasOp(def) || fused.contains(value) ||
+        !needsStorage(value) || isa<ConstantOp>(def) ||
+        !boundaryPointer(func.getResultAttrDict(j)).empty() ||
+        llvm::count(ret.getOperands(), value) != 1)
+      continue;
+    int64_t index = j;
+    if (auto attr = func.getResultAttrOfType<IntegerAttr>(j, "pp.output_index"))
+      index = attr.getInt();
+    directOutputs[value] = "outputs[" + std::to_string(index) + "]";
+  }
+}
+
 void Writer::emitOutputs(func::ReturnOp ret) {
   for (auto [j, value] : llvm::enumerate(ret.getOperands())) {
     int64_t index = j;
     if (auto attr = func.getResultAttrOfType<IntegerAttr>(j, "pp.output_index"))
       index = attr.getInt();
     int64_t n = numElements(shapeOf(value));
-    if (n == 0)
+    if (n == 0 || directOutputs.count(value))
       continue;
     std::string dst = boundaryPointer(func.getResultAttrDict(j));
     if (dst.empty())
@@ -1104,6 +1130,7 @@ LogicalResult Writer::write(raw_ostream &os) {
   fused = findFusedValues(ops);
   findAttentionSites();
   findMatmulEpilogues();
+  findDirectOutputs();
   plan = planBuffers(
       ops, [&](Value v) { return needsStorage(v); },
       isAliasOp,

@@ -27,7 +27,7 @@
 // CHECK:       // gqa_values: pp.matmul
 // CHECK-NEXT:  {
 // CHECK-NEXT:    static const pprt::AttentionShape shape = {.batch = 1, .heads = 4, .kvGroup = 2, .queries = 4, .keys = 4, .depth = 4, .valueDepth = 4, .q = {0, 16, 4, 1}, .k = {0, 16, 4, 1}, .v = {0, 16, 4, 1}, .out = {0, 16, 4, 1}, .addend = {0, 0, 4, 1}, .keep = {0, 0, 0, 0}, .causal = 0, .selectFirst = 0, .invertKeep = 0};
-// CHECK-NEXT:    pprt::{{cpu|cuda}}::attention(ctx, (float *)(arena + {{[0-9]+}}), (const float *)inputs[1], (const float *)inputs[2], (const float *)inputs[3], (const float *)inputs[4], (const bool *)nullptr, 0.5f, 0.0f, shape);
+// CHECK-NEXT:    pprt::{{cpu|cuda}}::attention(ctx, (float *)outputs[1], (const float *)inputs[1], (const float *)inputs[2], (const float *)inputs[3], (const float *)inputs[4], (const bool *)nullptr, 0.5f, 0.0f, shape);
 
 // Probabilities read by something else (training keeps them for the
 // backward pass) leave the attention unfused.

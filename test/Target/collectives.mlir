@@ -11,22 +11,22 @@
 // CUDA: __global__ void setIndex0(int64_t *out, int64_t value) { *out = value; }
 // CHECK-LABEL: void runModel(
 // CHECK:       // all_reduce: pp.all_reduce
-// CHECK:         copyStrided(ctx, (char *)(arena + 0) + 0, dstStrides, (const char *)inputs[0] + (0) * 4, srcStrides, shape, 1, 4);
-// CHECK:       pprt::allReduce(ctx, (arena + 0), 32, pprt::DType::F32, pprt::CollectiveOp::Sum, 4u, "all_reduce (pp.all_reduce)");
+// CHECK:         copyStrided(ctx, (char *)outputs[0] + 0, dstStrides, (const char *)inputs[0] + (0) * 4, srcStrides, shape, 1, 4);
+// CHECK:       pprt::allReduce(ctx, outputs[0], 32, pprt::DType::F32, pprt::CollectiveOp::Sum, 4u, "all_reduce (pp.all_reduce)");
 // CHECK-NEXT:  // all_gather: pp.all_gather
-// CHECK-NEXT:  pprt::allGather(ctx, (arena + 256), inputs[0], 128, 1u, "all_gather (pp.all_gather)");
+// CHECK-NEXT:  pprt::allGather(ctx, outputs[1], inputs[0], 128, 1u, "all_gather (pp.all_gather)");
 // CHECK-NEXT:  // reduce_scatter: pp.reduce_scatter
-// CHECK-NEXT:  pprt::reduceScatter(ctx, (arena + 512), inputs[0], 8, pprt::DType::F32, pprt::CollectiveOp::Max, 5u, "reduce_scatter (pp.reduce_scatter)");
+// CHECK-NEXT:  pprt::reduceScatter(ctx, (arena + 0), inputs[0], 8, pprt::DType::F32, pprt::CollectiveOp::Max, 5u, "reduce_scatter (pp.reduce_scatter)");
 // CHECK-NEXT:  // all_slice: pp.all_slice
 // CHECK-NEXT:  {
 // CHECK-NEXT:    static const int64_t shape[] = {4, 4};
 // CHECK-NEXT:    static const int64_t dstStrides[] = {4, 1};
 // CHECK-NEXT:    static const int64_t srcStrides[] = {8, 1};
-// CHECK-NEXT:    copyStrided(ctx, (char *)(arena + 768) + 0, dstStrides, (const char *)inputs[0] + (pprt::indexInGroup(ctx, 4u) * 4) * 4, srcStrides, shape, 2, 4);
+// CHECK-NEXT:    copyStrided(ctx, (char *)outputs[3] + 0, dstStrides, (const char *)inputs[0] + (pprt::indexInGroup(ctx, 4u) * 4) * 4, srcStrides, shape, 2, 4);
 // CHECK-NEXT:  }
 // CHECK-NEXT:  // group_index: pp.group_index
-// CPU-NEXT:    *(int64_t *)(arena + 1024) = pprt::indexInGroup(ctx, 4u);
-// CUDA-NEXT:   setIndex0<<<1, 1, 0, (cudaStream_t)ctx.stream>>>((int64_t *)(arena + 1024), pprt::indexInGroup(ctx, 4u));
+// CPU-NEXT:    *(int64_t *)outputs[4] = pprt::indexInGroup(ctx, 4u);
+// CUDA-NEXT:   setIndex0<<<1, 1, 0, (cudaStream_t)ctx.stream>>>((int64_t *)outputs[4], pprt::indexInGroup(ctx, 4u));
 // CUDA-NEXT:   PPRT_CUDA_CHECK(cudaGetLastError());
 
 pp.mesh @world ["dp" = 2, "pp" = 1, "tp" = 2]

@@ -12,11 +12,11 @@
 // CHECK-NEXT:  alignas(64) const int64_t kConst1[3] = {(int64_t)7LL, (int64_t)-2LL, (int64_t)9LL};
 // CHECK:       float t1 = t0 + 0.25f;
 // CHECK-LABEL: void runModel(
-// CPU:         fused2((const float *)inputs[0], (const float *)(void *)kConst0, (float *)(arena + 0));
-// CPU:         fused3((const int64_t *)inputs[1], (const int64_t *)(void *)kConst1, (int64_t *)(arena + 256));
+// CPU:         fused2((const float *)inputs[0], (const float *)(void *)kConst0, (float *)outputs[0]);
+// CPU:         fused3((const int64_t *)inputs[1], (const int64_t *)(void *)kConst1, (int64_t *)outputs[1]);
 // CUDA:        // table: constant into the arena
 // CUDA-NEXT:   PPRT_CUDA_CHECK(cudaMemcpyAsync((arena + 0), kConst0, sizeof(kConst0), cudaMemcpyHostToDevice, (cudaStream_t)ctx.stream));
-// CUDA:        fused2<<<1, 256, 0, (cudaStream_t)ctx.stream>>>((const float *)inputs[0], (const float *)(arena + 0), (float *)(arena + 512));
+// CUDA:        fused2<<<1, 256, 0, (cudaStream_t)ctx.stream>>>((const float *)inputs[0], (const float *)(arena + 0), (float *)outputs[0]);
 
 func.func @main(%x: tensor<2x3xf32> {pp.name = "x"}, %i: tensor<3xi64> {pp.name = "i"}) -> (tensor<2x3xf32> {pp.name = "y"}, tensor<3xi64> {pp.name = "j"}) {
   %c = pp.constant dense<[0.5, -1.0, 3.0]> : tensor<3xf32> loc("table")

@@ -11,11 +11,11 @@
 
 // CHECK-LABEL: void runModel(
 // CHECK:       // loss: pp.cross_entropy
-// CPU-NEXT:    pprt::cpu::crossEntropy(ctx, (float *)(arena + 0), (const float *)inputs[0], (const int64_t *)inputs[1], (float *)(arena + 256), 6, 5, -100);
-// CUDA-NEXT:   pprt::cuda::crossEntropy(ctx, (float *)(arena + 0), (const float *)inputs[0], (const int64_t *)inputs[1], (float *)(arena + 256), 6, 5, -100);
+// CPU-NEXT:    pprt::cpu::crossEntropy(ctx, (float *)outputs[0], (const float *)inputs[0], (const int64_t *)inputs[1], (float *)(arena + 0), 6, 5, -100);
+// CUDA-NEXT:   pprt::cuda::crossEntropy(ctx, (float *)outputs[0], (const float *)inputs[0], (const int64_t *)inputs[1], (float *)(arena + 0), 6, 5, -100);
 // CHECK-NEXT:  // row_loss: pp.cross_entropy
-// CPU-NEXT:    pprt::cpu::crossEntropy(ctx, (float *)(arena + 256), (const float *)inputs[2], (const int64_t *)inputs[3], (float *)(arena + 512), 1, 5, 0);
-// CUDA-NEXT:   pprt::cuda::crossEntropy(ctx, (float *)(arena + 256), (const float *)inputs[2], (const int64_t *)inputs[3], (float *)(arena + 512), 1, 5, 0);
+// CPU-NEXT:    pprt::cpu::crossEntropy(ctx, (float *)outputs[1], (const float *)inputs[2], (const int64_t *)inputs[3], (float *)(arena + 0), 1, 5, 0);
+// CUDA-NEXT:   pprt::cuda::crossEntropy(ctx, (float *)outputs[1], (const float *)inputs[2], (const int64_t *)inputs[3], (float *)(arena + 0), 1, 5, 0);
 
 func.func @main(%logits: tensor<2x3x5xf32> {pp.name = "logits"}, %labels: tensor<2x3xi64> {pp.name = "labels"}, %row: tensor<5xf32> {pp.name = "row"}, %label: tensor<i64> {pp.name = "label"}) -> (tensor<f32> {pp.name = "loss"}, tensor<f32> {pp.name = "row_loss"}) {
   %0 = pp.cross_entropy %logits, %labels ignore_index -100 : (tensor<2x3x5xf32>, tensor<2x3xi64>) -> tensor<f32> loc("loss")

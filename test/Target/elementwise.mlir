@@ -52,8 +52,8 @@
 // CUDA-NEXT:  }
 // CHECK-LABEL: void runModel(
 // CHECK:       // where0: pp.select
-// CPU-NEXT:    fused0((const bool *)inputs[2], (const float *)inputs[0], (const float *)inputs[1], (float *)(arena + 0));
-// CUDA-NEXT:   fused0<<<1, 256, 0, (cudaStream_t)ctx.stream>>>((const bool *)inputs[2], (const float *)inputs[0], (const float *)inputs[1], (float *)(arena + 0));
+// CPU-NEXT:    fused0((const bool *)inputs[2], (const float *)inputs[0], (const float *)inputs[1], (float *)outputs[0]);
+// CUDA-NEXT:   fused0<<<1, 256, 0, (cudaStream_t)ctx.stream>>>((const bool *)inputs[2], (const float *)inputs[0], (const float *)inputs[1], (float *)outputs[0]);
 // CUDA-NEXT:   PPRT_CUDA_CHECK(cudaGetLastError());
 
 func.func @main(%x: tensor<2x4xf32> {pp.name = "x"}, %b: tensor<4xf32> {pp.name = "b"}, %m: tensor<2x1xi1> {pp.name = "m"}) -> (tensor<2x4xf32> {pp.name = "y"}) {

@@ -11,14 +11,14 @@
 
 // CHECK-LABEL: void runModel(
 // CHECK:       // proj_residual: pp.add
-// CPU-NEXT:    pprt::cpu::matmulAdd(ctx, (float *)(arena + 0), (const float *)inputs[0], (const float *)weights[0], 1.0f, (const float *)weights[1], (const float *)inputs[1], 32, 1, 8, 4, 4, 0, 0, false, false);
-// CUDA-NEXT:   pprt::cuda::matmulAdd(ctx, (float *)(arena + 0), (const float *)inputs[0], (const float *)weights[0], 1.0f, (const float *)weights[1], (const float *)inputs[1], 32, 1, 8, 4, 4, 0, 0, false, false);
+// CPU-NEXT:    pprt::cpu::matmulAdd(ctx, (float *)outputs[0], (const float *)inputs[0], (const float *)weights[0], 1.0f, (const float *)weights[1], (const float *)inputs[1], 32, 1, 8, 4, 4, 0, 0, false, false);
+// CUDA-NEXT:   pprt::cuda::matmulAdd(ctx, (float *)outputs[0], (const float *)inputs[0], (const float *)weights[0], 1.0f, (const float *)weights[1], (const float *)inputs[1], 32, 1, 8, 4, 4, 0, 0, false, false);
 // CHECK-NEXT:  // gate: pp.matmul
-// CHECK-NEXT:  pprt::{{cpu|cuda}}::matmul(ctx, (float *)(arena + 256), (const float *)(arena + 0), (const float *)weights[0], 1, 8, 4, 4, 0, 0, 32, false, false);
+// CHECK-NEXT:  pprt::{{cpu|cuda}}::matmul(ctx, (float *)(arena + 0), (const float *)outputs[0], (const float *)weights[0], 1, 8, 4, 4, 0, 0, 32, false, false);
 // CHECK-NEXT:  // gate_mul: pp.mul
 // CHECK-NEXT:  fused0
 // CHECK:       // bias_only: pp.add
-// CHECK-NEXT:  pprt::{{cpu|cuda}}::matmulAdd(ctx, (float *)(arena + 256), (const float *)(arena + 512), (const float *)weights[0], 1.0f, (const float *)weights[1], (const float *)nullptr, 32, 1, 8, 4, 4, 0, 0, false, false);
+// CHECK-NEXT:  pprt::{{cpu|cuda}}::matmulAdd(ctx, (float *)outputs[2], (const float *)outputs[1], (const float *)weights[0], 1.0f, (const float *)weights[1], (const float *)nullptr, 32, 1, 8, 4, 4, 0, 0, false, false);
 // CHECK-NEXT:  // up: pp.matmul
 // CHECK-NEXT:  pprt::{{cpu|cuda}}::matmul(ctx,
 // CHECK-NEXT:  // up_square: pp.add

@@ -10,11 +10,11 @@
 
 // CHECK-LABEL: void runModel(
 // CHECK:       // gemm: pp.matmul
-// CPU-NEXT:    pprt::cpu::matmul(ctx, (float *)(arena + 0), (const float *)inputs[0], (const float *)weights[0], 1, 6, 5, 4, 0, 0, 30, false, false);
-// CUDA-NEXT:   pprt::cuda::matmul(ctx, (float *)(arena + 0), (const float *)inputs[0], (const float *)weights[0], 1, 6, 5, 4, 0, 0, 30, false, false);
+// CPU-NEXT:    pprt::cpu::matmul(ctx, (float *)outputs[0], (const float *)inputs[0], (const float *)weights[0], 1, 6, 5, 4, 0, 0, 30, false, false);
+// CUDA-NEXT:   pprt::cuda::matmul(ctx, (float *)outputs[0], (const float *)inputs[0], (const float *)weights[0], 1, 6, 5, 4, 0, 0, 30, false, false);
 // CHECK-NEXT:  // batched: pp.matmul
-// CPU-NEXT:    pprt::cpu::matmul(ctx, (float *)(arena + 256), (const float *)inputs[0], (const float *)inputs[1], 2, 3, 5, 4, 12, 20, 15, false, false);
-// CUDA-NEXT:   pprt::cuda::matmul(ctx, (float *)(arena + 256), (const float *)inputs[0], (const float *)inputs[1], 2, 3, 5, 4, 12, 20, 15, false, false);
+// CPU-NEXT:    pprt::cpu::matmul(ctx, (float *)outputs[1], (const float *)inputs[0], (const float *)inputs[1], 2, 3, 5, 4, 12, 20, 15, false, false);
+// CUDA-NEXT:   pprt::cuda::matmul(ctx, (float *)outputs[1], (const float *)inputs[0], (const float *)inputs[1], 2, 3, 5, 4, 12, 20, 15, false, false);
 
 func.func @main(%x: tensor<2x3x4xf32> {pp.name = "x"}, %y: tensor<2x4x5xf32> {pp.name = "y"}) -> (tensor<2x3x5xf32> {pp.name = "xw"}, tensor<2x3x5xf32> {pp.name = "xy"}) {
   %w = pp.weight "w" from "model.onnx" offset 0 : tensor<4x5xf32> loc("w")

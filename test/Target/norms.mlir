@@ -6,9 +6,9 @@
 
 // CHECK-LABEL: void runModel(
 // CHECK:       // layer_norm: pp.layer_norm
-// CHECK-NEXT:  pprt::cpu::layerNorm(ctx, (float *)(arena + 0), (const float *)inputs[0], (const float *)weights[0], (const float *)weights[1], 6, 8, 9.99999975e-06f);
+// CHECK-NEXT:  pprt::cpu::layerNorm(ctx, (float *)outputs[0], (const float *)inputs[0], (const float *)weights[0], (const float *)weights[1], 6, 8, 9.99999975e-06f);
 // CHECK-NEXT:  // rms_norm: pp.rms_norm
-// CHECK-NEXT:  pprt::cpu::rmsNorm(ctx, (float *)(arena + 256), (const float *)inputs[0], (const float *)weights[2], 6, 8, 9.99999997e-07f);
+// CHECK-NEXT:  pprt::cpu::rmsNorm(ctx, (float *)outputs[1], (const float *)inputs[0], (const float *)weights[2], 6, 8, 9.99999997e-07f);
 
 func.func @main(%x: tensor<2x3x8xf32> {pp.name = "x"}) -> (tensor<2x3x8xf32> {pp.name = "ln"}, tensor<2x3x8xf32> {pp.name = "rms"}) {
   %g = pp.weight "ln.weight" from "model.onnx" offset 0 : tensor<8xf32>

@@ -9,11 +9,11 @@
 
 // CHECK-LABEL: void runModel(
 // CHECK:       // embedding_grad: pp.scatter_add
-// CPU-NEXT:    pprt::cpu::scatterAdd(ctx, (float *)(arena + 0), (const float *)inputs[0], (const int64_t *)inputs[1], 1, 10, 4, 6);
-// CUDA-NEXT:   pprt::cuda::scatterAdd(ctx, (float *)(arena + 0), (const float *)inputs[0], (const int64_t *)inputs[1], 1, 10, 4, 6);
+// CPU-NEXT:    pprt::cpu::scatterAdd(ctx, (float *)outputs[0], (const float *)inputs[0], (const int64_t *)inputs[1], 1, 10, 4, 6);
+// CUDA-NEXT:   pprt::cuda::scatterAdd(ctx, (float *)outputs[0], (const float *)inputs[0], (const int64_t *)inputs[1], 1, 10, 4, 6);
 // CHECK-NEXT:  // middle_dim: pp.scatter_add
-// CPU-NEXT:    pprt::cpu::scatterAdd(ctx, (float *)(arena + 256), (const float *)inputs[2], (const int64_t *)inputs[3], 2, 5, 3, 4);
-// CUDA-NEXT:   pprt::cuda::scatterAdd(ctx, (float *)(arena + 256), (const float *)inputs[2], (const int64_t *)inputs[3], 2, 5, 3, 4);
+// CPU-NEXT:    pprt::cpu::scatterAdd(ctx, (float *)outputs[1], (const float *)inputs[2], (const int64_t *)inputs[3], 2, 5, 3, 4);
+// CUDA-NEXT:   pprt::cuda::scatterAdd(ctx, (float *)outputs[1], (const float *)inputs[2], (const int64_t *)inputs[3], 2, 5, 3, 4);
 
 func.func @main(%dy: tensor<2x3x4xf32> {pp.name = "dy"}, %ids: tensor<2x3xi64> {pp.name = "ids"}, %u: tensor<2x4x3xf32> {pp.name = "u"}, %idx: tensor<4xi64> {pp.name = "idx"}) -> (tensor<10x4xf32> {pp.name = "dwte"}, tensor<2x5x3xf32> {pp.name = "dx"}) {
   %0 = pp.scatter_add %dy[%ids] dim 0 : (tensor<2x3x4xf32>, tensor<2x3xi64>) -> tensor<10x4xf32> loc("embedding_grad")

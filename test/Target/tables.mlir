@@ -30,7 +30,7 @@
 // CHECK-NEXT:    pprt::cpu::copyStrided(ctx, (char *)ctx.stageOutput, strides, (const char *)(arena + 256), strides, shape, 1, 4);
 // CHECK-NEXT:  }
 // CHECK-LABEL: void runStage1(
-// CHECK:         pprt::cpu::matmul(ctx, (float *)(arena + 0), (const float *)((void *)ctx.stageInput), (const float *)weights[1], 1, 2, 2, 2, 0, 0, 4, false, false);
+// CHECK:         pprt::cpu::matmul(ctx, (float *)outputs[0], (const float *)((void *)ctx.stageInput), (const float *)weights[1], 1, 2, 2, 2, 0, 0, 4, false, false);
 
 // CHECK-LABEL: const pprt::TensorSpec kInputs[] = {
 // CHECK-NEXT:  {.name = "x", .dtype = pprt::DType::F32, .rank = 2, .shape = {8, 4}, .shardAxes = [[$X_AXES]], .batchDim = 0, .role = pprt::TensorRole::Data, .of = nullptr},
@@ -46,7 +46,7 @@
 // CHECK-NEXT:  {}};
 // CHECK-NEXT:  const pprt::StageSpec kStages[] = {
 // CHECK-NEXT:  {.run = runStage0, .arenaBytes = 512, .numWeights = 2, .weights = [[$S0_WEIGHTS]], .numInputs = 2, .inputs = [[$S0_INPUTS]], .numOutputs = 1, .outputs = [[$S0_OUTPUTS]], .recvBytes = 0, .sendBytes = 16, .backwardInput = nullptr, .backwardWeight = nullptr, .update = nullptr, .stashBytes = 0, .decode = nullptr, .decodeRecvBytes = 0, .decodeSendBytes = 0},
-// CHECK-NEXT:  {.run = runStage1, .arenaBytes = 256, .numWeights = 1, .weights = [[$S1_WEIGHTS]], .numInputs = 0, .inputs = nullptr, .numOutputs = 1, .outputs = [[$S1_OUTPUTS]], .recvBytes = 16, .sendBytes = 0, .backwardInput = nullptr, .backwardWeight = nullptr, .update = nullptr, .stashBytes = 0, .decode = nullptr, .decodeRecvBytes = 0, .decodeSendBytes = 0},
+// CHECK-NEXT:  {.run = runStage1, .arenaBytes = 0, .numWeights = 1, .weights = [[$S1_WEIGHTS]], .numInputs = 0, .inputs = nullptr, .numOutputs = 1, .outputs = [[$S1_OUTPUTS]], .recvBytes = 16, .sendBytes = 0, .backwardInput = nullptr, .backwardWeight = nullptr, .update = nullptr, .stashBytes = 0, .decode = nullptr, .decodeRecvBytes = 0, .decodeSendBytes = 0},
 // CHECK-NEXT:  };
 // CHECK-NEXT:  const pprt::Action [[RANK0:kActions[0-9]+]][] = {
 // CHECK-NEXT:  {.kind = pprt::ActionKind::Forward, .stage = 0, .microbatch = 0},

@@ -11,7 +11,7 @@
 // INT: error: node 'int_scatter': the cpu target has no scatterAdd kernel for element type 'i64'
 // INT-CUDA: error: node 'int_scatter': the cuda target has no scatterAdd kernel for element type 'i64'
 // F64: error: node 'loss': the cuda target has no crossEntropy kernel for element type 'f64'
-// F64-CPU: pprt::cpu::crossEntropy(ctx, (double *)(arena + 0), (const double *)inputs[0], (const int64_t *)inputs[1], (float *)(arena + 256), 2, 3, -100);
+// F64-CPU: pprt::cpu::crossEntropy(ctx, (double *)outputs[0], (const double *)inputs[0], (const int64_t *)inputs[1], (float *)(arena + 0), 2, 3, -100);
 
 //--- int-scatter.mlir
 func.func @main(%u: tensor<3xi64> {pp.name = "u"}, %idx: tensor<3xi64> {pp.name = "idx"}) -> (tensor<4xi64> {pp.name = "out"}) {
