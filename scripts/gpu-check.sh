@@ -17,6 +17,9 @@
 #       all and compares with torch; exits 1 on any failure
 #   scripts/gpu-check.sh all DIR [BUILD_DIR]        both, on a machine with
 #       MLIR and a GPU (what the lit tests marked `REQUIRES: cuda-gpu` use)
+#   scripts/gpu-check.sh carry-libs DIR             copies the shared libraries
+#       that DIR's programs need and the GPU machine may lack into DIR/lib
+#       (prepare does; bench/gpu_speed.py prepare uses it too)
 #
 # Bounds, relative to max(1, max|torch|): f32 1e-4 (as on cpu); f16 2e-2 and
 # bf16 6e-2, the rounding of 10 and 7 mantissa bits accumulated over a
@@ -30,6 +33,19 @@ mode=${1:?usage: gpu-check.sh prepare|run|all DIR [BUILD_DIR]}
 dir=${2:?usage: gpu-check.sh prepare|run|all DIR [BUILD_DIR]}
 build=${3:-build}
 models=(gpt2 llama bert)
+
+# Libraries outside the CUDA toolkit and libc (Open MPI, OpenBLAS, ...) may
+# be missing on the GPU machine: copies those that DIR's programs (any `run`
+# two or three levels down, and DIR/bin/pprt-*) need into DIR/lib.
+carry_libs() {
+  mkdir -p "$dir/lib"
+  for binary in "$dir"/*/*/run "$dir"/*/*/*/run "$dir"/bin/pprt-*; do
+    if [[ -x $binary ]]; then ldd "$binary" | awk '/=> \// {print $3}'; fi
+  done | sort -u | { grep -v -e '/cuda' -e '/libc\.' -e '/libm\.' \
+    -e '/libstdc++' -e '/libgcc_s' -e 'ld-linux' -e '/libdl\.' \
+    -e '/libpthread' -e '/librt\.' -e 'libcuda\.' -e 'libnccl' -e 'libcublas' ||
+    true; } | while read -r lib; do cp -L "$lib" "$dir/lib/"; done
+}
 
 prepare() {
   local src
@@ -73,14 +89,7 @@ prepare() {
     "$dir/bin/"
   cp "$build/test/unit/Runtime/pprt-cuda-kernels-check-program" \
     "$build/test/unit/Runtime/pprt-cuda-comm-check" "$dir/bin/"
-  # Libraries outside the CUDA toolkit and libc (Open MPI, OpenBLAS, ...)
-  # may be missing there: carry them.
-  for binary in "$dir"/*/*/run "$dir"/bin/pprt-*; do
-    ldd "$binary" | awk '/=> \// {print $3}'
-  done | sort -u | grep -v -e '/cuda' -e '/libc\.' -e '/libm\.' \
-    -e '/libstdc++' -e '/libgcc_s' -e 'ld-linux' -e '/libdl\.' \
-    -e '/libpthread' -e '/librt\.' -e 'libcuda\.' -e 'libnccl' -e 'libcublas' |
-    while read -r lib; do cp -L "$lib" "$dir/lib/"; done
+  carry_libs
   # About 80 MiB unpacked, 13 MiB as .tar.xz (OpenBLAS is most of it).
   echo "prepared $dir: carry it (tar cJf) to the GPU machine and run: scripts/gpu-check.sh run $dir"
 }
@@ -168,7 +177,8 @@ run() {
 
 case $mode in
 prepare) prepare ;;
+carry-libs) carry_libs ;;
 run) run ;;
 all) prepare && run ;;
-*) echo "usage: gpu-check.sh prepare|run|all DIR [BUILD_DIR]" >&2; exit 2 ;;
+*) echo "usage: gpu-check.sh prepare|run|all|carry-libs DIR [BUILD_DIR]" >&2; exit 2 ;;
 esac

@@ -397,6 +397,17 @@ void Writer::emitFusedLoop(Operation *root) {
                  (stride == 1 ? "" : " * " + std::to_string(stride));
     return index.empty() ? std::string("0") : index;
   };
+  // "int64_t cD = rest % N; rest /= N;", or only the division where no
+  // leaf reads dim d at a stride of its own (no unused variable).
+  auto coordinateOf = [&](size_t d) {
+    bool used = false;
+    for (size_t k = 0; k < loop.leaves.size(); ++k)
+      used |= !atFlatIndex(k) && space.leafStrides[k][d] != 0;
+    std::string n = std::to_string(space.dims[d]);
+    return (used ? "int64_t c" + std::to_string(d) + " = rest % " + n + "; "
+                 : std::string()) +
+           "rest /= " + n + ";\n";
+  };
   SmallVector<std::string> leafIndices;
   if (cuda) {
     // One thread per element, its coordinates from the flat index.
@@ -406,8 +417,7 @@ void Writer::emitFusedLoop(Operation *root) {
     if (rank > 1) {
       helpersOs << "    int64_t rest = i;\n";
       for (size_t d = rank; d-- > 0;)
-        helpersOs << "    int64_t c" << d << " = rest % " << space.dims[d]
-                  << "; rest /= " << space.dims[d] << ";\n";
+        helpersOs << "    " << coordinateOf(d);
       helpersOs << "    (void)rest;\n";
     }
     for (size_t k = 0; k < loop.leaves.size(); ++k)
@@ -432,8 +442,7 @@ void Writer::emitFusedLoop(Operation *root) {
               << "  for (int64_t r = 0; r < " << rows << "; ++r) {\n"
               << "    int64_t rest = r;\n";
     for (size_t d = rank - 1; d-- > 0;)
-      helpersOs << "    int64_t c" << d << " = rest % " << space.dims[d]
-                << "; rest /= " << space.dims[d] << ";\n";
+      helpersOs << "    " << coordinateOf(d);
     helpersOs << "    (void)rest;\n";
     for (size_t k = 0; k < loop.leaves.size(); ++k) {
       if (atFlatIndex(k)) {

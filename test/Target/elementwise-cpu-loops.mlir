@@ -34,7 +34,7 @@
 // CPU-NEXT:  #pragma omp parallel for schedule(static) if (24 >= pprt::kParallelMinElements)
 // CPU-NEXT:    for (int64_t r = 0; r < 6; ++r) {
 // CPU-NEXT:      int64_t rest = r;
-// CPU-NEXT:      int64_t c0 = rest % 6; rest /= 6;
+// CPU-NEXT:      rest /= 6;
 // CPU-NEXT:      (void)rest;
 // CPU-NEXT:      const int64_t base1 = 0;
 // CPU-NEXT:  #pragma omp simd
@@ -57,7 +57,7 @@
 // CUDA:      // Fused: bias_add (pp.add)
 // CUDA:        int64_t rest = i;
 // CUDA-NEXT:   int64_t c1 = rest % 4; rest /= 4;
-// CUDA-NEXT:   int64_t c0 = rest % 6; rest /= 6;
+// CUDA-NEXT:   rest /= 6;
 // CUDA-NEXT:   (void)rest;
 // CUDA-NEXT:   float leaf0 = (float)p0[i];
 // CUDA-NEXT:   float leaf1 = (float)p1[c1];

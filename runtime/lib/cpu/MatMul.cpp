@@ -14,7 +14,13 @@
 //   row, which reads B in place instead of packing it.
 // - other float 2-D matmuls below 512 rows whose B is a weight that never
 //   changes (not training) multiply its copy packed once
-//   (PackedWeights.h): OpenBLAS would pack it again on every call.
+//   (PackedWeights.h): OpenBLAS would pack it again on every call. So do
+//   those below 1024 rows with at most 1024 columns: in a Llama forward
+//   (4 x 1024, GQA, 512 rows) that beat oneDNN on its Q, K, V, output and
+//   down projections in 4 of 4 alternating runs, 317.6 against 324.3 ms
+//   (medians); with every 512-row GEMM packed it lost (335.5 against
+//   330), and at 1024 rows (GPT-2-style, batch 8) packing the 768-wide
+//   ones lost too (604 against 595 ms).
 // - double, which oneDNN lacks, goes to OpenBLAS, one GEMM per batch entry.
 // Integer matmuls are rare and small (shape arithmetic), so they are plain
 // loops.
@@ -274,8 +280,12 @@ private:
   std::map<Key, Entry> cache;
 };
 
-/// Rows from which oneDNN takes 2-D float matmuls (see the top).
+/// Rows from which oneDNN takes 2-D float matmuls (see the top), and the
+/// narrow ones (at most kPackedNarrowCols columns) it leaves to a packed
+/// constant weight below kPackedNarrowRows rows.
 constexpr int64_t kDnnlMinRows = 512;
+constexpr int64_t kPackedNarrowRows = 1024;
+constexpr int64_t kPackedNarrowCols = 1024;
 
 /// c = bias (per row, or none) + addend (one m x n matrix per batch entry,
 /// addendStride apart, or none), in parallel rows: what a GEMM with beta 1
@@ -322,9 +332,13 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
     addendStride = 0;
   }
   bool prefilled = false;
+  const bool narrowPacked =
+      batch == 1 && alpha == 1.0f && !transA && m < kPackedNarrowRows &&
+      n <= kPackedNarrowCols &&
+      isConstantWeight(b, sizeof(float) * size_t(n) * size_t(k));
   try {
     thread_local DnnlMatmuls matmuls;
-    if (k > 0 && (batch > 1 || m >= kDnnlMinRows)) {
+    if (k > 0 && (batch > 1 || m >= kDnnlMinRows) && !narrowPacked) {
       if (matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC,
                       transA, transB, bias, addend, addendStride, alpha))
         return;

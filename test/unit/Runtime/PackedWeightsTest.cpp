@@ -33,23 +33,26 @@ void expectProduct(const std::vector<float> &a, const std::vector<float> &w,
     }
 }
 
-// Rows not a multiple of the 6-row tiles, columns not of the 16-column
-// panels, depth over several 256-deep passes; with and without a bias (the
-// product added to a prefilled c), both layouts of the weight.
+// Rows not a multiple of the 6-row tiles, few enough for one pass over A
+// (40) and in blocks of 96 (301: three and a short one; 605: a narrow
+// product that oneDNN would take were the weight not declared), columns not of
+// the 16-column panels, depth over several 256-deep passes; with and without a
+// bias (the product added to a prefilled c), both layouts of the weight.
 TEST(PackedWeights, ProductsOfADeclaredWeight) {
-  for (bool transB : {false, true})
-    for (bool withBias : {false, true}) {
-      const int64_t m = 40, n = 100, k = 600;
-      auto a = randomFloats(m * k, 1);
-      auto w = randomFloats(k * n, 2);
-      std::vector<float> bias =
-          withBias ? randomFloats(n, 3) : std::vector<float>();
-      cpu::markConstantWeight(w.data(), w.size() * sizeof(float));
-      expectProduct(a, w, bias, m, n, k, transB);
-      // The second product comes from the packed copy.
-      expectProduct(a, w, bias, m, n, k, transB);
-      cpu::forgetConstantWeight(w.data());
-    }
+  for (int64_t m : {40, 301, 605})
+    for (bool transB : {false, true})
+      for (bool withBias : {false, true}) {
+        const int64_t n = 100, k = 600;
+        auto a = randomFloats(m * k, 1);
+        auto w = randomFloats(k * n, 2);
+        std::vector<float> bias =
+            withBias ? randomFloats(n, 3) : std::vector<float>();
+        cpu::markConstantWeight(w.data(), w.size() * sizeof(float));
+        expectProduct(a, w, bias, m, n, k, transB);
+        // The second product comes from the packed copy.
+        expectProduct(a, w, bias, m, n, k, transB);
+        cpu::forgetConstantWeight(w.data());
+      }
 }
 
 // Memory declared again after a free holds a new weight: packed again.
