@@ -344,9 +344,8 @@ void Writer::emitConstant(ConstantOp op) {
     return;
   }
   bodyOs << "  // " << nodeName(op) << ": constant into the arena\n"
-         << "  PPRT_CUDA_CHECK(cudaMemcpyAsync(" << ptr(op.getResult()) << ", "
-         << name << ", sizeof(" << name
-         << "), cudaMemcpyHostToDevice, (cudaStream_t)ctx.stream));\n";
+         << "  pprt::cuda::uploadConstant(ctx, " << ptr(op.getResult()) << ", "
+         << name << ", sizeof(" << name << "));\n";
 }
 
 void Writer::emitFusedLoop(Operation *root) {

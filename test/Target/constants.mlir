@@ -4,7 +4,9 @@
 // RUN: FileCheck %s --check-prefixes=CHECK,CUDA < %t/cuda/src/program.cu
 
 // A constant is a file-scope array, read in place on cpu and copied into
-// the arena on cuda; a splat read only by elementwise loops is a literal.
+// the arena on cuda (from a device copy made on the first run, so that a
+// CUDA graph can capture the copy); a splat read only by elementwise loops
+// is a literal.
 
 // CHECK:       // table
 // CHECK-NEXT:  alignas(64) const float kConst0[3] = {0.5f, -1.0f, 3.0f};
@@ -15,7 +17,7 @@
 // CPU:         fused2((const float *)inputs[0], (const float *)(void *)kConst0, (float *)outputs[0]);
 // CPU:         fused3((const int64_t *)inputs[1], (const int64_t *)(void *)kConst1, (int64_t *)outputs[1]);
 // CUDA:        // table: constant into the arena
-// CUDA-NEXT:   PPRT_CUDA_CHECK(cudaMemcpyAsync((arena + 0), kConst0, sizeof(kConst0), cudaMemcpyHostToDevice, (cudaStream_t)ctx.stream));
+// CUDA-NEXT:   pprt::cuda::uploadConstant(ctx, (arena + 0), kConst0, sizeof(kConst0));
 // CUDA:        fused2<<<1, 256, 0, (cudaStream_t)ctx.stream>>>((const float *)inputs[0], (const float *)(arena + 0), (float *)outputs[0]);
 
 func.func @main(%x: tensor<2x3xf32> {pp.name = "x"}, %i: tensor<3xi64> {pp.name = "i"}) -> (tensor<2x3xf32> {pp.name = "y"}, tensor<3xi64> {pp.name = "j"}) {

@@ -62,6 +62,12 @@ namespace cpu {
 /// __half and __nv_bfloat16, accumulating in float.
 namespace cuda {
 #include "pprt/KernelDecls.inc"
+
+/// Copies `bytes` of a program's constant `host` (a file-scope array) to
+/// `dst` on ctx's stream, from a device copy made on the first call (a
+/// synchronous upload), so that later calls, and a CUDA graph capturing
+/// them, are device-to-device copies.
+void uploadConstant(Context &ctx, void *dst, const void *host, size_t bytes);
 } // namespace cuda
 #endif
 
