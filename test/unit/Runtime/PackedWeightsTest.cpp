@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <utility>
 #include <vector>
 
 using namespace pprt;
@@ -35,14 +36,17 @@ void expectProduct(const std::vector<float> &a, const std::vector<float> &w,
 
 // Rows not a multiple of the 6-row tiles, few enough for one pass over A
 // (40) and in blocks of 96 (301: three and a short one; 605: a narrow
-// product that oneDNN would take were the weight not declared), columns not of
-// the 16-column panels, depth over several 256-deep passes; with and without a
+// product that oneDNN would take were the weight not declared), columns
+// not of the 16-column panels, in one group of 16 panels per thread and in
+// several (600), depth over several 256-deep passes; with and without a
 // bias (the product added to a prefilled c), both layouts of the weight.
 TEST(PackedWeights, ProductsOfADeclaredWeight) {
-  for (int64_t m : {40, 301, 605})
+  const std::pair<int64_t, int64_t> shapes[] = {
+      {40, 100}, {301, 100}, {605, 100}, {301, 600}};
+  for (auto [m, n] : shapes)
     for (bool transB : {false, true})
       for (bool withBias : {false, true}) {
-        const int64_t n = 100, k = 600;
+        const int64_t k = 600;
         auto a = randomFloats(m * k, 1);
         auto w = randomFloats(k * n, 2);
         std::vector<float> bias =
