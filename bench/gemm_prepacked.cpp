@@ -38,8 +38,8 @@ void coldWeights(int repeat) {
   std::printf("\nweights from memory: each call multiplies the next of C "
               "copies (256 MiB in all); mean over >= %d calls\n",
               repeat);
-  std::printf("%-18s %5s %5s %5s %4s  %11s %11s  %6s\n", "shape", "m", "k",
-              "n", "C", "oneDNN ms", "packed ms", "ratio");
+  std::printf("%-18s %5s %5s %5s %4s  %11s %11s  %6s\n", "shape", "m", "k", "n",
+              "C", "oneDNN ms", "packed ms", "ratio");
   const Shape shapes[] = {{"llama b4 q/o", 512, 1024, 1024},
                           {"llama b4 k/v", 512, 1024, 256},
                           {"llama b4 up", 512, 1024, 2736},
