@@ -20,7 +20,8 @@
 //   down projections in 4 of 4 alternating runs, 317.6 against 324.3 ms
 //   (medians); with every 512-row GEMM packed it lost (335.5 against
 //   330), and at 1024 rows (GPT-2-style, batch 8) packing the 768-wide
-//   ones lost too (604 against 595 ms).
+//   ones lost too (604 against 595 ms). With the panels grouped (fa337db)
+//   it still wins: 312.3 ms against 315.8 with every 512-row GEMM packed.
 // - double, which oneDNN lacks, goes to OpenBLAS, one GEMM per batch entry.
 // Integer matmuls are rare and small (shape arithmetic), so they are plain
 // loops.
