@@ -333,9 +333,11 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
     addendStride = 0;
   }
   bool prefilled = false;
+  // (Only looked up where oneDNN would otherwise take it: below 512 rows
+  // the packed copy is tried anyway.)
   const bool narrowPacked =
-      batch == 1 && alpha == 1.0f && !transA && m < kPackedNarrowRows &&
-      n <= kPackedNarrowCols &&
+      batch == 1 && alpha == 1.0f && !transA && m >= kDnnlMinRows &&
+      m < kPackedNarrowRows && n <= kPackedNarrowCols &&
       isConstantWeight(b, sizeof(float) * size_t(n) * size_t(k));
   try {
     thread_local DnnlMatmuls matmuls;

@@ -93,16 +93,12 @@ void setPreference(cublasLtMatmulPreference_t pref,
       cublasLtMatmulPreferenceSetAttribute(pref, attr, &value, sizeof(value)));
 }
 
-std::string planKey(const LtGemm &g) {
-  char key[256];
-  std::snprintf(key, sizeof(key),
-                "%d %lld %lld %lld %lld %lld %lld %d%d%d%d %u %u %u %u %u",
-                int(g.type), (long long)g.batch, (long long)g.m, (long long)g.n,
-                (long long)g.k, (long long)g.strideA, (long long)g.strideB,
-                g.transA, g.transB, g.bias != nullptr, g.addend != nullptr,
-                alignmentOf(g.a), alignmentOf(g.b), alignmentOf(g.c),
-                alignmentOf(g.addend ? g.addend : g.c), alignmentOf(g.bias));
-  return key;
+LtPlanCache::Key planKey(const LtGemm &g) {
+  unsigned flags = g.transA | g.transB << 1 | (g.bias != nullptr) << 2 |
+                   (g.addend != nullptr) << 3;
+  return {int(g.type), g.batch, g.m, g.n, g.k, g.strideA, g.strideB, flags,
+          alignmentOf(g.a), alignmentOf(g.b), alignmentOf(g.c),
+          alignmentOf(g.addend ? g.addend : g.c), alignmentOf(g.bias)};
 }
 
 /// Descriptors for `g` and the heuristic's first algorithm; `usable` is

@@ -18,9 +18,9 @@
 #include <library_types.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
-#include <string>
-#include <unordered_map>
+#include <tuple>
 
 namespace pprt::cuda {
 
@@ -39,9 +39,13 @@ struct LtGemm {
 
 struct LtPlan;
 
-/// The plans of one context, by shape, flags and pointer alignments.
+/// The plans of one context, by type, shape, flags (transA, transB, bias,
+/// addend) and the alignments of a, b, c, the addend and the bias.
 struct LtPlanCache {
-  std::unordered_map<std::string, std::unique_ptr<LtPlan>> plans;
+  using Key = std::tuple<int, int64_t, int64_t, int64_t, int64_t, int64_t,
+                         int64_t, unsigned, uint32_t, uint32_t, uint32_t,
+                         uint32_t, uint32_t>;
+  std::map<Key, std::unique_ptr<LtPlan>> plans;
   LtPlanCache();
   ~LtPlanCache();
 };

@@ -376,8 +376,6 @@ void checkMovement(Context &gpu, Context &host, size_t elemSize) {
   cudaFree(ddst);
 }
 
-} // namespace
-
 /// A constant uploaded twice (the second time from the device copy the
 /// first made) arrives whole both times.
 void checkConstants(Context &gpu) {
@@ -427,6 +425,8 @@ void checkGraphReplay(Device &device, Context &gpu) {
   }
   device.destroyGraph(graph);
 }
+
+} // namespace
 
 int main(int argc, char **argv) {
   int exitCode = 0;
