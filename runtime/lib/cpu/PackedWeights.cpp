@@ -22,6 +22,8 @@ namespace pprt::cpu {
 namespace {
 
 constexpr int64_t kPanel = 16;
+/// Rows of c per kernel call (BlockProduct.h's 6 x 16 tile).
+constexpr int64_t kTileRows = 6;
 /// Depth per pass over a panel: 256 x 16 floats of B stay in L1.
 constexpr int64_t kDepthBlock = 256;
 /// Up to this many rows, A's 256-deep slice (256 KiB) stays in L2 whole.
@@ -111,8 +113,8 @@ bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
     const int64_t depth = std::min(kDepthBlock, k - p0);
     const float *panel = packed + (j * k + p0) * kPanel;
     const bool add = accumulate || p0 > 0;
-    for (int64_t i = i0; i < i1; i += 6) {
-      const int64_t rows = std::min<int64_t>(6, i1 - i);
+    for (int64_t i = i0; i < i1; i += kTileRows) {
+      const int64_t rows = std::min(kTileRows, i1 - i);
       float *ci = c + i * n + j * kPanel;
       const float *ai = a + i * k + p0;
       if (cols == kPanel) {
@@ -129,25 +131,35 @@ bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
         std::copy(tile + r * kPanel, tile + r * kPanel + cols, ci + r * n);
     }
   };
-  parallelRanges(panels, m * k * kPanel, [&](int64_t begin, int64_t end) {
-    if (m <= kWholeRows) {
-      // A's depth slice stays in L2; each panel's tiles of c stay hot.
+  if (m <= kWholeRows) {
+    // A's depth slice stays in L2; each panel's tiles of c stay hot. The
+    // threads split the panels.
+    parallelRanges(panels, m * k * kPanel, [&](int64_t begin, int64_t end) {
       for (int64_t j = begin; j < end; ++j)
         for (int64_t p0 = 0; p0 < k; p0 += kDepthBlock)
           panelRows(j, p0, 0, m);
-      return;
-    }
-    // More rows: A in blocks whose depth slice stays in L2 while the panels
-    // pass over it, and the panels in groups whose packed columns stay in
-    // cache while every block of A passes over them (else a wide weight
-    // came from memory once per block of A). Measured against the one-pass
-    // order on this 2-core machine: 1024 x 3072 x 768 went from 141 to 176
-    // GFLOP/s, 2048 x 1024 x 1024 from 124 to 171.
-    for (int64_t j0 = begin; j0 < end; j0 += kPanelGroup)
-      for (int64_t i0 = 0; i0 < m; i0 += kRowBlock)
+    });
+    return true;
+  }
+  // More rows: A in blocks whose depth slice stays in L2 while the panels
+  // pass over it, and the panels in groups whose packed columns stay in
+  // cache while every block of A passes over them (else a wide weight came
+  // from memory once per block of A). Measured against the one-pass order
+  // on this 2-core machine: 1024 x 3072 x 768 went from 141 to 176
+  // GFLOP/s, 2048 x 1024 x 1024 from 124 to 171. The threads split the
+  // rows (in whole tiles), each passing over every panel: with the panels
+  // split instead, a 256-wide weight left each thread too few panels per
+  // block of A (512 x 1024 x 256: 139 against 167 GFLOP/s; the wider
+  // Llama and GPT shapes measured the same either way).
+  const int64_t tiles = (m + kTileRows - 1) / kTileRows;
+  parallelRanges(tiles, kTileRows * k * n, [&](int64_t begin, int64_t end) {
+    const int64_t rowsBegin = begin * kTileRows;
+    const int64_t rowsEnd = std::min(m, end * kTileRows);
+    for (int64_t j0 = 0; j0 < panels; j0 += kPanelGroup)
+      for (int64_t i0 = rowsBegin; i0 < rowsEnd; i0 += kRowBlock)
         for (int64_t p0 = 0; p0 < k; p0 += kDepthBlock)
-          for (int64_t j = j0; j < std::min(end, j0 + kPanelGroup); ++j)
-            panelRows(j, p0, i0, std::min(m, i0 + kRowBlock));
+          for (int64_t j = j0; j < std::min(panels, j0 + kPanelGroup); ++j)
+            panelRows(j, p0, i0, std::min(rowsEnd, i0 + kRowBlock));
   });
   return true;
 }
