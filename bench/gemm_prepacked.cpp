@@ -77,12 +77,12 @@ void coldWeights(int repeat) {
     // Packing every copy first: a program packs each weight once.
     for (auto &w : declared)
       pprt::cpu::packedWeightMatmul(c.data(), a.data(), w.data(), m, n, k,
-                                    false, false);
+                                    false);
     double packed = millis(
         [&] {
           pprt::cpu::packedWeightMatmul(c.data(), a.data(),
                                         declared[next++ % copies].data(), m, n,
-                                        k, false, false);
+                                        k, false);
         },
         calls);
     for (auto &w : declared)
@@ -126,7 +126,7 @@ int main(int argc, char **argv) {
     double ours = millis(
         [&] {
           pprt::cpu::packedWeightMatmul(c2.data(), a.data(), w.data(), m, n, k,
-                                        false, false);
+                                        false);
         },
         repeat);
     pprt::cpu::forgetConstantWeight(w.data());

@@ -21,15 +21,17 @@ typedef float Vec8 __attribute__((vector_size(32), aligned(4)));
 
 inline Vec8 splat(float x) { return Vec8{x, x, x, x, x, x, x, x}; }
 
-/// c[R x 16] = (accumulate ? c : 0) + a[R x k] b[k x 16].
+/// c[R x 16] = start[R x 16] + a[R x k] b[k x 16], where start's rows are
+/// lds apart (0: one row for all) and a null start is zeros; start may be
+/// c.
 template <int R>
 inline void microKernel(float *c, int64_t ldc, const float *a, int64_t lda,
                         const float *b, int64_t ldb, int64_t k,
-                        bool accumulate) {
+                        const float *start, int64_t lds) {
   Vec8 lo[R], hi[R];
   for (int r = 0; r < R; ++r) {
-    lo[r] = accumulate ? *(const Vec8 *)(c + r * ldc) : Vec8{};
-    hi[r] = accumulate ? *(const Vec8 *)(c + r * ldc + 8) : Vec8{};
+    lo[r] = start ? *(const Vec8 *)(start + r * lds) : Vec8{};
+    hi[r] = start ? *(const Vec8 *)(start + r * lds + 8) : Vec8{};
   }
   for (int64_t p = 0; p < k; ++p) {
     Vec8 b0 = *(const Vec8 *)(b + p * ldb);
@@ -50,11 +52,11 @@ inline void microKernel(float *c, int64_t ldc, const float *a, int64_t lda,
 template <int R>
 inline void tailKernel(int64_t rows, float *c, int64_t ldc, const float *a,
                        int64_t lda, const float *b, int64_t ldb, int64_t k,
-                       bool accumulate) {
+                       const float *start, int64_t lds) {
   if (rows == R)
-    microKernel<R>(c, ldc, a, lda, b, ldb, k, accumulate);
+    microKernel<R>(c, ldc, a, lda, b, ldb, k, start, lds);
   else if constexpr (R > 1)
-    tailKernel<R - 1>(rows, c, ldc, a, lda, b, ldb, k, accumulate);
+    tailKernel<R - 1>(rows, c, ldc, a, lda, b, ldb, k, start, lds);
 }
 
 /// c[m x n] (+)= a[m x k] b[k x n], n a multiple of 16, row-major. Six
@@ -66,10 +68,10 @@ inline void blockProduct(float *c, int64_t ldc, const float *a, int64_t lda,
     int64_t i = 0;
     for (; i + 6 <= m; i += 6)
       microKernel<6>(c + i * ldc + j, ldc, a + i * lda, lda, b + j, ldb, k,
-                     accumulate);
+                     accumulate ? c + i * ldc + j : nullptr, ldc);
     if (i < m)
       tailKernel<5>(m - i, c + i * ldc + j, ldc, a + i * lda, lda, b + j, ldb,
-                    k, accumulate);
+                    k, accumulate ? c + i * ldc + j : nullptr, ldc);
   }
 }
 

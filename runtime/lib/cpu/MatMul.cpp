@@ -364,6 +364,19 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
                  e.what());
     std::exit(1);
   }
+  // A weight that never changes: multiplied from its packed copy, whose
+  // kernel starts from the bias or the addend itself (no prefill pass).
+  if (k > 0 && m > kGemvMaxRows && batch == 1 && alpha == 1.0f && !transA) {
+    if (bias && addend && !prefilled &&
+        isConstantWeight(b, sizeof(float) * size_t(n) * size_t(k))) {
+      prefill(c, bias, addend, addendStride, m, m, n);
+      prefilled = true;
+    }
+    const float *start = prefilled ? c : bias ? bias : addend;
+    const int64_t startStride = !prefilled && bias ? 0 : n;
+    if (packedWeightMatmul(c, a, b, m, n, k, transB, start, startStride))
+      return;
+  }
   if (adds && !prefilled)
     prefill(c, bias, addend, addendStride, batch * m, m, n);
   if (k > 0 && m <= kGemvMaxRows) {
@@ -371,10 +384,6 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
                transB, adds, alpha);
     return;
   }
-  // A weight that never changes: multiplied from its packed copy.
-  if (batch == 1 && alpha == 1.0f && !transA &&
-      packedWeightMatmul(c, a, b, m, n, k, transB, adds))
-    return;
   blasMatmul(cblas_sgemm, c, a, b, batch, m, n, k, strideA, strideB, strideC,
              transA, transB, adds ? 1.0f : 0.0f, alpha);
 }

@@ -24,13 +24,19 @@ namespace {
 constexpr int64_t kPanel = 16;
 /// Rows of c per kernel call (BlockProduct.h's 6 x 16 tile).
 constexpr int64_t kTileRows = 6;
-/// Depth per pass over a panel: 256 x 16 floats of B stay in L1.
-constexpr int64_t kDepthBlock = 256;
-/// Up to this many rows, A's 256-deep slice (256 KiB) stays in L2 whole.
+/// Depth per pass over a panel: 1024 x 16 floats of B (64 KiB, streamed
+/// from L2). Each pass loads and stores c's tiles once, which costs more
+/// than B's spilling out of L1: against 256-deep passes (B in L1) every
+/// Llama and GPT shape of bench/gemm_prepacked.sh gained 3-7% (2 threads,
+/// weights from memory: 512 x 1024 x 1024 from 163 to 169-175 GFLOP/s,
+/// 128 x 3072 x 768 from 158 to 170).
+constexpr int64_t kDepthBlock = 1024;
+/// Up to this many rows the threads split the panels, each passing over
+/// all of A.
 constexpr int64_t kWholeRows = 256;
-/// Beyond, rows per block of A: 96 x 256 floats (96 KiB) stay in L2,
-/// and panels per group: 256 columns (1 MiB of a 1024-deep weight).
-constexpr int64_t kRowBlock = 96;
+/// Beyond, rows per block of A: 48 x 1024 floats (192 KiB) stay in L2,
+/// and panels per group: 256 columns.
+constexpr int64_t kRowBlock = 48;
 constexpr int64_t kPanelGroup = 16;
 
 /// A declared weight: where it ends, and a number no other declaration
@@ -92,7 +98,8 @@ void forgetConstantWeight(const void *data) {
 }
 
 bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
-                        int64_t n, int64_t k, bool transB, bool accumulate) {
+                        int64_t n, int64_t k, bool transB, const float *start,
+                        int64_t startStride) {
   if (m <= 0 || n <= 0 || k <= 0)
     return false;
   const uint64_t id =
@@ -106,34 +113,39 @@ bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
     it->second = pack(b, n, k, transB);
   const float *packed = it->second.data();
   const int64_t panels = (n + kPanel - 1) / kPanel;
-  // Rows [i0, i1) of c's panel j, adding depth [p0, p0 + 256) of the
-  // product.
+  // Rows [i0, i1) of c's panel j, adding depth [p0, p0 + kDepthBlock) of the
+  // product to start (the first pass) or to c (the later ones).
   auto panelRows = [&](int64_t j, int64_t p0, int64_t i0, int64_t i1) {
     const int64_t cols = std::min(kPanel, n - j * kPanel);
     const int64_t depth = std::min(kDepthBlock, k - p0);
     const float *panel = packed + (j * k + p0) * kPanel;
-    const bool add = accumulate || p0 > 0;
     for (int64_t i = i0; i < i1; i += kTileRows) {
       const int64_t rows = std::min(kTileRows, i1 - i);
       float *ci = c + i * n + j * kPanel;
       const float *ai = a + i * k + p0;
+      const float *from = p0 > 0 ? ci
+                          : start ? start + i * startStride + j * kPanel
+                                  : nullptr;
+      const int64_t fromStride = p0 > 0 ? n : startStride;
       if (cols == kPanel) {
-        tailKernel<6>(rows, ci, n, ai, k, panel, kPanel, depth, add);
+        tailKernel<6>(rows, ci, n, ai, k, panel, kPanel, depth, from,
+                      fromStride);
         continue;
       }
       // A partial last panel goes through a full-width tile.
       float tile[6 * kPanel];
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t l = 0; l < kPanel; ++l)
-          tile[r * kPanel + l] = add && l < cols ? ci[r * n + l] : 0.0f;
-      tailKernel<6>(rows, tile, kPanel, ai, k, panel, kPanel, depth, true);
+          tile[r * kPanel + l] =
+              from && l < cols ? from[r * fromStride + l] : 0.0f;
+      tailKernel<6>(rows, tile, kPanel, ai, k, panel, kPanel, depth, tile,
+                    kPanel);
       for (int64_t r = 0; r < rows; ++r)
         std::copy(tile + r * kPanel, tile + r * kPanel + cols, ci + r * n);
     }
   };
   if (m <= kWholeRows) {
-    // A's depth slice stays in L2; each panel's tiles of c stay hot. The
-    // threads split the panels.
+    // Each panel's tiles of c stay hot; the threads split the panels.
     parallelRanges(panels, m * k * kPanel, [&](int64_t begin, int64_t end) {
       for (int64_t j = begin; j < end; ++j)
         for (int64_t p0 = 0; p0 < k; p0 += kDepthBlock)
@@ -141,8 +153,8 @@ bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
     });
     return true;
   }
-  // More rows: A in blocks whose depth slice stays in L2 while the panels
-  // pass over it, and the panels in groups whose packed columns stay in
+  // More rows: A in blocks whose depth slice stays in L2 while a group of
+  // panels passes over it, and the panels in groups whose packed columns stay in
   // cache while every block of A passes over them (else a wide weight came
   // from memory once per block of A). Measured against the one-pass order
   // on this 2-core machine: 1024 x 3072 x 768 went from 141 to 176

@@ -23,11 +23,15 @@ void forgetConstantWeight(const void *data);
 /// Whether [data, data + bytes) lies in a declared weight.
 bool isConstantWeight(const void *data, size_t bytes);
 
-/// c (+)= a b for a row-major a [m x k] and a constant weight b, [k x n]
-/// (or [n x k] with transB), from b's packed copy; false (nothing done)
-/// when b is not a declared constant weight. `accumulate` adds to c.
+/// c = start + a b for a row-major a [m x k] and a constant weight b,
+/// [k x n] (or [n x k] with transB), from b's packed copy; false (nothing
+/// done) when b is not a declared constant weight. start is m x n with
+/// rows startStride apart: c itself (accumulating), an addend, a bias row
+/// (stride 0), or null (zeros).
 bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
-                        int64_t n, int64_t k, bool transB, bool accumulate);
+                        int64_t n, int64_t k, bool transB,
+                        const float *start = nullptr,
+                        int64_t startStride = 0);
 
 } // namespace pprt::cpu
 

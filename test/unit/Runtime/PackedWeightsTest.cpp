@@ -14,18 +14,22 @@ using namespace pprt;
 
 namespace {
 
-/// c = a w (+ bias) through cpu::matmulAdd, against a double reference.
+/// c = a w (+ bias) (+ addend) through cpu::matmulAdd, against a double
+/// reference.
 void expectProduct(const std::vector<float> &a, const std::vector<float> &w,
                    const std::vector<float> &bias, int64_t m, int64_t n,
-                   int64_t k, bool transB) {
+                   int64_t k, bool transB,
+                   const std::vector<float> &addend = {}) {
   Context ctx;
   std::vector<float> c(m * n, 5.0f);
   cpu::matmulAdd<float>(ctx, c.data(), a.data(), w.data(), 1.0f,
-                        bias.empty() ? nullptr : bias.data(), nullptr, 0, 1, m,
+                        bias.empty() ? nullptr : bias.data(),
+                        addend.empty() ? nullptr : addend.data(), m * n, 1, m,
                         n, k, 0, 0, false, transB);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
-      double ref = bias.empty() ? 0.0 : bias[j];
+      double ref = (bias.empty() ? 0.0 : bias[j]) +
+                   (addend.empty() ? 0.0 : addend[i * n + j]);
       for (int64_t p = 0; p < k; ++p)
         ref += double(a[i * k + p]) * (transB ? w[j * k + p] : w[p * n + j]);
       ASSERT_NEAR(c[i * n + j], ref, 1e-4)
@@ -39,24 +43,28 @@ void expectProduct(const std::vector<float> &a, const std::vector<float> &w,
 // product that oneDNN would take were the weight not declared), columns
 // not of the 16-column panels, in one group of 16 panels per thread and in
 // several (600), depth over several 256-deep passes; with and without a
-// bias (the product added to a prefilled c), both layouts of the weight.
+// bias (the kernel's starting row) and a residual addend (its starting
+// rows; with a bias too, a prefilled c), both layouts of the weight.
 TEST(PackedWeights, ProductsOfADeclaredWeight) {
   const std::pair<int64_t, int64_t> shapes[] = {
       {40, 100}, {301, 100}, {605, 100}, {301, 600}};
   for (auto [m, n] : shapes)
     for (bool transB : {false, true})
-      for (bool withBias : {false, true}) {
-        const int64_t k = 600;
-        auto a = randomFloats(m * k, 1);
-        auto w = randomFloats(k * n, 2);
-        std::vector<float> bias =
-            withBias ? randomFloats(n, 3) : std::vector<float>();
-        cpu::markConstantWeight(w.data(), w.size() * sizeof(float));
-        expectProduct(a, w, bias, m, n, k, transB);
-        // The second product comes from the packed copy.
-        expectProduct(a, w, bias, m, n, k, transB);
-        cpu::forgetConstantWeight(w.data());
-      }
+      for (bool withBias : {false, true})
+        for (bool withAddend : {false, true}) {
+          const int64_t k = 600;
+          auto a = randomFloats(m * k, 1);
+          auto w = randomFloats(k * n, 2);
+          std::vector<float> bias =
+              withBias ? randomFloats(n, 3) : std::vector<float>();
+          std::vector<float> addend =
+              withAddend ? randomFloats(m * n, 7) : std::vector<float>();
+          cpu::markConstantWeight(w.data(), w.size() * sizeof(float));
+          expectProduct(a, w, bias, m, n, k, transB, addend);
+          // The second product comes from the packed copy.
+          expectProduct(a, w, bias, m, n, k, transB, addend);
+          cpu::forgetConstantWeight(w.data());
+        }
 }
 
 // Memory declared again after a free holds a new weight: packed again.
