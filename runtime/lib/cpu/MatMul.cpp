@@ -1,27 +1,28 @@
 //===- MatMul.cpp - cpu batched matmul ------------------------------------===//
 //
-// Two libraries, both on the calling thread's OpenMP team (the one the
-// generated loops use), chosen by what bench/gemm_backends.sh measured
+// Two libraries and a GEMM of the runtime's own, all on the calling
+// thread's OpenMP team (the one the generated loops use), chosen by what
+// bench/gemm_backends.sh and bench/gemm_prepacked.sh measured
 // (bench/README.md):
-// - float batched matmuls (attention's many small GEMMs) go to oneDNN, one
-//   primitive per shape for the whole batch: 4x faster than a BLAS call per
-//   batch entry. So do 2-D ones of 512 rows or more, where oneDNN is 3-8%
-//   faster.
-// - float 2-D matmuls of fewer rows go to OpenBLAS: there oneDNN 2.6's
-//   gemm:jit runs 2.3-2.7x slower whenever the weight is 64-byte aligned
-//   (128 x 3072 x 768: 9.2 ms against 3.8 ms), which every buffer here is.
+// - float 2-D matmuls whose B is a weight that never changes (every
+//   program but a training one) multiply its copy packed once
+//   (PackedWeights.h), whatever their rows: OpenBLAS and oneDNN would pack
+//   it again on every call. With 1024-deep passes (ed66567) that beat
+//   oneDNN on every 512-row GEMM of a Llama forward (4 x 1024, GQA):
+//   309.8 against 314.5 ms, faster in 6 of 6 alternating runs; and at
+//   1024 rows (GPT-2-style, batch 8): 589.9 against 593.8 ms, faster in
+//   7 of 9. (Before, with 256-deep passes, only Q, K, V, output and down
+//   projections below 1024 rows won.)
+// - other float batched matmuls (attention's many small GEMMs when not
+//   fused) go to oneDNN, one primitive per shape for the whole batch: 4x
+//   faster than a BLAS call per batch entry. So do 2-D ones of 512 rows or
+//   more (training's weights), where oneDNN is 3-8% faster.
+// - other float 2-D matmuls of fewer rows go to OpenBLAS: there oneDNN
+//   2.6's gemm:jit runs 2.3-2.7x slower whenever the weight is 64-byte
+//   aligned (128 x 3072 x 768: 9.2 ms against 3.8 ms), which every buffer
+//   here is.
 // - float 2-D matmuls of one or two rows (decode) are OpenBLAS's sgemv per
 //   row, which reads B in place instead of packing it.
-// - other float 2-D matmuls below 512 rows whose B is a weight that never
-//   changes (not training) multiply its copy packed once
-//   (PackedWeights.h): OpenBLAS would pack it again on every call. So do
-//   those below 1024 rows with at most 1024 columns: in a Llama forward
-//   (4 x 1024, GQA, 512 rows) that beat oneDNN on its Q, K, V, output and
-//   down projections in 4 of 4 alternating runs, 317.6 against 324.3 ms
-//   (medians); with every 512-row GEMM packed it lost (335.5 against
-//   330), and at 1024 rows (GPT-2-style, batch 8) packing the 768-wide
-//   ones lost too (604 against 595 ms). With the panels grouped (fa337db)
-//   it still wins: 312.3 ms against 315.8 with every 512-row GEMM packed.
 // - double, which oneDNN lacks, goes to OpenBLAS, one GEMM per batch entry.
 // Integer matmuls are rare and small (shape arithmetic), so they are plain
 // loops.
@@ -281,12 +282,8 @@ private:
   std::map<Key, Entry> cache;
 };
 
-/// Rows from which oneDNN takes 2-D float matmuls (see the top), and the
-/// narrow ones (at most kPackedNarrowCols columns) it leaves to a packed
-/// constant weight below kPackedNarrowRows rows.
+/// Rows from which oneDNN takes 2-D float matmuls (see the top).
 constexpr int64_t kDnnlMinRows = 512;
-constexpr int64_t kPackedNarrowRows = 1024;
-constexpr int64_t kPackedNarrowCols = 1024;
 
 /// c = bias (per row, or none) + addend (one m x n matrix per batch entry,
 /// addendStride apart, or none), in parallel rows: what a GEMM with beta 1
@@ -333,22 +330,31 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
     addendStride = 0;
   }
   bool prefilled = false;
-  // (Only looked up where oneDNN would otherwise take it: below 512 rows
-  // the packed copy is tried anyway.)
-  const bool narrowPacked =
-      batch == 1 && alpha == 1.0f && !transA && m >= kDnnlMinRows &&
-      m < kPackedNarrowRows && n <= kPackedNarrowCols &&
-      isConstantWeight(b, sizeof(float) * size_t(n) * size_t(k));
+  // A weight that never changes: multiplied from its packed copy, whose
+  // kernel starts from the bias or the addend itself (no prefill pass).
+  if (k > 0 && m > kGemvMaxRows && batch == 1 && alpha == 1.0f && !transA &&
+      isConstantWeight(b, sizeof(float) * size_t(n) * size_t(k))) {
+    if (bias && addend) {
+      prefill(c, bias, addend, addendStride, m, m, n);
+      prefilled = true;
+    }
+    const float *start = prefilled ? c : bias ? bias : addend;
+    const int64_t startStride = !prefilled && bias ? 0 : n;
+    if (packedWeightMatmul(c, a, b, m, n, k, transB, start, startStride))
+      return;
+  }
   try {
     thread_local DnnlMatmuls matmuls;
-    if (k > 0 && (batch > 1 || m >= kDnnlMinRows) && !narrowPacked) {
-      if (matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC,
+    if (k > 0 && (batch > 1 || m >= kDnnlMinRows)) {
+      if (!prefilled &&
+          matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC,
                       transA, transB, bias, addend, addendStride, alpha))
         return;
       // Without a oneDNN kernel for the adds as bias and post-op: c
       // prefilled with them, and oneDNN's GEMM adding to it.
       if (adds) {
-        prefill(c, bias, addend, addendStride, batch * m, m, n);
+        if (!prefilled)
+          prefill(c, bias, addend, addendStride, batch * m, m, n);
         prefilled = true;
         if (matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC,
                         transA, transB, nullptr, nullptr, 0, alpha,
@@ -363,19 +369,6 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
                  static_cast<long long>(n), static_cast<long long>(k),
                  e.what());
     std::exit(1);
-  }
-  // A weight that never changes: multiplied from its packed copy, whose
-  // kernel starts from the bias or the addend itself (no prefill pass).
-  if (k > 0 && m > kGemvMaxRows && batch == 1 && alpha == 1.0f && !transA) {
-    if (bias && addend && !prefilled &&
-        isConstantWeight(b, sizeof(float) * size_t(n) * size_t(k))) {
-      prefill(c, bias, addend, addendStride, m, m, n);
-      prefilled = true;
-    }
-    const float *start = prefilled ? c : bias ? bias : addend;
-    const int64_t startStride = !prefilled && bias ? 0 : n;
-    if (packedWeightMatmul(c, a, b, m, n, k, transB, start, startStride))
-      return;
   }
   if (adds && !prefilled)
     prefill(c, bias, addend, addendStride, batch * m, m, n);
