@@ -119,9 +119,18 @@ void queryBlock(Workspace &w, T *os, const T *qs, const T *adds,
     keyEnd = std::min(keyEnd, first + rows + shift);
   for (int64_t j0 = 0; j0 < keyEnd; j0 += kKeyBlock) {
     const int64_t n = std::min(kKeyBlock, keyEnd - j0);
-    blockProduct(w.scores.data(), kKeyBlock, w.query.data(), s.depth,
-                 w.keysT.data() + j0, w.keyCols, rows, roundUp(n, kLanes),
-                 s.depth, false);
+    // Under a causal mask, query row r sees this block's keys up to
+    // r + reach: the products stop there, tile by tile (the diagonal
+    // block's upper half is neither scored nor weighed).
+    const int64_t reach = first + shift - j0;
+    if (s.causal)
+      causalBlockProduct(w.scores.data(), kKeyBlock, w.query.data(), s.depth,
+                         w.keysT.data() + j0, w.keyCols, rows,
+                         roundUp(n, kLanes), s.depth, reach);
+    else
+      blockProduct(w.scores.data(), kKeyBlock, w.query.data(), s.depth,
+                   w.keysT.data() + j0, w.keyCols, rows, roundUp(n, kLanes),
+                   s.depth, false);
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t i = first + r;
       float *p = &w.scores[r * kKeyBlock];
@@ -173,9 +182,14 @@ void queryBlock(Workspace &w, T *os, const T *qs, const T *adds,
           a[c] *= correction;
       }
     }
-    blockProduct(w.acc.data(), valueCols, w.scores.data(), kKeyBlock,
-                 w.values.data() + j0 * valueCols, valueCols, rows, valueCols,
-                 n, true);
+    if (s.causal)
+      causalDepthProduct(w.acc.data(), valueCols, w.scores.data(), kKeyBlock,
+                         w.values.data() + j0 * valueCols, valueCols, rows,
+                         valueCols, n, reach);
+    else
+      blockProduct(w.acc.data(), valueCols, w.scores.data(), kKeyBlock,
+                   w.values.data() + j0 * valueCols, valueCols, rows,
+                   valueCols, n, true);
   }
 
   for (int64_t r = 0; r < rows; ++r) {

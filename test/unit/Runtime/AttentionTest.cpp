@@ -163,6 +163,10 @@ TEST(Attention, CausalSkipsTheMaskedKeys) {
   // Fewer queries than keys (a chunk after cached ones): the diagonal
   // shifts right.
   check({1, 2, 1, 5, 77, 16, 16, false, true, false, true});
+  // Several blocks of queries after cached keys: each tile's products stop
+  // at the keys its last row sees, across blocks and within one.
+  check({1, 2, 1, 70, 150, 16, 24, true, false, false, true});
+  check({1, 2, 1, 131, 200, 16, 16, false, true, false, true});
 }
 
 // Up to 4 queries take the unpacked path: keys read along either layout.
