@@ -124,9 +124,9 @@ void queryBlock(Workspace &w, T *os, const T *qs, const T *adds,
     // block's upper half is neither scored nor weighed).
     const int64_t reach = first + shift - j0;
     if (s.causal)
-      causalBlockProduct(w.scores.data(), kKeyBlock, w.query.data(), s.depth,
-                         w.keysT.data() + j0, w.keyCols, rows,
-                         roundUp(n, kLanes), s.depth, reach);
+      causalProduct(w.scores.data(), kKeyBlock, w.query.data(), s.depth,
+                    w.keysT.data() + j0, w.keyCols, rows, roundUp(n, kLanes),
+                    s.depth, reach, false);
     else
       blockProduct(w.scores.data(), kKeyBlock, w.query.data(), s.depth,
                    w.keysT.data() + j0, w.keyCols, rows, roundUp(n, kLanes),
@@ -135,8 +135,7 @@ void queryBlock(Workspace &w, T *os, const T *qs, const T *adds,
       const int64_t i = first + r;
       float *p = &w.scores[r * kKeyBlock];
       // Keys this query sees in the block (all but the causal tail).
-      const int64_t seen =
-          s.causal ? std::clamp<int64_t>(i + shift - j0 + 1, 0, n) : n;
+      const int64_t seen = s.causal ? causalEnd(r, reach, n) : n;
       // Scale and masks, a vectorised pass each, in the masks' order.
 #pragma omp simd
       for (int64_t j = 0; j < seen; ++j)
@@ -183,9 +182,9 @@ void queryBlock(Workspace &w, T *os, const T *qs, const T *adds,
       }
     }
     if (s.causal)
-      causalDepthProduct(w.acc.data(), valueCols, w.scores.data(), kKeyBlock,
-                         w.values.data() + j0 * valueCols, valueCols, rows,
-                         valueCols, n, reach);
+      causalProduct(w.acc.data(), valueCols, w.scores.data(), kKeyBlock,
+                    w.values.data() + j0 * valueCols, valueCols, rows,
+                    valueCols, n, reach, true);
     else
       blockProduct(w.acc.data(), valueCols, w.scores.data(), kKeyBlock,
                    w.values.data() + j0 * valueCols, valueCols, rows,

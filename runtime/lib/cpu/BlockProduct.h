@@ -82,37 +82,25 @@ inline int64_t causalEnd(int64_t i, int64_t reach, int64_t limit) {
   return std::min(limit, std::max<int64_t>(0, i + reach + 1));
 }
 
-/// blockProduct (not accumulating) for a causal block of scores: row i of
-/// c needs only columns [0, i + reach], so each 6-row tile stops after the
-/// 16-column panel its last row reaches; later columns are left unwritten.
-inline void causalBlockProduct(float *c, int64_t ldc, const float *a,
-                               int64_t lda, const float *b, int64_t ldb,
-                               int64_t m, int64_t n, int64_t k,
-                               int64_t reach) {
+/// A product over a causal block, tile by tile, where row i reaches index
+/// i + reach: for the scores, c's row i needs only columns [0, i + reach],
+/// so each 6-row tile stops after the 16-column panel its last row reaches
+/// (later columns are left unwritten); for the weighted values (`values`,
+/// adding to c), a's row i is zero beyond column i + reach, so each tile
+/// multiplies only the depth its last row reaches. n a multiple of 16.
+inline void causalProduct(float *c, int64_t ldc, const float *a, int64_t lda,
+                          const float *b, int64_t ldb, int64_t m, int64_t n,
+                          int64_t k, int64_t reach, bool values) {
   for (int64_t i = 0; i < m; i += 6) {
     const int64_t rows = std::min<int64_t>(6, m - i);
-    const int64_t cols = causalEnd(i + rows - 1, reach, n);
-    for (int64_t j = 0; j < cols; j += 16)
-      tailKernel<6>(rows, c + i * ldc + j, ldc, a + i * lda, lda, b + j, ldb,
-                    k, nullptr, 0);
-  }
-}
-
-/// c += a b where row i of a is zero beyond column i + reach (a causal
-/// block of weights): each 6-row tile multiplies only the depth its last
-/// row reaches. n a multiple of 16.
-inline void causalDepthProduct(float *c, int64_t ldc, const float *a,
-                               int64_t lda, const float *b, int64_t ldb,
-                               int64_t m, int64_t n, int64_t k,
-                               int64_t reach) {
-  for (int64_t i = 0; i < m; i += 6) {
-    const int64_t rows = std::min<int64_t>(6, m - i);
-    const int64_t depth = causalEnd(i + rows - 1, reach, k);
+    const int64_t last = i + rows - 1;
+    const int64_t cols = values ? n : causalEnd(last, reach, n);
+    const int64_t depth = values ? causalEnd(last, reach, k) : k;
     if (depth == 0)
       continue;
-    for (int64_t j = 0; j < n; j += 16)
+    for (int64_t j = 0; j < cols; j += 16)
       tailKernel<6>(rows, c + i * ldc + j, ldc, a + i * lda, lda, b + j, ldb,
-                    depth, c + i * ldc + j, ldc);
+                    depth, values ? c + i * ldc + j : nullptr, ldc);
   }
 }
 
