@@ -76,8 +76,8 @@ inline void blockProduct(float *c, int64_t ldc, const float *a, int64_t lda,
   }
 }
 
-/// The last column row i of a causal block reaches: i + reach, at most
-/// `limit` - 1; -1 when none.
+/// How many columns row i of a causal block reaches: those up to i + reach,
+/// at most `limit` (0 when none).
 inline int64_t causalEnd(int64_t i, int64_t reach, int64_t limit) {
   return std::min(limit, std::max<int64_t>(0, i + reach + 1));
 }

@@ -154,15 +154,16 @@ bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
     return true;
   }
   // More rows: A in blocks whose depth slice stays in L2 while a group of
-  // panels passes over it, and the panels in groups whose packed columns stay in
-  // cache while every block of A passes over them (else a wide weight came
-  // from memory once per block of A). Measured against the one-pass order
-  // on this 2-core machine: 1024 x 3072 x 768 went from 141 to 176
-  // GFLOP/s, 2048 x 1024 x 1024 from 124 to 171. The threads split the
-  // rows (in whole tiles), each passing over every panel: with the panels
-  // split instead, a 256-wide weight left each thread too few panels per
-  // block of A (512 x 1024 x 256: 139 against 167 GFLOP/s; the wider
-  // Llama and GPT shapes measured the same either way).
+  // panels passes over it, and the panels in groups whose packed columns
+  // stay in cache while every block of A passes over them (else a wide
+  // weight came from memory once per block of A). Measured against the
+  // one-pass order on this 2-core machine (256-deep passes then): 1024 x
+  // 3072 x 768 went from 141 to 176 GFLOP/s, 2048 x 1024 x 1024 from 124
+  // to 171. The threads split the rows (in whole tiles), each passing over
+  // every panel: with the panels split instead, a 256-wide weight left
+  // each thread too few panels per block of A (512 x 1024 x 256: 139
+  // against 167 GFLOP/s; the wider Llama and GPT shapes measured the same
+  // either way).
   const int64_t tiles = (m + kTileRows - 1) / kTileRows;
   parallelRanges(tiles, kTileRows * k * n, [&](int64_t begin, int64_t end) {
     const int64_t rowsBegin = begin * kTileRows;
