@@ -161,7 +161,9 @@ int runSingleRank(const Program &program, const RunOptions &options,
   // With --repeat, the first run warms caches and lazy library setup
   // (cuBLAS heuristics, cuBLASLt plans) and is not timed. A captured graph
   // then holds only kernel launches, and a replay writes the outputs.
+  Timer warmUp;
   runOnce();
+  const double warmUpMs = warmUp.elapsedMs();
   if (options.cudaGraphs) {
     state.graph = device.captureGraph(state.ctx, enqueue, error);
     if (!state.graph)
@@ -174,6 +176,10 @@ int runSingleRank(const Program &program, const RunOptions &options,
       runOnce();
     std::printf("time: forward mean %.4f ms over %d runs\n",
                 timer.elapsedMs() / options.repeat, options.repeat);
+    // The warm-up run also makes the constant weights' derived copies.
+    const std::string note = device.derivedWeightsNote();
+    std::printf("time: warm-up run %.1f ms%s%s\n", warmUpMs,
+                note.empty() ? "" : ", which ", note.c_str());
   }
 
   std::vector<HostArray> outputs(program.numOutputs);

@@ -47,6 +47,10 @@ public:
     (void)data;
     (void)bytes;
   }
+  /// What the runs so far spent on derived copies of constant weights
+  /// (cpu: "packed N weights (M MiB) for the GEMM in T ms"), or "" when
+  /// none; runMain prints it after the warm-up run.
+  virtual std::string derivedWeightsNote() const { return ""; }
   /// Selects and checks the hardware; false with `error` when unusable.
   virtual bool init(std::string &error) = 0;
 

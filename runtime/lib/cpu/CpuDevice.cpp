@@ -64,6 +64,17 @@ public:
     if (packing)
       cpu::markConstantWeight(data, bytes);
   }
+  std::string derivedWeightsNote() const override {
+    const cpu::PackingTotals t = cpu::packingTotals();
+    if (t.weights == 0)
+      return "";
+    char note[128];
+    std::snprintf(note, sizeof note,
+                  "packed %lld weights (%.1f MiB) for the GEMM in %.1f ms",
+                  static_cast<long long>(t.weights), t.bytes / 1048576.0,
+                  t.ms);
+    return note;
+  }
   void upload(void *dst, const void *hostSrc, size_t bytes) override {
     if (bytes)
       std::memcpy(dst, hostSrc, bytes);

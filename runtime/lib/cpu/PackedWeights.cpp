@@ -12,6 +12,7 @@
 #include "ParallelFor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -48,6 +49,7 @@ struct Range {
 
 std::mutex registryMutex;
 uint64_t lastId = 0;
+PackingTotals totals; // guarded by registryMutex
 std::map<const char *, Range> &registry() {
   static std::map<const char *, Range> ranges;
   return ranges;
@@ -97,6 +99,11 @@ void forgetConstantWeight(const void *data) {
   registry().erase(static_cast<const char *>(data));
 }
 
+PackingTotals packingTotals() {
+  std::lock_guard<std::mutex> lock(registryMutex);
+  return totals;
+}
+
 bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
                         int64_t n, int64_t k, bool transB, const float *start,
                         int64_t startStride) {
@@ -109,8 +116,16 @@ bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
   using Key = std::tuple<uint64_t, const float *, int64_t, int64_t, bool>;
   thread_local std::map<Key, std::vector<float>> packs;
   auto [it, fresh] = packs.try_emplace(Key{id, b, n, k, transB});
-  if (fresh)
+  if (fresh) {
+    const auto began = std::chrono::steady_clock::now();
     it->second = pack(b, n, k, transB);
+    const std::chrono::duration<double, std::milli> took =
+        std::chrono::steady_clock::now() - began;
+    std::lock_guard<std::mutex> lock(registryMutex);
+    ++totals.weights;
+    totals.bytes += int64_t(it->second.size() * sizeof(float));
+    totals.ms += took.count();
+  }
   const float *packed = it->second.data();
   const int64_t panels = (n + kPanel - 1) / kPanel;
   // Rows [i0, i1) of c's panel j, adding depth [p0, p0 + kDepthBlock) of the

@@ -23,6 +23,15 @@ void forgetConstantWeight(const void *data);
 /// Whether [data, data + bytes) lies in a declared weight.
 bool isConstantWeight(const void *data, size_t bytes);
 
+/// The weights packed so far in this process (by every rank thread): how
+/// many, the packed copies' bytes, and the milliseconds spent packing.
+struct PackingTotals {
+  int64_t weights = 0;
+  int64_t bytes = 0;
+  double ms = 0;
+};
+PackingTotals packingTotals();
+
 /// c = start + a b for a row-major a [m x k] and a constant weight b,
 /// [k x n] (or [n x k] with transB), from b's packed copy; false (nothing
 /// done) when b is not a declared constant weight. start is m x n with

@@ -67,6 +67,23 @@ TEST(PackedWeights, ProductsOfADeclaredWeight) {
         }
 }
 
+// Each weight's first product packs it, once, and counts it in the totals
+// that `run` reports after its warm-up run.
+TEST(PackedWeights, PackingIsCountedOnce) {
+  const int64_t m = 12, n = 40, k = 20; // 3 panels of 16 columns
+  auto a = randomFloats(m * k, 8);
+  auto w = randomFloats(k * n, 9);
+  cpu::markConstantWeight(w.data(), w.size() * sizeof(float));
+  const cpu::PackingTotals before = cpu::packingTotals();
+  expectProduct(a, w, {}, m, n, k, false);
+  expectProduct(a, w, {}, m, n, k, false);
+  const cpu::PackingTotals after = cpu::packingTotals();
+  cpu::forgetConstantWeight(w.data());
+  EXPECT_EQ(after.weights - before.weights, 1);
+  EXPECT_EQ(after.bytes - before.bytes, int64_t(3 * 16 * k * sizeof(float)));
+  EXPECT_GE(after.ms, before.ms);
+}
+
 // Memory declared again after a free holds a new weight: packed again.
 TEST(PackedWeights, RedeclaredMemoryIsPackedAgain) {
   const int64_t m = 12, n = 32, k = 20;

@@ -198,6 +198,7 @@ TEST(RunMain, RepeatPrintsTiming) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("time: forward mean "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(" ms over 3 runs"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\ntime: warm-up run "), std::string::npos) << r.out;
 }
 
 TEST(RunMain, Help) {
