@@ -14,9 +14,9 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <tuple>
-#include <vector>
 
 namespace pprt::cpu {
 
@@ -67,18 +67,29 @@ uint64_t constantWeightId(const float *b, size_t bytes) {
   return begin + bytes <= it->second.end ? it->second.id : 0;
 }
 
+/// Floats in b's packed copy: whole panels.
+int64_t packedSize(int64_t n, int64_t k) {
+  return (n + kPanel - 1) / kPanel * k * kPanel;
+}
+
 /// Panel j holds columns [16j, 16j + 16) of b for every k, contiguously;
-/// the last is zero-padded.
-std::vector<float> pack(const float *b, int64_t n, int64_t k, bool transB) {
+/// the last is zero-padded. The threads split the panels (each page is
+/// first touched by the thread that fills it).
+std::unique_ptr<float[]> pack(const float *b, int64_t n, int64_t k,
+                              bool transB) {
+  std::unique_ptr<float[]> packed(new float[packedSize(n, k)]);
+  float *out = packed.get();
   const int64_t panels = (n + kPanel - 1) / kPanel;
-  std::vector<float> packed(panels * k * kPanel, 0.0f);
-  for (int64_t j = 0; j < panels; ++j)
-    for (int64_t p = 0; p < k; ++p)
-      for (int64_t l = 0; l < kPanel && j * kPanel + l < n; ++l) {
-        const int64_t col = j * kPanel + l;
-        packed[(j * k + p) * kPanel + l] =
-            transB ? b[col * k + p] : b[p * n + col];
-      }
+  parallelRanges(panels, k * kPanel, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j)
+      for (int64_t p = 0; p < k; ++p)
+        for (int64_t l = 0; l < kPanel; ++l) {
+          const int64_t col = j * kPanel + l;
+          out[(j * k + p) * kPanel + l] = col >= n ? 0.0f
+                                          : transB ? b[col * k + p]
+                                                   : b[p * n + col];
+        }
+  });
   return packed;
 }
 
@@ -114,7 +125,7 @@ bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
   if (!id)
     return false;
   using Key = std::tuple<uint64_t, const float *, int64_t, int64_t, bool>;
-  thread_local std::map<Key, std::vector<float>> packs;
+  thread_local std::map<Key, std::unique_ptr<float[]>> packs;
   auto [it, fresh] = packs.try_emplace(Key{id, b, n, k, transB});
   if (fresh) {
     const auto began = std::chrono::steady_clock::now();
@@ -123,10 +134,10 @@ bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
         std::chrono::steady_clock::now() - began;
     std::lock_guard<std::mutex> lock(registryMutex);
     ++totals.weights;
-    totals.bytes += int64_t(it->second.size() * sizeof(float));
+    totals.bytes += packedSize(n, k) * int64_t(sizeof(float));
     totals.ms += took.count();
   }
-  const float *packed = it->second.data();
+  const float *packed = it->second.get();
   const int64_t panels = (n + kPanel - 1) / kPanel;
   // Rows [i0, i1) of c's panel j, adding depth [p0, p0 + kDepthBlock) of the
   // product to start (the first pass) or to c (the later ones).
