@@ -164,6 +164,8 @@ int runSingleRank(const Program &program, const RunOptions &options,
   Timer warmUp;
   runOnce();
   const double warmUpMs = warmUp.elapsedMs();
+  // The warm-up run also makes the constant weights' derived copies.
+  const std::string derived = device.derivedWeightsNote();
   if (options.cudaGraphs) {
     state.graph = device.captureGraph(state.ctx, enqueue, error);
     if (!state.graph)
@@ -176,10 +178,8 @@ int runSingleRank(const Program &program, const RunOptions &options,
       runOnce();
     std::printf("time: forward mean %.4f ms over %d runs\n",
                 timer.elapsedMs() / options.repeat, options.repeat);
-    // The warm-up run also makes the constant weights' derived copies.
-    const std::string note = device.derivedWeightsNote();
     std::printf("time: warm-up run %.1f ms%s%s\n", warmUpMs,
-                note.empty() ? "" : ", which ", note.c_str());
+                derived.empty() ? "" : ", which ", derived.c_str());
   }
 
   std::vector<HostArray> outputs(program.numOutputs);
