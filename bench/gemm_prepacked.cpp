@@ -76,13 +76,13 @@ void coldWeights(int repeat) {
         calls);
     // Packing every copy first: a program packs each weight once.
     for (auto &w : declared)
-      pprt::cpu::packedWeightMatmul(c.data(), a.data(), w.data(), m, n, k,
-                                    false);
+      pprt::cpu::packedCopy(w.data(), n, k, false);
     double packed = millis(
         [&] {
-          pprt::cpu::packedWeightMatmul(c.data(), a.data(),
-                                        declared[next++ % copies].data(), m, n,
-                                        k, false);
+          const float *w = declared[next++ % copies].data();
+          pprt::cpu::packedMatmul(c.data(), a.data(),
+                                  pprt::cpu::packedCopy(w, n, k, false), m, n,
+                                  k);
         },
         calls);
     for (auto &w : declared)
@@ -125,8 +125,9 @@ int main(int argc, char **argv) {
     pprt::cpu::markConstantWeight(w.data(), w.size() * sizeof(float));
     double ours = millis(
         [&] {
-          pprt::cpu::packedWeightMatmul(c2.data(), a.data(), w.data(), m, n, k,
-                                        false);
+          pprt::cpu::packedMatmul(c2.data(), a.data(),
+                                  pprt::cpu::packedCopy(w.data(), n, k, false),
+                                  m, n, k);
         },
         repeat);
     pprt::cpu::forgetConstantWeight(w.data());

@@ -332,29 +332,25 @@ void floatMatmul(float *c, const float *a, const float *b, int64_t batch,
   bool prefilled = false;
   // A weight that never changes: multiplied from its packed copy, whose
   // kernel starts from the bias or the addend itself (no prefill pass).
-  if (k > 0 && m > kGemvMaxRows && batch == 1 && alpha == 1.0f && !transA &&
-      isConstantWeight(b, sizeof(float) * size_t(n) * size_t(k))) {
-    if (bias && addend) {
-      prefill(c, bias, addend, addendStride, m, m, n);
-      prefilled = true;
-    }
-    const float *start = prefilled ? c : bias ? bias : addend;
-    const int64_t startStride = !prefilled && bias ? 0 : n;
-    if (packedWeightMatmul(c, a, b, m, n, k, transB, start, startStride))
+  if (m > kGemvMaxRows && batch == 1 && alpha == 1.0f && !transA)
+    if (const float *packed = packedCopy(b, n, k, transB)) {
+      if (bias && addend)
+        prefill(c, bias, addend, addendStride, m, m, n);
+      const float *start = bias && addend ? c : bias ? bias : addend;
+      const int64_t startStride = bias && !addend ? 0 : n;
+      packedMatmul(c, a, packed, m, n, k, start, startStride);
       return;
-  }
+    }
   try {
     thread_local DnnlMatmuls matmuls;
     if (k > 0 && (batch > 1 || m >= kDnnlMinRows)) {
-      if (!prefilled &&
-          matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC,
+      if (matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC,
                       transA, transB, bias, addend, addendStride, alpha))
         return;
       // Without a oneDNN kernel for the adds as bias and post-op: c
       // prefilled with them, and oneDNN's GEMM adding to it.
       if (adds) {
-        if (!prefilled)
-          prefill(c, bias, addend, addendStride, batch * m, m, n);
+        prefill(c, bias, addend, addendStride, batch * m, m, n);
         prefilled = true;
         if (matmuls.run(c, a, b, batch, m, n, k, strideA, strideB, strideC,
                         transA, transB, nullptr, nullptr, 0, alpha,

@@ -101,10 +101,6 @@ void markConstantWeight(const void *data, size_t bytes) {
   registry()[begin] = Range{begin + bytes, ++lastId};
 }
 
-bool isConstantWeight(const void *data, size_t bytes) {
-  return constantWeightId(static_cast<const float *>(data), bytes) != 0;
-}
-
 void forgetConstantWeight(const void *data) {
   std::lock_guard<std::mutex> lock(registryMutex);
   registry().erase(static_cast<const char *>(data));
@@ -115,15 +111,13 @@ PackingTotals packingTotals() {
   return totals;
 }
 
-bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
-                        int64_t n, int64_t k, bool transB, const float *start,
-                        int64_t startStride) {
-  if (m <= 0 || n <= 0 || k <= 0)
-    return false;
+const float *packedCopy(const float *b, int64_t n, int64_t k, bool transB) {
+  if (n <= 0 || k <= 0)
+    return nullptr;
   const uint64_t id =
       constantWeightId(b, sizeof(float) * size_t(n) * size_t(k));
   if (!id)
-    return false;
+    return nullptr;
   using Key = std::tuple<uint64_t, const float *, int64_t, int64_t, bool>;
   thread_local std::map<Key, std::unique_ptr<float[]>> packs;
   auto [it, fresh] = packs.try_emplace(Key{id, b, n, k, transB});
@@ -137,7 +131,14 @@ bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
     totals.bytes += packedSize(n, k) * int64_t(sizeof(float));
     totals.ms += took.count();
   }
-  const float *packed = it->second.get();
+  return it->second.get();
+}
+
+void packedMatmul(float *c, const float *a, const float *packed, int64_t m,
+                  int64_t n, int64_t k, const float *start,
+                  int64_t startStride) {
+  if (m <= 0)
+    return;
   const int64_t panels = (n + kPanel - 1) / kPanel;
   // Rows [i0, i1) of c's panel j, adding depth [p0, p0 + kDepthBlock) of the
   // product to start (the first pass) or to c (the later ones).
@@ -177,7 +178,7 @@ bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
         for (int64_t p0 = 0; p0 < k; p0 += kDepthBlock)
           panelRows(j, p0, 0, m);
     });
-    return true;
+    return;
   }
   // More rows: A in blocks whose depth slice stays in L2 while a group of
   // panels passes over it, and the panels in groups whose packed columns
@@ -200,7 +201,6 @@ bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
           for (int64_t j = j0; j < std::min(panels, j0 + kPanelGroup); ++j)
             panelRows(j, p0, i0, std::min(rowsEnd, i0 + kRowBlock));
   });
-  return true;
 }
 
 } // namespace pprt::cpu

@@ -20,8 +20,6 @@ namespace pprt::cpu {
 void markConstantWeight(const void *data, size_t bytes);
 /// Ends the declaration made at `data` (its memory is being freed).
 void forgetConstantWeight(const void *data);
-/// Whether [data, data + bytes) lies in a declared weight.
-bool isConstantWeight(const void *data, size_t bytes);
 
 /// The weights packed so far in this process (by every rank thread): how
 /// many, the packed copies' bytes, and the milliseconds spent packing.
@@ -32,15 +30,17 @@ struct PackingTotals {
 };
 PackingTotals packingTotals();
 
-/// c = start + a b for a row-major a [m x k] and a constant weight b,
-/// [k x n] (or [n x k] with transB), from b's packed copy; false (nothing
-/// done) when b is not a declared constant weight. start is m x n with
-/// rows startStride apart: c itself (accumulating), an addend, a bias row
-/// (stride 0), or null (zeros).
-bool packedWeightMatmul(float *c, const float *a, const float *b, int64_t m,
-                        int64_t n, int64_t k, bool transB,
-                        const float *start = nullptr,
-                        int64_t startStride = 0);
+/// The packed copy of a constant weight b, [k x n] (or [n x k] with
+/// transB), made on its first use by this thread; null when b is not a
+/// declared constant weight.
+const float *packedCopy(const float *b, int64_t n, int64_t k, bool transB);
+
+/// c = start + a b for a row-major a [m x k] and a weight's packed copy
+/// (packedCopy). start is m x n with rows startStride apart: c itself
+/// (accumulating), an addend, a bias row (stride 0), or null (zeros).
+void packedMatmul(float *c, const float *a, const float *packed, int64_t m,
+                  int64_t n, int64_t k, const float *start = nullptr,
+                  int64_t startStride = 0);
 
 } // namespace pprt::cpu
 
